@@ -1,0 +1,114 @@
+use super::{ExitStatus, parse_key_value, print_error, print_stdout, use_color};
+use crate::lint::{LevelOverrides, find_rule, registry};
+use crate::models::ModelTable;
+use crate::render::{FileReport, Format, HumanOptions, Summary};
+use crate::spec::{Level, LoadOptions};
+use rayon::prelude::*;
+use std::io::IsTerminal;
+use std::path::PathBuf;
+
+#[derive(Debug, clap::Args)]
+pub struct LintArgs {
+    /// Spec files, or directories to search for `*.yaml`/`*.yml` agent specs (default: `.`).
+    pub paths: Vec<PathBuf>,
+    /// Output format.
+    #[arg(long, value_enum, default_value = "human")]
+    pub format: Format,
+    /// Report these rules as errors (repeatable; `all` for every rule).
+    #[arg(long, value_name = "RULE")]
+    pub deny: Vec<String>,
+    /// Report these rules as warnings.
+    #[arg(long, value_name = "RULE")]
+    pub warn: Vec<String>,
+    /// Do not report these rules.
+    #[arg(long, value_name = "RULE")]
+    pub allow: Vec<String>,
+    /// Set a template variable (overrides the spec's `vars`).
+    #[arg(long = "var", value_name = "KEY=VALUE", value_parser = parse_key_value)]
+    pub vars: Vec<(String, String)>,
+    /// A price and model table to use instead of the built-in one.
+    #[arg(long, value_name = "FILE")]
+    pub prices: Option<PathBuf>,
+}
+
+#[derive(Debug, thiserror::Error, miette::Diagnostic)]
+pub enum LintCliError {
+    #[error("unknown rule `{id}`")]
+    #[diagnostic(code(agentc::usage), help("{help}"))]
+    UnknownRule { id: String, help: String },
+    #[error("cannot read `{path}`: {message}")]
+    #[diagnostic(code(agentc::read), help("check that the path exists and is readable"))]
+    Walk { path: String, message: String },
+}
+
+pub fn run(args: LintArgs) -> ExitStatus {
+    let mut overrides = LevelOverrides::default();
+    for (ids, level) in [(&args.allow, Level::Allow), (&args.warn, Level::Warn), (&args.deny, Level::Deny)] {
+        for id in ids {
+            if id != "all" && find_rule(id).is_none() {
+                let help = match crate::diag::closest(id, registry().iter().map(|r| r.id())) {
+                    Some(s) => format!("did you mean `{s}`? `agentc rules` lists them all"),
+                    None => "`agentc rules` lists the rule ids".into(),
+                };
+                print_error(LintCliError::UnknownRule { id: id.clone(), help });
+                return ExitStatus::Error;
+            }
+            overrides.levels.push((id.clone(), level));
+        }
+    }
+    let models = match &args.prices {
+        Some(path) => match ModelTable::from_file(path) {
+            Ok(table) => table,
+            Err(error) => {
+                print_error(error);
+                return ExitStatus::Error;
+            }
+        },
+        None => ModelTable::builtin().clone(),
+    };
+    let paths = if args.paths.is_empty() { vec![PathBuf::from(".")] } else { args.paths.clone() };
+    let files = match crate::discover::spec_files(&paths) {
+        Ok(files) => files,
+        Err(error) => {
+            print_error(LintCliError::Walk {
+                path: error.path,
+                message: error.message,
+            });
+            return ExitStatus::Error;
+        }
+    };
+    let options = LoadOptions { vars: args.vars.clone() };
+    let results: Vec<Result<FileReport, crate::spec::LoadError>> = files
+        .par_iter()
+        .map(|path| {
+            let loaded = crate::spec::load_path(path, &options)?;
+            let diagnostics = crate::lint::lint(&loaded, &models, &overrides);
+            Ok(FileReport {
+                file: loaded.file,
+                diagnostics,
+            })
+        })
+        .collect();
+    let mut reports = Vec::with_capacity(results.len());
+    let mut unreadable = false;
+    for result in results {
+        match result {
+            Ok(report) => reports.push(report),
+            Err(error) => {
+                print_error(error);
+                unreadable = true;
+            }
+        }
+    }
+    let human = HumanOptions {
+        color: use_color(std::io::stdout().is_terminal()),
+    };
+    print_stdout(&crate::render::render(&reports, args.format, &human));
+    if unreadable {
+        ExitStatus::Error
+    } else if Summary::of(&reports).errors > 0 {
+        ExitStatus::Failure
+    } else {
+        ExitStatus::Success
+    }
+}

@@ -1,0 +1,31 @@
+use super::aws::AwsArgs;
+use super::{ExitStatus, parse_key_value};
+use std::path::PathBuf;
+
+#[derive(Debug, clap::Args)]
+pub struct RunArgs {
+    /// The agent spec.
+    pub spec: PathBuf,
+    /// The user's message (omit when only returning tool results).
+    pub message: Option<String>,
+    /// Continue (or start) this session.
+    #[arg(long)]
+    pub session: Option<String>,
+    /// Append a JSON line per step to this file.
+    #[arg(long, value_name = "FILE")]
+    pub trace: Option<PathBuf>,
+    /// Print the outcome as JSON.
+    #[arg(long)]
+    pub json: bool,
+    /// Result of a returned tool call: `TOOL_USE_ID=JSON` (with --session).
+    #[arg(long = "tool-result", value_name = "ID=JSON", value_parser = parse_key_value)]
+    pub tool_results: Vec<(String, String)>,
+    #[arg(long = "var", value_name = "KEY=VALUE", value_parser = parse_key_value)]
+    pub vars: Vec<(String, String)>,
+    #[command(flatten)]
+    pub aws: AwsArgs,
+}
+
+pub fn run(args: RunArgs) -> ExitStatus {
+    crate::direct::commands::run(&args)
+}

@@ -1,0 +1,6 @@
+use super::{ExitStatus, print_stdout};
+
+pub fn run() -> ExitStatus {
+    print_stdout(&crate::spec::schema::schema_text());
+    ExitStatus::Success
+}

@@ -1,0 +1,3 @@
+//! Token and cost estimates for the agents and direct targets.
+
+pub mod commands;

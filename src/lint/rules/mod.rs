@@ -1,0 +1,107 @@
+//! One file per rule. To add a rule: create `<rule_id_in_snake_case>.rs` with
+//! `declare_rule!`, add it to [`ALL`], and add `tests/fixtures/lint/<rule-id>.yaml`.
+
+mod context_window_exceeded;
+mod description_too_long;
+mod duplicate_action_group;
+mod duplicate_function;
+mod duplicate_key;
+mod instruction_length;
+mod invalid_arn;
+mod invalid_handler;
+mod invalid_name;
+mod invalid_openapi;
+mod invalid_parameter_type;
+mod invalid_type;
+mod invalid_value;
+mod missing_description;
+mod missing_key;
+mod model_lacks_tool_use;
+mod too_many_action_groups;
+mod too_many_functions;
+mod too_many_knowledge_bases;
+mod too_many_parameters;
+mod tool_definitions_over_budget;
+mod undefined_variable;
+mod unknown_key;
+mod unknown_model;
+mod yaml_syntax;
+
+use super::Rule;
+use regex::Regex;
+use std::sync::LazyLock;
+
+pub static ALL: &[&dyn Rule] = &[
+    // The file itself.
+    &yaml_syntax::YamlSyntax,
+    &duplicate_key::DuplicateKey,
+    &unknown_key::UnknownKey,
+    &missing_key::MissingKey,
+    &invalid_type::InvalidType,
+    &invalid_value::InvalidValue,
+    &invalid_parameter_type::InvalidParameterType,
+    &undefined_variable::UndefinedVariable,
+    &invalid_openapi::InvalidOpenapi,
+    // Bedrock's constraints.
+    &invalid_name::InvalidName,
+    &invalid_arn::InvalidArn,
+    &instruction_length::InstructionLength,
+    &description_too_long::DescriptionTooLong,
+    &duplicate_action_group::DuplicateActionGroup,
+    &duplicate_function::DuplicateFunction,
+    &too_many_parameters::TooManyParameters,
+    &too_many_functions::TooManyFunctions,
+    &too_many_action_groups::TooManyActionGroups,
+    &too_many_knowledge_bases::TooManyKnowledgeBases,
+    // Models and tokens.
+    &unknown_model::UnknownModel,
+    &model_lacks_tool_use::ModelLacksToolUse,
+    &tool_definitions_over_budget::ToolDefinitionsOverBudget,
+    &context_window_exceeded::ContextWindowExceeded,
+    // Quality.
+    &missing_description::MissingDescription,
+    &invalid_handler::InvalidHandler,
+];
+
+fn regex(pattern: &str) -> Regex {
+    // Patterns are literals of this crate, tested below; an invalid one is a bug of ours.
+    Regex::new(pattern).unwrap_or_else(|_| Regex::new("^$").unwrap_or_else(|_| unreachable!()))
+}
+
+/// Bedrock's name rule for agents, action groups, functions and parameters, anchored.
+pub(crate) static NAME: LazyLock<Regex> = LazyLock::new(|| regex(r"^([0-9a-zA-Z][_-]?){1,100}$"));
+/// Converse tool names.
+pub(crate) static TOOL_NAME: LazyLock<Regex> = LazyLock::new(|| regex(r"^[a-zA-Z0-9_-]{1,64}$"));
+pub(crate) static LAMBDA_ARN: LazyLock<Regex> = LazyLock::new(|| {
+    regex(r"^arn:(aws[a-zA-Z-]*)?:lambda:[a-z]{2}(-gov)?-[a-z]+-\d{1}:\d{12}:function:[a-zA-Z0-9-_\.]+(:(\$LATEST|[a-zA-Z0-9-_]+))?$")
+});
+pub(crate) static ROLE_ARN: LazyLock<Regex> = LazyLock::new(|| regex(r"^arn:aws(-[^:]+)?:iam::([0-9]{12})?:role/.+$"));
+pub(crate) static KMS_ARN: LazyLock<Regex> =
+    LazyLock::new(|| regex(r"^arn:aws(|-cn|-us-gov):kms:[a-zA-Z0-9-]*:[0-9]{12}:key/[a-zA-Z0-9-]{36}$"));
+pub(crate) static GUARDRAIL_ID: LazyLock<Regex> = LazyLock::new(|| {
+    regex(r"^(([a-z0-9]+)|(arn:aws(-[^:]+)?:bedrock:[a-z0-9-]{1,20}:[0-9]{12}:guardrail/[a-z0-9]+))$")
+});
+pub(crate) static GUARDRAIL_VERSION: LazyLock<Regex> = LazyLock::new(|| regex(r"^(([0-9]{1,8})|(DRAFT))$"));
+pub(crate) static KNOWLEDGE_BASE_ID: LazyLock<Regex> = LazyLock::new(|| regex(r"^[0-9a-zA-Z]{10}$"));
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn patterns_compile_and_match_what_bedrock_accepts() {
+        for (re, good, bad) in [
+            (&*NAME, "infra-assistant", "infra--assistant"),
+            (&*NAME, "query_database", "query database"),
+            (&*TOOL_NAME, "database__query_database", "a.b"),
+            (&*LAMBDA_ARN, "arn:aws:lambda:us-east-1:123456789012:function:query-database", "arn:aws:lambda:us-east-1:123:function:x"),
+            (&*ROLE_ARN, "arn:aws:iam::123456789012:role/AmazonBedrockExecutionRoleForAgents_infra", "arn:aws:iam::123:user/x"),
+            (&*GUARDRAIL_VERSION, "DRAFT", "v1"),
+            (&*KNOWLEDGE_BASE_ID, "ABCDEFGHIJ", "ABC"),
+        ] {
+            assert!(re.is_match(good), "{good}");
+            assert!(!re.is_match(bad), "{bad}");
+        }
+        assert!(!NAME.is_match(&"a".repeat(101)));
+    }
+}

@@ -1,0 +1,187 @@
+//! Source text → spec. Each stage reports problems as diagnostics and hands on what it could
+//! read, so that `agentc lint` shows every problem in a file at once:
+//!
+//! ```text
+//! bytes ─utf8/size─▶ SourceFile ─yaml::parse─▶ Document (JSON value + spans)
+//!       ─schema::check─▶ diagnostics ─serde─▶ Spec ─resolve─▶ Agent (rendered instruction, tools)
+//! ```
+
+pub mod openapi;
+pub mod resolve;
+pub mod schema;
+pub mod types;
+pub mod yaml;
+
+pub use resolve::{Agent, Tool, ToolSource};
+pub use types::*;
+pub use yaml::{Document, SpanIndex};
+
+use crate::diag::Diagnostic;
+use crate::source::{SourceFile, Span};
+use std::path::{Path, PathBuf};
+
+/// Problems that stop agentc from reading a file at all (exit status 2), as opposed to
+/// problems *in* the file, which are diagnostics.
+#[derive(Debug, thiserror::Error, miette::Diagnostic)]
+pub enum LoadError {
+    #[error("cannot read `{path}`: {source}")]
+    #[diagnostic(code(agentc::read), help("check that the path exists and is readable"))]
+    Read {
+        path: PathBuf,
+        #[source]
+        source: std::io::Error,
+    },
+}
+
+/// Options that change how a spec is resolved.
+#[derive(Debug, Clone, Default)]
+pub struct LoadOptions {
+    /// `--var key=value`, overriding the spec's `vars`.
+    pub vars: Vec<(String, String)>,
+}
+
+/// Everything agentc learnt from one file.
+#[derive(Debug)]
+pub struct Loaded {
+    pub file: SourceFile,
+    pub document: Option<Document>,
+    pub spec: Option<Spec>,
+    pub agent: Option<Agent>,
+    pub diagnostics: Vec<Diagnostic>,
+}
+
+impl Loaded {
+    pub fn has_errors(&self) -> bool {
+        self.diagnostics
+            .iter()
+            .any(|d| d.severity == crate::diag::Severity::Error)
+    }
+
+    /// The span of the value at a JSON pointer, if the document was parsed.
+    pub fn span(&self, pointer: &str) -> Option<Span> {
+        self.document.as_ref().and_then(|d| d.spans.value(pointer))
+    }
+}
+
+/// Read and load a spec from disk.
+pub fn load_path(path: &Path, options: &LoadOptions) -> Result<Loaded, LoadError> {
+    let bytes = read_limited(path).map_err(|source| LoadError::Read {
+        path: path.to_path_buf(),
+        source,
+    })?;
+    Ok(load_bytes(path, bytes, options))
+}
+
+fn read_limited(path: &Path) -> std::io::Result<Vec<u8>> {
+    use std::io::Read;
+    let file = std::fs::File::open(path)?;
+    if file.metadata()?.is_dir() {
+        return Err(std::io::Error::other("is a directory"));
+    }
+    let mut bytes = Vec::new();
+    // Read one byte past the limit so an oversized file is recognised without reading it all.
+    file.take(yaml::MAX_SPEC_BYTES as u64 + 1).read_to_end(&mut bytes)?;
+    Ok(bytes)
+}
+
+/// Load a spec from bytes already read (tests, stdin).
+pub fn load_bytes(path: &Path, bytes: Vec<u8>, options: &LoadOptions) -> Loaded {
+    if bytes.len() > yaml::MAX_SPEC_BYTES {
+        let file = SourceFile::new(path, "");
+        let diagnostic = Diagnostic::error(
+            "yaml-syntax",
+            format!(
+                "the file is larger than {} MiB; agent specs are a few kilobytes",
+                yaml::MAX_SPEC_BYTES / (1024 * 1024)
+            ),
+        )
+        .with_help("check that this is the agent spec you meant to lint; move large texts (prompt templates, OpenAPI documents) into their own files");
+        return failed(file, diagnostic);
+    }
+    let text = match String::from_utf8(bytes) {
+        Ok(text) => text,
+        Err(error) => {
+            let valid = error.utf8_error().valid_up_to();
+            let bytes = error.into_bytes();
+            let prefix = String::from_utf8_lossy(&bytes[..valid]).into_owned();
+            let lossy = String::from_utf8_lossy(&bytes).into_owned();
+            let file = SourceFile::new(path, lossy);
+            let at = prefix.len();
+            let diagnostic = Diagnostic::error("yaml-syntax", "the file is not valid UTF-8")
+                .with_span(Some(Span::new(at, at + 1)))
+                .with_help("save the file as UTF-8; the first invalid byte is here");
+            return failed(file, diagnostic);
+        }
+    };
+    load_source(SourceFile::new(path, text), options)
+}
+
+fn failed(file: SourceFile, diagnostic: Diagnostic) -> Loaded {
+    Loaded {
+        file,
+        document: None,
+        spec: None,
+        agent: None,
+        diagnostics: vec![diagnostic],
+    }
+}
+
+/// Load a spec from text.
+pub fn load_source(file: SourceFile, options: &LoadOptions) -> Loaded {
+    let (document, mut diagnostics) = yaml::parse(&file);
+    let Some(document) = document else {
+        return Loaded {
+            file,
+            document: None,
+            spec: None,
+            agent: None,
+            diagnostics,
+        };
+    };
+    if !document.value.is_object() {
+        diagnostics.push(
+            Diagnostic::error(
+                "invalid-type",
+                "an agent spec must be a mapping of keys to values",
+            )
+            .with_span(document.spans.value(""))
+            .with_help("start from `agentc: 1`, `name: …`, `model: …`, `instruction: …`; see `agentc schema`"),
+        );
+        return Loaded {
+            file,
+            document: Some(document),
+            spec: None,
+            agent: None,
+            diagnostics,
+        };
+    }
+    let schema_diagnostics = schema::check(&document);
+    let structurally_valid = schema_diagnostics.is_empty();
+    diagnostics.extend(schema_diagnostics);
+    let spec = if structurally_valid {
+        match serde_json::from_value::<Spec>(document.value.clone()) {
+            Ok(spec) => Some(spec),
+            Err(error) => {
+                diagnostics.push(
+                    Diagnostic::error("invalid-type", format!("the spec does not fit its format: {error}"))
+                        .with_span(document.spans.value("")),
+                );
+                None
+            }
+        }
+    } else {
+        None
+    };
+    let agent = spec.as_ref().map(|spec| {
+        let (agent, resolve_diagnostics) = resolve::resolve(spec, &file, &document, options);
+        diagnostics.extend(resolve_diagnostics);
+        agent
+    });
+    Loaded {
+        file,
+        document: Some(document),
+        spec,
+        agent,
+        diagnostics,
+    }
+}

@@ -1,0 +1,233 @@
+//! Spec → Agent: the instruction rendered with its variables, and every tool (function or
+//! OpenAPI operation) in one list, in the shape both targets compile from.
+
+use super::openapi;
+use super::types::{Executor, Spec, VarValue};
+use super::yaml::Document;
+use super::LoadOptions;
+use crate::diag::Diagnostic;
+use crate::source::{SourceFile, Span};
+use indexmap::IndexMap;
+use serde_json::{Value, json};
+
+/// A spec resolved into what the targets need.
+#[derive(Debug, Clone)]
+pub struct Agent {
+    pub name: String,
+    /// The instruction after template rendering (the raw template when rendering failed).
+    pub instruction: String,
+    pub tools: Vec<Tool>,
+}
+
+/// Where a tool came from.
+#[derive(Debug, Clone, PartialEq)]
+pub enum ToolSource {
+    /// `action_groups[group].functions[index]`.
+    Function { index: usize },
+    /// An operation of the group's OpenAPI document.
+    OpenApi { method: String, path: String },
+}
+
+/// One callable tool: a function of an action group, or an OpenAPI operation.
+#[derive(Debug, Clone)]
+pub struct Tool {
+    /// Index of the action group in `action_groups`.
+    pub group: usize,
+    pub group_name: String,
+    /// The function name, or the OpenAPI operationId.
+    pub name: String,
+    pub description: Option<String>,
+    /// JSON Schema (an object schema) of the tool's input.
+    pub input_schema: Value,
+    pub executor: Executor,
+    pub source: ToolSource,
+    /// JSON pointer of the function in the spec (or of the group's `openapi` key).
+    pub pointer: String,
+}
+
+pub fn resolve(
+    spec: &Spec,
+    file: &SourceFile,
+    document: &Document,
+    options: &LoadOptions,
+) -> (Agent, Vec<Diagnostic>) {
+    let mut diagnostics = Vec::new();
+    let instruction = render_instruction(spec, file, document, options, &mut diagnostics);
+    let mut tools = Vec::new();
+    for (group_index, group) in spec.action_groups.iter().enumerate() {
+        let group_pointer = format!("/action_groups/{group_index}");
+        if let Some(openapi_path) = &group.openapi {
+            if !group.functions.is_empty() {
+                diagnostics.push(
+                    Diagnostic::error(
+                        "invalid-value",
+                        format!("action group `{}` has both `functions` and `openapi`", group.name),
+                    )
+                    .with_span(document.spans.key(&format!("{group_pointer}/openapi")))
+                    .with_help("Bedrock takes either a function schema or an API schema per action group; split them into two groups"),
+                );
+            }
+            let pointer = format!("{group_pointer}/openapi");
+            match openapi::load(&file.dir().join(openapi_path)) {
+                Ok(operations) => {
+                    for operation in operations {
+                        tools.push(Tool {
+                            group: group_index,
+                            group_name: group.name.clone(),
+                            name: operation.operation_id,
+                            description: operation.description,
+                            input_schema: operation.input_schema,
+                            executor: group.executor.clone(),
+                            source: ToolSource::OpenApi {
+                                method: operation.method,
+                                path: operation.path,
+                            },
+                            pointer: pointer.clone(),
+                        });
+                    }
+                }
+                Err(problems) => {
+                    for problem in problems {
+                        diagnostics.push(
+                            Diagnostic::error("invalid-openapi", format!("`{openapi_path}`: {problem}"))
+                                .with_span(document.spans.value(&pointer))
+                                .with_help("the path is relative to the spec; the file must be an OpenAPI 3 document (JSON or YAML) whose every operation has an `operationId`"),
+                        );
+                    }
+                }
+            }
+        } else if group.functions.is_empty() {
+            diagnostics.push(
+                Diagnostic::error("missing-key", format!("action group `{}` has no `functions` and no `openapi`", group.name))
+                    .with_span(document.spans.key(&group_pointer))
+                    .with_help("give the group a `functions:` list, or `openapi: <path>` to an OpenAPI 3 file"),
+            );
+        }
+        for (index, function) in group.functions.iter().enumerate() {
+            let mut properties = serde_json::Map::new();
+            let mut required = Vec::new();
+            for (name, parameter) in &function.parameters {
+                let mut schema = json!({ "type": parameter.kind.as_str() });
+                if let Some(description) = &parameter.description {
+                    schema["description"] = json!(description);
+                }
+                properties.insert(name.clone(), schema);
+                if parameter.required {
+                    required.push(json!(name));
+                }
+            }
+            let mut input_schema = json!({ "type": "object", "properties": properties });
+            if !required.is_empty() {
+                input_schema["required"] = Value::Array(required);
+            }
+            tools.push(Tool {
+                group: group_index,
+                group_name: group.name.clone(),
+                name: function.name.clone(),
+                description: function.description.clone(),
+                input_schema,
+                executor: group.executor.clone(),
+                source: ToolSource::Function { index },
+                pointer: format!("{group_pointer}/functions/{index}"),
+            });
+        }
+    }
+    (
+        Agent {
+            name: spec.name.clone(),
+            instruction,
+            tools,
+        },
+        diagnostics,
+    )
+}
+
+/// The template environment shared by every render of user text: undefined variables are
+/// errors, never silently empty strings in a deployed prompt.
+pub fn template_env() -> minijinja::Environment<'static> {
+    let mut env = minijinja::Environment::new();
+    env.set_undefined_behavior(minijinja::UndefinedBehavior::Strict);
+    if let Ok(syntax) = minijinja::syntax::SyntaxConfig::builder()
+        .keep_trailing_newline(true)
+        .build()
+    {
+        env.set_syntax(syntax);
+    }
+    env
+}
+
+fn render_instruction(
+    spec: &Spec,
+    file: &SourceFile,
+    document: &Document,
+    options: &LoadOptions,
+    diagnostics: &mut Vec<Diagnostic>,
+) -> String {
+    let mut vars: IndexMap<String, Value> = spec
+        .vars
+        .iter()
+        .map(|(k, v)| {
+            let value = match v {
+                VarValue::String(s) => json!(s),
+                VarValue::Number(n) => json!(n),
+                VarValue::Bool(b) => json!(b),
+            };
+            (k.clone(), value)
+        })
+        .collect();
+    for (key, value) in &options.vars {
+        vars.insert(key.clone(), json!(value));
+    }
+    let instruction_span = document.spans.value("/instruction");
+    let env = template_env();
+    let template = match env.template_from_str(&spec.instruction) {
+        Ok(template) => template,
+        Err(error) => {
+            diagnostics.push(
+                Diagnostic::error("undefined-variable", format!("the instruction is not a valid template: {}", error.detail().unwrap_or("syntax error")))
+                    .with_span(instruction_span)
+                    .with_help("`instruction` is a minijinja template: use `{{ name }}` for variables and `{% raw %}…{% endraw %}` for literal braces"),
+            );
+            return spec.instruction.clone();
+        }
+    };
+    let used = template.undeclared_variables(false);
+    let mut missing: Vec<&String> = used.iter().filter(|name| !vars.contains_key(*name)).collect();
+    missing.sort();
+    for name in &missing {
+        let span = instruction_span.and_then(|span| find_in(file, span, name));
+        let mut diag = Diagnostic::error("undefined-variable", format!("the instruction uses `{{{{ {name} }}}}` but no value is given for `{name}`"))
+            .with_span(span.or(instruction_span))
+            .with_help(format!("add `{name}` under `vars:`, or pass `--var {name}=…`"));
+        if let Some(suggestion) = crate::diag::closest(name, vars.keys().map(String::as_str)) {
+            diag = diag.with_help(format!("did you mean `{suggestion}`? Otherwise add `{name}` under `vars:` or pass `--var {name}=…`"));
+        }
+        diagnostics.push(diag);
+    }
+    if !missing.is_empty() {
+        return spec.instruction.clone();
+    }
+    match template.render(minijinja::value::Serde(&vars)) {
+        Ok(text) => text,
+        Err(error) => {
+            diagnostics.push(
+                Diagnostic::error("undefined-variable", format!("the instruction could not be rendered: {error}"))
+                    .with_span(instruction_span),
+            );
+            spec.instruction.clone()
+        }
+    }
+}
+
+/// The first occurrence of `needle` as a whole word inside `span`.
+fn find_in(file: &SourceFile, span: Span, needle: &str) -> Option<Span> {
+    let haystack = file.text.get(span.start..span.end)?;
+    let bytes = haystack.as_bytes();
+    let is_word = |b: u8| b.is_ascii_alphanumeric() || b == b'_';
+    haystack.match_indices(needle).find_map(|(i, _)| {
+        let before_ok = i == 0 || !is_word(bytes[i - 1]);
+        let after = i + needle.len();
+        let after_ok = after >= bytes.len() || !is_word(bytes[after]);
+        (before_ok && after_ok).then(|| Span::new(span.start + i, span.start + after))
+    })
+}

@@ -1,0 +1,390 @@
+//! The JSON Schema of the spec format: generated from [`Spec`], committed at
+//! `schema/agent.schema.json` for editors, and used here to check each document *before*
+//! serde sees it, because the schema reports every structural problem at once where serde
+//! stops at the first. Each error's JSON pointer is mapped back to a YAML line and column.
+
+use super::types::Spec;
+use super::yaml::{Document, child_pointer};
+use crate::diag::{Diagnostic, closest};
+use jsonschema::error::ValidationErrorKind;
+use serde_json::Value;
+use std::sync::LazyLock;
+
+/// The generated schema as JSON.
+pub fn schema() -> Value {
+    let schema = schemars::generate::SchemaSettings::draft2020_12()
+        .into_generator()
+        .into_root_schema_for::<Spec>();
+    let mut schema = serde_json::to_value(schema).unwrap_or(Value::Null);
+    strip_null(&mut schema);
+    schema
+}
+
+/// Optional keys are simply absent: `key: ~` is a mistake worth reporting, not "unset". So
+/// the `null` alternatives schemars adds for `Option<T>` are removed.
+fn strip_null(node: &mut Value) {
+    match node {
+        Value::Object(map) => {
+            if let Some(Value::Array(types)) = map.get_mut("type") {
+                types.retain(|t| t != "null");
+                if types.len() == 1 {
+                    let only = types[0].clone();
+                    map.insert("type".into(), only);
+                }
+            }
+            let single = match map.get_mut("anyOf") {
+                Some(Value::Array(branches)) => {
+                    branches.retain(|b| b != &serde_json::json!({"type": "null"}));
+                    (branches.len() == 1).then(|| branches[0].clone())
+                }
+                _ => None,
+            };
+            if let Some(Value::Object(branch)) = single {
+                map.remove("anyOf");
+                for (key, value) in branch {
+                    map.entry(key).or_insert(value);
+                }
+            }
+            for value in map.values_mut() {
+                strip_null(value);
+            }
+        }
+        Value::Array(items) => items.iter_mut().for_each(strip_null),
+        _ => {}
+    }
+}
+
+/// The schema as the pretty JSON text committed in the repository.
+pub fn schema_text() -> String {
+    let mut text = serde_json::to_string_pretty(&schema()).unwrap_or_default();
+    text.push('\n');
+    text
+}
+
+static SCHEMA: LazyLock<Value> = LazyLock::new(schema);
+
+static VALIDATOR: LazyLock<Option<jsonschema::Validator>> =
+    LazyLock::new(|| jsonschema::validator_for(&SCHEMA).ok());
+
+/// Check a parsed document against the schema; one diagnostic per problem.
+pub fn check(document: &Document) -> Vec<Diagnostic> {
+    let Some(validator) = VALIDATOR.as_ref() else {
+        return vec![Diagnostic::error(
+            "invalid-type",
+            "internal error: the spec schema failed to compile",
+        )];
+    };
+    let mut diagnostics = Vec::new();
+    for error in validator.iter_errors(&document.value) {
+        let pointer = error.instance_path().as_str().to_string();
+        let evaluation: Vec<String> = error
+            .evaluation_path()
+            .iter()
+            .map(|segment| segment.to_string())
+            .collect();
+        diagnostics.extend(describe(document, &pointer, &evaluation, error.kind(), error.instance()));
+    }
+    diagnostics
+}
+
+fn describe(
+    document: &Document,
+    pointer: &str,
+    evaluation: &[String],
+    kind: &ValidationErrorKind,
+    instance: &Value,
+) -> Vec<Diagnostic> {
+    let location = display_path(pointer);
+    let here = document.spans.value(pointer);
+    let subschema = schema_at(&evaluation[..evaluation.len().saturating_sub(1)]);
+    match kind {
+        ValidationErrorKind::AdditionalProperties { unexpected } => {
+            let known: Vec<&str> = subschema
+                .and_then(|s| s.get("properties"))
+                .and_then(Value::as_object)
+                .map(|p| p.keys().map(String::as_str).collect())
+                .unwrap_or_default();
+            unexpected
+                .iter()
+                .map(|key| {
+                    let key_pointer = child_pointer(pointer, key);
+                    let where_ = if location.is_empty() {
+                        "at the top level".to_string()
+                    } else {
+                        format!("in `{location}`")
+                    };
+                    let mut diag = Diagnostic::error("unknown-key", format!("unknown key `{key}` {where_}"))
+                        .with_span(document.spans.key(&key_pointer));
+                    diag = match closest(key, known.iter().copied()) {
+                        Some(suggestion) => diag.with_help(format!("did you mean `{suggestion}`?")),
+                        None if !known.is_empty() => diag.with_help(format!("valid keys here: {}", known.join(", "))),
+                        None => diag,
+                    };
+                    diag
+                })
+                .collect()
+        }
+        ValidationErrorKind::Required { property } => {
+            let name = property.as_str().unwrap_or_default();
+            let mut diag = Diagnostic::error(
+                "missing-key",
+                if location.is_empty() {
+                    format!("missing required key `{name}`")
+                } else {
+                    format!("`{location}` is missing required key `{name}`")
+                },
+            )
+            .with_span(document.spans.key(pointer).or(Some(crate::source::Span::new(0, 0))));
+            if let Some(description) = subschema
+                .and_then(|s| s.pointer(&format!("/properties/{name}")))
+                .and_then(property_description)
+            {
+                diag = diag.with_help(format!("add `{name}`: {description}"));
+            }
+            vec![diag]
+        }
+        ValidationErrorKind::Type { kind } => {
+            let expected = match kind {
+                jsonschema::error::TypeKind::Single(t) => t.to_string(),
+                jsonschema::error::TypeKind::Multiple(set) => set
+                    .iter()
+                    .map(|t| t.to_string())
+                    .filter(|t| t != "null")
+                    .collect::<Vec<_>>()
+                    .join(" or "),
+            };
+            let mut diag = Diagnostic::error(
+                "invalid-type",
+                format!(
+                    "`{}` must be {} {expected}, found {}",
+                    display_or_root(&location),
+                    article(&expected),
+                    describe_value(instance)
+                ),
+            )
+            .with_span(here);
+            if let Some(description) = subschema.and_then(property_description) {
+                diag = diag.with_help(description);
+            }
+            vec![diag]
+        }
+        ValidationErrorKind::Enum { options } => {
+            let options: Vec<&str> = options
+                .as_array()
+                .map(|a| a.iter().filter_map(Value::as_str).collect())
+                .unwrap_or_default();
+            let found = instance.as_str().map_or_else(|| instance.to_string(), str::to_string);
+            let is_parameter_type = pointer.contains("/parameters/") && pointer.ends_with("/type");
+            let rule = if is_parameter_type { "invalid-parameter-type" } else { "invalid-value" };
+            let mut help = format!("expected one of: {}", options.join(", "));
+            if let Some(suggestion) = closest(&found, options.iter().copied()) {
+                help = format!("did you mean `{suggestion}`? ({help})");
+            } else if is_parameter_type && (found == "object" || found == "dict") {
+                help = format!(
+                    "Bedrock Agents function parameters cannot be objects; pass JSON in a `string` parameter, or split it into several parameters ({help})"
+                );
+            }
+            vec![
+                Diagnostic::error(rule, format!("`{}` has an invalid value `{found}`", display_or_root(&location)))
+                    .with_span(here)
+                    .with_help(help),
+            ]
+        }
+        ValidationErrorKind::Constant { expected_value } => vec![
+            Diagnostic::error(
+                "invalid-value",
+                format!("`{}` must be `{expected_value}`, found {}", display_or_root(&location), describe_value(instance)),
+            )
+            .with_span(here),
+        ],
+        ValidationErrorKind::Minimum { limit }
+        | ValidationErrorKind::Maximum { limit }
+        | ValidationErrorKind::ExclusiveMinimum { limit }
+        | ValidationErrorKind::ExclusiveMaximum { limit } => {
+            let bound = match kind {
+                ValidationErrorKind::Minimum { .. } => "at least",
+                ValidationErrorKind::Maximum { .. } => "at most",
+                ValidationErrorKind::ExclusiveMinimum { .. } => "more than",
+                _ => "less than",
+            };
+            let mut diag = Diagnostic::error(
+                "invalid-value",
+                format!("`{}` must be {bound} {limit}, found {instance}", display_or_root(&location)),
+            )
+            .with_span(here);
+            if pointer == "/agentc" {
+                diag = diag.with_help("this version of agentc reads spec format version 1: set `agentc: 1`");
+            } else if let Some(description) = subschema.and_then(property_description) {
+                diag = diag.with_help(description);
+            }
+            vec![diag]
+        }
+        ValidationErrorKind::OneOfNotValid { context } | ValidationErrorKind::AnyOf { context }
+            if !pointer.ends_with("/executor") && !pointer.starts_with("/vars/") && single_typed_branch(context, pointer).is_some() =>
+        {
+            // Only one alternative has the value's type: its errors are the helpful ones.
+            let Some(branch) = single_typed_branch(context, pointer) else { return Vec::new() };
+            branch
+                .iter()
+                .flat_map(|error| {
+                    let evaluation: Vec<String> = error.evaluation_path().iter().map(|s| s.to_string()).collect();
+                    describe(document, error.instance_path().as_str(), &evaluation, error.kind(), error.instance())
+                })
+                .collect()
+        }
+        ValidationErrorKind::OneOfNotValid { .. } | ValidationErrorKind::AnyOf { .. } => {
+            let expectation = if pointer.ends_with("/executor") {
+                "`return_control` or `lambda: <Lambda function ARN>`".to_string()
+            } else if pointer.starts_with("/vars/") {
+                "a string, a number or a boolean".to_string()
+            } else {
+                subschema
+                    .and_then(property_description)
+                    .unwrap_or_else(|| "one of the allowed forms".into())
+            };
+            vec![
+                Diagnostic::error(
+                    "invalid-type",
+                    format!("`{}` must be {expectation}, found {}", display_or_root(&location), describe_value(instance)),
+                )
+                .with_span(here),
+            ]
+        }
+        other => vec![
+            Diagnostic::error(
+                "invalid-value",
+                format!("`{}`: {}", display_or_root(&location), kind_message(other, instance)),
+            )
+            .with_span(here),
+        ],
+    }
+}
+
+/// Of the alternatives of an `anyOf`/`oneOf`, the one branch that did not fail on the value's
+/// type itself (at the same location), if there is exactly one.
+fn single_typed_branch<'e>(
+    context: &'e [Vec<jsonschema::ValidationError<'static>>],
+    pointer: &str,
+) -> Option<&'e Vec<jsonschema::ValidationError<'static>>> {
+    let mut typed = context.iter().filter(|errors| {
+        !errors.iter().any(|e| {
+            e.instance_path().as_str() == pointer
+                && matches!(e.kind(), ValidationErrorKind::Type { .. } | ValidationErrorKind::Constant { .. } | ValidationErrorKind::Enum { .. })
+        })
+    });
+    let first = typed.next()?;
+    typed.next().is_none().then_some(first)
+}
+
+fn kind_message(kind: &ValidationErrorKind, instance: &Value) -> String {
+    match kind {
+        ValidationErrorKind::MinItems { limit } => format!("needs at least {limit} item(s)"),
+        ValidationErrorKind::MaxItems { limit } => format!("allows at most {limit} item(s)"),
+        ValidationErrorKind::MinLength { limit } => format!("must be at least {limit} character(s) long"),
+        ValidationErrorKind::MaxLength { limit } => format!("must be at most {limit} character(s) long"),
+        ValidationErrorKind::Pattern { pattern } => format!("{instance} does not match `{pattern}`"),
+        _ => format!("{instance} is not valid here"),
+    }
+}
+
+/// The subschema reached by following an evaluation path from the root (resolving `$ref`s).
+fn schema_at(path: &[String]) -> Option<&'static Value> {
+    let root: &'static Value = &SCHEMA;
+    let mut node = root;
+    for segment in path {
+        if segment == "$ref" {
+            let reference = node.get("$ref")?.as_str()?;
+            node = root.pointer(reference.strip_prefix('#')?)?;
+            continue;
+        }
+        node = match node {
+            Value::Object(map) => map.get(segment)?,
+            Value::Array(items) => items.get(segment.parse::<usize>().ok()?)?,
+            _ => return None,
+        };
+    }
+    // An object property may itself be a `$ref` (or `anyOf[$ref, null]` for options).
+    Some(resolve(node))
+}
+
+fn resolve(node: &'static Value) -> &'static Value {
+    let root: &'static Value = &SCHEMA;
+    if let Some(target) = node
+        .get("$ref")
+        .and_then(Value::as_str)
+        .and_then(|r| r.strip_prefix('#'))
+        .and_then(|r| root.pointer(r))
+    {
+        return target;
+    }
+    node
+}
+
+fn property_description(node: &Value) -> Option<String> {
+    let node = if node.get("description").is_none() {
+        node.get("$ref")
+            .and_then(Value::as_str)
+            .and_then(|r| r.strip_prefix('#'))
+            .and_then(|r| SCHEMA.pointer(r))
+            .unwrap_or(node)
+    } else {
+        node
+    };
+    node.get("description")
+        .and_then(Value::as_str)
+        .map(|d| d.lines().next().unwrap_or(d).to_string())
+}
+
+/// `/action_groups/0/functions/1/name` → `action_groups[0].functions[1].name`.
+pub fn display_path(pointer: &str) -> String {
+    let mut out = String::new();
+    for segment in pointer.split('/').skip(1) {
+        let segment = segment.replace("~1", "/").replace("~0", "~");
+        if segment.parse::<usize>().is_ok() {
+            out.push_str(&format!("[{segment}]"));
+        } else {
+            if !out.is_empty() {
+                out.push('.');
+            }
+            out.push_str(&segment);
+        }
+    }
+    out
+}
+
+fn display_or_root(location: &str) -> &str {
+    if location.is_empty() { "the document" } else { location }
+}
+
+fn article(word: &str) -> &'static str {
+    if word.starts_with(['a', 'e', 'i', 'o', 'u']) { "an" } else { "a" }
+}
+
+fn describe_value(value: &Value) -> String {
+    match value {
+        Value::Null => "nothing (null)".into(),
+        Value::Bool(b) => format!("the boolean `{b}`"),
+        Value::Number(n) => format!("the number `{n}`"),
+        Value::String(s) if s.chars().count() > 40 => "a string".into(),
+        Value::String(s) => format!("the string `{s}`"),
+        Value::Array(_) => "a list".into(),
+        Value::Object(_) => "a mapping".into(),
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn display_path_reads_like_the_yaml() {
+        assert_eq!(display_path("/action_groups/0/functions/1/name"), "action_groups[0].functions[1].name");
+        assert_eq!(display_path(""), "");
+    }
+
+    #[test]
+    fn the_schema_compiles_and_is_valid_draft_2020_12() {
+        assert!(VALIDATOR.is_some());
+        assert!(jsonschema::meta::validate(&SCHEMA).is_ok());
+    }
+}

@@ -1,0 +1,416 @@
+//! The agent spec, v1: the Rust types are the single source of truth for the format. The JSON
+//! Schema at `schema/agent.schema.json` is generated from them (`agentc schema`), and agentc
+//! validates every file against that schema before it deserializes into these types.
+
+use indexmap::IndexMap;
+use schemars::JsonSchema;
+use serde::{Deserialize, Serialize};
+
+/// One agent, described once, deployable as a Bedrock Agent or compiled to a Converse request.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize, JsonSchema)]
+#[serde(deny_unknown_fields)]
+#[schemars(title = "agentc agent spec")]
+pub struct Spec {
+    /// Version of the spec format. Always `1` for now.
+    #[schemars(range(min = 1, max = 1))]
+    pub agentc: u32,
+    /// The agent's name, used as the Bedrock agent name: letters and digits, optionally
+    /// separated by single `_` or `-`, at most 100 groups.
+    pub name: String,
+    /// What the agent is for (Bedrock: at most 200 characters).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub description: Option<String>,
+    /// Model id or inference-profile id, e.g. `amazon.nova-pro-v1:0` or `us.amazon.nova-pro-v1:0`.
+    pub model: String,
+    /// The agent's instructions: a minijinja template over `vars` (40 to 20,000 characters once rendered).
+    pub instruction: String,
+    /// Values for the `{{ … }}` placeholders of `instruction`; `--var key=value` overrides them.
+    #[serde(default, skip_serializing_if = "IndexMap::is_empty")]
+    pub vars: IndexMap<String, VarValue>,
+    /// Inference parameters for the model.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub inference: Option<Inference>,
+    /// The agent's tools, grouped as Bedrock action groups.
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    pub action_groups: Vec<ActionGroup>,
+    /// Knowledge bases the agent may query (Bedrock Agents target).
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    pub knowledge_bases: Vec<KnowledgeBase>,
+    /// Long-term memory across sessions (Bedrock Agents session summaries).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub memory: Option<Memory>,
+    /// A Bedrock guardrail applied to the agent's input and output.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub guardrail: Option<Guardrail>,
+    /// Replace Bedrock Agents' default prompt templates with your own files.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub prompt_overrides: Option<PromptOverrides>,
+    /// Tags put on the deployed agent.
+    #[serde(default, skip_serializing_if = "IndexMap::is_empty")]
+    pub tags: IndexMap<String, String>,
+    /// Settings per deployment target.
+    #[serde(default)]
+    pub targets: Targets,
+    /// Traffic assumptions for `agentc cost`.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub workload: Option<Workload>,
+    /// Lint levels and budgets for this spec.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub lint: Option<LintSettings>,
+}
+
+/// A template variable's value.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize, JsonSchema)]
+#[serde(untagged)]
+pub enum VarValue {
+    String(String),
+    Number(f64),
+    Bool(bool),
+}
+
+impl std::fmt::Display for VarValue {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        match self {
+            VarValue::String(s) => f.write_str(s),
+            VarValue::Number(n) => write!(f, "{n}"),
+            VarValue::Bool(b) => write!(f, "{b}"),
+        }
+    }
+}
+
+#[derive(Debug, Clone, Default, PartialEq, Serialize, Deserialize, JsonSchema)]
+#[serde(deny_unknown_fields)]
+pub struct Inference {
+    /// Maximum tokens the model may generate per call.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    #[schemars(range(min = 1))]
+    pub max_tokens: Option<u32>,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    #[schemars(range(min = 0.0, max = 1.0))]
+    pub temperature: Option<f64>,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    #[schemars(range(min = 0.0, max = 1.0))]
+    pub top_p: Option<f64>,
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    pub stop_sequences: Vec<String>,
+}
+
+/// A group of functions behind one executor, or one OpenAPI document.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize, JsonSchema)]
+#[serde(deny_unknown_fields)]
+pub struct ActionGroup {
+    /// Action group name (same rules as the agent name).
+    pub name: String,
+    /// What the group is for (Bedrock: at most 200 characters).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub description: Option<String>,
+    /// Who runs the functions: `lambda: <function ARN>` or `return_control` (the caller does).
+    pub executor: Executor,
+    /// The functions of this group (or give `openapi` instead).
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    pub functions: Vec<Function>,
+    /// Path to an OpenAPI 3 document (JSON or YAML), relative to this spec, instead of `functions`.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub openapi: Option<String>,
+    /// Set to false to deploy the group disabled.
+    #[serde(default = "default_true", skip_serializing_if = "is_true")]
+    pub enabled: bool,
+}
+
+fn default_true() -> bool {
+    true
+}
+
+#[allow(clippy::trivially_copy_pass_by_ref)] // serde's skip_serializing_if passes a reference
+fn is_true(value: &bool) -> bool {
+    *value
+}
+
+/// `lambda: <ARN>` or `return_control`.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize, JsonSchema)]
+#[serde(rename_all = "snake_case")]
+pub enum Executor {
+    /// The agent returns the call to the application that invoked it.
+    ReturnControl,
+    /// An AWS Lambda function ARN that receives the Bedrock action-group event.
+    Lambda(String),
+}
+
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize, JsonSchema)]
+#[serde(deny_unknown_fields)]
+pub struct Function {
+    /// Function name (Bedrock name rules; also the Converse tool name, at most 64 characters there).
+    pub name: String,
+    /// What the function does and when to call it (at most 1,200 characters).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub description: Option<String>,
+    /// Parameters by name (Bedrock allows at most 5).
+    #[serde(default, skip_serializing_if = "IndexMap::is_empty")]
+    pub parameters: IndexMap<String, Parameter>,
+    /// Ask the user to confirm before the function runs (Bedrock Agents).
+    #[serde(default, skip_serializing_if = "std::ops::Not::not")]
+    pub require_confirmation: bool,
+}
+
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize, JsonSchema)]
+#[serde(deny_unknown_fields)]
+pub struct Parameter {
+    #[serde(rename = "type")]
+    pub kind: ParameterType,
+    /// What the parameter means (at most 500 characters).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub description: Option<String>,
+    #[serde(default, skip_serializing_if = "std::ops::Not::not")]
+    pub required: bool,
+}
+
+/// The parameter types Bedrock Agents accepts for function parameters.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize, JsonSchema)]
+#[serde(rename_all = "lowercase")]
+pub enum ParameterType {
+    String,
+    Number,
+    Integer,
+    Boolean,
+    Array,
+}
+
+impl ParameterType {
+    pub const ALL: [&'static str; 5] = ["string", "number", "integer", "boolean", "array"];
+
+    pub fn as_str(self) -> &'static str {
+        match self {
+            ParameterType::String => "string",
+            ParameterType::Number => "number",
+            ParameterType::Integer => "integer",
+            ParameterType::Boolean => "boolean",
+            ParameterType::Array => "array",
+        }
+    }
+}
+
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize, JsonSchema)]
+#[serde(deny_unknown_fields)]
+pub struct KnowledgeBase {
+    /// Knowledge base id (10 letters or digits).
+    pub id: String,
+    /// When the agent should use it (required by Bedrock, at most 200 characters).
+    pub description: String,
+    #[serde(default = "default_true", skip_serializing_if = "is_true")]
+    pub enabled: bool,
+}
+
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize, JsonSchema)]
+#[serde(deny_unknown_fields)]
+pub struct Memory {
+    /// Days to keep session summaries (0 to 365).
+    #[schemars(range(max = 365))]
+    pub storage_days: u32,
+    /// How many recent session summaries to feed back to the model.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    #[schemars(range(min = 1))]
+    pub max_recent_sessions: Option<u32>,
+}
+
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize, JsonSchema)]
+#[serde(deny_unknown_fields)]
+pub struct Guardrail {
+    /// Guardrail id or ARN.
+    pub id: String,
+    /// A version number or `DRAFT`.
+    pub version: String,
+}
+
+/// Per Bedrock Agents prompt type, a template file that replaces the default prompt.
+#[derive(Debug, Clone, Default, PartialEq, Serialize, Deserialize, JsonSchema)]
+#[serde(deny_unknown_fields)]
+pub struct PromptOverrides {
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub pre_processing: Option<PromptOverride>,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub orchestration: Option<PromptOverride>,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub post_processing: Option<PromptOverride>,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub knowledge_base_response_generation: Option<PromptOverride>,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub memory_summarization: Option<PromptOverride>,
+}
+
+impl PromptOverrides {
+    /// (spec key, Bedrock prompt type, override) for each override that is set.
+    pub fn entries(&self) -> Vec<(&'static str, &'static str, &PromptOverride)> {
+        [
+            ("pre_processing", "PRE_PROCESSING", &self.pre_processing),
+            ("orchestration", "ORCHESTRATION", &self.orchestration),
+            ("post_processing", "POST_PROCESSING", &self.post_processing),
+            (
+                "knowledge_base_response_generation",
+                "KNOWLEDGE_BASE_RESPONSE_GENERATION",
+                &self.knowledge_base_response_generation,
+            ),
+            ("memory_summarization", "MEMORY_SUMMARIZATION", &self.memory_summarization),
+        ]
+        .into_iter()
+        .filter_map(|(key, kind, o)| o.as_ref().map(|o| (key, kind, o)))
+        .collect()
+    }
+}
+
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize, JsonSchema)]
+#[serde(deny_unknown_fields)]
+pub struct PromptOverride {
+    /// Path to the template file, relative to the spec.
+    pub template: String,
+    /// Set to false to disable this prompt step.
+    #[serde(default = "default_true", skip_serializing_if = "is_true")]
+    pub enabled: bool,
+}
+
+#[derive(Debug, Clone, Default, PartialEq, Serialize, Deserialize, JsonSchema)]
+#[serde(deny_unknown_fields)]
+pub struct Targets {
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub agents: Option<AgentsTarget>,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub direct: Option<DirectTarget>,
+}
+
+/// Deployment as a Bedrock Agent (Agents Classic).
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize, JsonSchema)]
+#[serde(deny_unknown_fields)]
+pub struct AgentsTarget {
+    /// IAM role the agent runs as.
+    pub role_arn: String,
+    /// Alias that serves the latest prepared version.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub alias: Option<String>,
+    /// Orchestrate with another model than `model` (model or inference-profile id).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub orchestrator: Option<String>,
+    /// Seconds of inactivity before a session ends (60 to 5,400).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    #[schemars(range(min = 60, max = 5400))]
+    pub idle_session_ttl: Option<u32>,
+    /// KMS key ARN to encrypt the agent's resources.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub encryption_key_arn: Option<String>,
+}
+
+/// Compilation to a Converse API request and the local runner.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize, JsonSchema)]
+#[serde(deny_unknown_fields)]
+pub struct DirectTarget {
+    /// Stop a request after this many model calls.
+    #[serde(default = "default_max_iterations")]
+    #[schemars(range(min = 1, max = 100))]
+    pub max_iterations: u32,
+    /// Insert `cachePoint` blocks where the model supports prompt caching.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub prompt_caching: Option<bool>,
+    /// Where sessions are stored: a SQLite file path (default `.agentc/sessions.db`) or `dynamodb://TABLE`.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub sessions: Option<String>,
+    /// How `agentc run` calls a function locally, by function name.
+    #[serde(default, skip_serializing_if = "IndexMap::is_empty")]
+    pub handlers: IndexMap<String, Handler>,
+}
+
+impl Default for DirectTarget {
+    fn default() -> Self {
+        Self {
+            max_iterations: default_max_iterations(),
+            prompt_caching: None,
+            sessions: None,
+            handlers: IndexMap::new(),
+        }
+    }
+}
+
+fn default_max_iterations() -> u32 {
+    10
+}
+
+/// Give exactly one of `command` or `http`.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize, JsonSchema)]
+#[serde(deny_unknown_fields)]
+pub struct Handler {
+    /// Program and arguments, run without a shell; tool input as JSON on stdin, result on stdout.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub command: Option<Vec<String>>,
+    /// URL to POST the tool input to as JSON.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub http: Option<String>,
+    /// Seconds before the call is abandoned (default 30).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    #[schemars(range(min = 1, max = 900))]
+    pub timeout_seconds: Option<u32>,
+}
+
+/// A value per target.
+#[derive(Debug, Clone, Copy, Default, PartialEq, Serialize, Deserialize, JsonSchema)]
+#[serde(deny_unknown_fields)]
+pub struct PerTarget<T> {
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub agents: Option<T>,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub direct: Option<T>,
+}
+
+/// Traffic assumptions for cost estimates.
+#[derive(Debug, Clone, Default, PartialEq, Serialize, Deserialize, JsonSchema)]
+#[serde(deny_unknown_fields)]
+pub struct Workload {
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    #[schemars(range(min = 0.0))]
+    pub requests_per_day: Option<f64>,
+    /// Default 30.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    #[schemars(range(min = 0.0, max = 31.0))]
+    pub days_per_month: Option<f64>,
+    /// Model calls per request (Bedrock Agents typically 3; direct often 1).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub calls_per_request: Option<PerTarget<f64>>,
+    /// Tokens of the user's message.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub input_tokens_per_request: Option<u64>,
+    /// Tokens the model generates per call.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub output_tokens_per_call: Option<u64>,
+    /// Tokens a tool result adds to the next call.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub tool_result_tokens_per_call: Option<u64>,
+    /// Pin the input tokens of one call per target (a what-if that replaces the estimate).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub input_tokens_per_call: Option<PerTarget<u64>>,
+    /// A fee per request, in USD (default 0: no AWS source confirms a per-session fee).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    #[schemars(range(min = 0.0))]
+    pub session_fee_usd: Option<f64>,
+}
+
+/// A rule's level.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize, JsonSchema)]
+#[serde(rename_all = "lowercase")]
+pub enum Level {
+    /// Report as an error (fails `agentc lint`).
+    Deny,
+    /// Report as a warning.
+    Warn,
+    /// Do not report.
+    Allow,
+}
+
+#[derive(Debug, Clone, Default, PartialEq, Serialize, Deserialize, JsonSchema)]
+#[serde(deny_unknown_fields)]
+pub struct LintSettings {
+    /// Level per rule id, e.g. `too-many-action-groups: allow`.
+    #[serde(default, skip_serializing_if = "IndexMap::is_empty")]
+    pub rules: IndexMap<String, Level>,
+    /// Token budget for all tool definitions together (`tool-definitions-over-budget`, default 500).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub tool_token_budget: Option<u64>,
+    /// Monthly budget in USD per target (`cost-over-budget`).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub monthly_budget_usd: Option<PerTarget<f64>>,
+}
