@@ -107,12 +107,18 @@ pub fn svg(estimate: &Estimate) -> String {
     };
     let series = vec![
         Series {
-            label: format!("agents · Bedrock Agents ({})", estimate.agents.model_name),
+            label: xml(&format!(
+                "agents · Bedrock Agents ({})",
+                estimate.agents.model_name
+            )),
             color: AGENTS_COLOR,
             path: path(&|v| v.0),
         },
         Series {
-            label: format!("direct · Converse API ({})", estimate.direct.model_name),
+            label: xml(&format!(
+                "direct · Converse API ({})",
+                estimate.direct.model_name
+            )),
             color: DIRECT_COLOR,
             path: path(&|v| v.1),
         },
@@ -120,21 +126,17 @@ pub fn svg(estimate: &Estimate) -> String {
     let x_ticks: Vec<Tick> = [10.0, 100.0, 1_000.0, 10_000.0, 100_000.0]
         .into_iter()
         .map(|r| Tick {
-            pos: x_of(r),
-            label: number(r),
+            pos: round1(x_of(r)),
+            label: xml(&number(r)),
         })
         .collect();
     let decades = (y_max.log10() - y_min.log10()).round() as i32;
     let y_ticks: Vec<Tick> = (0..=decades)
         .map(|i| {
-            let v = y_min * 10f64.powi(i);
+            let v = 10f64.powi(y_min.log10().round() as i32 + i);
             Tick {
-                pos: y_of(v),
-                label: if v >= 1.0 {
-                    format!("${}", number(v))
-                } else {
-                    format!("${v}")
-                },
+                pos: round1(y_of(v)),
+                label: format!("${}", number(v)),
             }
         })
         .collect();
@@ -142,16 +144,16 @@ pub fn svg(estimate: &Estimate) -> String {
     let volume = (MIN_REQUESTS..=MAX_REQUESTS).contains(&own).then(|| {
         let (a, d) = bill(own);
         Volume {
-            x: x_of(own),
+            x: round1(x_of(own)),
             label: format!("this spec: {}/day", number(own)),
             points: vec![
                 Point {
-                    y: y_of(a),
+                    y: round1(y_of(a)),
                     color: AGENTS_COLOR,
                     label: usd(a),
                 },
                 Point {
-                    y: y_of(d),
+                    y: round1(y_of(d)),
                     color: DIRECT_COLOR,
                     label: usd(d),
                 },
@@ -162,8 +164,8 @@ pub fn svg(estimate: &Estimate) -> String {
     let crossover = crossover_at
         .filter(|r| (MIN_REQUESTS..=MAX_REQUESTS).contains(r))
         .map(|r| Crossover {
-            x: x_of(r),
-            y: y_of(bill(r).0),
+            x: round1(x_of(r)),
+            y: round1(y_of(bill(r).0)),
             label: format!("equal at {}/day", number(r.round())),
         });
     let footnote = match (crossover_at, estimate.ratio()) {
@@ -177,18 +179,31 @@ pub fn svg(estimate: &Estimate) -> String {
         (None, None) => "Token counts are estimates (cl100k_base).".to_string(),
     };
     let mut env = Environment::new();
-    env.set_auto_escape_callback(|_| minijinja::AutoEscape::Html);
+    // Labels are escaped by `xml` below; minijinja's HTML escaping would also rewrite `/`.
+    env.set_auto_escape_callback(|_| minijinja::AutoEscape::None);
     let rendered = env.template_from_str(TEMPLATE).and_then(|t| {
         t.render(context! {
             width => WIDTH, height => HEIGHT, left => LEFT, right => RIGHT, top => TOP, bottom => BOTTOM,
-            title => format!("agentc cost · {}: monthly cost by volume", estimate.agent_name),
+            title => xml(&format!("agentc cost · {}: monthly cost by volume", estimate.agent_name)),
             x_ticks => Value::from(Serde(&x_ticks)),
             y_ticks => Value::from(Serde(&y_ticks)),
             series => Value::from(Serde(&series)),
             volume => Value::from(Serde(&volume)),
             crossover => Value::from(Serde(&crossover)),
-            footnote => footnote,
+            footnote => xml(&footnote),
         })
     });
     rendered.unwrap_or_default()
+}
+
+fn round1(value: f64) -> f64 {
+    (value * 10.0).round() / 10.0
+}
+
+/// Escape text for an SVG text node or attribute.
+fn xml(text: &str) -> String {
+    text.replace('&', "&amp;")
+        .replace('<', "&lt;")
+        .replace('>', "&gt;")
+        .replace('"', "&quot;")
 }

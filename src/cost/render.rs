@@ -110,13 +110,7 @@ fn rows(estimate: &Estimate) -> Vec<Row> {
         rows.push(Row::new(
             RowKind::Target,
             0,
-            format!(
-                "{} — {}, {}, calls/request: {}",
-                t.target.as_str(),
-                t.target.service(),
-                t.model_id,
-                number(t.calls_per_request)
-            ),
+            format!("{} · {}", t.target.as_str(), t.target.service()),
         ));
         match t.pinned_input_tokens_per_call {
             Some(pinned) => rows.push(
@@ -290,6 +284,23 @@ fn notes(estimate: &Estimate) -> Vec<String> {
     notes
 }
 
+/// `agents: Bedrock Agents with Amazon Nova Pro (amazon.nova-pro-v1:0), 3 calls/request`
+fn target_line(t: &TargetEstimate) -> String {
+    let calls = if t.calls_per_request == 1.0 {
+        "call"
+    } else {
+        "calls"
+    };
+    format!(
+        "{}: {} with {} ({}), {} {calls}/request",
+        t.target.as_str(),
+        t.target.service(),
+        t.model_name,
+        t.model_id,
+        number(t.calls_per_request)
+    )
+}
+
 fn workload_line(estimate: &Estimate) -> String {
     let w = &estimate.workload;
     format!(
@@ -343,10 +354,12 @@ fn human(estimate: &Estimate, options: &RenderOptions<'_>) -> String {
         table.add_row(cells.into_iter().map(|c| style(Cell::new(c))));
     }
     let mut out = format!(
-        "agentc cost · {} · {}\n{}\n\n{table}\n\n",
+        "agentc cost · {} · {}\n{}\n{}\n{}\n\n{table}\n\n",
         estimate.agent_name,
         options.spec_path,
-        workload_line(estimate)
+        workload_line(estimate),
+        target_line(&estimate.agents),
+        target_line(&estimate.direct),
     );
     for line in summary_lines(estimate) {
         out.push_str(&line);
@@ -465,9 +478,11 @@ fn measured_human(estimate: &Estimate, m: &Measured, options: &RenderOptions<'_>
 
 fn markdown(estimate: &Estimate, options: &RenderOptions<'_>) -> String {
     let mut out = format!(
-        "### agentc cost: `{}`\n\n{}\n\n| {} |\n|:--|--:|--:|--:|--:|\n",
+        "### agentc cost: `{}`\n\n{}  \n{}  \n{}\n\n| {} |\n|:--|--:|--:|--:|--:|\n",
         estimate.agent_name,
         workload_line(estimate),
+        target_line(&estimate.agents),
+        target_line(&estimate.direct),
         HEADER.join(" | ")
     );
     for row in rows(estimate) {
