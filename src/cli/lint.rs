@@ -43,14 +43,21 @@ pub enum LintCliError {
 
 pub fn run(args: LintArgs) -> ExitStatus {
     let mut overrides = LevelOverrides::default();
-    for (ids, level) in [(&args.allow, Level::Allow), (&args.warn, Level::Warn), (&args.deny, Level::Deny)] {
+    for (ids, level) in [
+        (&args.allow, Level::Allow),
+        (&args.warn, Level::Warn),
+        (&args.deny, Level::Deny),
+    ] {
         for id in ids {
             if id != "all" && find_rule(id).is_none() {
                 let help = match crate::diag::closest(id, registry().iter().map(|r| r.id())) {
                     Some(s) => format!("did you mean `{s}`? `agentc rules` lists them all"),
                     None => "`agentc rules` lists the rule ids".into(),
                 };
-                print_error(LintCliError::UnknownRule { id: id.clone(), help });
+                print_error(LintCliError::UnknownRule {
+                    id: id.clone(),
+                    help,
+                });
                 return ExitStatus::Error;
             }
             overrides.levels.push((id.clone(), level));
@@ -66,7 +73,11 @@ pub fn run(args: LintArgs) -> ExitStatus {
         },
         None => ModelTable::builtin().clone(),
     };
-    let paths = if args.paths.is_empty() { vec![PathBuf::from(".")] } else { args.paths.clone() };
+    let paths = if args.paths.is_empty() {
+        vec![PathBuf::from(".")]
+    } else {
+        args.paths.clone()
+    };
     let files = match crate::discover::spec_files(&paths) {
         Ok(files) => files,
         Err(error) => {
@@ -77,7 +88,9 @@ pub fn run(args: LintArgs) -> ExitStatus {
             return ExitStatus::Error;
         }
     };
-    let options = LoadOptions { vars: args.vars.clone() };
+    let options = LoadOptions {
+        vars: args.vars.clone(),
+    };
     let results: Vec<Result<FileReport, crate::spec::LoadError>> = files
         .par_iter()
         .map(|path| {

@@ -41,9 +41,15 @@ fn check(rule: &ModelLacksToolUse, cx: &LintContext<'_>, out: &mut Vec<Diagnosti
     if let Some(orchestrator) = cx.orchestrator() {
         if !orchestrator.agents_orchestrator {
             out.push(
-                Diagnostic::error("model-lacks-tool-use", format!("{} cannot orchestrate a Bedrock Agent", orchestrator.name))
-                    .with_span(cx.value_span("/targets/agents/orchestrator").or_else(|| cx.value_span("/model")))
-                    .with_help("choose an orchestrator model that Bedrock Agents supports"),
+                Diagnostic::error(
+                    "model-lacks-tool-use",
+                    format!("{} cannot orchestrate a Bedrock Agent", orchestrator.name),
+                )
+                .with_span(
+                    cx.value_span("/targets/agents/orchestrator")
+                        .or_else(|| cx.value_span("/model")),
+                )
+                .with_help("choose an orchestrator model that Bedrock Agents supports"),
             );
         }
     }
