@@ -12,7 +12,12 @@ pub fn load_for_compile(
     path: &std::path::Path,
     vars: &[(String, String)],
 ) -> Result<crate::spec::Loaded, ExitStatus> {
-    let loaded = match crate::spec::load_path(path, &LoadOptions { vars: vars.to_vec() }) {
+    let loaded = match crate::spec::load_path(
+        path,
+        &LoadOptions {
+            vars: vars.to_vec(),
+        },
+    ) {
         Ok(loaded) => loaded,
         Err(error) => {
             print_error(error);
@@ -40,7 +45,10 @@ pub fn load_for_compile(
 
 pub fn compile(args: &CompileArgs) -> ExitStatus {
     if args.format != CompileFormat::Json {
-        eprintln!("error: --format {:?} applies to the agents target only", args.format);
+        eprintln!(
+            "error: --format {:?} applies to the agents target only",
+            args.format
+        );
         return ExitStatus::Error;
     }
     let loaded = match load_for_compile(&args.spec, &args.vars) {

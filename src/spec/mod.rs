@@ -80,7 +80,8 @@ fn read_limited(path: &Path) -> std::io::Result<Vec<u8>> {
     }
     let mut bytes = Vec::new();
     // Read one byte past the limit so an oversized file is recognised without reading it all.
-    file.take(yaml::MAX_SPEC_BYTES as u64 + 1).read_to_end(&mut bytes)?;
+    file.take(yaml::MAX_SPEC_BYTES as u64 + 1)
+        .read_to_end(&mut bytes)?;
     Ok(bytes)
 }
 
@@ -163,8 +164,11 @@ pub fn load_source(file: SourceFile, options: &LoadOptions) -> Loaded {
             Ok(spec) => Some(spec),
             Err(error) => {
                 diagnostics.push(
-                    Diagnostic::error("invalid-type", format!("the spec does not fit its format: {error}"))
-                        .with_span(document.spans.value("")),
+                    Diagnostic::error(
+                        "invalid-type",
+                        format!("the spec does not fit its format: {error}"),
+                    )
+                    .with_span(document.spans.value("")),
                 );
                 None
             }

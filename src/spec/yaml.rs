@@ -16,6 +16,9 @@ use std::fmt;
 /// a wrong file, and refusing it early keeps pre-commit hooks fast.
 pub const MAX_SPEC_BYTES: usize = 4 * 1024 * 1024;
 
+/// Deepest nesting accepted in a spec.
+pub const MAX_DEPTH: usize = 32;
+
 /// Where a value (and the key that names it, inside a mapping) sits in the text.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub struct NodeSpans {
@@ -87,9 +90,19 @@ pub fn parse(file: &SourceFile) -> (Option<Document>, Vec<Diagnostic>) {
         );
         return (None, diagnostics);
     }
+    let mut budget = serde_saphyr::Budget::default();
+    // An agent spec nests about eight levels deep; a tight limit keeps the recursive
+    // deserializer far from the stack's end even in debug builds on 2 MiB threads.
+    budget.max_depth = MAX_DEPTH;
+    budget.flow_nesting_limit = MAX_DEPTH;
+    budget.max_nodes = 100_000;
     let options = serde_saphyr::options! {
         duplicate_keys: serde_saphyr::DuplicateKeyPolicy::PassThrough,
         with_snippet: false,
+        budget: Some(budget),
+        // YAML 1.2: only `true`/`false` are booleans; `yes`, `no`, `on`, `y` stay strings
+        // (a key named `y` or a country code `NO` must not turn into a boolean).
+        strict_booleans: true,
     };
     let root: Spanned<RawNode> = match serde_saphyr::from_str_with_options(&file.text, options) {
         Ok(root) => root,
@@ -117,19 +130,29 @@ fn syntax_error(file: &SourceFile, error: &serde_saphyr::Error) -> Diagnostic {
             .span()
             .byte_offset()
             .map(|b| b as usize)
-            .unwrap_or_else(|| file.offset_of(location.line() as usize, location.column() as usize));
+            .unwrap_or_else(|| {
+                file.offset_of(location.line() as usize, location.column() as usize)
+            });
         let len = location.span().byte_len().unwrap_or(0) as usize;
         Span::new(start, start + len.max(1)).clamp_to(file.text.len())
     });
     let lower = message.to_ascii_lowercase();
-    let help = if lower.contains("budget") || lower.contains("alias") || lower.contains("depth") || lower.contains("recursion") {
+    let help = if lower.contains("budget")
+        || lower.contains("alias")
+        || lower.contains("depth")
+        || lower.contains("recursion")
+    {
         "the document nests too deeply or expands too many aliases to be an agent spec; flatten it or remove the aliases"
     } else if lower.contains("duplicate") {
         "each key may appear only once in a mapping; remove or rename one of them"
     } else {
         "fix the YAML syntax at this position (check indentation, quoting and `key: value` separators)"
     };
-    let rule = if lower.contains("duplicate") { "duplicate-key" } else { "yaml-syntax" };
+    let rule = if lower.contains("duplicate") {
+        "duplicate-key"
+    } else {
+        "yaml-syntax"
+    };
     Diagnostic::error(rule, format!("invalid YAML: {message}"))
         .with_span(span)
         .with_help(help)
@@ -171,9 +194,12 @@ impl Node {
             RawNode::UInt(u) => NodeKind::UInt(u),
             RawNode::Float(f) => NodeKind::Float(f),
             RawNode::Str(s) => NodeKind::Str(s),
-            RawNode::Seq(items) => {
-                NodeKind::Seq(items.into_iter().map(|item| Node::from_spanned(file, item)).collect())
-            }
+            RawNode::Seq(items) => NodeKind::Seq(
+                items
+                    .into_iter()
+                    .map(|item| Node::from_spanned(file, item))
+                    .collect(),
+            ),
             RawNode::Map(entries) => NodeKind::Map(
                 entries
                     .into_iter()
@@ -227,7 +253,9 @@ fn to_json(
             items
                 .iter()
                 .enumerate()
-                .map(|(i, item)| to_json(item, child_pointer(&pointer, i), None, spans, diagnostics))
+                .map(|(i, item)| {
+                    to_json(item, child_pointer(&pointer, i), None, spans, diagnostics)
+                })
                 .collect(),
         ),
         NodeKind::Map(entries) => {
