@@ -21,6 +21,9 @@ pub struct CostArgs {
     /// Show measured usage from an `agentc run` trace (JSON lines) beside the estimate.
     #[arg(long, value_name = "FILE")]
     pub usage: Option<PathBuf>,
+    /// Do not read or write the token-count cache (`$AGENTC_CACHE_DIR`, `~/.cache/agentc`).
+    #[arg(long)]
+    pub no_cache: bool,
     #[command(flatten)]
     pub workload: WorkloadArgs,
 }

@@ -13,6 +13,13 @@ use std::io::IsTerminal;
 const OWN_RULE: &str = "cost-over-budget";
 
 pub fn run(args: &CostArgs) -> ExitStatus {
+    crate::tokens::enable_cache(!args.no_cache);
+    let status = estimate_and_print(args);
+    crate::tokens::persist_cache();
+    status
+}
+
+fn estimate_and_print(args: &CostArgs) -> ExitStatus {
     let models = match &args.prices {
         Some(path) => match ModelTable::from_file(path) {
             Ok(table) => table,
