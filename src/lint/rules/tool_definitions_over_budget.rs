@@ -67,7 +67,7 @@ fn check(rule: &ToolDefinitionsOverBudget, cx: &LintContext<'_>, out: &mut Vec<D
     if total as u64 <= budget {
         return;
     }
-    counts.sort_by(|a, b| b.1.cmp(&a.1));
+    counts.sort_by_key(|&(_, n)| std::cmp::Reverse(n));
     let largest: Vec<String> = counts
         .iter()
         .take(3)
