@@ -139,6 +139,23 @@ pub fn load_source(file: SourceFile, options: &LoadOptions) -> Loaded {
             diagnostics,
         };
     };
+    if document.value.is_null() {
+        // Only comments and blank lines: as good as empty.
+        diagnostics.push(
+            Diagnostic::error(
+                "missing-key",
+                "the file contains no YAML document, only comments or blank lines",
+            )
+            .with_help("an agent spec needs at least `agentc: 1`, `name`, `model` and `instruction`; see `agentc schema`"),
+        );
+        return Loaded {
+            file,
+            document: Some(document),
+            spec: None,
+            agent: None,
+            diagnostics,
+        };
+    }
     if !document.value.is_object() {
         diagnostics.push(
             Diagnostic::error(
