@@ -286,7 +286,7 @@ fn a_50_megabyte_file_is_refused_without_reading_it_all() {
 fn invalid_utf8_points_at_the_first_bad_byte() {
     assert_finding(
         "latin1.yaml",
-        b"agentc: 1\nname: caf\xe9-assistant\n".to_vec(),
+        b"agentc: 1\nname: caf\xe9-assistant\n",
         "yaml-syntax",
         2,
         10,
