@@ -10,7 +10,9 @@ pub struct WalkError {
     pub message: String,
 }
 
-pub fn spec_files(paths: &[PathBuf]) -> Result<Vec<PathBuf>, WalkError> {
+/// The spec files under `paths`. Named files are always included, unless `only_specs` asks to
+/// skip those that do not look like agent specs.
+pub fn spec_files(paths: &[PathBuf], only_specs: bool) -> Result<Vec<PathBuf>, WalkError> {
     let mut files = Vec::new();
     for path in paths {
         let metadata = std::fs::metadata(path).map_err(|e| WalkError {
@@ -18,7 +20,9 @@ pub fn spec_files(paths: &[PathBuf]) -> Result<Vec<PathBuf>, WalkError> {
             message: e.to_string(),
         })?;
         if !metadata.is_dir() {
-            files.push(path.clone());
+            if !only_specs || looks_like_spec(path) {
+                files.push(path.clone());
+            }
             continue;
         }
         let walker = walkdir::WalkDir::new(path)

@@ -29,6 +29,13 @@ pub struct LintArgs {
     /// A price and model table to use instead of the built-in one.
     #[arg(long, value_name = "FILE")]
     pub prices: Option<PathBuf>,
+    /// Skip named files that are not agent specs (no top-level `agentc:` key), as a
+    /// pre-commit hook that receives every YAML file of a commit needs.
+    #[arg(long)]
+    pub only_specs: bool,
+    /// Do not read or write the token-count cache (`$AGENTC_CACHE_DIR`, `~/.cache/agentc`).
+    #[arg(long)]
+    pub no_cache: bool,
 }
 
 #[derive(Debug, thiserror::Error, miette::Diagnostic)]
@@ -63,22 +70,19 @@ pub fn run(args: LintArgs) -> ExitStatus {
             overrides.levels.push((id.clone(), level));
         }
     }
-    let models = match &args.prices {
-        Some(path) => match ModelTable::from_file(path) {
-            Ok(table) => table,
-            Err(error) => {
-                print_error(error);
-                return ExitStatus::Error;
-            }
-        },
-        None => ModelTable::builtin().clone(),
+    let models = match ModelTable::load(args.prices.as_deref()) {
+        Ok(table) => table,
+        Err(error) => {
+            print_error(error);
+            return ExitStatus::Error;
+        }
     };
     let paths = if args.paths.is_empty() {
         vec![PathBuf::from(".")]
     } else {
         args.paths.clone()
     };
-    let files = match crate::discover::spec_files(&paths) {
+    let files = match crate::discover::spec_files(&paths, args.only_specs) {
         Ok(files) => files,
         Err(error) => {
             print_error(LintCliError::Walk {
@@ -88,6 +92,7 @@ pub fn run(args: LintArgs) -> ExitStatus {
             return ExitStatus::Error;
         }
     };
+    crate::tokens::enable_cache(!args.no_cache);
     let options = LoadOptions {
         vars: args.vars.clone(),
     };
@@ -113,6 +118,7 @@ pub fn run(args: LintArgs) -> ExitStatus {
             }
         }
     }
+    crate::tokens::persist_cache();
     let human = HumanOptions {
         color: use_color(std::io::stdout().is_terminal()),
     };

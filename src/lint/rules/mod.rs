@@ -12,6 +12,7 @@ mod invalid_handler;
 mod invalid_name;
 mod invalid_openapi;
 mod invalid_parameter_type;
+mod invalid_tag;
 mod invalid_type;
 mod invalid_value;
 mod missing_description;
@@ -53,6 +54,7 @@ pub static ALL: &[&dyn Rule] = &[
     &too_many_functions::TooManyFunctions,
     &too_many_action_groups::TooManyActionGroups,
     &too_many_knowledge_bases::TooManyKnowledgeBases,
+    &invalid_tag::InvalidTag,
     // Models and tokens.
     &unknown_model::UnknownModel,
     &model_lacks_tool_use::ModelLacksToolUse,
