@@ -58,6 +58,7 @@ fn human_and_json_output_of_each_fixture() {
         ("structural", 1),
         ("rules", 1),
         ("configured", 1),
+        ("mixed", 1),
     ] {
         let path = fixture(name);
         let human = agentc(&["lint", &path]);
@@ -146,6 +147,31 @@ fn all_structural_problems_are_reported_at_once() {
         );
     }
     assert!(fired.len() >= 6, "{fired:?}");
+}
+
+#[test]
+fn lint_rules_still_run_when_the_file_has_structural_errors() {
+    // An unknown key and wrong types stop the spec from being read as is; the rules still
+    // check the rest (the name, the Lambda ARN), so one run shows every problem.
+    let report = json(&agentc(&["lint", "--format", "json", &fixture("mixed")]));
+    let fired = rules_fired(&report);
+    for rule in [
+        "unknown-key",
+        "invalid-type",
+        "invalid-parameter-type",
+        "invalid-name",
+        "invalid-arn",
+    ] {
+        assert!(
+            fired.iter().any(|r| r == rule),
+            "{rule} missing from {fired:?}"
+        );
+    }
+    // A description removed for its wrong type is not also reported as missing.
+    assert!(
+        !fired.iter().any(|r| r == "missing-description"),
+        "{fired:?}"
+    );
 }
 
 #[test]
