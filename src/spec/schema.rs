@@ -119,9 +119,7 @@ pub fn without_invalid_parts(document: &Value) -> Option<(Value, Vec<String>)> {
         }
         for target in targets {
             let key_pointer = removable_ancestor(&value, &target)?;
-            let Some((parent, key)) = key_pointer.rsplit_once('/') else {
-                return None;
-            };
+            let (parent, key) = key_pointer.rsplit_once('/')?;
             let key = key.replace("~1", "/").replace("~0", "~");
             if let Some(Value::Object(map)) = value.pointer_mut(parent)
                 && map.shift_remove(&key).is_some()
