@@ -124,13 +124,6 @@ pub fn parse(file: &SourceFile) -> (Option<Document>, Vec<Diagnostic>) {
 }
 
 fn syntax_error(file: &SourceFile, error: &serde_saphyr::Error) -> Diagnostic {
-    let rendered = error.to_string();
-    let message = rendered
-        .lines()
-        .next()
-        .unwrap_or("invalid YAML")
-        .trim()
-        .to_string();
     let span = error.location().map(|location| {
         let start = location
             .span()
@@ -142,26 +135,87 @@ fn syntax_error(file: &SourceFile, error: &serde_saphyr::Error) -> Diagnostic {
         let len = location.span().byte_len().unwrap_or(0) as usize;
         Span::new(start, start + len.max(1)).clamp_to(file.text.len())
     });
-    let lower = message.to_ascii_lowercase();
-    let help = if lower.contains("budget")
-        || lower.contains("alias")
-        || lower.contains("depth")
-        || lower.contains("recursion")
-    {
-        "the document nests too deeply or expands too many aliases to be an agent spec; flatten it or remove the aliases"
-    } else if lower.contains("duplicate") {
-        "each key may appear only once in a mapping; remove or rename one of them"
-    } else {
-        "fix the YAML syntax at this position (check indentation, quoting and `key: value` separators)"
+    let (message, help) = match syntax_message(error) {
+        SyntaxMessage::TooComplex(message) => (
+            message,
+            "an agent spec nests about eight levels deep and needs no aliases; flatten the document or remove the aliases",
+        ),
+        SyntaxMessage::Syntax(message) if message.contains("tab") => (
+            format!("invalid YAML: {message}"),
+            "YAML does not allow tabs for indentation: indent with spaces",
+        ),
+        SyntaxMessage::Syntax(message) => (
+            format!("invalid YAML: {message}"),
+            "fix the YAML syntax at or just before this position (check indentation, quoting, unclosed `[`/`{`, and `key: value` separators)",
+        ),
     };
-    let rule = if lower.contains("duplicate") {
-        "duplicate-key"
-    } else {
-        "yaml-syntax"
-    };
-    Diagnostic::error(rule, format!("invalid YAML: {message}"))
+    Diagnostic::error("yaml-syntax", message)
         .with_span(span)
         .with_help(help)
+}
+
+enum SyntaxMessage {
+    /// A resource budget was breached: the text may be valid YAML, but not a plausible spec.
+    TooComplex(String),
+    Syntax(String),
+}
+
+/// The parser's message without the "at line X, column Y" suffix (the diagnostic carries the
+/// position), and resource-budget breaches in words instead of the parser's debug output.
+fn syntax_message(error: &serde_saphyr::Error) -> SyntaxMessage {
+    use serde_saphyr::MessageFormatter;
+    let mut inner = error;
+    while let serde_saphyr::Error::AliasError { error, .. }
+    | serde_saphyr::Error::WithSnippet { error, .. } = inner
+    {
+        inner = error;
+    }
+    if let serde_saphyr::Error::Budget { breach, .. } = inner {
+        use serde_saphyr::budget::BudgetBreach;
+        let message = match breach {
+            BudgetBreach::Depth { .. } => {
+                format!("the document nests deeper than {MAX_DEPTH} levels")
+            }
+            BudgetBreach::Nodes { nodes } => format!(
+                "the document expands to more than {} nodes (aliases that repeat aliases: a \"billion laughs\" alias bomb?)",
+                nodes.saturating_sub(1)
+            ),
+            BudgetBreach::Aliases { aliases } => {
+                format!(
+                    "the document uses more than {} aliases",
+                    aliases.saturating_sub(1)
+                )
+            }
+            BudgetBreach::AliasAnchorRatio { aliases, anchors } => format!(
+                "the document uses {aliases} aliases for {anchors} anchors, which looks like an alias bomb"
+            ),
+            other => {
+                format!("the document is too large or too complex to be an agent spec ({other:?})")
+            }
+        };
+        return SyntaxMessage::TooComplex(message);
+    }
+    let formatted = serde_saphyr::UserMessageFormatter.format_message(inner);
+    let first_line = formatted.lines().next().unwrap_or("syntax error").trim();
+    // Some parser messages carry their own position; the diagnostic shows it already.
+    let without_position = first_line
+        .find(" at line ")
+        .map_or(first_line, |at| &first_line[..at]);
+    let message: String = without_position
+        .chars()
+        .filter(|c| !c.is_control())
+        .collect();
+    if message.contains("recursion limit") || message.contains("Depth {") {
+        return SyntaxMessage::TooComplex(format!(
+            "the document nests deeper than {MAX_DEPTH} levels"
+        ));
+    }
+    if message.contains("budget") {
+        return SyntaxMessage::TooComplex(format!(
+            "the document is too large or too complex to be an agent spec ({message})"
+        ));
+    }
+    SyntaxMessage::Syntax(message)
 }
 
 impl Span {
