@@ -1,6 +1,9 @@
 """Write N distinct, valid agent specs (variants of agents/infra-assistant.yaml) into a folder.
 
-Usage: python3 benches/gen_specs.py OUT_DIR [N]
+Usage: python3 benches/gen_specs.py OUT_DIR [N] [--long]
+
+With --long, each function description is long enough that the tool definitions exceed the
+byte bound, so every spec is really tokenized (the worst case for `tool-definitions-over-budget`).
 """
 
 import pathlib
@@ -22,7 +25,7 @@ action_groups:
       lambda: arn:aws:lambda:us-east-1:123456789012:function:query-database-{i}
     functions:
       - name: query_database
-        description: Execute a read-only SQL query against database {i}.
+        description: Execute a read-only SQL query against database {i}.{extra}
         parameters:
           query:
             type: string
@@ -47,11 +50,19 @@ targets:
 
 
 def main() -> None:
-    out = pathlib.Path(sys.argv[1])
-    count = int(sys.argv[2]) if len(sys.argv) > 2 else 1000
+    args = [a for a in sys.argv[1:] if a != "--long"]
+    long = "--long" in sys.argv
+    out = pathlib.Path(args[0])
+    count = int(args[1]) if len(args) > 1 else 1000
     out.mkdir(parents=True, exist_ok=True)
     for i in range(count):
-        (out / f"agent-{i:04d}.yaml").write_text(TEMPLATE.format(i=i))
+        extra = (
+            f" Use it for questions about tables, row counts and recent changes in database {i};"
+            " prefer narrow SELECT statements with explicit columns and a LIMIT clause."
+            if long
+            else ""
+        )
+        (out / f"agent-{i:04d}.yaml").write_text(TEMPLATE.format(i=i, extra=extra))
 
 
 if __name__ == "__main__":

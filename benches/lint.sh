@@ -9,6 +9,7 @@ bin=./target/release/agentc
 work=$(mktemp -d)
 trap 'rm -rf "$work"' EXIT
 python3 benches/gen_specs.py "$work/specs" 1000
+python3 benches/gen_specs.py "$work/long" 1000 --long
 export AGENTC_CACHE_DIR="$work/cache"
 
 hyperfine --warmup 3 --min-runs 30 -N --export-markdown "$work/one.md" \
@@ -18,5 +19,6 @@ hyperfine --warmup 3 --min-runs 30 -N --export-markdown "$work/one.md" \
   --command-name 'lint agents/ (3 specs)' "$bin lint agents/"
 hyperfine --warmup 1 --min-runs 5 -N --export-markdown "$work/many.md" \
   --command-name 'lint 1,000 specs (2 threads)' "$bin lint --no-cache $work/specs" \
-  --command-name 'lint 1,000 specs (1 thread)' "env RAYON_NUM_THREADS=1 $bin lint --no-cache $work/specs"
+  --command-name 'lint 1,000 specs (1 thread)' "env RAYON_NUM_THREADS=1 $bin lint --no-cache $work/specs" \
+  --command-name 'lint 1,000 long specs, all tokenized (2 threads)' "$bin lint --no-cache $work/long"
 cat "$work/one.md" "$work/many.md"

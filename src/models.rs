@@ -80,6 +80,14 @@ impl ModelTable {
         &BUILTIN_TABLE
     }
 
+    /// The table from `--prices FILE`, or the built-in one.
+    pub fn load(prices: Option<&Path>) -> Result<ModelTable, ModelTableError> {
+        match prices {
+            Some(path) => ModelTable::from_file(path),
+            None => Ok(ModelTable::builtin().clone()),
+        }
+    }
+
     /// A table from a file of the same shape (`--prices`).
     pub fn from_file(path: &Path) -> Result<ModelTable, ModelTableError> {
         let text = std::fs::read_to_string(path).map_err(|source| ModelTableError::Read {

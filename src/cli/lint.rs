@@ -70,15 +70,12 @@ pub fn run(args: LintArgs) -> ExitStatus {
             overrides.levels.push((id.clone(), level));
         }
     }
-    let models = match &args.prices {
-        Some(path) => match ModelTable::from_file(path) {
-            Ok(table) => table,
-            Err(error) => {
-                print_error(error);
-                return ExitStatus::Error;
-            }
-        },
-        None => ModelTable::builtin().clone(),
+    let models = match ModelTable::load(args.prices.as_deref()) {
+        Ok(table) => table,
+        Err(error) => {
+            print_error(error);
+            return ExitStatus::Error;
+        }
     };
     let paths = if args.paths.is_empty() {
         vec![PathBuf::from(".")]

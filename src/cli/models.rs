@@ -10,15 +10,12 @@ pub struct ModelsArgs {
 }
 
 pub fn run(args: ModelsArgs) -> ExitStatus {
-    let table = match &args.prices {
-        Some(path) => match ModelTable::from_file(path) {
-            Ok(table) => table,
-            Err(error) => {
-                print_error(error);
-                return ExitStatus::Error;
-            }
-        },
-        None => ModelTable::builtin().clone(),
+    let table = match ModelTable::load(args.prices.as_deref()) {
+        Ok(table) => table,
+        Err(error) => {
+            print_error(error);
+            return ExitStatus::Error;
+        }
     };
     let mut out = comfy_table::Table::new();
     out.load_preset(comfy_table::presets::NOTHING);

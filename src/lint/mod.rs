@@ -129,24 +129,34 @@ pub struct LevelOverrides {
 /// loading (YAML, schema, resolution) are included.
 pub fn lint(loaded: &Loaded, models: &ModelTable, overrides: &LevelOverrides) -> Vec<Diagnostic> {
     let mut diagnostics = loaded.diagnostics.clone();
-    if let (Some(spec), Some(agent)) = (&loaded.spec, &loaded.agent) {
+    // A spec with structural errors is still checked, without its invalid parts, so that
+    // every problem in the file is reported at once.
+    let readable = match (&loaded.spec, &loaded.agent) {
+        (Some(spec), Some(agent)) => Some((spec, agent, None)),
+        _ => loaded
+            .partial
+            .as_ref()
+            .map(|p| (&p.spec, &p.agent, Some(p))),
+    };
+    if let Some((spec, agent, partial)) = readable {
         let cx = LintContext {
             loaded,
             spec,
             agent,
             models,
         };
+        let mut found = Vec::new();
         for rule in registry() {
             if !rule.structural() {
-                rule.check(&cx, &mut diagnostics);
+                rule.check(&cx, &mut found);
             }
         }
-        diagnostics.extend(unknown_rule_ids(&cx));
+        found.extend(unknown_rule_ids(&cx));
+        found.retain(|d| partial.is_none_or(|p| !p.may_explain(d.rule)));
+        diagnostics.extend(found);
     }
-    let configured: Vec<(String, Level)> = loaded
-        .spec
-        .as_ref()
-        .and_then(|s| s.lint.as_ref())
+    let configured: Vec<(String, Level)> = readable
+        .and_then(|(spec, _, _)| spec.lint.as_ref())
         .map(|l| l.rules.iter().map(|(k, v)| (k.clone(), *v)).collect())
         .unwrap_or_default();
     let suppressions = Suppressions::scan(&loaded.file.text);

@@ -93,6 +93,57 @@ pub fn check(document: &Document) -> Vec<Diagnostic> {
     diagnostics
 }
 
+/// The document with every part that fails the schema removed, and the JSON pointers of what
+/// was removed; `None` when nothing valid is left (a required top-level key is invalid).
+/// Only mapping keys are removed: an invalid list item takes its whole list with it, so that
+/// the pointers of what remains still point into the original document.
+pub fn without_invalid_parts(document: &Value) -> Option<(Value, Vec<String>)> {
+    let validator = VALIDATOR.as_ref()?;
+    let mut value = document.clone();
+    let mut removed = Vec::new();
+    // Each round removes at least one key, and removing a key can only make its parent
+    // miss a required key, so a few rounds settle any real document.
+    for _ in 0..16 {
+        let mut targets: Vec<String> = Vec::new();
+        for error in validator.iter_errors(&value) {
+            let pointer = error.instance_path().as_str().to_string();
+            match error.kind() {
+                ValidationErrorKind::AdditionalProperties { unexpected } => {
+                    targets.extend(unexpected.iter().map(|key| child_pointer(&pointer, key)));
+                }
+                _ => targets.push(pointer),
+            }
+        }
+        if targets.is_empty() {
+            return Some((value, removed));
+        }
+        for target in targets {
+            let key_pointer = removable_ancestor(&value, &target)?;
+            let (parent, key) = key_pointer.rsplit_once('/')?;
+            let key = key.replace("~1", "/").replace("~0", "~");
+            if let Some(Value::Object(map)) = value.pointer_mut(parent)
+                && map.shift_remove(&key).is_some()
+            {
+                removed.push(key_pointer);
+            }
+        }
+    }
+    None
+}
+
+/// The closest ancestor-or-self of `pointer` that is a key of a mapping (not the root, not a
+/// list item).
+fn removable_ancestor(value: &Value, pointer: &str) -> Option<String> {
+    let mut pointer = pointer.to_string();
+    loop {
+        let (parent, _) = pointer.rsplit_once('/')?;
+        if value.pointer(parent).is_some_and(Value::is_object) {
+            return Some(pointer);
+        }
+        pointer = parent.to_string();
+    }
+}
+
 fn describe(
     document: &Document,
     pointer: &str,
