@@ -8,6 +8,7 @@
 //! ```
 
 pub mod agents_prompt;
+pub mod bpe;
 pub mod commands;
 pub mod model;
 pub mod plot;
