@@ -31,7 +31,7 @@ pub enum CostError {
         help("`agentc models` lists the known ids; add a row with `--prices FILE`")
     )]
     UnknownModel { model: String, target: &'static str },
-    #[error("cannot read the prompt override `{}`: {source}", path.display())]
+    #[error("cannot read the prompt override `{}`", path.display())]
     #[diagnostic(
         code(agentc::cost::template),
         help("`prompt_overrides.*.template` paths are relative to the spec")
@@ -47,7 +47,7 @@ pub enum CostError {
     #[error(transparent)]
     #[diagnostic(transparent)]
     Usage(#[from] usage::UsageError),
-    #[error("cannot write `{}`: {source}", path.display())]
+    #[error("cannot write `{}`", path.display())]
     #[diagnostic(code(agentc::cost::write))]
     Write {
         path: PathBuf,

@@ -446,11 +446,11 @@ fn measured_rows(
 
 fn measured_title(m: &Measured) -> String {
     format!(
-        "direct: estimate vs measured ({}: {} model calls in {} requests; {} tool calls, {} failed)",
+        "direct: estimate vs measured ({}: {} in {}; {}, {} failed)",
         m.path.display(),
-        m.model_calls,
-        m.requests,
-        m.tool_calls,
+        plural(m.model_calls, "model call"),
+        plural(m.requests, "request"),
+        plural(m.tool_calls, "tool call"),
         m.tool_failures
     )
 }
@@ -458,7 +458,7 @@ fn measured_title(m: &Measured) -> String {
 fn measured_human(estimate: &Estimate, m: &Measured, options: &RenderOptions<'_>) -> String {
     let mut table = Table::new();
     table
-        .load_preset(presets::UTF8_HORIZONTAL_ONLY)
+        .load_preset(presets::UTF8_BORDERS_ONLY)
         .set_content_arrangement(ContentArrangement::Disabled)
         .force_no_tty();
     table.set_header(["", "estimate", "measured", "measured ÷ estimate"]);
@@ -628,6 +628,15 @@ pub fn json(estimate: &Estimate, options: &RenderOptions<'_>) -> Value {
         );
     }
     out
+}
+
+/// `1 request`, `3 requests`.
+fn plural(n: u64, noun: &str) -> String {
+    if n == 1 {
+        format!("1 {noun}")
+    } else {
+        format!("{} {noun}s", group(n))
+    }
 }
 
 /// `1234567` → `1,234,567`.

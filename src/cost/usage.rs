@@ -17,7 +17,7 @@ use std::path::{Path, PathBuf};
 
 #[derive(Debug, thiserror::Error, miette::Diagnostic)]
 pub enum UsageError {
-    #[error("cannot read the usage file `{}`: {source}", path.display())]
+    #[error("cannot read the usage file `{}`", path.display())]
     #[diagnostic(code(agentc::cost::usage))]
     Read {
         path: PathBuf,
