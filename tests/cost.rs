@@ -163,7 +163,12 @@ fn the_json_contract_has_its_fields() {
 
 #[test]
 fn golden_output_of_every_format_for_the_example_specs() {
-    for spec in ["agents/infra-assistant.yaml", "agents/seed-article.yaml"] {
+    for spec in [
+        "agents/infra-assistant.yaml",
+        "agents/seed-article.yaml",
+        "agents/support-desk.yaml",
+        "agents/orders-api.yaml",
+    ] {
         let e = estimate_file(spec, &WorkloadOverrides::default());
         let name = Path::new(spec)
             .file_stem()
@@ -574,4 +579,67 @@ fn the_command_line_takes_the_documented_flags() {
     assert!(
         agentc::cli::Cli::try_parse_from(["agentc", "cost", "a.yaml", "--format", "yaml"]).is_err()
     );
+}
+
+fn agentc(args: &[&str]) -> std::process::Output {
+    std::process::Command::new(env!("CARGO_BIN_EXE_agentc"))
+        .args(args)
+        .current_dir(root())
+        .env("NO_COLOR", "1")
+        .env("AGENTC_NO_CACHE", "1")
+        .output()
+        .expect("agentc runs")
+}
+
+#[test]
+fn the_command_prints_the_seed_figures_writes_the_plot_and_is_not_stopped_by_its_own_budget_rule() {
+    let out = agentc(&["cost", "agents/seed-article.yaml"]);
+    assert!(
+        out.status.success(),
+        "{}",
+        String::from_utf8_lossy(&out.stderr)
+    );
+    let stdout = String::from_utf8_lossy(&out.stdout);
+    assert!(
+        stdout.contains("agents: $360.00 input + $172.80 output + $9.00 fees = $541.80 per month"),
+        "{stdout}"
+    );
+    assert!(
+        stdout.contains("direct: $108.00 input + $172.80 output = $280.80 per month"),
+        "{stdout}"
+    );
+    assert!(!stdout.contains('\u{1b}'), "no colour off a terminal");
+
+    let dir = tempfile::tempdir().unwrap();
+    let svg = dir.path().join("cost.svg");
+    let out = agentc(&[
+        "cost",
+        "tests/fixtures/lint/cost-over-budget.yaml",
+        "--format",
+        "json",
+        "--plot",
+        svg.to_str().unwrap(),
+    ]);
+    assert!(
+        out.status.success(),
+        "{}",
+        String::from_utf8_lossy(&out.stderr)
+    );
+    let json: serde_json::Value = serde_json::from_slice(&out.stdout).expect("JSON on stdout");
+    assert!(
+        json["targets"]["agents"]["monthly_cost_usd"]
+            .as_f64()
+            .unwrap()
+            > 5.0
+    );
+    assert!(std::fs::read_to_string(&svg).unwrap().starts_with("<svg"));
+
+    let out = agentc(&[
+        "cost",
+        "agents/seed-article.yaml",
+        "--usage",
+        "no-such-trace.jsonl",
+    ]);
+    assert_eq!(out.status.code(), Some(2));
+    assert!(String::from_utf8_lossy(&out.stderr).contains("no-such-trace.jsonl"));
 }
