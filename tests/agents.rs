@@ -1,0 +1,747 @@
+//! The agents target end to end: the real `agentc` binary and the real AWS SDK client, pointed
+//! at a stateful fake of the bedrock-agent control plane on 127.0.0.1.
+
+#[path = "support/fake_bedrock_agent.rs"]
+mod fake;
+
+use fake::{FakeBedrockAgent, Fault};
+use std::path::{Path, PathBuf};
+use std::process::{Command, Stdio};
+
+struct Run {
+    code: i32,
+    stdout: String,
+    stderr: String,
+}
+
+impl std::fmt::Debug for Run {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        write!(
+            f,
+            "exit {}\n--- stdout\n{}\n--- stderr\n{}",
+            self.code, self.stdout, self.stderr
+        )
+    }
+}
+
+/// A private copy of the binary under test, taken once: the target directory may be shared, and
+/// another checkout's build must not swap the binary in the middle of this run.
+fn binary() -> &'static Path {
+    static COPY: std::sync::OnceLock<(tempfile::TempDir, PathBuf)> = std::sync::OnceLock::new();
+    &COPY
+        .get_or_init(|| {
+            let dir = tempfile::tempdir().unwrap();
+            let path = dir.path().join("agentc");
+            std::fs::copy(own_binary(), &path).unwrap();
+            (dir, path)
+        })
+        .1
+}
+
+/// The binary under test. `AGENTC_TEST_BIN` overrides it, for checkouts that share a target
+/// directory with others (where `target/debug/agentc` may be another checkout's build).
+fn own_binary() -> PathBuf {
+    std::env::var_os("AGENTC_TEST_BIN").map_or_else(
+        || PathBuf::from(env!("CARGO_BIN_EXE_agentc")),
+        PathBuf::from,
+    )
+}
+
+fn agentc(fake: &FakeBedrockAgent, dir: &Path, args: &[&str]) -> Run {
+    let output = Command::new(binary())
+        .args(args)
+        .current_dir(dir)
+        .env("AWS_ENDPOINT_URL_BEDROCK_AGENT", &fake.endpoint)
+        .env("AWS_EC2_METADATA_DISABLED", "true")
+        .env("AWS_ACCESS_KEY_ID", "test")
+        .env("AWS_SECRET_ACCESS_KEY", "test")
+        .env("AWS_REGION", "us-east-1")
+        .env("AWS_MAX_ATTEMPTS", "3")
+        .env("AWS_CONFIG_FILE", dir.join("no-aws-config"))
+        .env(
+            "AWS_SHARED_CREDENTIALS_FILE",
+            dir.join("no-aws-credentials"),
+        )
+        .env_remove("AWS_PROFILE")
+        .env("NO_COLOR", "1")
+        .stdin(Stdio::null())
+        .output()
+        .expect("run agentc");
+    Run {
+        code: output.status.code().unwrap_or(-1),
+        stdout: String::from_utf8_lossy(&output.stdout).into_owned(),
+        stderr: String::from_utf8_lossy(&output.stderr).into_owned(),
+    }
+}
+
+/// A temp dir holding the fixture spec (3 action groups, one OpenAPI; a KB; memory; guardrail;
+/// an orchestration prompt override; orchestrator; idle TTL; alias).
+fn workspace() -> tempfile::TempDir {
+    let dir = tempfile::tempdir().unwrap();
+    let fixtures = PathBuf::from(env!("CARGO_MANIFEST_DIR")).join("tests/fixtures/agents");
+    for entry in std::fs::read_dir(fixtures).unwrap() {
+        let entry = entry.unwrap();
+        std::fs::copy(entry.path(), dir.path().join(entry.file_name())).unwrap();
+    }
+    dir
+}
+
+fn edit_spec(dir: &Path, from: &str, to: &str) {
+    let path = dir.join("spec.yaml");
+    let text = std::fs::read_to_string(&path).unwrap();
+    assert!(text.contains(from), "fixture has no `{from}`");
+    std::fs::write(path, text.replacen(from, to, 1)).unwrap();
+}
+
+fn deploy(fake: &FakeBedrockAgent, dir: &Path) -> Run {
+    agentc(
+        fake,
+        dir,
+        &[
+            "deploy",
+            "spec.yaml",
+            "--target",
+            "agents",
+            "--auto-approve",
+        ],
+    )
+}
+
+fn plan_exit(fake: &FakeBedrockAgent, dir: &Path, spec: &str) -> Run {
+    agentc(fake, dir, &["plan", spec, "--detailed-exitcode"])
+}
+
+fn only_agent(fake: &FakeBedrockAgent) -> String {
+    let agents = fake.agents();
+    assert_eq!(agents.len(), 1, "expected exactly one agent: {agents:?}");
+    agents[0].1.clone()
+}
+
+#[test]
+fn deploys_from_nothing_then_a_second_deploy_changes_nothing() {
+    let fake = FakeBedrockAgent::start();
+    let dir = workspace();
+
+    let plan = agentc(&fake, dir.path(), &["plan", "spec.yaml"]);
+    assert_eq!(plan.code, 0, "{plan:?}");
+    insta::assert_snapshot!("plan_create", plan.stdout);
+
+    let run = deploy(&fake, dir.path());
+    assert_eq!(run.code, 0, "{run:?}");
+    assert!(
+        run.stdout
+            .contains("Apply complete! Resources: 6 added, 0 changed, 0 destroyed."),
+        "{run:?}"
+    );
+    let id = only_agent(&fake);
+    let mut groups = fake.action_group_names(&id);
+    groups.sort();
+    assert_eq!(groups, ["runbooks", "status", "tickets"]);
+    assert_eq!(fake.knowledge_base_ids(&id), ["KB12345678"]);
+    assert_eq!(
+        fake.aliases(&id),
+        [("live".to_string(), "1".to_string(), "PREPARED".to_string())]
+    );
+    assert_eq!(
+        fake.tags(&id).get("managed-by").map(String::as_str),
+        Some("agentc")
+    );
+    assert_eq!(
+        fake.tags(&id).get("team").map(String::as_str),
+        Some("platform")
+    );
+    assert_eq!(
+        fake.count("PrepareAgent"),
+        1,
+        "exactly one prepare: {:?}",
+        fake.ops()
+    );
+
+    // Everything the spec says is deployed.
+    let agent = fake.agent_json(&id).unwrap();
+    assert_eq!(agent["agentStatus"], "PREPARED");
+    assert_eq!(agent["idleSessionTTLInSeconds"], 900);
+    assert_eq!(agent["memoryConfiguration"]["storageDays"], 30);
+    assert_eq!(
+        agent["memoryConfiguration"]["sessionSummaryConfiguration"]["maxRecentSessions"],
+        5
+    );
+    assert_eq!(
+        agent["guardrailConfiguration"]["guardrailIdentifier"],
+        "gr12345678ab"
+    );
+    let prompts = agent["promptOverrideConfiguration"]["promptConfigurations"]
+        .as_array()
+        .unwrap();
+    let orchestration = prompts
+        .iter()
+        .find(|p| p["promptType"] == "ORCHESTRATION")
+        .unwrap();
+    assert_eq!(orchestration["promptCreationMode"], "OVERRIDDEN");
+    assert_eq!(
+        orchestration["foundationModel"],
+        "us.amazon.nova-premier-v1:0"
+    );
+    assert!(
+        orchestration["basePromptTemplate"]
+            .as_str()
+            .unwrap()
+            .starts_with("You are an on-call assistant.")
+    );
+
+    // Idempotence: no perpetual diff, and a no-change deploy makes zero mutating calls.
+    fake.clear_log();
+    let again = plan_exit(&fake, dir.path(), "spec.yaml");
+    assert_eq!(again.code, 0, "{again:?}");
+    assert!(again.stdout.contains("No changes"), "{again:?}");
+    let run = deploy(&fake, dir.path());
+    assert_eq!(run.code, 0, "{run:?}");
+    assert!(
+        fake.mutating_ops().is_empty(),
+        "mutating calls on a no-change deploy: {:?}",
+        fake.mutating_ops()
+    );
+}
+
+#[test]
+fn plan_of_an_unchanged_agent_walks_each_list_once_and_gets_each_resource_once() {
+    let fake = FakeBedrockAgent::start();
+    let dir = workspace();
+    assert_eq!(deploy(&fake, dir.path()).code, 0);
+    fake.clear_log();
+    let plan = plan_exit(&fake, dir.path(), "spec.yaml");
+    assert_eq!(plan.code, 0, "{plan:?}");
+    let ops = fake.ops();
+    // One page walk per list (pages hold 2 items: 3 action groups take 2 pages) ...
+    assert_eq!(fake.count("ListAgents"), 1, "{ops:?}");
+    assert_eq!(fake.count("ListAgentActionGroups"), 2, "{ops:?}");
+    assert_eq!(fake.count("ListAgentKnowledgeBases"), 1, "{ops:?}");
+    assert_eq!(fake.count("ListAgentAliases"), 1, "{ops:?}");
+    // ... plus one Get per resource.
+    assert_eq!(fake.count("GetAgent"), 1, "{ops:?}");
+    assert_eq!(fake.count("GetAgentActionGroup"), 3, "{ops:?}");
+    assert_eq!(fake.count("ListTagsForResource"), 1, "{ops:?}");
+    assert_eq!(ops.len(), 10, "no other calls: {ops:?}");
+}
+
+#[test]
+fn every_kind_of_change_is_planned_and_applied_in_order() {
+    let fake = FakeBedrockAgent::start();
+    let dir = workspace();
+    assert_eq!(deploy(&fake, dir.path()).code, 0);
+    let id = only_agent(&fake);
+
+    edit_spec(
+        dir.path(),
+        "  Keep answers short.\n",
+        "  Keep answers short and cite the runbook.\n",
+    );
+    edit_spec(
+        dir.path(),
+        "description: Read tickets.",
+        "description: Read and search tickets.",
+    );
+    edit_spec(dir.path(), "  storage_days: 30", "  storage_days: 60");
+    // Drop the `status` group, add a `pager` group, drop the knowledge base.
+    edit_spec(
+        dir.path(),
+        "  - name: status\n    description: Service health.\n    executor: return_control\n",
+        "  - name: pager\n    description: Page a human.\n    executor: return_control\n",
+    );
+    edit_spec(
+        dir.path(),
+        "      - name: get_status\n",
+        "      - name: page_human\n",
+    );
+    edit_spec(
+        dir.path(),
+        "knowledge_bases:\n  - id: KB12345678\n    description: Architecture docs of the platform team.\n",
+        "",
+    );
+
+    let plan = plan_exit(&fake, dir.path(), "spec.yaml");
+    assert_eq!(plan.code, 2, "{plan:?}");
+    insta::assert_snapshot!("plan_every_change", plan.stdout);
+
+    fake.clear_log();
+    let run = deploy(&fake, dir.path());
+    assert_eq!(run.code, 0, "{run:?}");
+    let mutating = fake.mutating_ops();
+    assert_eq!(
+        mutating,
+        [
+            "UpdateAgent",
+            "UpdateAgentActionGroup",
+            "CreateAgentActionGroup",
+            "UpdateAgentActionGroup",
+            "DeleteAgentActionGroup",
+            "DisassociateAgentKnowledgeBase",
+            "PrepareAgent",
+            "UpdateAgentAlias",
+        ],
+        "dependency order, disable before delete, one prepare, alias last"
+    );
+    let mut groups = fake.action_group_names(&id);
+    groups.sort();
+    assert_eq!(groups, ["pager", "runbooks", "tickets"]);
+    assert!(fake.knowledge_base_ids(&id).is_empty());
+    assert_eq!(
+        fake.aliases(&id)[0].1,
+        "2",
+        "the alias serves the new version"
+    );
+    let again = plan_exit(&fake, dir.path(), "spec.yaml");
+    assert_eq!(again.code, 0, "{again:?}");
+}
+
+#[test]
+fn detailed_exitcode_is_0_1_2_as_terraform() {
+    let fake = FakeBedrockAgent::start();
+    let dir = workspace();
+    assert_eq!(plan_exit(&fake, dir.path(), "spec.yaml").code, 2);
+    fake.fail("ListAgents", 1, Fault::Validation("bad request".into()));
+    let error = plan_exit(&fake, dir.path(), "spec.yaml");
+    assert_eq!(error.code, 1, "{error:?}");
+    assert_eq!(deploy(&fake, dir.path()).code, 0);
+    assert_eq!(plan_exit(&fake, dir.path(), "spec.yaml").code, 0);
+}
+
+#[test]
+fn plan_json_lists_changes_and_summary() {
+    let fake = FakeBedrockAgent::start();
+    let dir = workspace();
+    let run = agentc(
+        &fake,
+        dir.path(),
+        &["plan", "spec.yaml", "--format", "json"],
+    );
+    assert_eq!(run.code, 0, "{run:?}");
+    let plan: serde_json::Value = serde_json::from_str(&run.stdout).unwrap();
+    assert_eq!(
+        plan["summary"],
+        serde_json::json!({"add": 6, "change": 0, "destroy": 0})
+    );
+    assert_eq!(plan["changes"][0]["kind"], "agent");
+    assert_eq!(plan["changes"][0]["action"], "create");
+}
+
+/// Inject a failure at one step, check the message, re-run, and check the result converged.
+fn fails_then_converges(op: &str, fault: Fault, expect_in_error: &[&str]) {
+    let fake = FakeBedrockAgent::start();
+    let dir = workspace();
+    fake.fail(op, 1, fault);
+    let failed = deploy(&fake, dir.path());
+    assert_eq!(failed.code, 2, "{op}: {failed:?}");
+    for text in expect_in_error {
+        assert!(
+            failed.stderr.contains(text),
+            "{op}: error lacks `{text}`: {failed:?}"
+        );
+    }
+    let rerun = deploy(&fake, dir.path());
+    assert_eq!(rerun.code, 0, "{op}: {rerun:?}");
+    let id = only_agent(&fake);
+    let mut groups = fake.action_group_names(&id);
+    groups.sort();
+    assert_eq!(groups, ["runbooks", "status", "tickets"], "{op}");
+    assert_eq!(fake.knowledge_base_ids(&id), ["KB12345678"], "{op}");
+    let aliases = fake.aliases(&id);
+    assert_eq!(aliases.len(), 1, "{op}: {aliases:?}");
+    assert_eq!(
+        fake.agent_json(&id).unwrap()["agentStatus"],
+        "PREPARED",
+        "{op}"
+    );
+    let plan = plan_exit(&fake, dir.path(), "spec.yaml");
+    assert_eq!(plan.code, 0, "{op}: converged, so no changes: {plan:?}");
+}
+
+#[test]
+fn a_failure_at_each_step_is_explained_and_a_rerun_converges() {
+    let message = "injected: something is wrong";
+    let fault = || Fault::Validation(message.into());
+    fails_then_converges(
+        "CreateAgent",
+        fault(),
+        &[
+            "create the agent (CreateAgent)",
+            "agent `ops-helper`",
+            message,
+            "help",
+        ],
+    );
+    fails_then_converges(
+        "CreateAgentActionGroup",
+        fault(),
+        &[
+            "create the action group (CreateAgentActionGroup)",
+            "action group `",
+            message,
+        ],
+    );
+    fails_then_converges(
+        "AssociateAgentKnowledgeBase",
+        fault(),
+        &[
+            "AssociateAgentKnowledgeBase",
+            "knowledge base KB12345678",
+            message,
+        ],
+    );
+    fails_then_converges(
+        "PrepareAgent",
+        fault(),
+        &["prepare the agent (PrepareAgent)", message],
+    );
+    fails_then_converges(
+        "PrepareAgent",
+        Fault::PrepareFails("The role cannot invoke the model".into()),
+        &[
+            "prepare the agent",
+            "FAILED",
+            "The role cannot invoke the model",
+        ],
+    );
+    fails_then_converges(
+        "CreateAgentAlias",
+        fault(),
+        &[
+            "create the alias (CreateAgentAlias)",
+            "alias `live`",
+            message,
+        ],
+    );
+}
+
+#[test]
+fn a_failed_alias_update_is_finished_by_the_next_deploy() {
+    let fake = FakeBedrockAgent::start();
+    let dir = workspace();
+    assert_eq!(deploy(&fake, dir.path()).code, 0);
+    edit_spec(
+        dir.path(),
+        "Keep answers short.",
+        "Keep answers very short.",
+    );
+    fake.fail("UpdateAgentAlias", 1, Fault::Validation("injected".into()));
+    assert_eq!(deploy(&fake, dir.path()).code, 2);
+    // The draft is prepared but the alias still serves version 1: the next plan says so.
+    let plan = plan_exit(&fake, dir.path(), "spec.yaml");
+    assert_eq!(plan.code, 2, "{plan:?}");
+    assert!(plan.stdout.contains("~ alias live"), "{plan:?}");
+    fake.clear_log();
+    assert_eq!(deploy(&fake, dir.path()).code, 0);
+    assert_eq!(
+        fake.mutating_ops(),
+        ["UpdateAgentAlias"],
+        "only the alias moves"
+    );
+    let id = only_agent(&fake);
+    assert_eq!(fake.aliases(&id)[0].1, "2");
+}
+
+#[test]
+fn a_lost_reply_and_throttling_are_retried_without_duplicates() {
+    let fake = FakeBedrockAgent::start();
+    let dir = workspace();
+    // The agent is created but the reply is lost: the SDK retries with the same client token.
+    fake.fail("CreateAgent", 1, Fault::AfterCommit);
+    fake.fail("CreateAgentActionGroup", 1, Fault::AfterCommit);
+    fake.fail("GetAgent", 1, Fault::Throttle);
+    let run = deploy(&fake, dir.path());
+    assert_eq!(run.code, 0, "{run:?}");
+    let id = only_agent(&fake);
+    assert_eq!(fake.action_group_names(&id).len(), 3);
+    assert_eq!(fake.count("CreateAgent"), 2, "one retry");
+}
+
+#[test]
+fn a_concurrent_prepare_is_waited_for_then_prepared_again() {
+    let fake = FakeBedrockAgent::start();
+    let dir = workspace();
+    fake.fail("PrepareAgent", 1, Fault::Conflict);
+    let run = deploy(&fake, dir.path());
+    assert_eq!(run.code, 0, "{run:?}");
+    assert_eq!(fake.count("PrepareAgent"), 2, "{:?}", fake.ops());
+    let id = only_agent(&fake);
+    assert_eq!(fake.agent_json(&id).unwrap()["agentStatus"], "PREPARED");
+}
+
+#[test]
+fn an_agent_busy_with_another_operation_is_reported_with_what_to_do() {
+    let fake = FakeBedrockAgent::start();
+    let dir = workspace();
+    assert_eq!(deploy(&fake, dir.path()).code, 0);
+    edit_spec(dir.path(), "Keep answers short.", "Keep answers crisp.");
+    fake.fail("UpdateAgent", 1, Fault::Conflict);
+    let run = deploy(&fake, dir.path());
+    assert_eq!(run.code, 2, "{run:?}");
+    assert!(
+        run.stderr.contains("update the agent (UpdateAgent)"),
+        "{run:?}"
+    );
+    assert!(run.stderr.contains("ConflictException"), "{run:?}");
+    assert!(run.stderr.contains("wait for it to finish"), "{run:?}");
+}
+
+#[test]
+fn a_same_named_agent_not_created_by_agentc_is_refused_unless_adopted() {
+    let fake = FakeBedrockAgent::start();
+    let dir = workspace();
+    let id = fake.insert_foreign_agent("ops-helper", &[("owner", "console")]);
+    let plan = plan_exit(&fake, dir.path(), "spec.yaml");
+    assert_eq!(plan.code, 1, "{plan:?}");
+    assert!(plan.stderr.contains("agentc did not create it"), "{plan:?}");
+    assert!(plan.stderr.contains("--adopt"), "{plan:?}");
+    fake.clear_log();
+    let refused = deploy(&fake, dir.path());
+    assert_eq!(refused.code, 2, "{refused:?}");
+    assert!(fake.mutating_ops().is_empty(), "{:?}", fake.mutating_ops());
+    let destroy = agentc(
+        &fake,
+        dir.path(),
+        &["destroy", "spec.yaml", "--auto-approve"],
+    );
+    assert_eq!(destroy.code, 2, "{destroy:?}");
+    assert!(
+        destroy.stderr.contains("refusing to destroy"),
+        "{destroy:?}"
+    );
+    assert_eq!(fake.agents().len(), 1);
+
+    let adopted = agentc(
+        &fake,
+        dir.path(),
+        &[
+            "deploy",
+            "spec.yaml",
+            "--target",
+            "agents",
+            "--auto-approve",
+            "--adopt",
+        ],
+    );
+    assert_eq!(adopted.code, 0, "{adopted:?}");
+    assert_eq!(only_agent(&fake), id, "adopted in place, not duplicated");
+    assert_eq!(
+        fake.tags(&id).get("managed-by").map(String::as_str),
+        Some("agentc")
+    );
+    assert!(
+        !fake.tags(&id).contains_key("owner"),
+        "tags follow the spec"
+    );
+    assert_eq!(plan_exit(&fake, dir.path(), "spec.yaml").code, 0);
+}
+
+#[test]
+fn import_writes_a_spec_that_lints_clean_and_plans_no_changes() {
+    let fake = FakeBedrockAgent::start();
+    let dir = workspace();
+    assert_eq!(deploy(&fake, dir.path()).code, 0);
+    let id = only_agent(&fake);
+    let out = dir.path().join("imported");
+    std::fs::create_dir(&out).unwrap();
+    let import = agentc(
+        &fake,
+        dir.path(),
+        &[
+            "import",
+            "--agent-id",
+            &id,
+            "--alias",
+            "live",
+            "--out",
+            "imported/agent.yaml",
+        ],
+    );
+    assert_eq!(import.code, 0, "{import:?}");
+    assert!(
+        out.join("ops-helper.orchestration.prompt.txt").exists(),
+        "{import:?}"
+    );
+    assert!(
+        out.join("ops-helper.runbooks.openapi.json").exists(),
+        "{import:?}"
+    );
+    let lint = agentc(&fake, dir.path(), &["lint", "imported/agent.yaml"]);
+    assert_eq!(lint.code, 0, "{lint:?}");
+    let plan = plan_exit(&fake, dir.path(), "imported/agent.yaml");
+    assert_eq!(
+        plan.code,
+        0,
+        "{plan:?}\n{}",
+        std::fs::read_to_string(out.join("agent.yaml")).unwrap()
+    );
+
+    let missing = agentc(&fake, dir.path(), &["import", "--agent-id", "NOSUCHAGNT"]);
+    assert_eq!(missing.code, 2);
+    assert!(missing.stderr.contains("no agent with id"), "{missing:?}");
+}
+
+#[test]
+fn destroy_removes_the_agent_and_needs_confirmation() {
+    let fake = FakeBedrockAgent::start();
+    let dir = workspace();
+    assert_eq!(deploy(&fake, dir.path()).code, 0);
+    fake.clear_log();
+    let unconfirmed = agentc(&fake, dir.path(), &["destroy", "spec.yaml"]);
+    assert_eq!(unconfirmed.code, 2, "{unconfirmed:?}");
+    assert!(
+        unconfirmed.stderr.contains("--auto-approve"),
+        "{unconfirmed:?}"
+    );
+    assert!(fake.mutating_ops().is_empty());
+    let run = agentc(
+        &fake,
+        dir.path(),
+        &["destroy", "spec.yaml", "--auto-approve"],
+    );
+    assert_eq!(run.code, 0, "{run:?}");
+    assert!(
+        run.stdout
+            .contains("Plan: 0 to add, 0 to change, 6 to destroy."),
+        "{run:?}"
+    );
+    assert!(fake.agents().is_empty());
+    let nothing = agentc(
+        &fake,
+        dir.path(),
+        &["destroy", "spec.yaml", "--auto-approve"],
+    );
+    assert_eq!(nothing.code, 0);
+    assert!(nothing.stdout.contains("nothing to destroy"), "{nothing:?}");
+}
+
+#[test]
+fn deploy_without_a_terminal_or_auto_approve_is_refused() {
+    let fake = FakeBedrockAgent::start();
+    let dir = workspace();
+    let run = agentc(
+        &fake,
+        dir.path(),
+        &["deploy", "spec.yaml", "--target", "agents"],
+    );
+    assert_eq!(run.code, 2, "{run:?}");
+    assert!(
+        run.stderr.contains("standard input is not a terminal"),
+        "{run:?}"
+    );
+    assert!(fake.mutating_ops().is_empty());
+}
+
+#[test]
+fn a_saved_plan_is_applied_only_while_the_agent_is_unchanged() {
+    let fake = FakeBedrockAgent::start();
+    let dir = workspace();
+    assert_eq!(deploy(&fake, dir.path()).code, 0);
+    let id = only_agent(&fake);
+    edit_spec(dir.path(), "Keep answers short.", "Keep answers shorter.");
+    let saved = agentc(
+        &fake,
+        dir.path(),
+        &["plan", "spec.yaml", "--out", "plan.json"],
+    );
+    assert_eq!(saved.code, 0, "{saved:?}");
+    fake.set_agent_field(
+        &id,
+        "description",
+        serde_json::json!("changed in the console"),
+    );
+    fake.clear_log();
+    let stale = agentc(
+        &fake,
+        dir.path(),
+        &[
+            "deploy",
+            "spec.yaml",
+            "--target",
+            "agents",
+            "--plan",
+            "plan.json",
+        ],
+    );
+    assert_eq!(stale.code, 2, "{stale:?}");
+    assert!(stale.stderr.contains("stale"), "{stale:?}");
+    assert!(fake.mutating_ops().is_empty());
+
+    let fresh = agentc(
+        &fake,
+        dir.path(),
+        &["plan", "spec.yaml", "--out", "plan.json"],
+    );
+    assert_eq!(fresh.code, 0, "{fresh:?}");
+    let applied = agentc(
+        &fake,
+        dir.path(),
+        &[
+            "deploy",
+            "spec.yaml",
+            "--target",
+            "agents",
+            "--plan",
+            "plan.json",
+        ],
+    );
+    assert_eq!(applied.code, 0, "{applied:?}");
+    assert_eq!(
+        fake.agent_json(&id).unwrap()["description"],
+        "Helps the on-call engineer."
+    );
+}
+
+#[test]
+fn exports_cloudformation_and_terraform() {
+    let fake = FakeBedrockAgent::start();
+    let dir = workspace();
+    let cfn = agentc(
+        &fake,
+        dir.path(),
+        &[
+            "compile",
+            "spec.yaml",
+            "--target",
+            "agents",
+            "--format",
+            "cloudformation",
+        ],
+    );
+    assert_eq!(cfn.code, 0, "{cfn:?}");
+    let template: serde_json::Value = serde_json::from_str(&cfn.stdout).unwrap();
+    let agent = &template["Resources"]["Agent"];
+    assert_eq!(agent["Type"], "AWS::Bedrock::Agent");
+    assert_eq!(
+        agent["Properties"]["ActionGroups"]
+            .as_array()
+            .unwrap()
+            .len(),
+        3
+    );
+    assert_eq!(
+        template["Resources"]["AgentAlias"]["Type"],
+        "AWS::Bedrock::AgentAlias"
+    );
+    let tf = agentc(
+        &fake,
+        dir.path(),
+        &[
+            "compile",
+            "spec.yaml",
+            "--target",
+            "agents",
+            "--format",
+            "terraform",
+        ],
+    );
+    assert_eq!(tf.code, 0, "{tf:?}");
+    let tf: serde_json::Value = serde_json::from_str(&tf.stdout).unwrap();
+    assert_eq!(
+        tf["resource"]["aws_bedrockagent_agent_action_group"]
+            .as_object()
+            .unwrap()
+            .len(),
+        3
+    );
+    assert!(tf["resource"]["aws_bedrockagent_agent_alias"]["live"].is_object());
+    assert!(fake.ops().is_empty(), "compile never calls AWS");
+}
