@@ -745,3 +745,75 @@ fn exports_cloudformation_and_terraform() {
     assert!(tf["resource"]["aws_bedrockagent_agent_alias"]["live"].is_object());
     assert!(fake.ops().is_empty(), "compile never calls AWS");
 }
+
+/// Not a pass/fail test: prints how long `plan` of an unchanged agent takes against the fake.
+/// `cargo test --test agents measure_plan -- --ignored --nocapture`
+#[test]
+#[ignore]
+fn measure_plan_of_an_unchanged_agent() {
+    let fake = FakeBedrockAgent::start();
+    let dir = workspace();
+    assert_eq!(deploy(&fake, dir.path()).code, 0);
+    let runs = 10;
+    let mut plan_ms = Vec::new();
+    let mut version_ms = Vec::new();
+    for _ in 0..runs {
+        let started = std::time::Instant::now();
+        assert_eq!(plan_exit(&fake, dir.path(), "spec.yaml").code, 0);
+        plan_ms.push(started.elapsed().as_secs_f64() * 1000.0);
+        let started = std::time::Instant::now();
+        agentc(&fake, dir.path(), &["--version"]);
+        version_ms.push(started.elapsed().as_secs_f64() * 1000.0);
+    }
+    // In-process: the AWS part of plan alone (client set-up, reads, diff), without loading the spec.
+    let spec_path = dir.path().join("spec.yaml");
+    let loaded = agentc::spec::load_path(&spec_path, &Default::default()).unwrap();
+    let desired = agentc::agents::desired::desired_state(
+        loaded.spec.as_ref().unwrap(),
+        loaded.agent.as_ref().unwrap(),
+        dir.path(),
+    )
+    .unwrap();
+    // SAFETY: this ignored test runs alone (`--ignored measure_plan`); nothing reads the environment concurrently.
+    unsafe {
+        std::env::set_var("AWS_ENDPOINT_URL_BEDROCK_AGENT", &fake.endpoint);
+        std::env::set_var("AWS_EC2_METADATA_DISABLED", "true");
+        std::env::set_var("AWS_ACCESS_KEY_ID", "test");
+        std::env::set_var("AWS_SECRET_ACCESS_KEY", "test");
+    }
+    let runtime = tokio::runtime::Builder::new_current_thread()
+        .enable_all()
+        .build()
+        .unwrap();
+    let mut aws_ms = Vec::new();
+    let mut connect_ms = Vec::new();
+    for _ in 0..runs {
+        let started = std::time::Instant::now();
+        let plan = runtime.block_on(async {
+            let api = agentc::agents::aws::BedrockAgents::connect(Some("us-east-1"), None).await;
+            connect_ms.push(started.elapsed().as_secs_f64() * 1000.0);
+            let remote = agentc::agents::remote::read_by_name(&api, &desired.agent.name)
+                .await
+                .unwrap();
+            agentc::agents::plan::plan_deploy(&desired, &remote, false).unwrap()
+        });
+        assert!(!plan.has_changes());
+        aws_ms.push(started.elapsed().as_secs_f64() * 1000.0);
+    }
+    aws_ms.sort_by(f64::total_cmp);
+    connect_ms.sort_by(f64::total_cmp);
+    println!(
+        "in-process connect + read + diff: median {:.1} ms, min {:.1} ms (of which client set-up: median {:.1} ms)",
+        aws_ms[runs / 2],
+        aws_ms[0],
+        connect_ms[runs / 2]
+    );
+    plan_ms.sort_by(f64::total_cmp);
+    version_ms.sort_by(f64::total_cmp);
+    println!(
+        "plan process (unchanged agent, 3 action groups, spec load and lint included): median {:.1} ms, min {:.1} ms; process start (--version): median {:.1} ms",
+        plan_ms[runs / 2],
+        plan_ms[0],
+        version_ms[runs / 2]
+    );
+}
