@@ -295,6 +295,41 @@ fn every_kind_of_change_is_planned_and_applied_in_order() {
 }
 
 #[test]
+fn a_built_in_group_of_the_same_name_is_replaced() {
+    let fake = FakeBedrockAgent::start();
+    let dir = workspace();
+    assert_eq!(deploy(&fake, dir.path()).code, 0);
+    let id = only_agent(&fake);
+    fake.set_action_group_field(
+        &id,
+        "status",
+        "parentActionSignature",
+        serde_json::json!("AMAZON.UserInput"),
+    );
+    let plan = plan_exit(&fake, dir.path(), "spec.yaml");
+    assert_eq!(plan.code, 2, "{plan:?}");
+    assert!(plan.stdout.contains("-/+ action_group status"), "{plan:?}");
+    assert!(
+        plan.stdout
+            .contains("Plan: 1 to add, 1 to change, 1 to destroy."),
+        "{plan:?}"
+    );
+    fake.clear_log();
+    let run = deploy(&fake, dir.path());
+    assert_eq!(run.code, 0, "{run:?}");
+    assert_eq!(
+        fake.mutating_ops(),
+        [
+            "DeleteAgentActionGroup",
+            "CreateAgentActionGroup",
+            "PrepareAgent",
+            "UpdateAgentAlias"
+        ]
+    );
+    assert_eq!(plan_exit(&fake, dir.path(), "spec.yaml").code, 0);
+}
+
+#[test]
 fn detailed_exitcode_is_0_1_2_as_terraform() {
     let fake = FakeBedrockAgent::start();
     let dir = workspace();

@@ -120,7 +120,14 @@ pub trait AgentsApi {
         action_group_id: &str,
         config: &ActionGroupConfig,
     ) -> ApiResult<()>;
-    async fn delete_action_group(&self, agent_id: &str, action_group_id: &str) -> ApiResult<()>;
+    /// `skip_in_use_check`: delete even while enabled (built-in groups cannot be disabled by an
+    /// update that describes them as ordinary groups).
+    async fn delete_action_group(
+        &self,
+        agent_id: &str,
+        action_group_id: &str,
+        skip_in_use_check: bool,
+    ) -> ApiResult<()>;
 
     async fn list_knowledge_bases(
         &self,

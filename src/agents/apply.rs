@@ -302,7 +302,12 @@ impl<A: AgentsApi> Applier<'_, A> {
                             .map_err(|e| AgentsError::api("disable the action group before deleting it (UpdateAgentActionGroup)", &resource, e))?;
                     }
                     self.progress.step(format!("deleting {resource}"));
-                    match self.api.delete_action_group(&agent_id, &existing.id).await {
+                    let built_in = existing.parent_signature.is_some();
+                    match self
+                        .api
+                        .delete_action_group(&agent_id, &existing.id, built_in)
+                        .await
+                    {
                         Ok(()) => {}
                         Err(e) if e.is_not_found() => {}
                         Err(e) => {

@@ -591,12 +591,18 @@ impl AgentsApi for BedrockAgents {
         Ok(())
     }
 
-    async fn delete_action_group(&self, agent_id: &str, action_group_id: &str) -> ApiResult<()> {
+    async fn delete_action_group(
+        &self,
+        agent_id: &str,
+        action_group_id: &str,
+        skip_in_use_check: bool,
+    ) -> ApiResult<()> {
         self.client
             .delete_agent_action_group()
             .agent_id(agent_id)
             .agent_version(DRAFT)
             .action_group_id(action_group_id)
+            .skip_resource_in_use_check(skip_in_use_check)
             .send()
             .await
             .map_err(api_error)?;

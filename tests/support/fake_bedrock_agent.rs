@@ -136,12 +136,13 @@ fn percent_decode(text: &str) -> String {
     let mut out = Vec::new();
     let mut i = 0;
     while i < bytes.len() {
-        if bytes[i] == b'%' && i + 2 < bytes.len() {
-            if let Ok(b) = u8::from_str_radix(&text[i + 1..i + 3], 16) {
-                out.push(b);
-                i += 3;
-                continue;
-            }
+        if bytes[i] == b'%'
+            && i + 2 < bytes.len()
+            && let Ok(b) = u8::from_str_radix(&text[i + 1..i + 3], 16)
+        {
+            out.push(b);
+            i += 3;
+            continue;
         }
         out.push(bytes[i]);
         i += 1;
@@ -177,11 +178,10 @@ fn merge_prompts(given: Option<&Value>) -> Value {
         if let Some(custom) = given
             .iter()
             .find(|p| p.get("promptType").and_then(Value::as_str) == Some(kind))
+            && let (Some(target), Some(source)) = (prompt.as_object_mut(), custom.as_object())
         {
-            if let (Some(target), Some(source)) = (prompt.as_object_mut(), custom.as_object()) {
-                for (k, v) in source {
-                    target.insert(k.clone(), v.clone());
-                }
+            for (k, v) in source {
+                target.insert(k.clone(), v.clone());
             }
         }
         out.push(prompt);
@@ -452,12 +452,11 @@ impl State {
             }
             "CreateAgent" => {
                 let name = str_of("agentName").unwrap_or_default();
-                if let Some(token) = str_of("clientToken") {
-                    if let Some(id) = self.tokens.get(&token).cloned() {
-                        if let Some(agent) = self.agents.get(&id) {
-                            return ok(202, json!({ "agent": agent.json }));
-                        }
-                    }
+                if let Some(token) = str_of("clientToken")
+                    && let Some(id) = self.tokens.get(&token).cloned()
+                    && let Some(agent) = self.agents.get(&id)
+                {
+                    return ok(202, json!({ "agent": agent.json }));
                 }
                 if self
                     .agents
@@ -1156,6 +1155,18 @@ impl FakeBedrockAgent {
             },
         );
         id
+    }
+
+    /// Edit an action group behind agentc's back (e.g. make it a built-in).
+    pub fn set_action_group_field(&self, agent_id: &str, name: &str, key: &str, value: Value) {
+        let mut state = self.state.lock().unwrap();
+        if let Some(agent) = state.agents.get_mut(agent_id) {
+            for group in agent.action_groups.values_mut() {
+                if group["actionGroupName"] == json!(name) {
+                    group.insert(key.into(), value.clone());
+                }
+            }
+        }
     }
 
     /// Edit the live agent behind agentc's back (drift).
