@@ -633,6 +633,7 @@ fn destroy_removes_the_agent_and_needs_confirmation() {
         &["destroy", "spec.yaml", "--auto-approve"],
     );
     assert_eq!(run.code, 0, "{run:?}");
+    insta::assert_snapshot!("destroy", run.stdout);
     assert!(
         run.stdout
             .contains("Plan: 0 to add, 0 to change, 6 to destroy."),
