@@ -50,10 +50,24 @@ where
             code: code.to_string(),
             message: error.message().unwrap_or("").to_string(),
         },
-        None => ApiError {
-            code: "NoResponse".into(),
-            message: DisplayErrorContext(&error).to_string(),
-        },
+        None => {
+            let message = DisplayErrorContext(&error).to_string();
+            // Configuration problems surface as dispatch failures; name them.
+            let code = if message.contains("MissingSigningRegion")
+                || message.contains("missing signing region")
+            {
+                "NoRegion"
+            } else if message.contains("CredentialsNotLoaded") || message.contains("no credentials")
+            {
+                "NoCredentials"
+            } else {
+                "NoResponse"
+            };
+            ApiError {
+                code: code.into(),
+                message,
+            }
+        }
     }
 }
 

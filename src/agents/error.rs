@@ -141,6 +141,12 @@ fn help_for(error: &ApiError) -> &'static str {
         "ResourceNotFoundException" => {
             "the resource disappeared while agentc worked; run `agentc plan` again and re-run"
         }
+        "NoRegion" => {
+            "no AWS Region is configured: pass --region, or set AWS_REGION (or `region` in your AWS profile)"
+        }
+        "NoCredentials" => {
+            "no AWS credentials were found: pass --profile, run `aws sso login`, or set AWS_ACCESS_KEY_ID/AWS_SECRET_ACCESS_KEY"
+        }
         "NoResponse" => {
             "no reply from the service: check the network, the region and AWS_ENDPOINT_URL_BEDROCK_AGENT, then re-run"
         }
