@@ -675,6 +675,118 @@ pub fn render_human(plan: &Plan, color: bool) -> String {
 mod tests {
     use super::*;
 
+    use crate::agents::api::AgentRecord;
+    use crate::agents::desired::AgentConfig;
+    use crate::agents::remote::RemoteAgent;
+
+    fn desired() -> DesiredState {
+        DesiredState {
+            agent: AgentConfig {
+                name: "a".into(),
+                description: None,
+                instruction: "Answer questions about the weather, politely and briefly.".into(),
+                foundation_model: "amazon.nova-lite-v1:0".into(),
+                role_arn: "arn:aws:iam::123456789012:role/r".into(),
+                idle_session_ttl: None,
+                encryption_key_arn: None,
+                guardrail: None,
+                memory: None,
+                prompts: Vec::new(),
+            },
+            tags: [(OWNER_TAG_KEY.to_string(), OWNER_TAG_VALUE.to_string())].into(),
+            action_groups: Vec::new(),
+            knowledge_bases: Vec::new(),
+            alias: None,
+        }
+    }
+
+    fn deployed(desired: &DesiredState) -> RemoteState {
+        let mut config = desired.agent.clone();
+        config.idle_session_ttl = Some(600); // the service default
+        let mut tags = desired.tags.clone();
+        tags.insert("aws:cloudformation:stack-name".into(), "x".into());
+        RemoteState {
+            agent: Some(RemoteAgent {
+                record: AgentRecord {
+                    id: "AAAAAAAAAA".into(),
+                    arn: "arn:aws:bedrock:us-east-1:123456789012:agent/AAAAAAAAAA".into(),
+                    status: "PREPARED".into(),
+                    failure_reasons: Vec::new(),
+                    recommended_actions: Vec::new(),
+                    updated_at_ms: 1,
+                    prepared_at_ms: Some(2),
+                    config,
+                },
+                tags,
+                action_groups: Vec::new(),
+                knowledge_bases: Vec::new(),
+                aliases: Vec::new(),
+            }),
+        }
+    }
+
+    #[test]
+    fn service_defaults_and_aws_tags_are_not_changes() {
+        let desired = desired();
+        let plan = plan_deploy(&desired, &deployed(&desired), false).unwrap();
+        assert!(!plan.has_changes(), "{plan:?}");
+    }
+
+    #[test]
+    fn an_unowned_agent_is_refused_unless_adopted() {
+        let desired = desired();
+        let mut remote = deployed(&desired);
+        if let Some(agent) = remote.agent.as_mut() {
+            agent.tags.remove(OWNER_TAG_KEY);
+        }
+        assert!(matches!(
+            plan_deploy(&desired, &remote, false),
+            Err(AgentsError::NotOwned { .. })
+        ));
+        let adopted = plan_deploy(&desired, &remote, true).unwrap();
+        assert_eq!(adopted.changes.len(), 1);
+        assert_eq!(adopted.changes[0].fields[0].field, "tags");
+        assert!(matches!(
+            plan_destroy("a", &remote),
+            Err(AgentsError::NotOwnedDestroy { .. })
+        ));
+    }
+
+    #[test]
+    fn an_unprepared_agent_is_prepared_and_its_alias_moved() {
+        let mut desired = desired();
+        desired.alias = Some("live".into());
+        let mut remote = deployed(&desired);
+        if let Some(agent) = remote.agent.as_mut() {
+            agent.record.status = "NOT_PREPARED".into();
+            agent.aliases.push(crate::agents::api::AliasRecord {
+                id: "LLLLLLLLLL".into(),
+                name: "live".into(),
+                status: "PREPARED".into(),
+                version: Some("3".into()),
+                updated_at_ms: 5,
+                failure_reasons: Vec::new(),
+            });
+        }
+        let plan = plan_deploy(&desired, &remote, false).unwrap();
+        let kinds: Vec<_> = plan.changes.iter().map(|c| (c.kind, c.action)).collect();
+        assert_eq!(
+            kinds,
+            [
+                (ResourceKind::Agent, Action::Update),
+                (ResourceKind::Alias, Action::Update)
+            ]
+        );
+        assert_eq!(
+            plan.summary,
+            Summary {
+                add: 0,
+                change: 2,
+                destroy: 0
+            }
+        );
+    }
+
     #[test]
     fn null_and_absent_are_the_same() {
         let old = as_object(json!({"a": null, "b": 1}));
