@@ -231,33 +231,7 @@ fn every_kind_of_change_is_planned_and_applied_in_order() {
     assert_eq!(deploy(&fake, dir.path()).code, 0);
     let id = only_agent(&fake);
 
-    edit_spec(
-        dir.path(),
-        "  Keep answers short.\n",
-        "  Keep answers short and cite the runbook.\n",
-    );
-    edit_spec(
-        dir.path(),
-        "description: Read tickets.",
-        "description: Read and search tickets.",
-    );
-    edit_spec(dir.path(), "  storage_days: 30", "  storage_days: 60");
-    // Drop the `status` group, add a `pager` group, drop the knowledge base.
-    edit_spec(
-        dir.path(),
-        "  - name: status\n    description: Service health.\n    executor: return_control\n",
-        "  - name: pager\n    description: Page a human.\n    executor: return_control\n",
-    );
-    edit_spec(
-        dir.path(),
-        "      - name: get_status\n",
-        "      - name: page_human\n",
-    );
-    edit_spec(
-        dir.path(),
-        "knowledge_bases:\n  - id: KB12345678\n    description: Architecture docs of the platform team.\n",
-        "",
-    );
+    edit_every_kind(dir.path());
 
     let plan = plan_exit(&fake, dir.path(), "spec.yaml");
     assert_eq!(plan.code, 2, "{plan:?}");
@@ -743,6 +717,7 @@ fn exports_cloudformation_and_terraform() {
         ],
     );
     assert_eq!(cfn.code, 0, "{cfn:?}");
+    insta::assert_snapshot!("export_cloudformation", cfn.stdout);
     let template: serde_json::Value = serde_json::from_str(&cfn.stdout).unwrap();
     let agent = &template["Resources"]["Agent"];
     assert_eq!(agent["Type"], "AWS::Bedrock::Agent");
@@ -770,6 +745,7 @@ fn exports_cloudformation_and_terraform() {
         ],
     );
     assert_eq!(tf.code, 0, "{tf:?}");
+    insta::assert_snapshot!("export_terraform", tf.stdout);
     let tf: serde_json::Value = serde_json::from_str(&tf.stdout).unwrap();
     assert_eq!(
         tf["resource"]["aws_bedrockagent_agent_action_group"]
@@ -852,4 +828,85 @@ fn measure_plan_of_an_unchanged_agent() {
         plan_ms[0],
         version_ms[runs / 2]
     );
+}
+
+/// The edits of `every_kind_of_change…`: an instruction line, a description, memory, one group
+/// replaced by another, the knowledge base dropped.
+fn edit_every_kind(dir: &Path) {
+    edit_spec(
+        dir,
+        "  Keep answers short.\n",
+        "  Keep answers short and cite the runbook.\n",
+    );
+    edit_spec(
+        dir,
+        "description: Read tickets.",
+        "description: Read and search tickets.",
+    );
+    edit_spec(dir, "  storage_days: 30", "  storage_days: 60");
+    edit_spec(
+        dir,
+        "  - name: status\n    description: Service health.\n    executor: return_control\n",
+        "  - name: pager\n    description: Page a human.\n    executor: return_control\n",
+    );
+    edit_spec(
+        dir,
+        "      - name: get_status\n",
+        "      - name: page_human\n",
+    );
+    edit_spec(
+        dir,
+        "knowledge_bases:\n  - id: KB12345678\n    description: Architecture docs of the platform team.\n",
+        "",
+    );
+}
+
+#[test]
+fn a_failure_at_each_update_step_is_finished_by_a_rerun() {
+    for op in [
+        "UpdateAgent",
+        "UpdateAgentActionGroup",
+        "CreateAgentActionGroup",
+        "DeleteAgentActionGroup",
+        "DisassociateAgentKnowledgeBase",
+        "PrepareAgent",
+        "UpdateAgentAlias",
+    ] {
+        let fake = FakeBedrockAgent::start();
+        let dir = workspace();
+        assert_eq!(deploy(&fake, dir.path()).code, 0, "{op}");
+        let id = only_agent(&fake);
+        edit_every_kind(dir.path());
+        fake.fail(op, 1, Fault::Validation(format!("injected into {op}")));
+        let failed = deploy(&fake, dir.path());
+        assert_eq!(failed.code, 2, "{op}: {failed:?}");
+        assert!(
+            failed.stderr.contains(&format!("injected into {op}")),
+            "{op}: {failed:?}"
+        );
+        assert!(
+            failed.stderr.contains(op),
+            "{op}: the step is named: {failed:?}"
+        );
+        let rerun = deploy(&fake, dir.path());
+        assert_eq!(rerun.code, 0, "{op}: {rerun:?}");
+        assert_eq!(only_agent(&fake), id, "{op}");
+        let mut groups = fake.action_group_names(&id);
+        groups.sort();
+        assert_eq!(groups, ["pager", "runbooks", "tickets"], "{op}");
+        assert!(fake.knowledge_base_ids(&id).is_empty(), "{op}");
+        let aliases = fake.aliases(&id);
+        assert_eq!(aliases.len(), 1, "{op}: {aliases:?}");
+        assert_eq!(
+            aliases[0].1, "2",
+            "{op}: the alias serves the version with the changes"
+        );
+        assert_eq!(
+            fake.agent_json(&id).unwrap()["memoryConfiguration"]["storageDays"],
+            60,
+            "{op}"
+        );
+        let plan = plan_exit(&fake, dir.path(), "spec.yaml");
+        assert_eq!(plan.code, 0, "{op}: {plan:?}");
+    }
 }
