@@ -910,3 +910,38 @@ fn a_failure_at_each_update_step_is_finished_by_a_rerun() {
         assert_eq!(plan.code, 0, "{op}: {plan:?}");
     }
 }
+
+#[test]
+fn removing_a_prompt_override_resets_the_step_to_the_default() {
+    let fake = FakeBedrockAgent::start();
+    let dir = workspace();
+    assert_eq!(deploy(&fake, dir.path()).code, 0);
+    let id = only_agent(&fake);
+    edit_spec(
+        dir.path(),
+        "prompt_overrides:\n  orchestration:\n    template: orchestration.txt\n",
+        "",
+    );
+    edit_spec(
+        dir.path(),
+        "    orchestrator: us.amazon.nova-premier-v1:0\n",
+        "",
+    );
+    let plan = plan_exit(&fake, dir.path(), "spec.yaml");
+    assert_eq!(plan.code, 2, "{plan:?}");
+    assert!(plan.stdout.contains("- prompts:"), "{plan:?}");
+    assert_eq!(deploy(&fake, dir.path()).code, 0);
+    let agent = fake.agent_json(&id).unwrap();
+    let prompts = agent["promptOverrideConfiguration"]["promptConfigurations"]
+        .as_array()
+        .unwrap();
+    let orchestration = prompts
+        .iter()
+        .find(|p| p["promptType"] == "ORCHESTRATION")
+        .unwrap();
+    assert_eq!(
+        orchestration["promptCreationMode"], "DEFAULT",
+        "{orchestration}"
+    );
+    assert_eq!(plan_exit(&fake, dir.path(), "spec.yaml").code, 0);
+}

@@ -3,7 +3,7 @@
 //! client token derived from what is created, so a retried or re-run create never duplicates.
 
 use super::api::{AgentRecord, AgentsApi, AliasRecord};
-use super::desired::DesiredState;
+use super::desired::{AgentConfig, DesiredState, PromptConfig};
 use super::error::AgentsError;
 use super::plan::{Action, Plan, ResourceKind};
 use super::remote::RemoteState;
@@ -242,8 +242,9 @@ impl<A: AgentsApi> Applier<'_, A> {
                     if config_changed {
                         self.progress
                             .step(format!("updating agent `{name}` ({})", record.id));
+                        let config = with_prompt_resets(&desired.agent, &record.config);
                         self.api
-                            .update_agent(&record.id, &desired.agent)
+                            .update_agent(&record.id, &config)
                             .await
                             .map_err(|e| {
                                 AgentsError::api(
@@ -574,6 +575,36 @@ impl<A: AgentsApi> Applier<'_, A> {
             tokio::time::sleep(delays.next().unwrap_or(self.poll.max_delay)).await;
         }
     }
+}
+
+/// Prompt steps overridden on the agent but no longer in the spec are sent back to Bedrock's
+/// defaults explicitly: an update that leaves them out must not leave the old override behind.
+fn with_prompt_resets(desired: &AgentConfig, remote: &AgentConfig) -> AgentConfig {
+    let mut config = desired.clone();
+    for prompt in &remote.prompts {
+        if config
+            .prompts
+            .iter()
+            .any(|p| p.prompt_type == prompt.prompt_type)
+        {
+            continue;
+        }
+        let enabled_by_default = !matches!(
+            prompt.prompt_type.as_str(),
+            "PRE_PROCESSING" | "POST_PROCESSING"
+        );
+        config.prompts.push(PromptConfig {
+            prompt_type: prompt.prompt_type.clone(),
+            template: None,
+            enabled: enabled_by_default,
+            foundation_model: None,
+            inference: None,
+        });
+    }
+    config
+        .prompts
+        .sort_by(|a, b| a.prompt_type.cmp(&b.prompt_type));
+    config
 }
 
 fn failed(

@@ -158,12 +158,15 @@ fn as_object(value: impl Serialize) -> serde_json::Map<String, Value> {
         .collect()
 }
 
-/// Field-level difference of two objects; `null` counts as absent.
+/// Field-level difference of two objects; `null` and `[]` count as absent.
 fn diff_objects(
     old: &serde_json::Map<String, Value>,
     new: &serde_json::Map<String, Value>,
 ) -> Vec<FieldChange> {
-    let present = |v: Option<&Value>| v.filter(|v| !v.is_null()).cloned();
+    let present = |v: Option<&Value>| {
+        v.filter(|v| !v.is_null() && v.as_array().is_none_or(|items| !items.is_empty()))
+            .cloned()
+    };
     let mut keys: Vec<&String> = new.keys().collect();
     keys.extend(old.keys().filter(|k| !new.contains_key(*k)));
     keys.into_iter()

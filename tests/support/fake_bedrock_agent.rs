@@ -371,10 +371,21 @@ impl State {
                 .cloned()
                 .unwrap_or(json!(600)),
         );
-        target.insert(
-            "promptOverrideConfiguration".into(),
-            merge_prompts(body.get("promptOverrideConfiguration")),
-        );
+        // Left out of an update, the prompt configuration stays as it was (the harsher reading
+        // of the API: agentc must reset overrides explicitly).
+        match body.get("promptOverrideConfiguration") {
+            Some(given) => {
+                target.insert(
+                    "promptOverrideConfiguration".into(),
+                    merge_prompts(Some(given)),
+                );
+            }
+            None => {
+                if !target.contains_key("promptOverrideConfiguration") {
+                    target.insert("promptOverrideConfiguration".into(), merge_prompts(None));
+                }
+            }
+        }
     }
 
     fn handle(&mut self, method: &str, path: &str, query: &str, body: &Value) -> Reply {
