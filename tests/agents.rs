@@ -945,3 +945,48 @@ fn removing_a_prompt_override_resets_the_step_to_the_default() {
     );
     assert_eq!(plan_exit(&fake, dir.path(), "spec.yaml").code, 0);
 }
+
+#[test]
+fn an_imported_foreign_agent_is_adopted_with_only_the_ownership_tag_added() {
+    let fake = FakeBedrockAgent::start();
+    let dir = workspace();
+    let id = fake.insert_foreign_agent("weather-bot", &[("team", "web")]);
+    let import = agentc(
+        &fake,
+        dir.path(),
+        &["import", "--agent-id", &id, "--out", "weather.yaml"],
+    );
+    assert_eq!(import.code, 0, "{import:?}");
+    let refused = agentc(&fake, dir.path(), &["plan", "weather.yaml"]);
+    assert_eq!(refused.code, 2, "{refused:?}");
+    assert!(refused.stderr.contains("--adopt"), "{refused:?}");
+    let adopt = agentc(&fake, dir.path(), &["plan", "weather.yaml", "--adopt"]);
+    assert_eq!(adopt.code, 0, "{adopt:?}");
+    assert!(
+        adopt
+            .stdout
+            .contains("Plan: 0 to add, 1 to change, 0 to destroy."),
+        "{adopt:?}"
+    );
+    assert!(adopt.stdout.contains("~ tags:"), "{adopt:?}");
+    fake.clear_log();
+    let run = agentc(
+        &fake,
+        dir.path(),
+        &[
+            "deploy",
+            "weather.yaml",
+            "--target",
+            "agents",
+            "--auto-approve",
+            "--adopt",
+        ],
+    );
+    assert_eq!(run.code, 0, "{run:?}");
+    assert_eq!(
+        fake.mutating_ops(),
+        ["TagResource"],
+        "tagging needs no prepare"
+    );
+    assert_eq!(plan_exit(&fake, dir.path(), "weather.yaml").code, 0);
+}
