@@ -90,6 +90,8 @@ struct State {
     log: Vec<Call>,
     faults: Vec<Armed>,
     page_size: usize,
+    /// Time spent answering requests (read body → response written).
+    busy: std::time::Duration,
 }
 
 pub struct FakeBedrockAgent {
@@ -971,6 +973,7 @@ impl FakeBedrockAgent {
         let thread_state = Arc::clone(&state);
         let thread = std::thread::spawn(move || {
             for mut request in thread_server.incoming_requests() {
+                let started = std::time::Instant::now();
                 let method = request.method().as_str().to_uppercase();
                 let url = request.url().to_string();
                 let (path, query) = url.split_once('?').unwrap_or((url.as_str(), ""));
@@ -992,6 +995,7 @@ impl FakeBedrockAgent {
                     );
                 }
                 let _ = request.respond(response);
+                thread_state.lock().unwrap().busy += started.elapsed();
             }
         });
         Self {
@@ -1009,6 +1013,11 @@ impl FakeBedrockAgent {
             remaining: times,
             fault,
         });
+    }
+
+    /// How long the fake spent answering requests so far.
+    pub fn busy(&self) -> std::time::Duration {
+        self.state.lock().unwrap().busy
     }
 
     pub fn clear_faults(&self) {
