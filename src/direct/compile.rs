@@ -48,14 +48,27 @@ impl ToolNameMap {
 
 /// Whether to insert `cachePoint` blocks: the spec's `targets.direct.prompt_caching`, else on
 /// when the model supports caching and the cached prefix is long enough to qualify.
-fn caching(spec: &Spec, models: &ModelTable, system_and_tools_tokens: impl FnOnce() -> usize) -> (bool, bool) {
-    let Some(caching) = models.find(&spec.model).and_then(|m| m.prompt_caching.clone()) else {
+fn caching(
+    spec: &Spec,
+    models: &ModelTable,
+    system_and_tools_bytes: usize,
+    system_and_tools_tokens: impl FnOnce() -> usize,
+) -> (bool, bool) {
+    let Some(caching) = models
+        .find(&spec.model)
+        .and_then(|m| m.prompt_caching.clone())
+    else {
         return (false, false);
     };
     let wanted = spec.targets.direct.as_ref().and_then(|d| d.prompt_caching);
     let enabled = match wanted {
         Some(explicit) => explicit,
-        None => system_and_tools_tokens() as u64 >= caching.min_tokens,
+        // No token is shorter than a byte: a prefix with fewer bytes than the minimum cannot
+        // qualify, and then the tokenizer (~50 ms to load) is not needed at all.
+        None => {
+            (system_and_tools_bytes as u64) >= caching.min_tokens
+                && system_and_tools_tokens() as u64 >= caching.min_tokens
+        }
     };
     (enabled && caching.system, enabled && caching.tools)
 }
@@ -77,9 +90,17 @@ pub fn compile(spec: &Spec, agent: &Agent, models: &ModelTable) -> (ConverseConf
             })
         })
         .collect();
-    let (cache_system, cache_tools) = caching(spec, models, || {
+    let prefix_bytes = crate::tokens::upper_bound(&agent.instruction)
+        + tools
+            .iter()
+            .map(|t| crate::tokens::upper_bound(&t.to_string()))
+            .sum::<usize>();
+    let (cache_system, cache_tools) = caching(spec, models, prefix_bytes, || {
         crate::tokens::count(&agent.instruction)
-            + tools.iter().map(|t| crate::tokens::count(&t.to_string())).sum::<usize>()
+            + tools
+                .iter()
+                .map(|t| crate::tokens::count(&t.to_string()))
+                .sum::<usize>()
     });
     let mut system = vec![json!({ "text": agent.instruction })];
     if cache_system {
@@ -108,9 +129,10 @@ pub fn compile(spec: &Spec, agent: &Agent, models: &ModelTable) -> (ConverseConf
         }
         (!config.is_empty()).then_some(Value::Object(config))
     });
-    let guardrail_config = spec.guardrail.as_ref().map(|g| {
-        json!({ "guardrailIdentifier": g.id, "guardrailVersion": g.version })
-    });
+    let guardrail_config = spec
+        .guardrail
+        .as_ref()
+        .map(|g| json!({ "guardrailIdentifier": g.id, "guardrailVersion": g.version }));
     (
         ConverseConfig {
             model_id: spec.model.clone(),
@@ -130,7 +152,9 @@ pub fn tool_names(tools: &[Tool]) -> ToolNameMap {
     let valid = |name: &str| {
         !name.is_empty()
             && name.len() <= MAX_TOOL_NAME
-            && name.chars().all(|c| c.is_ascii_alphanumeric() || c == '_' || c == '-')
+            && name
+                .chars()
+                .all(|c| c.is_ascii_alphanumeric() || c == '_' || c == '-')
     };
     let mut taken = std::collections::HashSet::new();
     let mut entries = Vec::with_capacity(tools.len());
@@ -160,7 +184,13 @@ pub fn tool_names(tools: &[Tool]) -> ToolNameMap {
 fn hashed(text: &str) -> String {
     let prefix: String = text
         .chars()
-        .map(|c| if c.is_ascii_alphanumeric() || c == '_' || c == '-' { c } else { '_' })
+        .map(|c| {
+            if c.is_ascii_alphanumeric() || c == '_' || c == '-' {
+                c
+            } else {
+                '_'
+            }
+        })
         .take(50)
         .collect();
     let digest = Sha256::digest(text.as_bytes());
@@ -189,7 +219,12 @@ mod tests {
     #[test]
     fn names_are_kept_when_valid_and_mapped_deterministically_otherwise() {
         let long = "f".repeat(100);
-        let tools = vec![tool("a", "get"), tool("b", "get"), tool("c", "ok"), tool("d", &long)];
+        let tools = vec![
+            tool("a", "get"),
+            tool("b", "get"),
+            tool("c", "ok"),
+            tool("d", &long),
+        ];
         let map = tool_names(&tools);
         let names: Vec<&str> = map.entries.iter().map(|e| e.tool_name.as_str()).collect();
         assert_eq!(names[0], "a__get");
@@ -197,6 +232,9 @@ mod tests {
         assert_eq!(names[2], "ok");
         assert!(names[3].len() <= MAX_TOOL_NAME);
         assert_eq!(tool_names(&tools), map, "deterministic");
-        assert_eq!(map.resolve(names[3]).map(|e| e.function.as_str()), Some(long.as_str()));
+        assert_eq!(
+            map.resolve(names[3]).map(|e| e.function.as_str()),
+            Some(long.as_str())
+        );
     }
 }
