@@ -215,3 +215,31 @@ fn concurrent_runs_on_one_session_keep_every_turn() {
     );
     assert!(ws.file("store/sessions.db").exists());
 }
+
+#[test]
+fn long_histories_are_trimmed_by_whole_turns_to_fit_the_context_window() {
+    // Nova Micro: 128,000-token window, 10,000 output tokens reserved, 3 bytes per token:
+    // a budget of about 354 kB of messages, so four 100 kB questions do not fit.
+    let converse = Server::start(|_| text("noted"));
+    let ws = Workspace::new(&spec("", "").replace("nova-lite", "nova-micro"));
+    for turn in 1..=4 {
+        let question = format!("{turn} {}", "x".repeat(100_000));
+        let out = ws.run(
+            &converse.url,
+            &["run", "agent.yaml", &question, "--session", "long"],
+        );
+        assert!(out.status.success(), "{}", stderr(&out));
+    }
+    let requests = converse.requests();
+    let sent = |i: usize| requests[i].json()["messages"].as_array().unwrap().clone();
+    assert_eq!(sent(2).len(), 5, "three turns still fit");
+    let fourth = sent(3);
+    assert_eq!(fourth.len(), 5, "the oldest turn was dropped");
+    assert!(
+        fourth[0]["content"][0]["text"]
+            .as_str()
+            .unwrap()
+            .starts_with("2 ")
+    );
+    assert_eq!(fourth[0]["role"], "user");
+}
