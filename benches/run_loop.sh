@@ -13,7 +13,7 @@ root=$(pwd)
 AGENTC=${AGENTC:-$root/target/release/agentc}
 RUNS=${RUNS:-60}
 LONG_RUNS=${LONG_RUNS:-15}
-LONG_ROUNDS=${LONG_ROUNDS:-100}
+LONG_ROUNDS=${LONG_ROUNDS:-50}  # max_iterations allows at most 100
 work=$(mktemp -d)
 pids=()
 cleanup() { for pid in "${pids[@]}"; do kill "$pid" 2>/dev/null || true; done; rm -rf "$work"; }
@@ -41,7 +41,7 @@ action_groups:
           zone: {type: string, description: IANA time zone name.}
 targets:
   direct:
-    max_iterations: $((LONG_ROUNDS + 5))
+    max_iterations: $((LONG_ROUNDS + 1))
     handlers:
       get_time:
         http: http://127.0.0.1:$2/tool
