@@ -10,7 +10,9 @@ pub struct WalkError {
     pub message: String,
 }
 
-pub fn spec_files(paths: &[PathBuf]) -> Result<Vec<PathBuf>, WalkError> {
+/// The spec files under `paths`. Named files are always included, unless `only_specs` asks to
+/// skip those that do not look like agent specs.
+pub fn spec_files(paths: &[PathBuf], only_specs: bool) -> Result<Vec<PathBuf>, WalkError> {
     let mut files = Vec::new();
     for path in paths {
         let metadata = std::fs::metadata(path).map_err(|e| WalkError {
@@ -18,19 +20,26 @@ pub fn spec_files(paths: &[PathBuf]) -> Result<Vec<PathBuf>, WalkError> {
             message: e.to_string(),
         })?;
         if !metadata.is_dir() {
-            files.push(path.clone());
+            if !only_specs || looks_like_spec(path) {
+                files.push(path.clone());
+            }
             continue;
         }
         let walker = walkdir::WalkDir::new(path)
             .sort_by_file_name()
             .into_iter()
-            .filter_entry(|entry| entry.depth() == 0 || !is_ignored_dir(entry.path(), entry.file_type().is_dir()));
+            .filter_entry(|entry| {
+                entry.depth() == 0 || !is_ignored_dir(entry.path(), entry.file_type().is_dir())
+            });
         for entry in walker {
             let entry = entry.map_err(|e| WalkError {
-                path: e.path().map_or_else(|| path.display().to_string(), |p| p.display().to_string()),
+                path: e
+                    .path()
+                    .map_or_else(|| path.display().to_string(), |p| p.display().to_string()),
                 message: e.to_string(),
             })?;
-            if entry.file_type().is_file() && is_yaml(entry.path()) && looks_like_spec(entry.path()) {
+            if entry.file_type().is_file() && is_yaml(entry.path()) && looks_like_spec(entry.path())
+            {
                 files.push(entry.into_path());
             }
         }
@@ -40,13 +49,19 @@ pub fn spec_files(paths: &[PathBuf]) -> Result<Vec<PathBuf>, WalkError> {
 
 fn is_ignored_dir(path: &Path, is_dir: bool) -> bool {
     is_dir
-        && path.file_name().and_then(|n| n.to_str()).is_some_and(|name| {
-            name.starts_with('.') || matches!(name, "target" | "node_modules" | "dist" | "vendor")
-        })
+        && path
+            .file_name()
+            .and_then(|n| n.to_str())
+            .is_some_and(|name| {
+                name.starts_with('.')
+                    || matches!(name, "target" | "node_modules" | "dist" | "vendor")
+            })
 }
 
 fn is_yaml(path: &Path) -> bool {
-    path.extension().and_then(|e| e.to_str()).is_some_and(|e| e == "yaml" || e == "yml")
+    path.extension()
+        .and_then(|e| e.to_str())
+        .is_some_and(|e| e == "yaml" || e == "yml")
 }
 
 /// An agent spec declares its format version at the top level: a line `agentc: …`.
@@ -60,5 +75,7 @@ fn looks_like_spec(path: &Path) -> bool {
     if file.take(64 * 1024).read_to_end(&mut head).is_err() {
         return true;
     }
-    String::from_utf8_lossy(&head).lines().any(|line| line.starts_with("agentc:"))
+    String::from_utf8_lossy(&head)
+        .lines()
+        .any(|line| line.starts_with("agentc:"))
 }

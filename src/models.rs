@@ -64,18 +64,28 @@ pub enum ModelTableError {
         source: std::io::Error,
     },
     #[error("the price table `{path}` is invalid: {message}")]
-    #[diagnostic(code(agentc::prices), help("it must have the shape of agentc's data/models.yaml"))]
+    #[diagnostic(
+        code(agentc::prices),
+        help("it must have the shape of agentc's data/models.yaml")
+    )]
     Parse { path: String, message: String },
 }
 
-static BUILTIN_TABLE: LazyLock<ModelTable> = LazyLock::new(|| {
-    serde_saphyr::from_str(BUILTIN).unwrap_or(ModelTable { models: Vec::new() })
-});
+static BUILTIN_TABLE: LazyLock<ModelTable> =
+    LazyLock::new(|| serde_saphyr::from_str(BUILTIN).unwrap_or(ModelTable { models: Vec::new() }));
 
 impl ModelTable {
     /// The table shipped with agentc.
     pub fn builtin() -> &'static ModelTable {
         &BUILTIN_TABLE
+    }
+
+    /// The table from `--prices FILE`, or the built-in one.
+    pub fn load(prices: Option<&Path>) -> Result<ModelTable, ModelTableError> {
+        match prices {
+            Some(path) => ModelTable::from_file(path),
+            None => Ok(ModelTable::builtin().clone()),
+        }
     }
 
     /// A table from a file of the same shape (`--prices`).
@@ -105,9 +115,9 @@ impl ModelTable {
 
     /// Every id a user may write.
     pub fn ids(&self) -> impl Iterator<Item = &str> {
-        self.models
-            .iter()
-            .flat_map(|m| std::iter::once(m.id.as_str()).chain(m.profiles.iter().map(String::as_str)))
+        self.models.iter().flat_map(|m| {
+            std::iter::once(m.id.as_str()).chain(m.profiles.iter().map(String::as_str))
+        })
     }
 }
 
@@ -122,7 +132,10 @@ mod tests {
         let pro = table.find("amazon.nova-pro-v1:0").expect("nova pro");
         assert_eq!(pro.input_usd_per_mtok, 0.80);
         assert_eq!(pro.output_usd_per_mtok, 3.20);
-        assert_eq!(table.find("us.amazon.nova-pro-v1:0").map(|m| &m.id), Some(&pro.id));
+        assert_eq!(
+            table.find("us.amazon.nova-pro-v1:0").map(|m| &m.id),
+            Some(&pro.id)
+        );
         assert!(table.find("arn:aws:bedrock:us-east-1:123456789012:inference-profile/us.amazon.nova-pro-v1:0").is_some());
         assert!(table.find("jp.amazon.nova-pro-v1:0").is_some());
         assert!(table.find("amazon.nova-pr-v1:0").is_none());

@@ -28,7 +28,10 @@ pub fn explain(args: ExplainArgs) -> ExitStatus {
             Some(s) => format!("did you mean `{s}`?"),
             None => "`agentc rules` lists the rule ids".into(),
         };
-        print_error(UnknownRule { id: args.rule, help });
+        print_error(UnknownRule {
+            id: args.rule,
+            help,
+        });
         return ExitStatus::Error;
     };
     let doc: String = rule
@@ -63,7 +66,10 @@ pub fn rules(args: RulesArgs) -> ExitStatus {
                 })
             })
             .collect();
-        print_stdout(&format!("{}\n", serde_json::to_string_pretty(&rules).unwrap_or_default()));
+        print_stdout(&format!(
+            "{}\n",
+            serde_json::to_string_pretty(&rules).unwrap_or_default()
+        ));
         return ExitStatus::Success;
     }
     let mut table = comfy_table::Table::new();

@@ -29,6 +29,13 @@ pub struct LintArgs {
     /// A price and model table to use instead of the built-in one.
     #[arg(long, value_name = "FILE")]
     pub prices: Option<PathBuf>,
+    /// Skip named files that are not agent specs (no top-level `agentc:` key), as a
+    /// pre-commit hook that receives every YAML file of a commit needs.
+    #[arg(long)]
+    pub only_specs: bool,
+    /// Do not read or write the token-count cache (`$AGENTC_CACHE_DIR`, `~/.cache/agentc`).
+    #[arg(long)]
+    pub no_cache: bool,
 }
 
 #[derive(Debug, thiserror::Error, miette::Diagnostic)]
@@ -43,31 +50,39 @@ pub enum LintCliError {
 
 pub fn run(args: LintArgs) -> ExitStatus {
     let mut overrides = LevelOverrides::default();
-    for (ids, level) in [(&args.allow, Level::Allow), (&args.warn, Level::Warn), (&args.deny, Level::Deny)] {
+    for (ids, level) in [
+        (&args.allow, Level::Allow),
+        (&args.warn, Level::Warn),
+        (&args.deny, Level::Deny),
+    ] {
         for id in ids {
             if id != "all" && find_rule(id).is_none() {
                 let help = match crate::diag::closest(id, registry().iter().map(|r| r.id())) {
                     Some(s) => format!("did you mean `{s}`? `agentc rules` lists them all"),
                     None => "`agentc rules` lists the rule ids".into(),
                 };
-                print_error(LintCliError::UnknownRule { id: id.clone(), help });
+                print_error(LintCliError::UnknownRule {
+                    id: id.clone(),
+                    help,
+                });
                 return ExitStatus::Error;
             }
             overrides.levels.push((id.clone(), level));
         }
     }
-    let models = match &args.prices {
-        Some(path) => match ModelTable::from_file(path) {
-            Ok(table) => table,
-            Err(error) => {
-                print_error(error);
-                return ExitStatus::Error;
-            }
-        },
-        None => ModelTable::builtin().clone(),
+    let models = match ModelTable::load(args.prices.as_deref()) {
+        Ok(table) => table,
+        Err(error) => {
+            print_error(error);
+            return ExitStatus::Error;
+        }
     };
-    let paths = if args.paths.is_empty() { vec![PathBuf::from(".")] } else { args.paths.clone() };
-    let files = match crate::discover::spec_files(&paths) {
+    let paths = if args.paths.is_empty() {
+        vec![PathBuf::from(".")]
+    } else {
+        args.paths.clone()
+    };
+    let files = match crate::discover::spec_files(&paths, args.only_specs) {
         Ok(files) => files,
         Err(error) => {
             print_error(LintCliError::Walk {
@@ -77,7 +92,10 @@ pub fn run(args: LintArgs) -> ExitStatus {
             return ExitStatus::Error;
         }
     };
-    let options = LoadOptions { vars: args.vars.clone() };
+    crate::tokens::enable_cache(!args.no_cache);
+    let options = LoadOptions {
+        vars: args.vars.clone(),
+    };
     let results: Vec<Result<FileReport, crate::spec::LoadError>> = files
         .par_iter()
         .map(|path| {
@@ -100,6 +118,7 @@ pub fn run(args: LintArgs) -> ExitStatus {
             }
         }
     }
+    crate::tokens::persist_cache();
     let human = HumanOptions {
         color: use_color(std::io::stdout().is_terminal()),
     };

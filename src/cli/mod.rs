@@ -88,7 +88,9 @@ pub fn run() -> ExitStatus {
         Err(error) => {
             let _ = error.print();
             return match error.kind() {
-                clap::error::ErrorKind::DisplayHelp | clap::error::ErrorKind::DisplayVersion => ExitStatus::Success,
+                clap::error::ErrorKind::DisplayHelp | clap::error::ErrorKind::DisplayVersion => {
+                    ExitStatus::Success
+                }
                 _ => ExitStatus::Error,
             };
         }
@@ -111,7 +113,9 @@ pub fn run() -> ExitStatus {
 
 /// Colour only on a terminal, and never with `NO_COLOR` set.
 pub fn use_color(stream_is_terminal: bool) -> bool {
-    stream_is_terminal && std::env::var_os("NO_COLOR").is_none_or(|v| v.is_empty()) && std::env::var("TERM").map_or(true, |t| t != "dumb")
+    stream_is_terminal
+        && std::env::var_os("NO_COLOR").is_none_or(|v| v.is_empty())
+        && std::env::var("TERM").map_or(true, |t| t != "dumb")
 }
 
 /// Print to stdout; a closed pipe (`agentc … | head`) is not an error.

@@ -10,19 +10,24 @@ pub struct ModelsArgs {
 }
 
 pub fn run(args: ModelsArgs) -> ExitStatus {
-    let table = match &args.prices {
-        Some(path) => match ModelTable::from_file(path) {
-            Ok(table) => table,
-            Err(error) => {
-                print_error(error);
-                return ExitStatus::Error;
-            }
-        },
-        None => ModelTable::builtin().clone(),
+    let table = match ModelTable::load(args.prices.as_deref()) {
+        Ok(table) => table,
+        Err(error) => {
+            print_error(error);
+            return ExitStatus::Error;
+        }
     };
     let mut out = comfy_table::Table::new();
     out.load_preset(comfy_table::presets::NOTHING);
-    out.set_header(["model id", "name", "in $/1M", "out $/1M", "context", "tools", "source date"]);
+    out.set_header([
+        "model id",
+        "name",
+        "in $/1M",
+        "out $/1M",
+        "context",
+        "tools",
+        "source date",
+    ]);
     for m in &table.models {
         out.add_row([
             m.id.clone(),
@@ -30,10 +35,16 @@ pub fn run(args: ModelsArgs) -> ExitStatus {
             format!("{:.3}", m.input_usd_per_mtok),
             format!("{:.3}", m.output_usd_per_mtok),
             m.context_window.to_string(),
-            if m.tool_use { "yes".into() } else { "no".into() },
+            if m.tool_use {
+                "yes".into()
+            } else {
+                "no".into()
+            },
             m.date.clone(),
         ]);
     }
-    print_stdout(&format!("{out}\nPrices: on-demand us-east-1, USD per 1M tokens; inference profiles (us., eu., …) share their base model's row.\n"));
+    print_stdout(&format!(
+        "{out}\nPrices: on-demand us-east-1, USD per 1M tokens; inference profiles (us., eu., …) share their base model's row.\n"
+    ));
     ExitStatus::Success
 }

@@ -1,7 +1,9 @@
 use super::{FileReport, Summary};
 use crate::diag::{Diagnostic, Severity};
-use crate::source::SourceFile;
-use miette::{GraphicalReportHandler, GraphicalTheme, LabeledSpan, MietteDiagnostic, NamedSource, Report};
+use crate::source::{SourceFile, Span};
+use miette::{
+    GraphicalReportHandler, GraphicalTheme, LabeledSpan, MietteDiagnostic, NamedSource, Report,
+};
 
 #[derive(Debug, Clone, Copy, Default)]
 pub struct HumanOptions {
@@ -18,7 +20,10 @@ pub fn render(reports: &[FileReport], options: &HumanOptions) -> String {
     let summary = Summary::of(reports);
     let plural = |n: usize, word: &str| format!("{n} {word}{}", if n == 1 { "" } else { "s" });
     if summary.errors + summary.warnings + summary.infos == 0 {
-        out.push_str(&format!("{} checked: no problems found\n", plural(summary.files, "file")));
+        out.push_str(&format!(
+            "{} checked: no problems found\n",
+            plural(summary.files, "file")
+        ));
     } else {
         out.push_str(&format!(
             "{} checked: {}, {}\n",
@@ -37,17 +42,19 @@ pub fn render_one(file: &SourceFile, diagnostic: &Diagnostic, options: &HumanOpt
         Severity::Warning => miette::Severity::Warning,
         Severity::Info => miette::Severity::Advice,
     };
-    let mut labels = Vec::new();
-    let text_len = file.text.len();
-    if let Some(span) = diagnostic.span {
-        let start = span.start.min(text_len);
-        let len = span.len().min(text_len - start);
-        labels.push(LabeledSpan::new_primary_with_span(Some(diagnostic.rule.to_string()), (start, len)));
-    }
+    // Problems of the whole file (empty, too large) have no span: point at its start, so the
+    // header still names the file, line and column like every other finding.
+    let primary = diagnostic.span.unwrap_or(Span::new(0, 0));
+    let excerpt = Excerpt::new(&file.text, primary.start);
+    let mut labels = vec![LabeledSpan::new_primary_with_span(
+        Some(diagnostic.rule.to_string()),
+        excerpt.span(primary),
+    )];
     for related in &diagnostic.related {
-        let start = related.span.start.min(text_len);
-        let len = related.span.len().min(text_len - start);
-        labels.push(LabeledSpan::new_with_span(Some(related.message.clone()), (start, len)));
+        labels.push(LabeledSpan::new_with_span(
+            Some(related.message.clone()),
+            excerpt.span(related.span),
+        ));
     }
     let mut miette_diagnostic = MietteDiagnostic::new(diagnostic.message.clone())
         .with_code(diagnostic.rule)
@@ -56,20 +63,151 @@ pub fn render_one(file: &SourceFile, diagnostic: &Diagnostic, options: &HumanOpt
     if let Some(help) = &diagnostic.help {
         miette_diagnostic = miette_diagnostic.with_help(help.clone());
     }
-    let report = Report::new(miette_diagnostic).with_source_code(NamedSource::new(file.name(), file.text.clone()));
-    let theme = if options.color { GraphicalTheme::unicode() } else { GraphicalTheme::unicode_nocolor() };
+    // The position in the header is ours (the same line and column as the JSON output), not
+    // miette's, which would count in the excerpt.
+    let at = file.line_col(primary.start);
+    let name = format!("{}:{}:{}", file.name(), at.line, at.column);
+    let report = Report::new(miette_diagnostic)
+        .with_source_code(NamedSource::new(name.clone(), excerpt.text));
+    let theme = if options.color {
+        GraphicalTheme::unicode()
+    } else {
+        GraphicalTheme::unicode_nocolor()
+    };
     let handler = GraphicalReportHandler::new_themed(theme)
         .with_width(100)
         .with_links(false)
-        .with_context_lines(1);
+        .with_context_lines(1)
+        .without_primary_span_start();
     let mut out = String::new();
     if handler.render_report(&mut out, report.as_ref()).is_err() {
-        out = format!("{}: {} [{}]\n", file.name(), diagnostic.message, diagnostic.rule);
-    }
-    if diagnostic.span.is_none() {
-        // Without a span miette does not name the file; keep it visible.
-        out = format!("{}:\n{out}", file.name());
+        out = format!("{name}: {} [{}]\n", diagnostic.message, diagnostic.rule);
     }
     out.push('\n');
     out
+}
+
+/// Longest line shown whole; longer lines (minified JSON, `[[[[…` thirty thousand deep) are cut
+/// to a window around the finding, so one diagnostic never prints megabytes.
+const MAX_LINE_CHARS: usize = 120;
+
+/// The text shown to miette: the file with over-long lines cut down, and the way to move a
+/// span of the file into it.
+struct Excerpt {
+    text: String,
+    /// (start in the file, end in the file, start in `text`) of each piece kept.
+    kept: Vec<(usize, usize, usize)>,
+}
+
+impl Excerpt {
+    fn new(source: &str, focus: usize) -> Self {
+        let mut text = String::with_capacity(source.len().min(1 << 20));
+        let mut kept = Vec::new();
+        let mut line_start = 0;
+        for line in source.split_inclusive('\n') {
+            let content = line.trim_end_matches(['\n', '\r']);
+            let chars = content.chars().count();
+            if chars <= MAX_LINE_CHARS {
+                kept.push((line_start, line_start + line.len(), text.len()));
+                text.push_str(line);
+            } else {
+                // A window of MAX_LINE_CHARS characters, centred on the focus if it is on
+                // this line.
+                let focus_char = if (line_start..=line_start + content.len()).contains(&focus) {
+                    content[..floor_char_boundary(content, focus - line_start)]
+                        .chars()
+                        .count()
+                } else {
+                    0
+                };
+                let first = focus_char
+                    .saturating_sub(MAX_LINE_CHARS / 2)
+                    .min(chars - MAX_LINE_CHARS);
+                let byte_at = |char_index: usize| {
+                    content
+                        .char_indices()
+                        .nth(char_index)
+                        .map_or(content.len(), |(i, _)| i)
+                };
+                let (from, to) = (byte_at(first), byte_at(first + MAX_LINE_CHARS));
+                if from > 0 {
+                    text.push('…');
+                }
+                kept.push((line_start + from, line_start + to, text.len()));
+                text.push_str(&content[from..to]);
+                if to < content.len() {
+                    text.push('…');
+                }
+                let newline = &line[content.len()..];
+                kept.push((
+                    line_start + content.len(),
+                    line_start + line.len(),
+                    text.len(),
+                ));
+                text.push_str(newline);
+            }
+            line_start += line.len();
+        }
+        Self { text, kept }
+    }
+
+    /// Where a file offset lands in the excerpt (cut-out text maps to the nearest kept edge).
+    fn offset(&self, offset: usize) -> usize {
+        for &(start, end, at) in &self.kept {
+            if offset < start {
+                return at;
+            }
+            if offset <= end {
+                return at + (offset - start);
+            }
+        }
+        self.text.len()
+    }
+
+    fn span(&self, span: Span) -> (usize, usize) {
+        let start = self.offset(span.start);
+        let end = self.offset(span.end).max(start);
+        (start, end - start)
+    }
+}
+
+fn floor_char_boundary(text: &str, mut index: usize) -> usize {
+    index = index.min(text.len());
+    while !text.is_char_boundary(index) {
+        index -= 1;
+    }
+    index
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn long_lines_are_cut_around_the_finding_and_spans_follow() {
+        let source = format!("a: 1\n{}X{}\nb: 2\n", "[".repeat(5_000), "]".repeat(5_000));
+        let x = source.find('X').expect("marker");
+        let excerpt = Excerpt::new(&source, x);
+        assert!(
+            excerpt.text.chars().count() < 2 * MAX_LINE_CHARS + 20,
+            "{}",
+            excerpt.text.len()
+        );
+        let (start, len) = excerpt.span(Span::new(x, x + 1));
+        assert_eq!(&excerpt.text[start..start + len], "X");
+        assert!(excerpt.text.starts_with("a: 1\n…"));
+        assert!(excerpt.text.ends_with("…\nb: 2\n"));
+        // Offsets in the cut-out text land on the edge of what is kept, never out of bounds.
+        let (start, _) = excerpt.span(Span::new(10, 20));
+        assert!(excerpt.text.is_char_boundary(start));
+    }
+
+    #[test]
+    fn findings_without_a_span_still_name_file_line_and_column() {
+        let file = SourceFile::new("specs/empty.yaml", "");
+        let diagnostic = Diagnostic::error("missing-key", "the file is empty");
+        let out = render_one(&file, &diagnostic, &HumanOptions::default());
+        assert!(out.contains("specs/empty.yaml:1:1"), "{out}");
+        assert!(out.contains("the file is empty"), "{out}");
+    }
 }

@@ -48,6 +48,41 @@ pub struct Loaded {
     pub spec: Option<Spec>,
     pub agent: Option<Agent>,
     pub diagnostics: Vec<Diagnostic>,
+    /// When the file has structural errors (so `spec` is `None`): what could still be read,
+    /// with the invalid parts left out, so that lint rules check the rest and a file's
+    /// problems are reported at once. For linting only; never compile or deploy from it.
+    pub partial: Option<PartialSpec>,
+}
+
+/// A spec read from a document after the parts that fail the schema were removed.
+#[derive(Debug)]
+pub struct PartialSpec {
+    pub spec: Spec,
+    pub agent: Agent,
+    /// JSON pointers of the parts left out.
+    pub removed: Vec<String>,
+}
+
+impl PartialSpec {
+    /// Whether a finding of `rule` may be a mere consequence of a part left out (a function
+    /// whose invalid `description` was removed is not "missing" one), and so is not shown.
+    pub fn may_explain(&self, rule: &str) -> bool {
+        let removed = |test: &dyn Fn(&str) -> bool| self.removed.iter().any(|p| test(p));
+        match rule {
+            "undefined-variable" => removed(&|p| p == "/vars" || p.starts_with("/vars/")),
+            "missing-description" => {
+                removed(&|p| p.ends_with("/description") || p.starts_with("/action_groups"))
+            }
+            "invalid-handler" => {
+                removed(&|p| p.starts_with("/action_groups") || p.starts_with("/prompt_overrides"))
+            }
+            "missing-key" => removed(&|p| p.starts_with("/action_groups")),
+            "duplicate-function" | "model-lacks-tool-use" => {
+                removed(&|p| p.starts_with("/targets"))
+            }
+            _ => false,
+        }
+    }
 }
 
 impl Loaded {
@@ -80,7 +115,8 @@ fn read_limited(path: &Path) -> std::io::Result<Vec<u8>> {
     }
     let mut bytes = Vec::new();
     // Read one byte past the limit so an oversized file is recognised without reading it all.
-    file.take(yaml::MAX_SPEC_BYTES as u64 + 1).read_to_end(&mut bytes)?;
+    file.take(yaml::MAX_SPEC_BYTES as u64 + 1)
+        .read_to_end(&mut bytes)?;
     Ok(bytes)
 }
 
@@ -123,6 +159,7 @@ fn failed(file: SourceFile, diagnostic: Diagnostic) -> Loaded {
         spec: None,
         agent: None,
         diagnostics: vec![diagnostic],
+        partial: None,
     }
 }
 
@@ -136,8 +173,27 @@ pub fn load_source(file: SourceFile, options: &LoadOptions) -> Loaded {
             spec: None,
             agent: None,
             diagnostics,
+            partial: None,
         };
     };
+    if document.value.is_null() {
+        // Only comments and blank lines: as good as empty.
+        diagnostics.push(
+            Diagnostic::error(
+                "missing-key",
+                "the file contains no YAML document, only comments or blank lines",
+            )
+            .with_help("an agent spec needs at least `agentc: 1`, `name`, `model` and `instruction`; see `agentc schema`"),
+        );
+        return Loaded {
+            file,
+            document: Some(document),
+            spec: None,
+            agent: None,
+            diagnostics,
+            partial: None,
+        };
+    }
     if !document.value.is_object() {
         diagnostics.push(
             Diagnostic::error(
@@ -153,6 +209,7 @@ pub fn load_source(file: SourceFile, options: &LoadOptions) -> Loaded {
             spec: None,
             agent: None,
             diagnostics,
+            partial: None,
         };
     }
     let schema_diagnostics = schema::check(&document);
@@ -163,8 +220,11 @@ pub fn load_source(file: SourceFile, options: &LoadOptions) -> Loaded {
             Ok(spec) => Some(spec),
             Err(error) => {
                 diagnostics.push(
-                    Diagnostic::error("invalid-type", format!("the spec does not fit its format: {error}"))
-                        .with_span(document.spans.value("")),
+                    Diagnostic::error(
+                        "invalid-type",
+                        format!("the spec does not fit its format: {error}"),
+                    )
+                    .with_span(document.spans.value("")),
                 );
                 None
             }
@@ -177,11 +237,42 @@ pub fn load_source(file: SourceFile, options: &LoadOptions) -> Loaded {
         diagnostics.extend(resolve_diagnostics);
         agent
     });
+    let partial = if structurally_valid {
+        None
+    } else {
+        read_partially(&file, &document, options, &mut diagnostics)
+    };
     Loaded {
         file,
         document: Some(document),
         spec,
         agent,
         diagnostics,
+        partial,
     }
+}
+
+/// The spec without the parts that fail the schema, if what remains is still a spec. Keys
+/// are removed, never list items, so the JSON pointers (and spans) of what remains are those
+/// of the document.
+fn read_partially(
+    file: &SourceFile,
+    document: &Document,
+    options: &LoadOptions,
+    diagnostics: &mut Vec<Diagnostic>,
+) -> Option<PartialSpec> {
+    let (value, removed) = schema::without_invalid_parts(&document.value)?;
+    let spec = serde_json::from_value::<Spec>(value).ok()?;
+    let (agent, resolve_diagnostics) = resolve::resolve(&spec, file, document, options);
+    let partial = PartialSpec {
+        spec,
+        agent,
+        removed,
+    };
+    diagnostics.extend(
+        resolve_diagnostics
+            .into_iter()
+            .filter(|d| !partial.may_explain(d.rule)),
+    );
+    Some(partial)
 }

@@ -4,7 +4,9 @@
 use serde_json::{Map, Value, json};
 use std::path::Path;
 
-const METHODS: [&str; 8] = ["get", "put", "post", "delete", "patch", "head", "options", "trace"];
+const METHODS: [&str; 8] = [
+    "get", "put", "post", "delete", "patch", "head", "options", "trace",
+];
 
 #[derive(Debug, Clone)]
 pub struct Operation {
@@ -17,7 +19,8 @@ pub struct Operation {
 
 /// Read an OpenAPI document and list its operations; every problem found is returned.
 pub fn load(path: &Path) -> Result<Vec<Operation>, Vec<String>> {
-    let text = std::fs::read_to_string(path).map_err(|e| vec![format!("cannot read the OpenAPI file: {e}")])?;
+    let text = std::fs::read_to_string(path)
+        .map_err(|e| vec![format!("cannot read the OpenAPI file: {e}")])?;
     let document: Value = if path.extension().is_some_and(|e| e == "json") {
         serde_json::from_str(&text).map_err(|e| vec![format!("invalid JSON: {e}")])?
     } else {
@@ -36,7 +39,9 @@ pub fn operations(document: &Value) -> Result<Vec<Operation>, Vec<String>> {
     let mut problems = Vec::new();
     match document.get("openapi").and_then(Value::as_str) {
         Some(version) if version.starts_with("3.") => {}
-        Some(version) => problems.push(format!("OpenAPI version `{version}` is not supported; Bedrock takes OpenAPI 3")),
+        Some(version) => problems.push(format!(
+            "OpenAPI version `{version}` is not supported; Bedrock takes OpenAPI 3"
+        )),
         None => problems.push("not an OpenAPI 3 document (no `openapi: 3.x` field)".into()),
     }
     let Some(paths) = document.get("paths").and_then(Value::as_object) else {
@@ -45,11 +50,20 @@ pub fn operations(document: &Value) -> Result<Vec<Operation>, Vec<String>> {
     };
     let mut operations = Vec::new();
     for (path, item) in paths {
-        let shared_parameters = item.get("parameters").and_then(Value::as_array).cloned().unwrap_or_default();
+        let shared_parameters = item
+            .get("parameters")
+            .and_then(Value::as_array)
+            .cloned()
+            .unwrap_or_default();
         for method in METHODS {
-            let Some(operation) = item.get(method) else { continue };
+            let Some(operation) = item.get(method) else {
+                continue;
+            };
             let Some(operation_id) = operation.get("operationId").and_then(Value::as_str) else {
-                problems.push(format!("`{} {path}` has no `operationId`; agentc names the tool after it", method.to_uppercase()));
+                problems.push(format!(
+                    "`{} {path}` has no `operationId`; agentc names the tool after it",
+                    method.to_uppercase()
+                ));
                 continue;
             };
             let description = operation
@@ -59,40 +73,68 @@ pub fn operations(document: &Value) -> Result<Vec<Operation>, Vec<String>> {
                 .map(str::to_string);
             let mut properties = Map::new();
             let mut required = Vec::new();
-            let parameters = shared_parameters
-                .iter()
-                .chain(operation.get("parameters").and_then(Value::as_array).into_iter().flatten());
+            let parameters = shared_parameters.iter().chain(
+                operation
+                    .get("parameters")
+                    .and_then(Value::as_array)
+                    .into_iter()
+                    .flatten(),
+            );
             for parameter in parameters {
                 let Some(name) = parameter.get("name").and_then(Value::as_str) else {
                     problems.push(format!("a parameter of `{operation_id}` has no `name`"));
                     continue;
                 };
-                let mut schema = parameter.get("schema").cloned().unwrap_or_else(|| json!({"type": "string"}));
+                let mut schema = parameter
+                    .get("schema")
+                    .cloned()
+                    .unwrap_or_else(|| json!({"type": "string"}));
                 if let Err(error) = check_schema(&schema) {
-                    problems.push(format!("parameter `{name}` of `{operation_id}` has an invalid schema: {error}"));
+                    problems.push(format!(
+                        "parameter `{name}` of `{operation_id}` has an invalid schema: {error}"
+                    ));
                 }
-                if let (Some(description), Some(object)) = (parameter.get("description"), schema.as_object_mut()) {
-                    object.entry("description").or_insert_with(|| description.clone());
+                if let (Some(description), Some(object)) =
+                    (parameter.get("description"), schema.as_object_mut())
+                {
+                    object
+                        .entry("description")
+                        .or_insert_with(|| description.clone());
                 }
-                if parameter.get("required").and_then(Value::as_bool).unwrap_or(false) {
+                if parameter
+                    .get("required")
+                    .and_then(Value::as_bool)
+                    .unwrap_or(false)
+                {
                     required.push(json!(name));
                 }
                 properties.insert(name.to_string(), schema);
             }
             if let Some(body) = operation.pointer("/requestBody/content/application~1json/schema") {
                 if let Err(error) = check_schema(body) {
-                    problems.push(format!("the request body of `{operation_id}` has an invalid schema: {error}"));
+                    problems.push(format!(
+                        "the request body of `{operation_id}` has an invalid schema: {error}"
+                    ));
                 }
                 if let Some(body_properties) = body.get("properties").and_then(Value::as_object) {
                     for (name, schema) in body_properties {
                         properties.insert(name.clone(), schema.clone());
                     }
-                    for name in body.get("required").and_then(Value::as_array).into_iter().flatten() {
+                    for name in body
+                        .get("required")
+                        .and_then(Value::as_array)
+                        .into_iter()
+                        .flatten()
+                    {
                         required.push(name.clone());
                     }
                 } else {
                     properties.insert("body".into(), body.clone());
-                    if operation.pointer("/requestBody/required").and_then(Value::as_bool).unwrap_or(false) {
+                    if operation
+                        .pointer("/requestBody/required")
+                        .and_then(Value::as_bool)
+                        .unwrap_or(false)
+                    {
                         required.push(json!("body"));
                     }
                 }
@@ -113,7 +155,11 @@ pub fn operations(document: &Value) -> Result<Vec<Operation>, Vec<String>> {
     if operations.is_empty() && problems.is_empty() {
         problems.push("the document defines no operations".into());
     }
-    if problems.is_empty() { Ok(operations) } else { Err(problems) }
+    if problems.is_empty() {
+        Ok(operations)
+    } else {
+        Err(problems)
+    }
 }
 
 /// A parameter schema must itself be a valid JSON Schema (checked against the meta-schema).
@@ -144,7 +190,9 @@ mod tests {
         let problems = operations(&doc).expect_err("missing operationId");
         assert!(problems[0].contains("DELETE /orders/{id}"));
         let mut doc = doc;
-        doc["paths"]["/orders/{id}"].as_object_mut().map(|o| o.remove("delete"));
+        doc["paths"]["/orders/{id}"]
+            .as_object_mut()
+            .map(|o| o.remove("delete"));
         let ops = operations(&doc).expect("valid");
         assert_eq!(ops[0].operation_id, "getOrder");
         assert_eq!(ops[0].input_schema["required"], json!(["id"]));

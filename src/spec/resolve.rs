@@ -1,10 +1,10 @@
 //! Spec → Agent: the instruction rendered with its variables, and every tool (function or
 //! OpenAPI operation) in one list, in the shape both targets compile from.
 
+use super::LoadOptions;
 use super::openapi;
 use super::types::{Executor, Spec, VarValue};
 use super::yaml::Document;
-use super::LoadOptions;
 use crate::diag::Diagnostic;
 use crate::source::{SourceFile, Span};
 use indexmap::IndexMap;
@@ -98,9 +98,17 @@ pub fn resolve(
             }
         } else if group.functions.is_empty() {
             diagnostics.push(
-                Diagnostic::error("missing-key", format!("action group `{}` has no `functions` and no `openapi`", group.name))
-                    .with_span(document.spans.key(&group_pointer))
-                    .with_help("give the group a `functions:` list, or `openapi: <path>` to an OpenAPI 3 file"),
+                Diagnostic::error(
+                    "missing-key",
+                    format!(
+                        "action group `{}` has no `functions` and no `openapi`",
+                        group.name
+                    ),
+                )
+                .with_span(document.spans.key(&group_pointer))
+                .with_help(
+                    "give the group a `functions:` list, or `openapi: <path>` to an OpenAPI 3 file",
+                ),
             );
         }
         for (index, function) in group.functions.iter().enumerate() {
@@ -192,13 +200,21 @@ fn render_instruction(
         }
     };
     let used = template.undeclared_variables(false);
-    let mut missing: Vec<&String> = used.iter().filter(|name| !vars.contains_key(*name)).collect();
+    let mut missing: Vec<&String> = used
+        .iter()
+        .filter(|name| !vars.contains_key(*name))
+        .collect();
     missing.sort();
     for name in &missing {
         let span = instruction_span.and_then(|span| find_in(file, span, name));
-        let mut diag = Diagnostic::error("undefined-variable", format!("the instruction uses `{{{{ {name} }}}}` but no value is given for `{name}`"))
-            .with_span(span.or(instruction_span))
-            .with_help(format!("add `{name}` under `vars:`, or pass `--var {name}=…`"));
+        let mut diag = Diagnostic::error(
+            "undefined-variable",
+            format!("the instruction uses `{{{{ {name} }}}}` but no value is given for `{name}`"),
+        )
+        .with_span(span.or(instruction_span))
+        .with_help(format!(
+            "add `{name}` under `vars:`, or pass `--var {name}=…`"
+        ));
         if let Some(suggestion) = crate::diag::closest(name, vars.keys().map(String::as_str)) {
             diag = diag.with_help(format!("did you mean `{suggestion}`? Otherwise add `{name}` under `vars:` or pass `--var {name}=…`"));
         }
@@ -211,8 +227,11 @@ fn render_instruction(
         Ok(text) => text,
         Err(error) => {
             diagnostics.push(
-                Diagnostic::error("undefined-variable", format!("the instruction could not be rendered: {error}"))
-                    .with_span(instruction_span),
+                Diagnostic::error(
+                    "undefined-variable",
+                    format!("the instruction could not be rendered: {error}"),
+                )
+                .with_span(instruction_span),
             );
             spec.instruction.clone()
         }

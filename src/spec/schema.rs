@@ -82,9 +82,66 @@ pub fn check(document: &Document) -> Vec<Diagnostic> {
             .iter()
             .map(|segment| segment.to_string())
             .collect();
-        diagnostics.extend(describe(document, &pointer, &evaluation, error.kind(), error.instance()));
+        diagnostics.extend(describe(
+            document,
+            &pointer,
+            &evaluation,
+            error.kind(),
+            error.instance(),
+        ));
     }
     diagnostics
+}
+
+/// The document with every part that fails the schema removed, and the JSON pointers of what
+/// was removed; `None` when nothing valid is left (a required top-level key is invalid).
+/// Only mapping keys are removed: an invalid list item takes its whole list with it, so that
+/// the pointers of what remains still point into the original document.
+pub fn without_invalid_parts(document: &Value) -> Option<(Value, Vec<String>)> {
+    let validator = VALIDATOR.as_ref()?;
+    let mut value = document.clone();
+    let mut removed = Vec::new();
+    // Each round removes at least one key, and removing a key can only make its parent
+    // miss a required key, so a few rounds settle any real document.
+    for _ in 0..16 {
+        let mut targets: Vec<String> = Vec::new();
+        for error in validator.iter_errors(&value) {
+            let pointer = error.instance_path().as_str().to_string();
+            match error.kind() {
+                ValidationErrorKind::AdditionalProperties { unexpected } => {
+                    targets.extend(unexpected.iter().map(|key| child_pointer(&pointer, key)));
+                }
+                _ => targets.push(pointer),
+            }
+        }
+        if targets.is_empty() {
+            return Some((value, removed));
+        }
+        for target in targets {
+            let key_pointer = removable_ancestor(&value, &target)?;
+            let (parent, key) = key_pointer.rsplit_once('/')?;
+            let key = key.replace("~1", "/").replace("~0", "~");
+            if let Some(Value::Object(map)) = value.pointer_mut(parent)
+                && map.shift_remove(&key).is_some()
+            {
+                removed.push(key_pointer);
+            }
+        }
+    }
+    None
+}
+
+/// The closest ancestor-or-self of `pointer` that is a key of a mapping (not the root, not a
+/// list item).
+fn removable_ancestor(value: &Value, pointer: &str) -> Option<String> {
+    let mut pointer = pointer.to_string();
+    loop {
+        let (parent, _) = pointer.rsplit_once('/')?;
+        if value.pointer(parent).is_some_and(Value::is_object) {
+            return Some(pointer);
+        }
+        pointer = parent.to_string();
+    }
 }
 
 fn describe(
@@ -113,11 +170,14 @@ fn describe(
                     } else {
                         format!("in `{location}`")
                     };
-                    let mut diag = Diagnostic::error("unknown-key", format!("unknown key `{key}` {where_}"))
-                        .with_span(document.spans.key(&key_pointer));
+                    let mut diag =
+                        Diagnostic::error("unknown-key", format!("unknown key `{key}` {where_}"))
+                            .with_span(document.spans.key(&key_pointer));
                     diag = match closest(key, known.iter().copied()) {
                         Some(suggestion) => diag.with_help(format!("did you mean `{suggestion}`?")),
-                        None if !known.is_empty() => diag.with_help(format!("valid keys here: {}", known.join(", "))),
+                        None if !known.is_empty() => {
+                            diag.with_help(format!("valid keys here: {}", known.join(", ")))
+                        }
                         None => diag,
                     };
                     diag
@@ -134,7 +194,12 @@ fn describe(
                     format!("`{location}` is missing required key `{name}`")
                 },
             )
-            .with_span(document.spans.key(pointer).or(Some(crate::source::Span::new(0, 0))));
+            .with_span(
+                document
+                    .spans
+                    .key(pointer)
+                    .or(Some(crate::source::Span::new(0, 0))),
+            );
             if let Some(description) = subschema
                 .and_then(|s| s.pointer(&format!("/properties/{name}")))
                 .and_then(property_description)
@@ -173,9 +238,15 @@ fn describe(
                 .as_array()
                 .map(|a| a.iter().filter_map(Value::as_str).collect())
                 .unwrap_or_default();
-            let found = instance.as_str().map_or_else(|| instance.to_string(), str::to_string);
+            let found = instance
+                .as_str()
+                .map_or_else(|| instance.to_string(), str::to_string);
             let is_parameter_type = pointer.contains("/parameters/") && pointer.ends_with("/type");
-            let rule = if is_parameter_type { "invalid-parameter-type" } else { "invalid-value" };
+            let rule = if is_parameter_type {
+                "invalid-parameter-type"
+            } else {
+                "invalid-value"
+            };
             let mut help = format!("expected one of: {}", options.join(", "));
             if let Some(suggestion) = closest(&found, options.iter().copied()) {
                 help = format!("did you mean `{suggestion}`? ({help})");
@@ -185,15 +256,25 @@ fn describe(
                 );
             }
             vec![
-                Diagnostic::error(rule, format!("`{}` has an invalid value `{found}`", display_or_root(&location)))
-                    .with_span(here)
-                    .with_help(help),
+                Diagnostic::error(
+                    rule,
+                    format!(
+                        "`{}` has an invalid value `{found}`",
+                        display_or_root(&location)
+                    ),
+                )
+                .with_span(here)
+                .with_help(help),
             ]
         }
         ValidationErrorKind::Constant { expected_value } => vec![
             Diagnostic::error(
                 "invalid-value",
-                format!("`{}` must be `{expected_value}`, found {}", display_or_root(&location), describe_value(instance)),
+                format!(
+                    "`{}` must be `{expected_value}`, found {}",
+                    display_or_root(&location),
+                    describe_value(instance)
+                ),
             )
             .with_span(here),
         ],
@@ -209,26 +290,45 @@ fn describe(
             };
             let mut diag = Diagnostic::error(
                 "invalid-value",
-                format!("`{}` must be {bound} {limit}, found {instance}", display_or_root(&location)),
+                format!(
+                    "`{}` must be {bound} {limit}, found {instance}",
+                    display_or_root(&location)
+                ),
             )
             .with_span(here);
             if pointer == "/agentc" {
-                diag = diag.with_help("this version of agentc reads spec format version 1: set `agentc: 1`");
+                diag = diag.with_help(
+                    "this version of agentc reads spec format version 1: set `agentc: 1`",
+                );
             } else if let Some(description) = subschema.and_then(property_description) {
                 diag = diag.with_help(description);
             }
             vec![diag]
         }
         ValidationErrorKind::OneOfNotValid { context } | ValidationErrorKind::AnyOf { context }
-            if !pointer.ends_with("/executor") && !pointer.starts_with("/vars/") && single_typed_branch(context, pointer).is_some() =>
+            if !pointer.ends_with("/executor")
+                && !pointer.starts_with("/vars/")
+                && single_typed_branch(context, pointer).is_some() =>
         {
             // Only one alternative has the value's type: its errors are the helpful ones.
-            let Some(branch) = single_typed_branch(context, pointer) else { return Vec::new() };
+            let Some(branch) = single_typed_branch(context, pointer) else {
+                return Vec::new();
+            };
             branch
                 .iter()
                 .flat_map(|error| {
-                    let evaluation: Vec<String> = error.evaluation_path().iter().map(|s| s.to_string()).collect();
-                    describe(document, error.instance_path().as_str(), &evaluation, error.kind(), error.instance())
+                    let evaluation: Vec<String> = error
+                        .evaluation_path()
+                        .iter()
+                        .map(|s| s.to_string())
+                        .collect();
+                    describe(
+                        document,
+                        error.instance_path().as_str(),
+                        &evaluation,
+                        error.kind(),
+                        error.instance(),
+                    )
                 })
                 .collect()
         }
@@ -245,7 +345,11 @@ fn describe(
             vec![
                 Diagnostic::error(
                     "invalid-type",
-                    format!("`{}` must be {expectation}, found {}", display_or_root(&location), describe_value(instance)),
+                    format!(
+                        "`{}` must be {expectation}, found {}",
+                        display_or_root(&location),
+                        describe_value(instance)
+                    ),
                 )
                 .with_span(here),
             ]
@@ -253,7 +357,11 @@ fn describe(
         other => vec![
             Diagnostic::error(
                 "invalid-value",
-                format!("`{}`: {}", display_or_root(&location), kind_message(other, instance)),
+                format!(
+                    "`{}`: {}",
+                    display_or_root(&location),
+                    kind_message(other, instance)
+                ),
             )
             .with_span(here),
         ],
@@ -269,7 +377,12 @@ fn single_typed_branch<'e>(
     let mut typed = context.iter().filter(|errors| {
         !errors.iter().any(|e| {
             e.instance_path().as_str() == pointer
-                && matches!(e.kind(), ValidationErrorKind::Type { .. } | ValidationErrorKind::Constant { .. } | ValidationErrorKind::Enum { .. })
+                && matches!(
+                    e.kind(),
+                    ValidationErrorKind::Type { .. }
+                        | ValidationErrorKind::Constant { .. }
+                        | ValidationErrorKind::Enum { .. }
+                )
         })
     });
     let first = typed.next()?;
@@ -280,9 +393,15 @@ fn kind_message(kind: &ValidationErrorKind, instance: &Value) -> String {
     match kind {
         ValidationErrorKind::MinItems { limit } => format!("needs at least {limit} item(s)"),
         ValidationErrorKind::MaxItems { limit } => format!("allows at most {limit} item(s)"),
-        ValidationErrorKind::MinLength { limit } => format!("must be at least {limit} character(s) long"),
-        ValidationErrorKind::MaxLength { limit } => format!("must be at most {limit} character(s) long"),
-        ValidationErrorKind::Pattern { pattern } => format!("{instance} does not match `{pattern}`"),
+        ValidationErrorKind::MinLength { limit } => {
+            format!("must be at least {limit} character(s) long")
+        }
+        ValidationErrorKind::MaxLength { limit } => {
+            format!("must be at most {limit} character(s) long")
+        }
+        ValidationErrorKind::Pattern { pattern } => {
+            format!("{instance} does not match `{pattern}`")
+        }
         _ => format!("{instance} is not valid here"),
     }
 }
@@ -353,11 +472,19 @@ pub fn display_path(pointer: &str) -> String {
 }
 
 fn display_or_root(location: &str) -> &str {
-    if location.is_empty() { "the document" } else { location }
+    if location.is_empty() {
+        "the document"
+    } else {
+        location
+    }
 }
 
 fn article(word: &str) -> &'static str {
-    if word.starts_with(['a', 'e', 'i', 'o', 'u']) { "an" } else { "a" }
+    if word.starts_with(['a', 'e', 'i', 'o', 'u']) {
+        "an"
+    } else {
+        "a"
+    }
 }
 
 fn describe_value(value: &Value) -> String {
@@ -378,7 +505,10 @@ mod tests {
 
     #[test]
     fn display_path_reads_like_the_yaml() {
-        assert_eq!(display_path("/action_groups/0/functions/1/name"), "action_groups[0].functions[1].name");
+        assert_eq!(
+            display_path("/action_groups/0/functions/1/name"),
+            "action_groups[0].functions[1].name"
+        );
         assert_eq!(display_path(""), "");
     }
 

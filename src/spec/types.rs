@@ -249,7 +249,11 @@ impl PromptOverrides {
                 "KNOWLEDGE_BASE_RESPONSE_GENERATION",
                 &self.knowledge_base_response_generation,
             ),
-            ("memory_summarization", "MEMORY_SUMMARIZATION", &self.memory_summarization),
+            (
+                "memory_summarization",
+                "MEMORY_SUMMARIZATION",
+                &self.memory_summarization,
+            ),
         ]
         .into_iter()
         .filter_map(|(key, kind, o)| o.as_ref().map(|o| (key, kind, o)))

@@ -16,6 +16,9 @@ use std::fmt;
 /// a wrong file, and refusing it early keeps pre-commit hooks fast.
 pub const MAX_SPEC_BYTES: usize = 4 * 1024 * 1024;
 
+/// Deepest nesting accepted in a spec.
+pub const MAX_DEPTH: usize = 32;
+
 /// Where a value (and the key that names it, inside a mapping) sits in the text.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub struct NodeSpans {
@@ -87,9 +90,19 @@ pub fn parse(file: &SourceFile) -> (Option<Document>, Vec<Diagnostic>) {
         );
         return (None, diagnostics);
     }
+    let mut budget = serde_saphyr::Budget::default();
+    // An agent spec nests about eight levels deep; a tight limit keeps the recursive
+    // deserializer far from the stack's end even in debug builds on 2 MiB threads.
+    budget.max_depth = MAX_DEPTH;
+    budget.flow_nesting_limit = MAX_DEPTH;
+    budget.max_nodes = 100_000;
     let options = serde_saphyr::options! {
         duplicate_keys: serde_saphyr::DuplicateKeyPolicy::PassThrough,
         with_snippet: false,
+        budget: Some(budget),
+        // YAML 1.2: only `true`/`false` are booleans; `yes`, `no`, `on`, `y` stay strings
+        // (a key named `y` or a country code `NO` must not turn into a boolean).
+        strict_booleans: true,
     };
     let root: Spanned<RawNode> = match serde_saphyr::from_str_with_options(&file.text, options) {
         Ok(root) => root,
@@ -98,41 +111,111 @@ pub fn parse(file: &SourceFile) -> (Option<Document>, Vec<Diagnostic>) {
             return (None, diagnostics);
         }
     };
-    let root = Node::from_spanned(file, root);
     let mut spans = SpanIndex::default();
-    let value = to_json(&root, String::new(), None, &mut spans, &mut diagnostics);
+    let value = to_json(
+        file,
+        &root,
+        String::new(),
+        None,
+        &mut spans,
+        &mut diagnostics,
+    );
     (Some(Document { value, spans }), diagnostics)
 }
 
 fn syntax_error(file: &SourceFile, error: &serde_saphyr::Error) -> Diagnostic {
-    let rendered = error.to_string();
-    let message = rendered
-        .lines()
-        .next()
-        .unwrap_or("invalid YAML")
-        .trim()
-        .to_string();
     let span = error.location().map(|location| {
         let start = location
             .span()
             .byte_offset()
             .map(|b| b as usize)
-            .unwrap_or_else(|| file.offset_of(location.line() as usize, location.column() as usize));
+            .unwrap_or_else(|| {
+                file.offset_of(location.line() as usize, location.column() as usize)
+            });
         let len = location.span().byte_len().unwrap_or(0) as usize;
         Span::new(start, start + len.max(1)).clamp_to(file.text.len())
     });
-    let lower = message.to_ascii_lowercase();
-    let help = if lower.contains("budget") || lower.contains("alias") || lower.contains("depth") || lower.contains("recursion") {
-        "the document nests too deeply or expands too many aliases to be an agent spec; flatten it or remove the aliases"
-    } else if lower.contains("duplicate") {
-        "each key may appear only once in a mapping; remove or rename one of them"
-    } else {
-        "fix the YAML syntax at this position (check indentation, quoting and `key: value` separators)"
+    let (message, help) = match syntax_message(error) {
+        SyntaxMessage::TooComplex(message) => (
+            message,
+            "an agent spec nests about eight levels deep and needs no aliases; flatten the document or remove the aliases",
+        ),
+        SyntaxMessage::Syntax(message) if message.contains("tab") => (
+            format!("invalid YAML: {message}"),
+            "YAML does not allow tabs for indentation: indent with spaces",
+        ),
+        SyntaxMessage::Syntax(message) => (
+            format!("invalid YAML: {message}"),
+            "fix the YAML syntax at or just before this position (check indentation, quoting, unclosed `[`/`{`, and `key: value` separators)",
+        ),
     };
-    let rule = if lower.contains("duplicate") { "duplicate-key" } else { "yaml-syntax" };
-    Diagnostic::error(rule, format!("invalid YAML: {message}"))
+    Diagnostic::error("yaml-syntax", message)
         .with_span(span)
         .with_help(help)
+}
+
+enum SyntaxMessage {
+    /// A resource budget was breached: the text may be valid YAML, but not a plausible spec.
+    TooComplex(String),
+    Syntax(String),
+}
+
+/// The parser's message without the "at line X, column Y" suffix (the diagnostic carries the
+/// position), and resource-budget breaches in words instead of the parser's debug output.
+fn syntax_message(error: &serde_saphyr::Error) -> SyntaxMessage {
+    use serde_saphyr::MessageFormatter;
+    let mut inner = error;
+    while let serde_saphyr::Error::AliasError { error, .. }
+    | serde_saphyr::Error::WithSnippet { error, .. } = inner
+    {
+        inner = error;
+    }
+    if let serde_saphyr::Error::Budget { breach, .. } = inner {
+        use serde_saphyr::budget::BudgetBreach;
+        let message = match breach {
+            BudgetBreach::Depth { .. } => {
+                format!("the document nests deeper than {MAX_DEPTH} levels")
+            }
+            BudgetBreach::Nodes { nodes } => format!(
+                "the document expands to more than {} nodes (aliases that repeat aliases: a \"billion laughs\" alias bomb?)",
+                nodes.saturating_sub(1)
+            ),
+            BudgetBreach::Aliases { aliases } => {
+                format!(
+                    "the document uses more than {} aliases",
+                    aliases.saturating_sub(1)
+                )
+            }
+            BudgetBreach::AliasAnchorRatio { aliases, anchors } => format!(
+                "the document uses {aliases} aliases for {anchors} anchors, which looks like an alias bomb"
+            ),
+            other => {
+                format!("the document is too large or too complex to be an agent spec ({other:?})")
+            }
+        };
+        return SyntaxMessage::TooComplex(message);
+    }
+    let formatted = serde_saphyr::UserMessageFormatter.format_message(inner);
+    let first_line = formatted.lines().next().unwrap_or("syntax error").trim();
+    // Some parser messages carry their own position; the diagnostic shows it already.
+    let without_position = first_line
+        .find(" at line ")
+        .map_or(first_line, |at| &first_line[..at]);
+    let message: String = without_position
+        .chars()
+        .filter(|c| !c.is_control())
+        .collect();
+    if message.contains("recursion limit") || message.contains("Depth {") {
+        return SyntaxMessage::TooComplex(format!(
+            "the document nests deeper than {MAX_DEPTH} levels"
+        ));
+    }
+    if message.contains("budget") {
+        return SyntaxMessage::TooComplex(format!(
+            "the document is too large or too complex to be an agent spec ({message})"
+        ));
+    }
+    SyntaxMessage::Syntax(message)
 }
 
 impl Span {
@@ -142,59 +225,16 @@ impl Span {
     }
 }
 
-/// A YAML node with its byte span.
-#[derive(Debug, Clone)]
-pub struct Node {
-    pub kind: NodeKind,
-    pub span: Span,
-}
-
-#[derive(Debug, Clone)]
-pub enum NodeKind {
-    Null,
-    Bool(bool),
-    Int(i64),
-    UInt(u64),
-    Float(f64),
-    Str(String),
-    Seq(Vec<Node>),
-    Map(Vec<(Node, Node)>),
-}
-
-impl Node {
-    fn from_spanned(file: &SourceFile, spanned: Spanned<RawNode>) -> Node {
-        let span = location_span(file, &spanned.referenced);
-        let kind = match spanned.value {
-            RawNode::Null => NodeKind::Null,
-            RawNode::Bool(b) => NodeKind::Bool(b),
-            RawNode::Int(i) => NodeKind::Int(i),
-            RawNode::UInt(u) => NodeKind::UInt(u),
-            RawNode::Float(f) => NodeKind::Float(f),
-            RawNode::Str(s) => NodeKind::Str(s),
-            RawNode::Seq(items) => {
-                NodeKind::Seq(items.into_iter().map(|item| Node::from_spanned(file, item)).collect())
-            }
-            RawNode::Map(entries) => NodeKind::Map(
-                entries
-                    .into_iter()
-                    .map(|(k, v)| (Node::from_spanned(file, k), Node::from_spanned(file, v)))
-                    .collect(),
-            ),
-        };
-        Node { kind, span }
-    }
-
-    /// The key as a string: YAML allows `1: x` or `true: x`; the spec's keys are all strings.
-    fn key_string(&self) -> String {
-        match &self.kind {
-            NodeKind::Str(s) => s.clone(),
-            NodeKind::Null => "null".into(),
-            NodeKind::Bool(b) => b.to_string(),
-            NodeKind::Int(i) => i.to_string(),
-            NodeKind::UInt(u) => u.to_string(),
-            NodeKind::Float(f) => f.to_string(),
-            NodeKind::Seq(_) | NodeKind::Map(_) => "<complex key>".into(),
-        }
+/// A mapping key as a string: YAML allows `1: x` or `true: x`; the spec's keys are all strings.
+fn key_string(node: &RawNode) -> String {
+    match node {
+        RawNode::Str(s) => s.clone(),
+        RawNode::Null => "null".into(),
+        RawNode::Bool(b) => b.to_string(),
+        RawNode::Int(i) => i.to_string(),
+        RawNode::UInt(u) => u.to_string(),
+        RawNode::Float(f) => f.to_string(),
+        RawNode::Seq(_) | RawNode::Map(_) => "<complex key>".into(),
     }
 }
 
@@ -209,44 +249,50 @@ fn location_span(file: &SourceFile, location: &serde_saphyr::Location) -> Span {
 }
 
 fn to_json(
-    node: &Node,
+    file: &SourceFile,
+    node: &Spanned<RawNode>,
     pointer: String,
     key_span: Option<Span>,
     spans: &mut SpanIndex,
     diagnostics: &mut Vec<Diagnostic>,
 ) -> serde_json::Value {
     use serde_json::Value;
-    let value = match &node.kind {
-        NodeKind::Null => Value::Null,
-        NodeKind::Bool(b) => Value::Bool(*b),
-        NodeKind::Int(i) => Value::from(*i),
-        NodeKind::UInt(u) => Value::from(*u),
-        NodeKind::Float(f) => serde_json::Number::from_f64(*f).map_or(Value::Null, Value::Number),
-        NodeKind::Str(s) => Value::String(s.clone()),
-        NodeKind::Seq(items) => Value::Array(
+    let node_span = location_span(file, &node.referenced);
+    let value = match &node.value {
+        RawNode::Null => Value::Null,
+        RawNode::Bool(b) => Value::Bool(*b),
+        RawNode::Int(i) => Value::from(*i),
+        RawNode::UInt(u) => Value::from(*u),
+        RawNode::Float(f) => serde_json::Number::from_f64(*f).map_or(Value::Null, Value::Number),
+        RawNode::Str(s) => Value::String(s.clone()),
+        RawNode::Seq(items) => Value::Array(
             items
                 .iter()
                 .enumerate()
-                .map(|(i, item)| to_json(item, child_pointer(&pointer, i), None, spans, diagnostics))
+                .map(|(i, item)| {
+                    let pointer = child_pointer(&pointer, i);
+                    to_json(file, item, pointer, None, spans, diagnostics)
+                })
                 .collect(),
         ),
-        NodeKind::Map(entries) => {
+        RawNode::Map(entries) => {
             let mut map = serde_json::Map::new();
             let mut first_seen: HashMap<String, Span> = HashMap::new();
             for (key, value) in entries {
-                let name = key.key_string();
+                let name = key_string(&key.value);
+                let key_span = location_span(file, &key.referenced);
                 if let Some(first) = first_seen.get(&name) {
                     diagnostics.push(
                         Diagnostic::error("duplicate-key", format!("duplicate key `{name}`"))
-                            .with_span(Some(key.span))
+                            .with_span(Some(key_span))
                             .with_related(*first, "first defined here")
                             .with_help("YAML keys must be unique in a mapping; the second value would silently replace the first. Remove or rename one of them"),
                     );
                     continue;
                 }
-                first_seen.insert(name.clone(), key.span);
+                first_seen.insert(name.clone(), key_span);
                 let child = child_pointer(&pointer, &name);
-                let json = to_json(value, child, Some(key.span), spans, diagnostics);
+                let json = to_json(file, value, child, Some(key_span), spans, diagnostics);
                 map.insert(name, json);
             }
             Value::Object(map)
@@ -256,7 +302,7 @@ fn to_json(
         pointer,
         NodeSpans {
             key: key_span,
-            value: node.span,
+            value: node_span,
         },
     );
     value

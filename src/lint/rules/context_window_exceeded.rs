@@ -28,15 +28,25 @@ declare_rule! {
 fn check(rule: &ContextWindowExceeded, cx: &LintContext<'_>, out: &mut Vec<Diagnostic>) {
     let _ = rule;
     let Some(model) = cx.model() else { return };
-    let reserved = cx.spec.inference.as_ref().and_then(|i| i.max_tokens).unwrap_or(0) as usize;
+    let reserved = cx
+        .spec
+        .inference
+        .as_ref()
+        .and_then(|i| i.max_tokens)
+        .unwrap_or(0) as usize;
     let definitions: Vec<String> = cx.agent.tools.iter().map(tokens::tool_definition).collect();
     let upper = tokens::upper_bound(&cx.agent.instruction)
-        + definitions.iter().map(|d| tokens::upper_bound(d)).sum::<usize>()
+        + definitions
+            .iter()
+            .map(|d| tokens::upper_bound(d))
+            .sum::<usize>()
         + reserved;
     if (upper as u64) <= model.context_window {
         return;
     }
-    let used = tokens::count(&cx.agent.instruction) + definitions.iter().map(|d| tokens::count(d)).sum::<usize>() + reserved;
+    let used = tokens::count(&cx.agent.instruction)
+        + definitions.iter().map(|d| tokens::count(d)).sum::<usize>()
+        + reserved;
     if (used as u64) > model.context_window {
         out.push(
             Diagnostic::error(

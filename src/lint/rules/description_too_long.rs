@@ -25,35 +25,66 @@ declare_rule! {
 
 fn check(rule: &DescriptionTooLong, cx: &LintContext<'_>, out: &mut Vec<Diagnostic>) {
     let _ = rule;
-    let mut items: Vec<(String, &str, Option<&str>, usize)> = vec![("/description".into(), "agent", cx.spec.description.as_deref(), 200)];
+    let mut items: Vec<(String, &str, Option<&str>, usize)> = vec![(
+        "/description".into(),
+        "agent",
+        cx.spec.description.as_deref(),
+        200,
+    )];
     for (g, group) in cx.spec.action_groups.iter().enumerate() {
-        items.push((format!("/action_groups/{g}/description"), "action group", group.description.as_deref(), 200));
+        items.push((
+            format!("/action_groups/{g}/description"),
+            "action group",
+            group.description.as_deref(),
+            200,
+        ));
         for (f, function) in group.functions.iter().enumerate() {
             let base = format!("/action_groups/{g}/functions/{f}");
-            items.push((format!("{base}/description"), "function", function.description.as_deref(), 1_200));
+            items.push((
+                format!("{base}/description"),
+                "function",
+                function.description.as_deref(),
+                1_200,
+            ));
             for (name, parameter) in &function.parameters {
-                let pointer = format!("{base}/parameters/{}/description", crate::spec::yaml::pointer_segment(name));
+                let pointer = format!(
+                    "{base}/parameters/{}/description",
+                    crate::spec::yaml::pointer_segment(name)
+                );
                 items.push((pointer, "parameter", parameter.description.as_deref(), 500));
             }
         }
     }
     for (k, kb) in cx.spec.knowledge_bases.iter().enumerate() {
-        items.push((format!("/knowledge_bases/{k}/description"), "knowledge base", Some(kb.description.as_str()), 200));
+        items.push((
+            format!("/knowledge_bases/{k}/description"),
+            "knowledge base",
+            Some(kb.description.as_str()),
+            200,
+        ));
     }
     for (pointer, what, text, max) in items {
         let Some(text) = text else { continue };
         let length = text.chars().count();
         if length > max {
             out.push(
-                Diagnostic::error("description-too-long", format!("{what} description is {length} characters; Bedrock allows at most {max}"))
-                    .with_span(cx.value_span(&pointer))
-                    .with_help(format!("shorten it by {} characters", length - max)),
+                Diagnostic::error(
+                    "description-too-long",
+                    format!(
+                        "{what} description is {length} characters; Bedrock allows at most {max}"
+                    ),
+                )
+                .with_span(cx.value_span(&pointer))
+                .with_help(format!("shorten it by {} characters", length - max)),
             );
         } else if length == 0 {
             out.push(
-                Diagnostic::error("description-too-long", format!("{what} description is empty; Bedrock requires at least one character"))
-                    .with_span(cx.value_span(&pointer))
-                    .with_help("write a description or remove the key"),
+                Diagnostic::error(
+                    "description-too-long",
+                    format!("{what} description is empty; Bedrock requires at least one character"),
+                )
+                .with_span(cx.value_span(&pointer))
+                .with_help("write a description or remove the key"),
             );
         }
     }

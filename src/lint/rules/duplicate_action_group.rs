@@ -27,9 +27,12 @@ fn check(rule: &DuplicateActionGroup, cx: &LintContext<'_>, out: &mut Vec<Diagno
     let mut seen: HashMap<&str, usize> = HashMap::new();
     for (g, group) in cx.spec.action_groups.iter().enumerate() {
         if let Some(first) = seen.insert(&group.name, g) {
-            let mut diag = Diagnostic::error("duplicate-action-group", format!("action group `{}` is defined twice", group.name))
-                .with_span(cx.value_span(&format!("/action_groups/{g}/name")))
-                .with_help("merge the groups or rename one");
+            let mut diag = Diagnostic::error(
+                "duplicate-action-group",
+                format!("action group `{}` is defined twice", group.name),
+            )
+            .with_span(cx.value_span(&format!("/action_groups/{g}/name")))
+            .with_help("merge the groups or rename one");
             if let Some(span) = cx.value_span(&format!("/action_groups/{first}/name")) {
                 diag = diag.with_related(span, "first defined here");
             }
@@ -39,9 +42,12 @@ fn check(rule: &DuplicateActionGroup, cx: &LintContext<'_>, out: &mut Vec<Diagno
     let mut seen: HashMap<&str, usize> = HashMap::new();
     for (k, kb) in cx.spec.knowledge_bases.iter().enumerate() {
         if let Some(first) = seen.insert(&kb.id, k) {
-            let mut diag = Diagnostic::error("duplicate-action-group", format!("knowledge base `{}` is listed twice", kb.id))
-                .with_span(cx.value_span(&format!("/knowledge_bases/{k}/id")))
-                .with_help("remove one of the entries");
+            let mut diag = Diagnostic::error(
+                "duplicate-action-group",
+                format!("knowledge base `{}` is listed twice", kb.id),
+            )
+            .with_span(cx.value_span(&format!("/knowledge_bases/{k}/id")))
+            .with_help("remove one of the entries");
             if let Some(span) = cx.value_span(&format!("/knowledge_bases/{first}/id")) {
                 diag = diag.with_related(span, "first listed here");
             }

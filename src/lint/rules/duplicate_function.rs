@@ -37,9 +37,21 @@ fn check(rule: &DuplicateFunction, cx: &LintContext<'_>, out: &mut Vec<Diagnosti
         let first = &cx.agent.tools[first_index];
         let same_group = first.group == tool.group;
         let (severity, message) = if same_group {
-            (Severity::Error, format!("function `{}` is defined twice in action group `{}`", tool.name, tool.group_name))
+            (
+                Severity::Error,
+                format!(
+                    "function `{}` is defined twice in action group `{}`",
+                    tool.name, tool.group_name
+                ),
+            )
         } else {
-            (Severity::Warning, format!("function `{}` is defined in both `{}` and `{}`", tool.name, first.group_name, tool.group_name))
+            (
+                Severity::Warning,
+                format!(
+                    "function `{}` is defined in both `{}` and `{}`",
+                    tool.name, first.group_name, tool.group_name
+                ),
+            )
         };
         let pointer_of = |t: &crate::spec::Tool| match t.source {
             ToolSource::Function { .. } => format!("{}/name", t.pointer),

@@ -38,13 +38,31 @@ fn check(rule: &InstructionLength, cx: &LintContext<'_>, out: &mut Vec<Diagnosti
     let length = cx.agent.instruction.chars().count();
     let span = cx.value_span("/instruction");
     let (severity, message, help) = if length < MIN {
-        (Severity::Error, format!("the instruction is {length} characters; Bedrock requires at least {MIN}"), "describe the agent's task, tools and limits in more detail")
+        (
+            Severity::Error,
+            format!("the instruction is {length} characters; Bedrock requires at least {MIN}"),
+            "describe the agent's task, tools and limits in more detail",
+        )
     } else if length > MAX {
-        (Severity::Error, format!("the instruction is {length} characters; Bedrock allows at most {MAX}"), "move reference material into a knowledge base or tool descriptions")
+        (
+            Severity::Error,
+            format!("the instruction is {length} characters; Bedrock allows at most {MAX}"),
+            "move reference material into a knowledge base or tool descriptions",
+        )
     } else if length > LEGACY_MAX {
-        (Severity::Warning, format!("the instruction is {length} characters; some accounts and older SDKs still enforce {LEGACY_MAX}"), "keep it under 4,000 characters if you deploy to older accounts")
+        (
+            Severity::Warning,
+            format!(
+                "the instruction is {length} characters; some accounts and older SDKs still enforce {LEGACY_MAX}"
+            ),
+            "keep it under 4,000 characters if you deploy to older accounts",
+        )
     } else {
         return;
     };
-    out.push(Diagnostic::new("instruction-length", severity, message).with_span(span).with_help(help));
+    out.push(
+        Diagnostic::new("instruction-length", severity, message)
+            .with_span(span)
+            .with_help(help),
+    );
 }

@@ -35,21 +35,51 @@ fn check(rule: &InvalidArn, cx: &LintContext<'_>, out: &mut Vec<Diagnostic>) {
     let mut checks: Vec<(String, &str, &Regex, &str)> = Vec::new();
     for (g, group) in cx.spec.action_groups.iter().enumerate() {
         if let Executor::Lambda(arn) = &group.executor {
-            checks.push((format!("/action_groups/{g}/executor/lambda"), arn, &LAMBDA_ARN, "Lambda function ARN"));
+            checks.push((
+                format!("/action_groups/{g}/executor/lambda"),
+                arn,
+                &LAMBDA_ARN,
+                "Lambda function ARN",
+            ));
         }
     }
     if let Some(agents) = &cx.spec.targets.agents {
-        checks.push(("/targets/agents/role_arn".into(), &agents.role_arn, &ROLE_ARN, "IAM role ARN"));
+        checks.push((
+            "/targets/agents/role_arn".into(),
+            &agents.role_arn,
+            &ROLE_ARN,
+            "IAM role ARN",
+        ));
         if let Some(key) = &agents.encryption_key_arn {
-            checks.push(("/targets/agents/encryption_key_arn".into(), key, &KMS_ARN, "KMS key ARN"));
+            checks.push((
+                "/targets/agents/encryption_key_arn".into(),
+                key,
+                &KMS_ARN,
+                "KMS key ARN",
+            ));
         }
     }
     if let Some(guardrail) = &cx.spec.guardrail {
-        checks.push(("/guardrail/id".into(), &guardrail.id, &GUARDRAIL_ID, "guardrail id or ARN"));
-        checks.push(("/guardrail/version".into(), &guardrail.version, &GUARDRAIL_VERSION, "guardrail version (a number or DRAFT)"));
+        checks.push((
+            "/guardrail/id".into(),
+            &guardrail.id,
+            &GUARDRAIL_ID,
+            "guardrail id or ARN",
+        ));
+        checks.push((
+            "/guardrail/version".into(),
+            &guardrail.version,
+            &GUARDRAIL_VERSION,
+            "guardrail version (a number or DRAFT)",
+        ));
     }
     for (k, kb) in cx.spec.knowledge_bases.iter().enumerate() {
-        checks.push((format!("/knowledge_bases/{k}/id"), &kb.id, &KNOWLEDGE_BASE_ID, "knowledge base id (10 letters or digits)"));
+        checks.push((
+            format!("/knowledge_bases/{k}/id"),
+            &kb.id,
+            &KNOWLEDGE_BASE_ID,
+            "knowledge base id (10 letters or digits)",
+        ));
     }
     for (pointer, value, pattern, what) in checks {
         if !pattern.is_match(value) {

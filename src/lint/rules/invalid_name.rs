@@ -31,14 +31,29 @@ declare_rule! {
 
 fn check(rule: &InvalidName, cx: &LintContext<'_>, out: &mut Vec<Diagnostic>) {
     let _ = rule;
-    let mut names: Vec<(String, &str, &str)> = vec![("/name".into(), "agent", cx.spec.name.as_str())];
-    if let Some(alias) = cx.spec.targets.agents.as_ref().and_then(|a| a.alias.as_deref()) {
+    let mut names: Vec<(String, &str, &str)> =
+        vec![("/name".into(), "agent", cx.spec.name.as_str())];
+    if let Some(alias) = cx
+        .spec
+        .targets
+        .agents
+        .as_ref()
+        .and_then(|a| a.alias.as_deref())
+    {
         names.push(("/targets/agents/alias".into(), "alias", alias));
     }
     for (g, group) in cx.spec.action_groups.iter().enumerate() {
-        names.push((format!("/action_groups/{g}/name"), "action group", &group.name));
+        names.push((
+            format!("/action_groups/{g}/name"),
+            "action group",
+            &group.name,
+        ));
         for (f, function) in group.functions.iter().enumerate() {
-            names.push((format!("/action_groups/{g}/functions/{f}/name"), "function", &function.name));
+            names.push((
+                format!("/action_groups/{g}/functions/{f}/name"),
+                "function",
+                &function.name,
+            ));
             for (p, name) in function.parameters.keys().enumerate() {
                 let _ = p;
                 let pointer = format!(
@@ -51,7 +66,11 @@ fn check(rule: &InvalidName, cx: &LintContext<'_>, out: &mut Vec<Diagnostic>) {
     }
     for (pointer, what, name) in names {
         if !NAME.is_match(name) {
-            let span = if what == "parameter" { cx.key_span(&pointer) } else { cx.value_span(&pointer) };
+            let span = if what == "parameter" {
+                cx.key_span(&pointer)
+            } else {
+                cx.value_span(&pointer)
+            };
             out.push(
                 Diagnostic::error("invalid-name", format!("{what} name `{name}` is not a valid Bedrock name"))
                     .with_span(span)
@@ -98,7 +117,11 @@ fn suggest(name: &str) -> String {
         }
     }
     let trimmed = out.trim_end_matches(['_', '-']);
-    if trimmed.is_empty() { "my_name".into() } else { trimmed.chars().take(100).collect() }
+    if trimmed.is_empty() {
+        "my_name".into()
+    } else {
+        trimmed.chars().take(100).collect()
+    }
 }
 
 #[cfg(test)]

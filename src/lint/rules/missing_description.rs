@@ -28,9 +28,12 @@ fn check(rule: &MissingDescription, cx: &LintContext<'_>, out: &mut Vec<Diagnost
     for (g, group) in cx.spec.action_groups.iter().enumerate() {
         if group.description.is_none() {
             out.push(
-                Diagnostic::warning("missing-description", format!("action group `{}` has no description", group.name))
-                    .with_span(cx.value_span(&format!("/action_groups/{g}/name")))
-                    .with_help("add `description:` saying what the group's tools are for"),
+                Diagnostic::warning(
+                    "missing-description",
+                    format!("action group `{}` has no description", group.name),
+                )
+                .with_span(cx.value_span(&format!("/action_groups/{g}/name")))
+                .with_help("add `description:` saying what the group's tools are for"),
             );
         }
     }
@@ -40,28 +43,54 @@ fn check(rule: &MissingDescription, cx: &LintContext<'_>, out: &mut Vec<Diagnost
                 let function = &cx.spec.action_groups[tool.group].functions[index];
                 if function.description.is_none() {
                     out.push(
-                        Diagnostic::warning("missing-description", format!("function `{}` has no description", function.name))
-                            .with_span(cx.value_span(&format!("{}/name", tool.pointer)))
-                            .with_help("add `description:`; the model picks tools by their descriptions"),
+                        Diagnostic::warning(
+                            "missing-description",
+                            format!("function `{}` has no description", function.name),
+                        )
+                        .with_span(cx.value_span(&format!("{}/name", tool.pointer)))
+                        .with_help(
+                            "add `description:`; the model picks tools by their descriptions",
+                        ),
                     );
                 }
                 for (name, parameter) in &function.parameters {
                     if parameter.description.is_none() {
-                        let pointer = format!("{}/parameters/{}", tool.pointer, crate::spec::yaml::pointer_segment(name));
+                        let pointer = format!(
+                            "{}/parameters/{}",
+                            tool.pointer,
+                            crate::spec::yaml::pointer_segment(name)
+                        );
                         out.push(
-                            Diagnostic::warning("missing-description", format!("parameter `{name}` of `{}` has no description", function.name))
-                                .with_span(cx.key_span(&pointer))
-                                .with_help("add `description:` saying what value the parameter expects"),
+                            Diagnostic::warning(
+                                "missing-description",
+                                format!(
+                                    "parameter `{name}` of `{}` has no description",
+                                    function.name
+                                ),
+                            )
+                            .with_span(cx.key_span(&pointer))
+                            .with_help(
+                                "add `description:` saying what value the parameter expects",
+                            ),
                         );
                     }
                 }
             }
-            ToolSource::OpenApi { ref method, ref path } => {
+            ToolSource::OpenApi {
+                ref method,
+                ref path,
+            } => {
                 if tool.description.is_none() {
                     out.push(
-                        Diagnostic::warning("missing-description", format!("operation `{}` ({method} {path}) has no description or summary", tool.name))
-                            .with_span(cx.value_span(&tool.pointer))
-                            .with_help("add `description:` to the operation in the OpenAPI file"),
+                        Diagnostic::warning(
+                            "missing-description",
+                            format!(
+                                "operation `{}` ({method} {path}) has no description or summary",
+                                tool.name
+                            ),
+                        )
+                        .with_span(cx.value_span(&tool.pointer))
+                        .with_help("add `description:` to the operation in the OpenAPI file"),
                     );
                 }
             }

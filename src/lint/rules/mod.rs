@@ -12,6 +12,7 @@ mod invalid_handler;
 mod invalid_name;
 mod invalid_openapi;
 mod invalid_parameter_type;
+mod invalid_tag;
 mod invalid_type;
 mod invalid_value;
 mod missing_description;
@@ -53,6 +54,7 @@ pub static ALL: &[&dyn Rule] = &[
     &too_many_functions::TooManyFunctions,
     &too_many_action_groups::TooManyActionGroups,
     &too_many_knowledge_bases::TooManyKnowledgeBases,
+    &invalid_tag::InvalidTag,
     // Models and tokens.
     &unknown_model::UnknownModel,
     &model_lacks_tool_use::ModelLacksToolUse,
@@ -73,16 +75,24 @@ pub(crate) static NAME: LazyLock<Regex> = LazyLock::new(|| regex(r"^([0-9a-zA-Z]
 /// Converse tool names.
 pub(crate) static TOOL_NAME: LazyLock<Regex> = LazyLock::new(|| regex(r"^[a-zA-Z0-9_-]{1,64}$"));
 pub(crate) static LAMBDA_ARN: LazyLock<Regex> = LazyLock::new(|| {
-    regex(r"^arn:(aws[a-zA-Z-]*)?:lambda:[a-z]{2}(-gov)?-[a-z]+-\d{1}:\d{12}:function:[a-zA-Z0-9-_\.]+(:(\$LATEST|[a-zA-Z0-9-_]+))?$")
+    regex(
+        r"^arn:(aws[a-zA-Z-]*)?:lambda:[a-z]{2}(-gov)?-[a-z]+-\d{1}:\d{12}:function:[a-zA-Z0-9-_\.]+(:(\$LATEST|[a-zA-Z0-9-_]+))?$",
+    )
 });
-pub(crate) static ROLE_ARN: LazyLock<Regex> = LazyLock::new(|| regex(r"^arn:aws(-[^:]+)?:iam::([0-9]{12})?:role/.+$"));
-pub(crate) static KMS_ARN: LazyLock<Regex> =
-    LazyLock::new(|| regex(r"^arn:aws(|-cn|-us-gov):kms:[a-zA-Z0-9-]*:[0-9]{12}:key/[a-zA-Z0-9-]{36}$"));
+pub(crate) static ROLE_ARN: LazyLock<Regex> =
+    LazyLock::new(|| regex(r"^arn:aws(-[^:]+)?:iam::([0-9]{12})?:role/.+$"));
+pub(crate) static KMS_ARN: LazyLock<Regex> = LazyLock::new(|| {
+    regex(r"^arn:aws(|-cn|-us-gov):kms:[a-zA-Z0-9-]*:[0-9]{12}:key/[a-zA-Z0-9-]{36}$")
+});
 pub(crate) static GUARDRAIL_ID: LazyLock<Regex> = LazyLock::new(|| {
-    regex(r"^(([a-z0-9]+)|(arn:aws(-[^:]+)?:bedrock:[a-z0-9-]{1,20}:[0-9]{12}:guardrail/[a-z0-9]+))$")
+    regex(
+        r"^(([a-z0-9]+)|(arn:aws(-[^:]+)?:bedrock:[a-z0-9-]{1,20}:[0-9]{12}:guardrail/[a-z0-9]+))$",
+    )
 });
-pub(crate) static GUARDRAIL_VERSION: LazyLock<Regex> = LazyLock::new(|| regex(r"^(([0-9]{1,8})|(DRAFT))$"));
-pub(crate) static KNOWLEDGE_BASE_ID: LazyLock<Regex> = LazyLock::new(|| regex(r"^[0-9a-zA-Z]{10}$"));
+pub(crate) static GUARDRAIL_VERSION: LazyLock<Regex> =
+    LazyLock::new(|| regex(r"^(([0-9]{1,8})|(DRAFT))$"));
+pub(crate) static KNOWLEDGE_BASE_ID: LazyLock<Regex> =
+    LazyLock::new(|| regex(r"^[0-9a-zA-Z]{10}$"));
 
 #[cfg(test)]
 mod tests {
@@ -94,8 +104,16 @@ mod tests {
             (&*NAME, "infra-assistant", "infra--assistant"),
             (&*NAME, "query_database", "query database"),
             (&*TOOL_NAME, "database__query_database", "a.b"),
-            (&*LAMBDA_ARN, "arn:aws:lambda:us-east-1:123456789012:function:query-database", "arn:aws:lambda:us-east-1:123:function:x"),
-            (&*ROLE_ARN, "arn:aws:iam::123456789012:role/AmazonBedrockExecutionRoleForAgents_infra", "arn:aws:iam::123:user/x"),
+            (
+                &*LAMBDA_ARN,
+                "arn:aws:lambda:us-east-1:123456789012:function:query-database",
+                "arn:aws:lambda:us-east-1:123:function:x",
+            ),
+            (
+                &*ROLE_ARN,
+                "arn:aws:iam::123456789012:role/AmazonBedrockExecutionRoleForAgents_infra",
+                "arn:aws:iam::123:user/x",
+            ),
             (&*GUARDRAIL_VERSION, "DRAFT", "v1"),
             (&*KNOWLEDGE_BASE_ID, "ABCDEFGHIJ", "ABC"),
         ] {

@@ -29,22 +29,38 @@ fn check(rule: &ModelLacksToolUse, cx: &LintContext<'_>, out: &mut Vec<Diagnosti
     if cx.agent.tools.is_empty() {
         return;
     }
-    if let Some(model) = cx.model() {
-        if !model.tool_use {
-            out.push(
-                Diagnostic::error("model-lacks-tool-use", format!("{} ({}) does not support tool use, but the agent has {} tool(s)", model.name, model.id, cx.agent.tools.len()))
-                    .with_span(cx.value_span("/model"))
-                    .with_help("choose a model with tool use, such as amazon.nova-pro-v1:0 or a Claude 3+ model"),
-            );
-        }
+    if let Some(model) = cx.model()
+        && !model.tool_use
+    {
+        out.push(
+            Diagnostic::error(
+                "model-lacks-tool-use",
+                format!(
+                    "{} ({}) does not support tool use, but the agent has {} tool(s)",
+                    model.name,
+                    model.id,
+                    cx.agent.tools.len()
+                ),
+            )
+            .with_span(cx.value_span("/model"))
+            .with_help(
+                "choose a model with tool use, such as amazon.nova-pro-v1:0 or a Claude 3+ model",
+            ),
+        );
     }
-    if let Some(orchestrator) = cx.orchestrator() {
-        if !orchestrator.agents_orchestrator {
-            out.push(
-                Diagnostic::error("model-lacks-tool-use", format!("{} cannot orchestrate a Bedrock Agent", orchestrator.name))
-                    .with_span(cx.value_span("/targets/agents/orchestrator").or_else(|| cx.value_span("/model")))
-                    .with_help("choose an orchestrator model that Bedrock Agents supports"),
-            );
-        }
+    if let Some(orchestrator) = cx.orchestrator()
+        && !orchestrator.agents_orchestrator
+    {
+        out.push(
+            Diagnostic::error(
+                "model-lacks-tool-use",
+                format!("{} cannot orchestrate a Bedrock Agent", orchestrator.name),
+            )
+            .with_span(
+                cx.value_span("/targets/agents/orchestrator")
+                    .or_else(|| cx.value_span("/model")),
+            )
+            .with_help("choose an orchestrator model that Bedrock Agents supports"),
+        );
     }
 }

@@ -37,7 +37,12 @@ declare_rule! {
 
 fn check(rule: &ToolDefinitionsOverBudget, cx: &LintContext<'_>, out: &mut Vec<Diagnostic>) {
     let _ = rule;
-    let budget = cx.spec.lint.as_ref().and_then(|l| l.tool_token_budget).unwrap_or(DEFAULT_BUDGET);
+    let budget = cx
+        .spec
+        .lint
+        .as_ref()
+        .and_then(|l| l.tool_token_budget)
+        .unwrap_or(DEFAULT_BUDGET);
     let definitions: Vec<(usize, String)> = cx
         .agent
         .tools
@@ -47,23 +52,33 @@ fn check(rule: &ToolDefinitionsOverBudget, cx: &LintContext<'_>, out: &mut Vec<D
         .collect();
     // No token is shorter than a byte: when the bytes fit, the tokens fit, and the
     // tokenizer (50 ms to load) is not needed at all.
-    let byte_total: usize = definitions.iter().map(|(_, d)| tokens::upper_bound(d)).sum();
+    let byte_total: usize = definitions
+        .iter()
+        .map(|(_, d)| tokens::upper_bound(d))
+        .sum();
     if byte_total as u64 <= budget {
         return;
     }
-    let mut counts: Vec<(usize, usize)> = definitions.iter().map(|(i, d)| (*i, tokens::count(d))).collect();
+    let mut counts: Vec<(usize, usize)> = definitions
+        .iter()
+        .map(|(i, d)| (*i, tokens::count(d)))
+        .collect();
     let total: usize = counts.iter().map(|(_, n)| n).sum();
     if total as u64 <= budget {
         return;
     }
-    counts.sort_by(|a, b| b.1.cmp(&a.1));
+    counts.sort_by_key(|&(_, n)| std::cmp::Reverse(n));
     let largest: Vec<String> = counts
         .iter()
         .take(3)
         .map(|(i, n)| format!("{} ({n})", tokens::qualified_tool_name(&cx.agent.tools[*i])))
         .collect();
     let nova = cx.orchestrator().is_some_and(|m| m.is_nova());
-    let severity = if nova { Severity::Error } else { Severity::Warning };
+    let severity = if nova {
+        Severity::Error
+    } else {
+        Severity::Warning
+    };
     let why = if nova {
         "Nova orchestrators fail with dependencyFailedException on long tool definitions"
     } else {

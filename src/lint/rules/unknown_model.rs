@@ -28,7 +28,13 @@ declare_rule! {
 fn check(rule: &UnknownModel, cx: &LintContext<'_>, out: &mut Vec<Diagnostic>) {
     let _ = rule;
     let mut models = vec![("/model", cx.spec.model.as_str())];
-    if let Some(orchestrator) = cx.spec.targets.agents.as_ref().and_then(|a| a.orchestrator.as_deref()) {
+    if let Some(orchestrator) = cx
+        .spec
+        .targets
+        .agents
+        .as_ref()
+        .and_then(|a| a.orchestrator.as_deref())
+    {
         models.push(("/targets/agents/orchestrator", orchestrator));
     }
     for (pointer, model) in models {
@@ -39,7 +45,9 @@ fn check(rule: &UnknownModel, cx: &LintContext<'_>, out: &mut Vec<Diagnostic>) {
             .with_span(cx.value_span(pointer));
         diag = match closest(model, cx.models.ids()) {
             Some(suggestion) => diag.with_help(format!("did you mean `{suggestion}`?")),
-            None => diag.with_help("`agentc models` lists the known model ids; pass `--prices FILE` to add one"),
+            None => diag.with_help(
+                "`agentc models` lists the known model ids; pass `--prices FILE` to add one",
+            ),
         };
         out.push(diag);
     }

@@ -1,0 +1,144 @@
+//! One fixture per lint rule: `tests/fixtures/lint/<rule-id>.yaml` is a small, realistic spec
+//! that makes exactly that rule fire. Each fixture's JSON diagnostics are snapshotted, so a
+//! change in a message, a help text or a position shows up in review.
+
+use agentc::lint::{LevelOverrides, registry};
+use agentc::models::ModelTable;
+use agentc::render::{FileReport, Format, HumanOptions};
+use agentc::spec::{LoadOptions, load_path};
+use std::collections::BTreeSet;
+use std::path::{Path, PathBuf};
+
+const FIXTURES: &str = "tests/fixtures/lint";
+
+/// Fixture paths relative to the package root, so that snapshots do not contain the checkout's
+/// absolute path (cargo runs integration tests from the package root).
+fn relative(path: &Path) -> PathBuf {
+    path.strip_prefix(env!("CARGO_MANIFEST_DIR"))
+        .unwrap_or(path)
+        .to_path_buf()
+}
+
+fn lint_fixture(path: &Path) -> FileReport {
+    let loaded = load_path(&relative(path), &LoadOptions::default()).expect("fixture is readable");
+    let diagnostics =
+        agentc::lint::lint(&loaded, ModelTable::builtin(), &LevelOverrides::default());
+    FileReport {
+        file: loaded.file,
+        diagnostics,
+    }
+}
+
+/// The rule a fixture is for: its file name without `.yaml`.
+fn rule_of(path: &Path) -> String {
+    path.file_name()
+        .and_then(|n| n.to_str())
+        .and_then(|n| n.strip_suffix(".yaml"))
+        .expect("fixture named <rule-id>.yaml")
+        .to_string()
+}
+
+fn fixture_rules() -> BTreeSet<String> {
+    std::fs::read_dir(Path::new(env!("CARGO_MANIFEST_DIR")).join(FIXTURES))
+        .expect("fixture directory")
+        .map(|entry| entry.expect("directory entry").path())
+        .filter(|path| path.extension().is_some_and(|e| e == "yaml"))
+        .map(|path| rule_of(&path))
+        .collect()
+}
+
+#[test]
+fn diagnostics() {
+    insta::glob!("fixtures/lint/*.yaml", |path| {
+        let rule = rule_of(path);
+        let report = lint_fixture(path);
+        let fired: Vec<&str> = report.diagnostics.iter().map(|d| d.rule).collect();
+        assert!(
+            fired.contains(&rule.as_str()),
+            "{}: expected `{rule}` to fire, got {fired:?}",
+            path.display()
+        );
+        for diagnostic in report.diagnostics.iter().filter(|d| d.rule == rule) {
+            assert!(
+                diagnostic.span.is_some(),
+                "{rule}: the finding has no location"
+            );
+        }
+        let json: serde_json::Value = serde_json::from_str(&agentc::render::render(
+            &[report],
+            Format::Json,
+            &HumanOptions::default(),
+        ))
+        .expect("JSON output parses");
+        insta::assert_json_snapshot!(json);
+    });
+}
+
+#[test]
+fn every_registered_rule_has_a_fixture_and_every_fixture_names_a_rule() {
+    let registered: BTreeSet<String> = registry().iter().map(|r| r.id().to_string()).collect();
+    let fixtures = fixture_rules();
+    let without_fixture: Vec<_> = registered.difference(&fixtures).collect();
+    let without_rule: Vec<_> = fixtures.difference(&registered).collect();
+    assert!(
+        without_fixture.is_empty(),
+        "rules without a fixture in {FIXTURES}: {without_fixture:?}"
+    );
+    assert!(
+        without_rule.is_empty(),
+        "fixtures in {FIXTURES} that name no registered rule: {without_rule:?}"
+    );
+}
+
+#[test]
+fn each_fixture_triggers_only_its_own_rule() {
+    // A fixture is a focused example: the rule it is named after is the only finding, so its
+    // snapshot documents that rule and nothing else by accident.
+    for rule in fixture_rules() {
+        let path = Path::new(env!("CARGO_MANIFEST_DIR"))
+            .join(FIXTURES)
+            .join(format!("{rule}.yaml"));
+        let report = lint_fixture(&path);
+        let others: Vec<_> = report
+            .diagnostics
+            .iter()
+            .filter(|d| d.rule != rule)
+            .map(|d| format!("{}: {}", d.rule, d.message))
+            .collect();
+        assert!(others.is_empty(), "{rule}.yaml also triggers {others:?}");
+    }
+}
+
+#[test]
+fn allowing_a_configurable_rule_in_the_spec_silences_its_fixture() {
+    for rule in registry().iter().filter(|r| !r.structural()) {
+        let path = Path::new(env!("CARGO_MANIFEST_DIR"))
+            .join(FIXTURES)
+            .join(format!("{}.yaml", rule.id()));
+        let mut text = std::fs::read_to_string(&path).expect("fixture");
+        text = with_lint_rule(&text, rule.id(), "allow");
+        let loaded =
+            agentc::spec::load_bytes(&relative(&path), text.into_bytes(), &LoadOptions::default());
+        let diagnostics =
+            agentc::lint::lint(&loaded, ModelTable::builtin(), &LevelOverrides::default());
+        assert!(
+            diagnostics.iter().all(|d| d.rule != rule.id()),
+            "{}: `lint.rules: {{{0}: allow}}` did not silence it: {diagnostics:?}",
+            rule.id()
+        );
+    }
+}
+
+/// Add `lint.rules.<id>: <level>` to a spec's text (merging into an existing `lint:` block).
+fn with_lint_rule(text: &str, id: &str, level: &str) -> String {
+    if let Some(at) = text.find("\nlint:\n") {
+        let insert = at + "\nlint:\n".len();
+        format!(
+            "{}  rules:\n    {id}: {level}\n{}",
+            &text[..insert],
+            &text[insert..]
+        )
+    } else {
+        format!("{text}lint:\n  rules:\n    {id}: {level}\n")
+    }
+}
