@@ -262,3 +262,23 @@ fn http_handlers_receive_the_input_as_json() {
         "web/down answered HTTP 503: maintenance"
     );
 }
+
+#[test]
+fn the_orders_example_runs_its_command_handler_from_the_spec_directory() {
+    let converse = Server::scripted(vec![
+        tool_use(&[("l1", "listOrders", json!({"status": "open"}))]),
+        text("One open order: WO-2024-0042."),
+    ]);
+    let ws = Workspace::new("");
+    let spec = concat!(env!("CARGO_MANIFEST_DIR"), "/agents/orders-api.yaml");
+    let out = ws.run(&converse.url, &["run", spec, "Which orders are open?"]);
+    assert!(out.status.success(), "{}", stderr(&out));
+    let results = converse.requests()[1].json()["messages"][2]["content"].clone();
+    assert_eq!(results[0]["toolResult"]["status"], "success", "{results}");
+    assert!(
+        results[0]["toolResult"]["content"][0]
+            .to_string()
+            .contains("WO-2024-0042"),
+        "{results}"
+    );
+}
