@@ -73,7 +73,11 @@ import json, sys
 work, rounds, floor_us = sys.argv[1], int(sys.argv[2]), float(sys.argv[3])
 def medians(name):
     return {r["command"]: r["median"] * 1000 for r in json.load(open(f"{work}/{name}.json"))["results"]}
+def cpu(name):  # mean user + system time: steadier than wall time on a busy machine
+    return {r["command"]: (r["user"] + r["system"]) * 1000 for r in json.load(open(f"{work}/{name}.json"))["results"]}
 short, long = medians("short"), medians("long")
+short_cpu, long_cpu = cpu("short"), cpu("long")
+cpu_slope = {k: (long_cpu[k] - short_cpu[k]) / (rounds - 1) for k in short_cpu}
 print(f"| | agentc | boto3 loop |")
 print(f"|---|---:|---:|")
 print(f"| whole process, 1 request = 2 model calls + 1 tool call (median) | {short['agentc']:.1f} ms | {short['boto3']:.1f} ms |")
@@ -82,4 +86,6 @@ print(f"| whole process, {rounds} tool rounds = {rounds + 1} model calls (median
 print(f"| per extra round (1 model call + 1 tool call), steady state | {slope['agentc'] * 1000:.0f} µs | {slope['boto3'] * 1000:.0f} µs |")
 print(f"| floor of one round: fake server + loopback, minimal raw client | {floor_us:.0f} µs | {floor_us:.0f} µs |")
 print(f"| client's own time per round (per extra round − floor) | {slope['agentc'] * 1000 - floor_us:.0f} µs | {slope['boto3'] * 1000 - floor_us:.0f} µs |")
+print(f"| CPU time (user + system, mean), whole process, 1 request | {short_cpu['agentc']:.1f} ms | {short_cpu['boto3']:.1f} ms |")
+print(f"| CPU time per extra round (1 model call + 1 tool call) | {cpu_slope['agentc'] * 1000:.0f} µs | {cpu_slope['boto3'] * 1000:.0f} µs |")
 PY

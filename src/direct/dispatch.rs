@@ -52,6 +52,8 @@ pub struct ToolOutput {
     pub latency_ms: f64,
     /// Session attributes returned by an action-group Lambda (they replace the session's).
     pub session_attributes: Option<indexmap::IndexMap<String, String>>,
+    /// Prompt session attributes returned by an action-group Lambda (for the rest of the turn).
+    pub prompt_session_attributes: Option<indexmap::IndexMap<String, String>>,
 }
 
 impl ToolOutput {
@@ -66,6 +68,7 @@ impl ToolOutput {
             result_bytes,
             latency_ms: 0.0,
             session_attributes: None,
+            prompt_session_attributes: None,
         }
     }
 
@@ -122,6 +125,9 @@ pub struct Dispatcher {
     sdk_config: Option<aws_config::SdkConfig>,
     lambda: tokio::sync::OnceCell<aws_sdk_lambda::Client>,
     http: std::sync::OnceLock<Result<reqwest::Client, String>>,
+    /// A client for `http://` handlers only: it skips loading the system's root certificates,
+    /// which costs more than a local tool call.
+    plain_http: std::sync::OnceLock<Result<reqwest::Client, String>>,
 }
 
 impl Dispatcher {
@@ -208,6 +214,7 @@ impl Dispatcher {
             sdk_config,
             lambda: tokio::sync::OnceCell::new(),
             http: std::sync::OnceLock::new(),
+            plain_http: std::sync::OnceLock::new(),
         }
     }
 
@@ -346,20 +353,25 @@ impl Dispatcher {
         ToolOutput::new(lambda_event::body_content(stdout.trim()), CallOutcome::Ok)
     }
 
-    fn http_client(&self) -> Result<&reqwest::Client, String> {
-        self.http
-            .get_or_init(|| {
-                reqwest::Client::builder()
-                    .user_agent(concat!("agentc/", env!("CARGO_PKG_VERSION")))
-                    .build()
-                    .map_err(|e| e.to_string())
-            })
-            .as_ref()
-            .map_err(Clone::clone)
+    fn http_client(&self, url: &str) -> Result<&reqwest::Client, String> {
+        let plain = url.starts_with("http://");
+        let cell = if plain { &self.plain_http } else { &self.http };
+        cell.get_or_init(|| {
+            let builder = reqwest::Client::builder()
+                .user_agent(concat!("agentc/", env!("CARGO_PKG_VERSION")));
+            let builder = if plain {
+                builder.tls_certs_only(std::iter::empty())
+            } else {
+                builder
+            };
+            builder.build().map_err(|e| e.to_string())
+        })
+        .as_ref()
+        .map_err(Clone::clone)
     }
 
     async fn post(&self, url: &str, timeout: Duration, call: &ToolCall, label: &str) -> ToolOutput {
-        let client = match self.http_client() {
+        let client = match self.http_client(url) {
             Ok(client) => client,
             Err(error) => {
                 return ToolOutput::error(format!(
@@ -468,6 +480,7 @@ impl Dispatcher {
         };
         let mut output = ToolOutput::new(answer.content, outcome);
         output.session_attributes = answer.session_attributes;
+        output.prompt_session_attributes = answer.prompt_session_attributes;
         output
     }
 }

@@ -370,6 +370,9 @@ impl<'a> Runner<'a> {
             if let Some(attributes) = &output.session_attributes {
                 self.session_attributes = attributes.clone();
             }
+            if let Some(attributes) = &output.prompt_session_attributes {
+                self.prompt_session_attributes = attributes.clone();
+            }
             finished.push(output);
         }
         Ok(finished)
