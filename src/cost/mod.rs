@@ -8,7 +8,6 @@
 //! ```
 
 pub mod agents_prompt;
-pub mod bpe;
 pub mod commands;
 pub mod model;
 pub mod plot;

@@ -1,11 +1,16 @@
 //! Token estimates. Bedrock's own tokenizers (Nova, Claude 3+) are not public, so every count
 //! agentc shows is an *estimate* from an open BPE tokenizer, and says so.
 //!
-//! Loading the BPE ranks costs ~50 ms, more than the rest of `agentc lint` together, so it is
-//! loaded at most once per process and only when a count is actually needed: texts whose byte
-//! length already bounds their token count are never tokenized, and counts are remembered
-//! across runs in a small cache file keyed by the SHA-256 of the text (a pre-commit hook sees
-//! the same tool definitions commit after commit).
+//! Start-up matters more than throughput here (`agentc lint` runs in pre-commit hooks), and
+//! tiktoken-rs spends ~50 ms building its hash maps before it counts anything. So:
+//! - texts whose byte length already bounds their token count are never tokenized;
+//! - counting uses [`bpe`], an exact cl100k_base counter over a vocabulary table sorted at
+//!   build time from tiktoken-rs's own data (nothing to build at run time), with tiktoken-rs
+//!   as the fallback and as the oracle of its tests;
+//! - counts are remembered across runs in a small cache file keyed by the SHA-256 of the text
+//!   (a pre-commit hook sees the same tool definitions commit after commit).
+
+pub mod bpe;
 
 use crate::spec::Tool;
 use serde_json::json;
@@ -43,7 +48,7 @@ pub fn count(text: &str) -> usize {
 
 fn tokenize(text: &str) -> usize {
     // Exact and without tiktoken's ~50 ms start-up; tiktoken-rs remains the fallback.
-    if let Some(n) = crate::cost::bpe::count(text) {
+    if let Some(n) = bpe::count(text) {
         return n;
     }
     tiktoken_rs::cl100k_base_singleton()
