@@ -103,6 +103,19 @@ impl Diagnostic {
     }
 }
 
+/// An error and all its sources on one line. The AWS SDK's errors say only "service error"
+/// in their own Display; the cause chain carries the service's message.
+pub fn error_chain(error: &dyn std::error::Error) -> String {
+    let mut text = error.to_string();
+    let mut source = error.source();
+    while let Some(cause) = source {
+        text.push_str(": ");
+        text.push_str(&cause.to_string());
+        source = cause.source();
+    }
+    text
+}
+
 /// "did you mean …" for a misspelt name: the closest candidate by Jaro-Winkler, if close enough.
 pub fn closest<'a>(input: &str, candidates: impl IntoIterator<Item = &'a str>) -> Option<&'a str> {
     let input_lower = input.to_ascii_lowercase();

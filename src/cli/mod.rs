@@ -150,3 +150,39 @@ pub fn parse_key_value(text: &str) -> Result<(String, String), String> {
         _ => Err(format!("expected KEY=VALUE, got `{text}`")),
     }
 }
+
+/// Load and lint a spec for a command that compiles, prices or deploys it: error-level
+/// findings (except the rules in `exempt`) stop the command, rendered as `agentc lint` would.
+pub fn load_checked(
+    path: &std::path::Path,
+    vars: &[(String, String)],
+    models: &crate::models::ModelTable,
+    exempt: &[&str],
+) -> Result<crate::spec::Loaded, ExitStatus> {
+    let options = crate::spec::LoadOptions {
+        vars: vars.to_vec(),
+    };
+    let loaded = match crate::spec::load_path(path, &options) {
+        Ok(loaded) => loaded,
+        Err(error) => {
+            print_error(error);
+            return Err(ExitStatus::Error);
+        }
+    };
+    let errors: Vec<_> = crate::lint::lint(&loaded, models, &Default::default())
+        .into_iter()
+        .filter(|d| d.severity == crate::diag::Severity::Error && !exempt.contains(&d.rule))
+        .collect();
+    if errors.is_empty() && loaded.spec.is_some() && loaded.agent.is_some() {
+        return Ok(loaded);
+    }
+    let report = crate::render::FileReport {
+        file: loaded.file,
+        diagnostics: errors,
+    };
+    eprint!(
+        "{}",
+        crate::render::render(&[report], crate::render::Format::Human, &Default::default())
+    );
+    Err(ExitStatus::Failure)
+}

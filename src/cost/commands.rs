@@ -4,9 +4,8 @@ use super::render::{self, RenderOptions};
 use super::{CostError, WorkloadOverrides};
 use crate::cli::cost::CostArgs;
 use crate::cli::{ExitStatus, print_error, print_stdout, use_color};
-use crate::diag::Severity;
 use crate::models::ModelTable;
-use crate::spec::{LoadOptions, Loaded};
+use crate::spec::Loaded;
 use std::io::IsTerminal;
 
 /// The rule that judges the estimate must not stop the estimate from being shown.
@@ -73,35 +72,8 @@ fn estimate_and_print(args: &CostArgs) -> ExitStatus {
     ExitStatus::Success
 }
 
-/// Load and lint; error-level findings stop here (rendered as `agentc lint` would), except
-/// `cost-over-budget`, whose subject is exactly what this command shows.
+/// Load and lint; error-level findings stop here, except `cost-over-budget`, whose subject is
+/// exactly what this command shows.
 fn load(args: &CostArgs, models: &ModelTable) -> Result<Loaded, ExitStatus> {
-    let loaded = match crate::spec::load_path(
-        &args.spec,
-        &LoadOptions {
-            vars: args.vars.clone(),
-        },
-    ) {
-        Ok(loaded) => loaded,
-        Err(error) => {
-            print_error(error);
-            return Err(ExitStatus::Error);
-        }
-    };
-    let errors: Vec<_> = crate::lint::lint(&loaded, models, &Default::default())
-        .into_iter()
-        .filter(|d| d.severity == Severity::Error && d.rule != OWN_RULE)
-        .collect();
-    if errors.is_empty() && loaded.spec.is_some() && loaded.agent.is_some() {
-        return Ok(loaded);
-    }
-    let report = crate::render::FileReport {
-        file: loaded.file,
-        diagnostics: errors,
-    };
-    eprint!(
-        "{}",
-        crate::render::render(&[report], crate::render::Format::Human, &Default::default())
-    );
-    Err(ExitStatus::Failure)
+    crate::cli::load_checked(&args.spec, &args.vars, models, &[OWN_RULE])
 }

@@ -15,43 +15,14 @@ use crate::cli::compile::{CompileArgs, CompileFormat, DeployArgs};
 use crate::cli::run::RunArgs;
 use crate::cli::{print_error, print_stdout};
 use crate::models::ModelTable;
-use crate::spec::LoadOptions;
 use std::sync::Arc;
 
-/// Load a spec for compilation: any error-level diagnostic stops here, rendered as lint would.
+/// Load a spec for compilation: any error-level finding stops here.
 pub fn load_for_compile(
     path: &std::path::Path,
     vars: &[(String, String)],
 ) -> Result<crate::spec::Loaded, ExitStatus> {
-    let loaded = match crate::spec::load_path(
-        path,
-        &LoadOptions {
-            vars: vars.to_vec(),
-        },
-    ) {
-        Ok(loaded) => loaded,
-        Err(error) => {
-            print_error(error);
-            return Err(ExitStatus::Error);
-        }
-    };
-    let diagnostics = crate::lint::lint(&loaded, ModelTable::builtin(), &Default::default());
-    let errors: Vec<_> = diagnostics
-        .into_iter()
-        .filter(|d| d.severity == crate::diag::Severity::Error)
-        .collect();
-    if errors.is_empty() && loaded.spec.is_some() && loaded.agent.is_some() {
-        return Ok(loaded);
-    }
-    let report = crate::render::FileReport {
-        file: loaded.file,
-        diagnostics: errors,
-    };
-    eprint!(
-        "{}",
-        crate::render::render(&[report], crate::render::Format::Human, &Default::default())
-    );
-    Err(ExitStatus::Failure)
+    crate::cli::load_checked(path, vars, ModelTable::builtin(), &[])
 }
 
 pub fn compile(args: &CompileArgs) -> ExitStatus {

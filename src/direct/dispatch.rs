@@ -554,12 +554,5 @@ fn last_chars(text: &str, n: usize) -> String {
 }
 
 pub fn describe(error: &dyn std::error::Error) -> String {
-    let mut text = error.to_string();
-    let mut source = error.source();
-    while let Some(cause) = source {
-        text.push_str(": ");
-        text.push_str(&cause.to_string());
-        source = cause.source();
-    }
-    text
+    crate::diag::error_chain(error)
 }

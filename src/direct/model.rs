@@ -201,12 +201,5 @@ fn classify(
 
 /// The error and its sources on one line (the SDK's Display alone says only "service error").
 fn describe(error: &dyn std::error::Error) -> String {
-    let mut text = error.to_string();
-    let mut source = error.source();
-    while let Some(cause) = source {
-        text.push_str(": ");
-        text.push_str(&cause.to_string());
-        source = cause.source();
-    }
-    text
+    crate::diag::error_chain(error)
 }

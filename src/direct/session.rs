@@ -339,14 +339,7 @@ impl DynamoStore {
     }
 
     fn describe<E: std::error::Error>(error: &E) -> String {
-        let mut text = error.to_string();
-        let mut source = error.source();
-        while let Some(cause) = source {
-            text.push_str(": ");
-            text.push_str(&cause.to_string());
-            source = cause.source();
-        }
-        text
+        crate::diag::error_chain(error)
     }
 
     pub async fn load(&self, id: &str) -> Result<Option<Stored>, SessionError> {
