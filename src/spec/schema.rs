@@ -228,7 +228,15 @@ fn describe(
                 ),
             )
             .with_span(here);
-            if let Some(description) = subschema.and_then(property_description) {
+            let yaml_11_boolean = expected == "boolean"
+                && instance.as_str().is_some_and(|s| {
+                    ["yes", "no", "on", "off", "y", "n"].contains(&s.to_ascii_lowercase().as_str())
+                });
+            if yaml_11_boolean {
+                diag = diag.with_help(
+                    "agentc reads YAML 1.2, where only `true` and `false` are booleans (`yes`, `no`, `on`, `off` are strings)",
+                );
+            } else if let Some(description) = subschema.and_then(property_description) {
                 diag = diag.with_help(description);
             }
             vec![diag]
@@ -351,7 +359,8 @@ fn describe(
                         describe_value(instance)
                     ),
                 )
-                .with_span(here),
+                .with_span(here)
+                .with_help(executor_help(pointer, instance)),
             ]
         }
         other => vec![
@@ -365,6 +374,17 @@ fn describe(
             )
             .with_span(here),
         ],
+    }
+}
+
+/// For a misspelt executor, the spelling meant; otherwise the two forms.
+fn executor_help(pointer: &str, instance: &Value) -> String {
+    if !pointer.ends_with("/executor") {
+        return "see `agentc schema` for the allowed forms".into();
+    }
+    match instance.as_str().and_then(|s| closest(s, ["return_control", "lambda"])) {
+        Some("return_control") => "did you mean `return_control`?".into(),
+        _ => "write `executor: return_control`, or `executor:` with `lambda: arn:aws:lambda:…` on the next line, indented".into(),
     }
 }
 
