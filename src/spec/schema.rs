@@ -117,14 +117,25 @@ pub fn without_invalid_parts(document: &Value) -> Option<(Value, Vec<String>)> {
         if targets.is_empty() {
             return Some((value, removed));
         }
+        // Grouped by parent, so that thousands of unknown keys in one mapping cost one pass.
+        let mut by_parent: std::collections::BTreeMap<String, std::collections::HashSet<String>> =
+            std::collections::BTreeMap::new();
         for target in targets {
             let key_pointer = removable_ancestor(&value, &target)?;
             let (parent, key) = key_pointer.rsplit_once('/')?;
             let key = key.replace("~1", "/").replace("~0", "~");
-            if let Some(Value::Object(map)) = value.pointer_mut(parent)
-                && map.shift_remove(&key).is_some()
-            {
-                removed.push(key_pointer);
+            by_parent.entry(parent.to_string()).or_default().insert(key);
+        }
+        // Deepest parents first: removing an ancestor first would hide its children.
+        for (parent, keys) in by_parent.into_iter().rev() {
+            if let Some(Value::Object(map)) = value.pointer_mut(&parent) {
+                map.retain(|key, _| {
+                    let remove = keys.contains(key);
+                    if remove {
+                        removed.push(child_pointer(&parent, key));
+                    }
+                    !remove
+                });
             }
         }
     }
