@@ -405,3 +405,24 @@ fn thousands_of_findings_are_all_reported() {
             .ends_with("1 file checked: 5000 errors, 0 warnings\n")
     );
 }
+
+#[test]
+fn an_openapi_path_to_a_device_or_directory_is_an_error_not_a_hang() {
+    for target in ["/dev/zero", ".", "/dev/null"] {
+        let text = format!(
+            "{VALID_HEAD}action_groups:\n  - name: orders\n    description: Orders API.\n    executor: return_control\n    openapi: {target}\n"
+        );
+        let (dir, _) = spec("spec.yaml", text);
+        let run = agentc(dir.path(), &["lint", "--format", "json", "spec.yaml"]);
+        assert_eq!(run.code, 1, "{target}: {}{}", run.stdout, run.stderr);
+        let report: serde_json::Value = serde_json::from_str(&run.stdout).expect("JSON");
+        assert!(
+            report["diagnostics"]
+                .as_array()
+                .expect("list")
+                .iter()
+                .any(|d| d["rule"] == "invalid-openapi" && d["line"] == 9),
+            "{target}: {report:#}"
+        );
+    }
+}
