@@ -28,12 +28,7 @@ pub fn load(path: &Path) -> Result<Vec<Operation>, Vec<String>> {
     let document: Value = if path.extension().is_some_and(|e| e == "json") {
         serde_json::from_str(&text).map_err(|e| vec![format!("invalid JSON: {e}")])?
     } else {
-        serde_saphyr::from_str(&text).map_err(|e| {
-            vec![format!(
-                "invalid YAML: {}",
-                e.to_string().lines().next().unwrap_or("syntax error")
-            )]
-        })?
+        serde_saphyr::from_str(&text).map_err(|e| vec![super::yaml::describe_error(&e)])?
     };
     operations(&document)
 }
