@@ -242,7 +242,7 @@ fn deep_flow_nesting_is_refused() {
         "yaml-syntax",
         1,
         33,
-        &["nests deeper"],
+        &["nests too deeply"],
     );
 }
 
