@@ -1,4 +1,6 @@
 use super::{ExitStatus, parse_key_value};
+use crate::cost::WorkloadOverrides;
+use crate::cost::render::Format;
 use std::path::PathBuf;
 
 #[derive(Debug, clap::Args)]
@@ -7,6 +9,76 @@ pub struct CostArgs {
     pub spec: PathBuf,
     #[arg(long = "var", value_name = "KEY=VALUE", value_parser = parse_key_value)]
     pub vars: Vec<(String, String)>,
+    /// Output format.
+    #[arg(long, value_enum, default_value_t = Format::Human)]
+    pub format: Format,
+    /// A price and model table to use instead of the built-in one (same shape as data/models.yaml).
+    #[arg(long, value_name = "FILE")]
+    pub prices: Option<PathBuf>,
+    /// Also write an SVG plot of the monthly cost of both targets against requests per day.
+    #[arg(long, value_name = "FILE.svg")]
+    pub plot: Option<PathBuf>,
+    /// Show measured usage from an `agentc run` trace (JSON lines) beside the estimate.
+    #[arg(long, value_name = "FILE")]
+    pub usage: Option<PathBuf>,
+    /// Do not read or write the token-count cache (`$AGENTC_CACHE_DIR`, `~/.cache/agentc`).
+    #[arg(long)]
+    pub no_cache: bool,
+    #[command(flatten)]
+    pub workload: WorkloadArgs,
+}
+
+/// Flags that override the spec's `workload`.
+#[derive(Debug, Clone, Default, clap::Args)]
+#[command(next_help_heading = "Workload (overrides the spec's `workload`)")]
+pub struct WorkloadArgs {
+    #[arg(long, value_name = "N")]
+    pub requests_per_day: Option<f64>,
+    #[arg(long, value_name = "N")]
+    pub days_per_month: Option<f64>,
+    /// Model calls per request on Bedrock Agents.
+    #[arg(long, value_name = "N")]
+    pub agents_calls_per_request: Option<f64>,
+    /// Model calls per request on the Converse API.
+    #[arg(long, value_name = "N")]
+    pub direct_calls_per_request: Option<f64>,
+    /// Tokens of the user's message.
+    #[arg(long, value_name = "TOKENS")]
+    pub input_tokens_per_request: Option<u64>,
+    #[arg(long, value_name = "TOKENS")]
+    pub output_tokens_per_call: Option<u64>,
+    #[arg(long, value_name = "TOKENS")]
+    pub tool_result_tokens_per_call: Option<u64>,
+    /// Pin the agents target's input tokens per call (a what-if replacing the estimate).
+    #[arg(long, value_name = "TOKENS")]
+    pub agents_input_tokens_per_call: Option<u64>,
+    /// Pin the direct target's input tokens per call.
+    #[arg(long, value_name = "TOKENS")]
+    pub direct_input_tokens_per_call: Option<u64>,
+    /// A fee per request on the agents target, in USD (default 0).
+    #[arg(long, value_name = "USD")]
+    pub session_fee_usd: Option<f64>,
+    /// A fixed monthly cost of running your own loop on the direct target (hosting, upkeep).
+    #[arg(long, value_name = "USD")]
+    pub direct_fixed_monthly_usd: Option<f64>,
+}
+
+impl From<&WorkloadArgs> for WorkloadOverrides {
+    fn from(a: &WorkloadArgs) -> Self {
+        WorkloadOverrides {
+            requests_per_day: a.requests_per_day,
+            days_per_month: a.days_per_month,
+            agents_calls_per_request: a.agents_calls_per_request,
+            direct_calls_per_request: a.direct_calls_per_request,
+            input_tokens_per_request: a.input_tokens_per_request,
+            output_tokens_per_call: a.output_tokens_per_call,
+            tool_result_tokens_per_call: a.tool_result_tokens_per_call,
+            agents_input_tokens_per_call: a.agents_input_tokens_per_call,
+            direct_input_tokens_per_call: a.direct_input_tokens_per_call,
+            session_fee_usd: a.session_fee_usd,
+            direct_fixed_monthly_usd: a.direct_fixed_monthly_usd,
+        }
+    }
 }
 
 pub fn run(args: CostArgs) -> ExitStatus {

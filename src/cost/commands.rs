@@ -1,7 +1,107 @@
-use crate::cli::ExitStatus;
-use crate::cli::cost::CostArgs;
+//! `agentc cost`: load, estimate, render; optionally plot and compare with measured usage.
 
-pub fn run(_args: &CostArgs) -> ExitStatus {
-    eprintln!("error: agentc cost is not implemented yet");
-    ExitStatus::Error
+use super::render::{self, RenderOptions};
+use super::{CostError, WorkloadOverrides};
+use crate::cli::cost::CostArgs;
+use crate::cli::{ExitStatus, print_error, print_stdout, use_color};
+use crate::diag::Severity;
+use crate::models::ModelTable;
+use crate::spec::{LoadOptions, Loaded};
+use std::io::IsTerminal;
+
+/// The rule that judges the estimate must not stop the estimate from being shown.
+const OWN_RULE: &str = "cost-over-budget";
+
+pub fn run(args: &CostArgs) -> ExitStatus {
+    crate::tokens::enable_cache(!args.no_cache);
+    let status = estimate_and_print(args);
+    crate::tokens::persist_cache();
+    status
+}
+
+fn estimate_and_print(args: &CostArgs) -> ExitStatus {
+    let models = match &args.prices {
+        Some(path) => match ModelTable::from_file(path) {
+            Ok(table) => table,
+            Err(error) => {
+                print_error(error);
+                return ExitStatus::Error;
+            }
+        },
+        None => ModelTable::builtin().clone(),
+    };
+    let loaded = match load(args, &models) {
+        Ok(loaded) => loaded,
+        Err(status) => return status,
+    };
+    let (Some(spec), Some(agent)) = (&loaded.spec, &loaded.agent) else {
+        return ExitStatus::Error;
+    };
+    let overrides = WorkloadOverrides::from(&args.workload);
+    let estimate = match super::estimate(spec, agent, loaded.file.dir(), &models, &overrides) {
+        Ok(estimate) => estimate,
+        Err(error) => {
+            print_error(error);
+            return ExitStatus::Error;
+        }
+    };
+    let measured = match args.usage.as_deref().map(super::usage::read).transpose() {
+        Ok(measured) => measured,
+        Err(error) => {
+            print_error(CostError::from(error));
+            return ExitStatus::Error;
+        }
+    };
+    if let Some(path) = &args.plot
+        && let Err(source) = std::fs::write(path, super::plot::svg(&estimate))
+    {
+        print_error(CostError::Write {
+            path: path.clone(),
+            source,
+        });
+        return ExitStatus::Error;
+    }
+    let options = RenderOptions {
+        spec_path: args.spec.display().to_string(),
+        color: use_color(std::io::stdout().is_terminal()),
+        measured: measured.as_ref(),
+        direct_cache_write_usd_per_mtok: models
+            .find(&spec.model)
+            .and_then(|m| m.cache_write_usd_per_mtok),
+    };
+    print_stdout(&render::render(&estimate, args.format, &options));
+    ExitStatus::Success
+}
+
+/// Load and lint; error-level findings stop here (rendered as `agentc lint` would), except
+/// `cost-over-budget`, whose subject is exactly what this command shows.
+fn load(args: &CostArgs, models: &ModelTable) -> Result<Loaded, ExitStatus> {
+    let loaded = match crate::spec::load_path(
+        &args.spec,
+        &LoadOptions {
+            vars: args.vars.clone(),
+        },
+    ) {
+        Ok(loaded) => loaded,
+        Err(error) => {
+            print_error(error);
+            return Err(ExitStatus::Error);
+        }
+    };
+    let errors: Vec<_> = crate::lint::lint(&loaded, models, &Default::default())
+        .into_iter()
+        .filter(|d| d.severity == Severity::Error && d.rule != OWN_RULE)
+        .collect();
+    if errors.is_empty() && loaded.spec.is_some() && loaded.agent.is_some() {
+        return Ok(loaded);
+    }
+    let report = crate::render::FileReport {
+        file: loaded.file,
+        diagnostics: errors,
+    };
+    eprint!(
+        "{}",
+        crate::render::render(&[report], crate::render::Format::Human, &Default::default())
+    );
+    Err(ExitStatus::Failure)
 }

@@ -1,3 +1,57 @@
-//! Token and cost estimates for the agents and direct targets.
+//! `agentc cost`: what one agent costs on Bedrock Agents and on the Converse API, per
+//! component, per call, per request and per month, computed from the spec itself.
+//!
+//! ```text
+//! Spec + Agent ─model::estimate─▶ Estimate (components per target, workload, prices)
+//!              ─render─▶ human table / markdown / JSON     ─plot─▶ SVG
+//! usage traces ─usage::read─▶ Measured (shown beside the estimate, never mixed into it)
+//! ```
 
+pub mod agents_prompt;
+pub mod bpe;
 pub mod commands;
+pub mod model;
+pub mod plot;
+pub mod price;
+pub mod render;
+pub mod usage;
+pub mod workload;
+
+pub use model::{Component, Estimate, Target, TargetEstimate, estimate};
+pub use workload::{ResolvedWorkload, WorkloadOverrides};
+
+use std::path::PathBuf;
+
+/// Why an estimate could not be made.
+#[derive(Debug, thiserror::Error, miette::Diagnostic)]
+pub enum CostError {
+    #[error("the {target} target's model `{model}` is not in the price table")]
+    #[diagnostic(
+        code(agentc::cost::unknown_model),
+        help("`agentc models` lists the known ids; add a row with `--prices FILE`")
+    )]
+    UnknownModel { model: String, target: &'static str },
+    #[error("cannot read the prompt override `{}`", path.display())]
+    #[diagnostic(
+        code(agentc::cost::template),
+        help("`prompt_overrides.*.template` paths are relative to the spec")
+    )]
+    Template {
+        path: PathBuf,
+        #[source]
+        source: std::io::Error,
+    },
+    #[error(transparent)]
+    #[diagnostic(transparent)]
+    Workload(#[from] workload::WorkloadError),
+    #[error(transparent)]
+    #[diagnostic(transparent)]
+    Usage(#[from] usage::UsageError),
+    #[error("cannot write `{}`", path.display())]
+    #[diagnostic(code(agentc::cost::write))]
+    Write {
+        path: PathBuf,
+        #[source]
+        source: std::io::Error,
+    },
+}

@@ -51,6 +51,7 @@ impl ToolNameMap {
 fn caching(
     spec: &Spec,
     models: &ModelTable,
+    system_and_tools_bytes: usize,
     system_and_tools_tokens: impl FnOnce() -> usize,
 ) -> (bool, bool) {
     let Some(caching) = models
@@ -62,7 +63,12 @@ fn caching(
     let wanted = spec.targets.direct.as_ref().and_then(|d| d.prompt_caching);
     let enabled = match wanted {
         Some(explicit) => explicit,
-        None => system_and_tools_tokens() as u64 >= caching.min_tokens,
+        // No token is shorter than a byte: a prefix with fewer bytes than the minimum cannot
+        // qualify, and then the tokenizer (~50 ms to load) is not needed at all.
+        None => {
+            (system_and_tools_bytes as u64) >= caching.min_tokens
+                && system_and_tools_tokens() as u64 >= caching.min_tokens
+        }
     };
     (enabled && caching.system, enabled && caching.tools)
 }
@@ -84,7 +90,12 @@ pub fn compile(spec: &Spec, agent: &Agent, models: &ModelTable) -> (ConverseConf
             })
         })
         .collect();
-    let (cache_system, cache_tools) = caching(spec, models, || {
+    let prefix_bytes = crate::tokens::upper_bound(&agent.instruction)
+        + tools
+            .iter()
+            .map(|t| crate::tokens::upper_bound(&t.to_string()))
+            .sum::<usize>();
+    let (cache_system, cache_tools) = caching(spec, models, prefix_bytes, || {
         crate::tokens::count(&agent.instruction)
             + tools
                 .iter()

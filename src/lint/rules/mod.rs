@@ -2,6 +2,7 @@
 //! `declare_rule!`, add it to [`ALL`], and add `tests/fixtures/lint/<rule-id>.yaml`.
 
 mod context_window_exceeded;
+mod cost_over_budget;
 mod description_too_long;
 mod duplicate_action_group;
 mod duplicate_function;
@@ -60,6 +61,7 @@ pub static ALL: &[&dyn Rule] = &[
     &model_lacks_tool_use::ModelLacksToolUse,
     &tool_definitions_over_budget::ToolDefinitionsOverBudget,
     &context_window_exceeded::ContextWindowExceeded,
+    &cost_over_budget::CostOverBudget,
     // Quality.
     &missing_description::MissingDescription,
     &invalid_handler::InvalidHandler,

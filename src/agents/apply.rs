@@ -1,0 +1,648 @@
+//! Carry out a plan in dependency order: agent → action groups → knowledge bases → ONE prepare
+//! after all changes → wait for PREPARED → alias → wait for the alias. Creates carry a
+//! client token derived from what is created, so a retried or re-run create never duplicates.
+
+use super::api::{AgentRecord, AgentsApi, AliasRecord};
+use super::desired::{AgentConfig, DesiredState, PromptConfig};
+use super::error::AgentsError;
+use super::plan::{Action, Plan, ResourceKind};
+use super::remote::RemoteState;
+use backon::BackoffBuilder;
+use sha2::{Digest, Sha256};
+use std::time::{Duration, Instant};
+
+/// How long to wait for the service to settle, and how often to look.
+#[derive(Debug, Clone, Copy)]
+pub struct PollSettings {
+    pub first_delay: Duration,
+    pub max_delay: Duration,
+    pub timeout: Duration,
+}
+
+impl Default for PollSettings {
+    fn default() -> Self {
+        Self {
+            first_delay: Duration::from_millis(100),
+            max_delay: Duration::from_secs(5),
+            timeout: Duration::from_secs(15 * 60),
+        }
+    }
+}
+
+/// Shows each step: a spinner on a terminal, plain lines otherwise.
+pub struct Progress {
+    bar: Option<indicatif::ProgressBar>,
+    quiet: bool,
+}
+
+impl Progress {
+    pub fn new(terminal: bool) -> Self {
+        let bar = terminal.then(|| {
+            let bar = indicatif::ProgressBar::new_spinner();
+            bar.enable_steady_tick(Duration::from_millis(120));
+            bar
+        });
+        Self { bar, quiet: false }
+    }
+
+    pub fn quiet() -> Self {
+        Self {
+            bar: None,
+            quiet: true,
+        }
+    }
+
+    pub fn step(&self, message: impl Into<String>) {
+        let message = message.into();
+        match &self.bar {
+            Some(bar) => bar.set_message(message),
+            None if !self.quiet => eprintln!("{message}"),
+            None => {}
+        }
+    }
+
+    pub fn finish(&self) {
+        if let Some(bar) = &self.bar {
+            bar.finish_and_clear();
+        }
+    }
+}
+
+/// A client token from what a create makes: the same create gets the same token.
+pub fn client_token(parts: &[&str]) -> String {
+    let mut hasher = Sha256::new();
+    for part in parts {
+        hasher.update(part.as_bytes());
+        hasher.update([0u8]);
+    }
+    hasher
+        .finalize()
+        .iter()
+        .map(|b| format!("{b:02x}"))
+        .collect()
+}
+
+fn json_of(value: &impl serde::Serialize) -> String {
+    serde_json::to_string(value).unwrap_or_default()
+}
+
+/// What deploy leaves behind.
+#[derive(Debug, Clone, PartialEq)]
+pub struct Outcome {
+    pub agent_id: String,
+    pub alias: Option<AliasRecord>,
+}
+
+pub struct Applier<'a, A> {
+    pub api: &'a A,
+    pub progress: &'a Progress,
+    pub poll: PollSettings,
+}
+
+impl<A: AgentsApi> Applier<'_, A> {
+    async fn wait_agent(
+        &self,
+        step: &str,
+        agent_id: &str,
+        done: impl Fn(&str) -> bool,
+        busy: &[&str],
+    ) -> Result<AgentRecord, AgentsError> {
+        let resource = format!("agent {agent_id}");
+        let started = Instant::now();
+        let mut delays = backon::ExponentialBuilder::default()
+            .with_min_delay(self.poll.first_delay)
+            .with_max_delay(self.poll.max_delay)
+            .without_max_times()
+            .build();
+        loop {
+            let record = self
+                .api
+                .get_agent(agent_id)
+                .await
+                .map_err(|e| AgentsError::api(format!("{step}: GetAgent"), &resource, e))?
+                .ok_or_else(|| AgentsError::NoSuchAgent {
+                    id: agent_id.to_string(),
+                })?;
+            if done(&record.status) {
+                return Ok(record);
+            }
+            if !busy.contains(&record.status.as_str()) {
+                return Err(failed(
+                    step,
+                    &resource,
+                    &record.status,
+                    &record.failure_reasons,
+                    &record.recommended_actions,
+                ));
+            }
+            if started.elapsed() > self.poll.timeout {
+                return Err(AgentsError::Timeout {
+                    step: step.to_string(),
+                    resource,
+                    status: record.status,
+                    seconds: self.poll.timeout.as_secs(),
+                });
+            }
+            tokio::time::sleep(delays.next().unwrap_or(self.poll.max_delay)).await;
+        }
+    }
+
+    async fn wait_alias(
+        &self,
+        agent_id: &str,
+        alias_id: &str,
+        name: &str,
+    ) -> Result<AliasRecord, AgentsError> {
+        let resource = format!("alias `{name}` ({alias_id})");
+        let started = Instant::now();
+        let mut delays = backon::ExponentialBuilder::default()
+            .with_min_delay(self.poll.first_delay)
+            .with_max_delay(self.poll.max_delay)
+            .without_max_times()
+            .build();
+        loop {
+            let alias =
+                self.api.get_alias(agent_id, alias_id).await.map_err(|e| {
+                    AgentsError::api("wait for the alias: GetAgentAlias", &resource, e)
+                })?;
+            match alias.status.as_str() {
+                "PREPARED" => return Ok(alias),
+                "CREATING" | "UPDATING" => {}
+                other => {
+                    return Err(failed(
+                        "wait for the alias",
+                        &resource,
+                        other,
+                        &alias.failure_reasons,
+                        &[],
+                    ));
+                }
+            }
+            if started.elapsed() > self.poll.timeout {
+                return Err(AgentsError::Timeout {
+                    step: "wait for the alias".into(),
+                    resource,
+                    status: alias.status,
+                    seconds: self.poll.timeout.as_secs(),
+                });
+            }
+            tokio::time::sleep(delays.next().unwrap_or(self.poll.max_delay)).await;
+        }
+    }
+
+    /// Apply a deploy plan computed from `desired` against `remote`.
+    pub async fn deploy(
+        &self,
+        desired: &DesiredState,
+        remote: &RemoteState,
+        plan: &Plan,
+    ) -> Result<Outcome, AgentsError> {
+        let name = &desired.agent.name;
+        let remote_agent = remote.agent.as_ref();
+        let mut draft_changed = false;
+
+        // 1. The agent.
+        let (agent_id, agent_arn) = match (plan.change_for(ResourceKind::Agent, name), remote_agent)
+        {
+            (Some(change), None) if change.action == Action::Create => {
+                self.progress.step(format!("creating agent `{name}`"));
+                let token = client_token(&["agent", name, &json_of(&desired.agent)]);
+                let record = self
+                    .api
+                    .create_agent(&desired.agent, &desired.tags, &token)
+                    .await
+                    .map_err(|e| {
+                        AgentsError::api(
+                            "create the agent (CreateAgent)",
+                            format!("agent `{name}`"),
+                            e,
+                        )
+                    })?;
+                self.progress.step(format!(
+                    "waiting for agent `{name}` ({}) to be created",
+                    record.id
+                ));
+                self.wait_agent(
+                    "create the agent",
+                    &record.id,
+                    |s| s != "CREATING",
+                    &["CREATING"],
+                )
+                .await?;
+                draft_changed = true;
+                (record.id, record.arn)
+            }
+            (change, Some(existing)) => {
+                let record = &existing.record;
+                if let Some(change) = change {
+                    let config_changed = change
+                        .fields
+                        .iter()
+                        .any(|f| f.field != "tags" && f.field != "status");
+                    if config_changed {
+                        self.progress
+                            .step(format!("updating agent `{name}` ({})", record.id));
+                        let config = with_prompt_resets(&desired.agent, &record.config);
+                        self.api
+                            .update_agent(&record.id, &config)
+                            .await
+                            .map_err(|e| {
+                                AgentsError::api(
+                                    "update the agent (UpdateAgent)",
+                                    format!("agent `{name}` ({})", record.id),
+                                    e,
+                                )
+                            })?;
+                        self.wait_agent(
+                            "update the agent",
+                            &record.id,
+                            |s| s != "UPDATING",
+                            &["UPDATING"],
+                        )
+                        .await?;
+                        draft_changed = true;
+                    }
+                    if change.fields.iter().any(|f| f.field == "tags") {
+                        self.sync_tags(existing, desired).await?;
+                    }
+                    if change.fields.iter().any(|f| f.field == "status") {
+                        draft_changed = true;
+                    }
+                }
+                (record.id.clone(), record.arn.clone())
+            }
+            (_, None) => {
+                return Err(AgentsError::NoSuchAgent { id: name.clone() });
+            }
+        };
+        let _ = agent_arn;
+
+        // 2. Action groups.
+        for change in plan
+            .changes
+            .iter()
+            .filter(|c| c.kind == ResourceKind::ActionGroup)
+        {
+            let resource = format!("action group `{}`", change.name);
+            let wanted = desired.action_groups.iter().find(|g| g.name == change.name);
+            if matches!(change.action, Action::Delete | Action::Replace) {
+                let existing = remote_agent.and_then(|r| {
+                    r.action_groups
+                        .iter()
+                        .find(|g| g.config.name == change.name)
+                });
+                if let Some(existing) = existing {
+                    if existing.config.enabled && existing.parent_signature.is_none() {
+                        self.progress
+                            .step(format!("disabling {resource} before deleting it"));
+                        let mut disabled = existing.config.clone();
+                        disabled.enabled = false;
+                        self.api
+                            .update_action_group(&agent_id, &existing.id, &disabled)
+                            .await
+                            .map_err(|e| AgentsError::api("disable the action group before deleting it (UpdateAgentActionGroup)", &resource, e))?;
+                    }
+                    self.progress.step(format!("deleting {resource}"));
+                    let built_in = existing.parent_signature.is_some();
+                    match self
+                        .api
+                        .delete_action_group(&agent_id, &existing.id, built_in)
+                        .await
+                    {
+                        Ok(()) => {}
+                        Err(e) if e.is_not_found() => {}
+                        Err(e) => {
+                            return Err(AgentsError::api(
+                                "delete the action group (DeleteAgentActionGroup)",
+                                &resource,
+                                e,
+                            ));
+                        }
+                    }
+                }
+            }
+            match (change.action, wanted) {
+                (Action::Create | Action::Replace, Some(group)) => {
+                    self.progress.step(format!("creating {resource}"));
+                    let token =
+                        client_token(&["action-group", &agent_id, &group.name, &json_of(group)]);
+                    self.api
+                        .create_action_group(&agent_id, group, &token)
+                        .await
+                        .map_err(|e| {
+                            AgentsError::api(
+                                "create the action group (CreateAgentActionGroup)",
+                                &resource,
+                                e,
+                            )
+                        })?;
+                }
+                (Action::Update, Some(group)) => {
+                    self.progress.step(format!("updating {resource}"));
+                    let id = change.id.clone().unwrap_or_default();
+                    self.api
+                        .update_action_group(&agent_id, &id, group)
+                        .await
+                        .map_err(|e| {
+                            AgentsError::api(
+                                "update the action group (UpdateAgentActionGroup)",
+                                &resource,
+                                e,
+                            )
+                        })?;
+                }
+                _ => {}
+            }
+            draft_changed = true;
+        }
+
+        // 3. Knowledge-base associations.
+        for change in plan
+            .changes
+            .iter()
+            .filter(|c| c.kind == ResourceKind::KnowledgeBase)
+        {
+            let resource = format!("knowledge base {}", change.name);
+            let wanted = desired.knowledge_bases.iter().find(|k| k.id == change.name);
+            match (change.action, wanted) {
+                (Action::Create, Some(kb)) => {
+                    self.progress.step(format!("associating {resource}"));
+                    self.api
+                        .associate_knowledge_base(&agent_id, kb)
+                        .await
+                        .map_err(|e| {
+                            AgentsError::api(
+                                "associate the knowledge base (AssociateAgentKnowledgeBase)",
+                                &resource,
+                                e,
+                            )
+                        })?;
+                }
+                (Action::Update, Some(kb)) => {
+                    self.progress.step(format!("updating {resource}"));
+                    self.api
+                        .update_knowledge_base(&agent_id, kb)
+                        .await
+                        .map_err(|e| {
+                            AgentsError::api(
+                                "update the knowledge base association (UpdateAgentKnowledgeBase)",
+                                &resource,
+                                e,
+                            )
+                        })?;
+                }
+                (Action::Delete, _) => {
+                    self.progress.step(format!("disassociating {resource}"));
+                    match self
+                        .api
+                        .disassociate_knowledge_base(&agent_id, &change.name)
+                        .await
+                    {
+                        Ok(()) => {}
+                        Err(e) if e.is_not_found() => {}
+                        Err(e) => {
+                            return Err(AgentsError::api(
+                                "disassociate the knowledge base (DisassociateAgentKnowledgeBase)",
+                                &resource,
+                                e,
+                            ));
+                        }
+                    }
+                }
+                _ => {}
+            }
+            draft_changed = true;
+        }
+
+        // 4. One prepare, after every change to the draft.
+        if draft_changed {
+            self.prepare(name, &agent_id).await?;
+        }
+
+        // 5. The alias, on the version just prepared.
+        let mut alias = None;
+        if let Some(change) = plan.changes.iter().find(|c| c.kind == ResourceKind::Alias) {
+            let resource = format!("alias `{}`", change.name);
+            let record = match change.action {
+                Action::Create => {
+                    self.progress.step(format!("creating {resource}"));
+                    let token = client_token(&["alias", &agent_id, &change.name]);
+                    self.api
+                        .create_alias(&agent_id, &change.name, &token)
+                        .await
+                        .map_err(|e| {
+                            AgentsError::api("create the alias (CreateAgentAlias)", &resource, e)
+                        })?
+                }
+                _ => {
+                    self.progress
+                        .step(format!("pointing {resource} at the new version"));
+                    let id = change.id.clone().unwrap_or_default();
+                    self.api
+                        .update_alias(&agent_id, &id, &change.name)
+                        .await
+                        .map_err(|e| {
+                            AgentsError::api("update the alias (UpdateAgentAlias)", &resource, e)
+                        })?;
+                    AliasRecord {
+                        id,
+                        name: change.name.clone(),
+                        status: "UPDATING".into(),
+                        version: None,
+                        updated_at_ms: 0,
+                        failure_reasons: Vec::new(),
+                    }
+                }
+            };
+            self.progress.step(format!("waiting for {resource}"));
+            alias = Some(self.wait_alias(&agent_id, &record.id, &change.name).await?);
+        }
+        Ok(Outcome { agent_id, alias })
+    }
+
+    async fn sync_tags(
+        &self,
+        existing: &super::remote::RemoteAgent,
+        desired: &DesiredState,
+    ) -> Result<(), AgentsError> {
+        let resource = format!("agent `{}` ({})", desired.agent.name, existing.record.id);
+        self.progress.step(format!("tagging {resource}"));
+        self.api
+            .tag(&existing.record.arn, &desired.tags)
+            .await
+            .map_err(|e| AgentsError::api("tag the agent (TagResource)", &resource, e))?;
+        let stale: Vec<String> = existing
+            .tags
+            .keys()
+            .filter(|k| !k.starts_with("aws:") && !desired.tags.contains_key(*k))
+            .cloned()
+            .collect();
+        if !stale.is_empty() {
+            self.api
+                .untag(&existing.record.arn, &stale)
+                .await
+                .map_err(|e| AgentsError::api("untag the agent (UntagResource)", &resource, e))?;
+        }
+        Ok(())
+    }
+
+    async fn prepare(&self, name: &str, agent_id: &str) -> Result<(), AgentsError> {
+        let resource = format!("agent `{name}` ({agent_id})");
+        self.progress.step(format!("preparing {resource}"));
+        if let Err(error) = self.api.prepare_agent(agent_id).await {
+            if !error.is_conflict() {
+                return Err(AgentsError::api(
+                    "prepare the agent (PrepareAgent)",
+                    &resource,
+                    error,
+                ));
+            }
+            // Another prepare is running: let it finish, then prepare what we changed.
+            self.wait_agent(
+                "wait for the running prepare",
+                agent_id,
+                |s| s != "PREPARING",
+                &["PREPARING"],
+            )
+            .await?;
+            self.api
+                .prepare_agent(agent_id)
+                .await
+                .map_err(|e| AgentsError::api("prepare the agent (PrepareAgent)", &resource, e))?;
+        }
+        self.progress
+            .step(format!("waiting for {resource} to be PREPARED"));
+        self.wait_agent(
+            "prepare the agent",
+            agent_id,
+            |s| s == "PREPARED",
+            &["PREPARING", "NOT_PREPARED"],
+        )
+        .await?;
+        Ok(())
+    }
+
+    /// Delete the agent with everything in it (aliases, action groups, associations).
+    pub async fn destroy(&self, plan: &Plan) -> Result<(), AgentsError> {
+        let Some(agent_id) = &plan.agent_id else {
+            return Ok(());
+        };
+        let resource = format!("agent `{}` ({agent_id})", plan.agent);
+        self.progress.step(format!(
+            "deleting {resource} with its aliases and action groups"
+        ));
+        match self.api.delete_agent(agent_id).await {
+            Ok(()) => {}
+            Err(e) if e.is_not_found() => return Ok(()),
+            Err(e) => {
+                return Err(AgentsError::api(
+                    "delete the agent (DeleteAgent)",
+                    &resource,
+                    e,
+                ));
+            }
+        }
+        let started = Instant::now();
+        let mut delays = backon::ExponentialBuilder::default()
+            .with_min_delay(self.poll.first_delay)
+            .with_max_delay(self.poll.max_delay)
+            .without_max_times()
+            .build();
+        loop {
+            match self.api.get_agent(agent_id).await {
+                Ok(None) => return Ok(()),
+                Ok(Some(record)) if record.status == "DELETING" => {
+                    if started.elapsed() > self.poll.timeout {
+                        return Err(AgentsError::Timeout {
+                            step: "delete the agent".into(),
+                            resource,
+                            status: record.status,
+                            seconds: self.poll.timeout.as_secs(),
+                        });
+                    }
+                }
+                Ok(Some(record)) => {
+                    return Err(failed(
+                        "delete the agent",
+                        &resource,
+                        &record.status,
+                        &record.failure_reasons,
+                        &record.recommended_actions,
+                    ));
+                }
+                Err(e) => return Err(AgentsError::api("delete the agent: GetAgent", &resource, e)),
+            }
+            tokio::time::sleep(delays.next().unwrap_or(self.poll.max_delay)).await;
+        }
+    }
+}
+
+/// Prompt steps overridden on the agent but no longer in the spec are sent back to Bedrock's
+/// defaults explicitly: an update that leaves them out must not leave the old override behind.
+fn with_prompt_resets(desired: &AgentConfig, remote: &AgentConfig) -> AgentConfig {
+    let mut config = desired.clone();
+    for prompt in &remote.prompts {
+        if config
+            .prompts
+            .iter()
+            .any(|p| p.prompt_type == prompt.prompt_type)
+        {
+            continue;
+        }
+        let enabled_by_default = !matches!(
+            prompt.prompt_type.as_str(),
+            "PRE_PROCESSING" | "POST_PROCESSING"
+        );
+        config.prompts.push(PromptConfig {
+            prompt_type: prompt.prompt_type.clone(),
+            template: None,
+            enabled: enabled_by_default,
+            foundation_model: None,
+            inference: None,
+        });
+    }
+    config
+        .prompts
+        .sort_by(|a, b| a.prompt_type.cmp(&b.prompt_type));
+    config
+}
+
+fn failed(
+    step: &str,
+    resource: &str,
+    status: &str,
+    reasons: &[String],
+    actions: &[String],
+) -> AgentsError {
+    let reasons = if reasons.is_empty() {
+        "the service gave no reason".to_string()
+    } else {
+        reasons.join("; ")
+    };
+    let help = if actions.is_empty() {
+        "fix what the reason names (in the spec, or the IAM role / Lambda permissions), then re-run deploy".to_string()
+    } else {
+        format!("the service recommends: {}", actions.join("; "))
+    };
+    AgentsError::Failed {
+        step: step.to_string(),
+        resource: resource.to_string(),
+        status: status.to_string(),
+        reasons,
+        help,
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::client_token;
+
+    #[test]
+    fn client_tokens_are_deterministic_and_valid() {
+        let a = client_token(&["agent", "x", "{}"]);
+        assert_eq!(a, client_token(&["agent", "x", "{}"]));
+        assert_ne!(a, client_token(&["agent", "x", "{\"a\":1}"]));
+        assert!((33..=256).contains(&a.len()));
+        assert!(a.chars().all(|c| c.is_ascii_alphanumeric()));
+    }
+}

@@ -1,0 +1,709 @@
+//! An estimate for people (an Infracost-like table, colour only on a terminal), for pull
+//! requests (Markdown) and for programs (JSON, a contract: see `json`).
+//!
+//! All three are built from the same rows and summary lines, so they never disagree.
+
+use super::model::{Basis, Estimate, Target, TargetEstimate};
+use super::price::{self, round_usd};
+use super::usage::Measured;
+use crate::tokens;
+use comfy_table::{Cell, CellAlignment, Color, ContentArrangement, Table, presets};
+use serde_json::{Map, Value, json};
+
+/// The output format of `agentc cost`.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Default, clap::ValueEnum)]
+pub enum Format {
+    #[default]
+    Human,
+    Json,
+    Markdown,
+}
+
+/// What else to show next to the estimate.
+#[derive(Debug, Clone, Default)]
+pub struct RenderOptions<'a> {
+    /// The spec's path as the user wrote it.
+    pub spec_path: String,
+    pub color: bool,
+    pub measured: Option<&'a Measured>,
+    /// Cache-write price of the direct model, for pricing measured cache writes.
+    pub direct_cache_write_usd_per_mtok: Option<f64>,
+}
+
+pub fn render(estimate: &Estimate, format: Format, options: &RenderOptions<'_>) -> String {
+    match format {
+        Format::Human => human(estimate, options),
+        Format::Markdown => markdown(estimate, options),
+        Format::Json => {
+            let mut text =
+                serde_json::to_string_pretty(&json(estimate, options)).unwrap_or_default();
+            text.push('\n');
+            text
+        }
+    }
+}
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+enum RowKind {
+    Target,
+    Line,
+    Total,
+}
+
+struct Row {
+    kind: RowKind,
+    /// 0: a target; 1: its input, output, fees and total; 2: an input component.
+    depth: u8,
+    /// The last row at its depth under its parent.
+    last: bool,
+    label: String,
+    tokens: String,
+    per_call: String,
+    per_request: String,
+    per_month: String,
+}
+
+impl Row {
+    fn new(kind: RowKind, depth: u8, label: impl Into<String>) -> Row {
+        Row {
+            kind,
+            depth,
+            last: false,
+            label: label.into(),
+            tokens: String::new(),
+            per_call: String::new(),
+            per_request: String::new(),
+            per_month: String::new(),
+        }
+    }
+
+    /// Money of `tokens_per_call` tokens that cost `per_call` USD per call.
+    fn priced(
+        mut self,
+        tokens_per_call: u64,
+        per_call: f64,
+        t: &TargetEstimate,
+        requests: f64,
+    ) -> Row {
+        self.tokens = group(tokens_per_call);
+        self.per_call = usd_small(per_call);
+        self.per_request = usd_small(per_call * t.calls_per_request);
+        self.per_month = usd(per_call * t.calls_per_request * requests);
+        self
+    }
+
+    /// The label with an Infracost-like tree prefix.
+    fn tree_label(&self) -> String {
+        let branch = if self.last { "└─ " } else { "├─ " };
+        match self.depth {
+            0 => self.label.clone(),
+            1 => format!("{branch}{}", self.label),
+            _ => format!("│  {branch}{}", self.label),
+        }
+    }
+}
+
+fn rows(estimate: &Estimate) -> Vec<Row> {
+    let requests = estimate.workload.requests_per_month();
+    let mut rows = Vec::new();
+    for t in estimate.targets() {
+        rows.push(Row::new(
+            RowKind::Target,
+            0,
+            format!("{} · {}", t.target.as_str(), t.target.service()),
+        ));
+        match t.pinned_input_tokens_per_call {
+            Some(pinned) => rows.push(
+                Row::new(RowKind::Line, 1, "input, pinned by the workload").priced(
+                    pinned,
+                    price::usd(pinned as f64, t.rates.input(false)),
+                    t,
+                    requests,
+                ),
+            ),
+            None => {
+                let per_call: f64 = t
+                    .components
+                    .iter()
+                    .map(|c| price::usd(c.tokens as f64, t.rates.input(c.cached)))
+                    .sum();
+                let mut input = Row::new(RowKind::Line, 1, "input").priced(
+                    t.input_tokens_per_call(),
+                    per_call,
+                    t,
+                    requests,
+                );
+                input.per_month = usd(t.monthly.input_usd);
+                rows.push(input);
+                for (i, c) in t.components.iter().enumerate() {
+                    let label = match (c.cached, c.basis) {
+                        (true, _) => format!("{} (cached)", c.name),
+                        (false, Basis::Modelled) => format!("{} *", c.name),
+                        _ => c.name.to_string(),
+                    };
+                    let mut row = Row::new(RowKind::Line, 2, label).priced(
+                        c.tokens,
+                        price::usd(c.tokens as f64, t.rates.input(c.cached)),
+                        t,
+                        requests,
+                    );
+                    row.last = i + 1 == t.components.len();
+                    rows.push(row);
+                }
+            }
+        }
+        rows.push(Row::new(RowKind::Line, 1, "output").priced(
+            t.output_tokens_per_call,
+            price::usd(t.output_tokens_per_call as f64, t.rates.output_usd_per_mtok),
+            t,
+            requests,
+        ));
+        if t.fee_per_request_usd > 0.0 {
+            let mut fee = Row::new(RowKind::Line, 1, "session fee");
+            fee.per_request = usd_small(t.fee_per_request_usd);
+            fee.per_month = usd(t.fee_per_request_usd * requests);
+            rows.push(fee);
+        }
+        if t.fixed_monthly_usd > 0.0 {
+            let mut fixed = Row::new(RowKind::Line, 1, "fixed monthly cost");
+            fixed.per_month = usd(t.fixed_monthly_usd);
+            rows.push(fixed);
+        }
+        let mut total = Row::new(RowKind::Total, 1, "total");
+        total.last = true;
+        total.per_request = usd_small(t.per_request_usd());
+        total.per_month = usd(t.monthly.total_usd);
+        rows.push(total);
+    }
+    rows
+}
+
+/// `agents: $360.00 input + $172.80 output + $9.00 fees = $541.80 per month`
+fn bill_line(t: &TargetEstimate) -> String {
+    let m = &t.monthly;
+    let mut parts = vec![
+        format!("{} input", usd(m.input_usd)),
+        format!("{} output", usd(m.output_usd)),
+    ];
+    if m.fees_usd > 0.0 {
+        parts.push(format!("{} fees", usd(m.fees_usd)));
+    }
+    format!(
+        "{}: {} = {} per month",
+        t.target.as_str(),
+        parts.join(" + "),
+        usd(m.total_usd)
+    )
+}
+
+fn summary_lines(estimate: &Estimate) -> Vec<String> {
+    let mut lines = vec![bill_line(&estimate.agents), bill_line(&estimate.direct)];
+    let diff = estimate.difference_usd();
+    let ratio = match estimate.ratio() {
+        Some(r) => format!("; ratio agents / direct {r:.2}×"),
+        None => String::new(),
+    };
+    lines.push(format!(
+        "difference (agents − direct): {} per month{ratio}",
+        signed_usd(diff)
+    ));
+    lines
+}
+
+/// One plain sentence on which target is cheaper and by how much.
+pub fn sentence(estimate: &Estimate) -> String {
+    let diff = estimate.difference_usd();
+    let volume = format!(
+        "{} requests a day",
+        number(estimate.workload.requests_per_day)
+    );
+    let (cheaper, dearer, dearer_total) = if diff > 0.0 {
+        (
+            "The direct target (Converse API)",
+            "Bedrock Agents",
+            estimate.agents.monthly.total_usd,
+        )
+    } else {
+        (
+            "Bedrock Agents",
+            "the direct target",
+            estimate.direct.monthly.total_usd,
+        )
+    };
+    let mut text = if round_usd(diff).abs() < 0.005 {
+        format!("Both targets cost about the same at {volume}.")
+    } else {
+        let percent = if dearer_total > 0.0 {
+            diff.abs() / dearer_total * 100.0
+        } else {
+            0.0
+        };
+        format!(
+            "{cheaper} is cheaper at {volume}: {} less per month than {dearer} ({percent:.0}% less).",
+            usd(diff.abs())
+        )
+    };
+    if let Some(r) = estimate.crossover_requests_per_day() {
+        text.push_str(&format!(
+            " The two bills are equal at about {} requests a day.",
+            number(r.round())
+        ));
+    }
+    text
+}
+
+fn notes(estimate: &Estimate) -> Vec<String> {
+    let mut notes = vec![
+        format!("Note: {}.", tokens::ESTIMATE_NOTE),
+        "* agentc's own model of the Bedrock Agents default prompt text, calibrated to its documented size; not AWS's text.".to_string(),
+        "Growing parts (earlier steps) are averaged over the calls of a request.".to_string(),
+    ];
+    for t in estimate.targets() {
+        if let Some(pinned) = t.pinned_input_tokens_per_call {
+            notes.push(format!(
+                "{} input is pinned at {} tokens/call (workload.input_tokens_per_call); the estimate from the spec is {}.",
+                t.target.as_str(),
+                group(pinned),
+                group(t.estimated_input_tokens_per_call())
+            ));
+        }
+        if t.cached_input_tokens_per_call() > 0 {
+            notes.push(format!(
+                "{}: cached parts are priced at the cache-read price (${}/1M), as in steady use; cache writes are not counted.",
+                t.target.as_str(),
+                number(t.rates.input(true))
+            ));
+        }
+    }
+    if !estimate.workload.defaulted.is_empty() {
+        notes.push(format!(
+            "Assumed by agentc (set them under `workload:` in the spec or with flags): {}.",
+            estimate.workload.defaulted.join(", ")
+        ));
+    }
+    notes
+}
+
+/// `agents: Bedrock Agents with Amazon Nova Pro (amazon.nova-pro-v1:0), 3 calls/request`
+fn target_line(t: &TargetEstimate) -> String {
+    let calls = if t.calls_per_request == 1.0 {
+        "call"
+    } else {
+        "calls"
+    };
+    format!(
+        "{}: {} with {} ({}), {} {calls}/request",
+        t.target.as_str(),
+        t.target.service(),
+        t.model_name,
+        t.model_id,
+        number(t.calls_per_request)
+    )
+}
+
+fn workload_line(estimate: &Estimate) -> String {
+    let w = &estimate.workload;
+    format!(
+        "Workload: {} requests/day × {} days = {} requests/month; user message {} tokens, output {} tokens/call, tool result {} tokens/call",
+        number(w.requests_per_day),
+        number(w.days_per_month),
+        number(w.requests_per_month()),
+        group(w.input_tokens_per_request),
+        group(w.output_tokens_per_call),
+        group(w.tool_result_tokens_per_call),
+    )
+}
+
+const HEADER: [&str; 5] = [
+    "Component",
+    "Tokens/call",
+    "Per call",
+    "Per request",
+    "Per month",
+];
+
+fn human(estimate: &Estimate, options: &RenderOptions<'_>) -> String {
+    let mut table = Table::new();
+    table
+        .load_preset(presets::UTF8_BORDERS_ONLY)
+        .set_content_arrangement(ContentArrangement::Disabled);
+    if options.color {
+        table.enforce_styling();
+    } else {
+        table.force_no_tty();
+    }
+    table.set_header(HEADER.iter().map(Cell::new));
+    for index in 1..HEADER.len() {
+        if let Some(column) = table.column_mut(index) {
+            column.set_cell_alignment(CellAlignment::Right);
+        }
+    }
+    for row in rows(estimate) {
+        let cells = [
+            row.tree_label(),
+            row.tokens,
+            row.per_call,
+            row.per_request,
+            row.per_month,
+        ];
+        let style = |cell: Cell| match (options.color, row.kind) {
+            (true, RowKind::Target) => cell.fg(Color::Cyan),
+            (true, RowKind::Total) => cell.fg(Color::Yellow),
+            _ => cell,
+        };
+        table.add_row(cells.into_iter().map(|c| style(Cell::new(c))));
+    }
+    let mut out = format!(
+        "agentc cost · {} · {}\n{}\n{}\n{}\n\n{table}\n\n",
+        estimate.agent_name,
+        options.spec_path,
+        workload_line(estimate),
+        target_line(&estimate.agents),
+        target_line(&estimate.direct),
+    );
+    for line in summary_lines(estimate) {
+        out.push_str(&line);
+        out.push('\n');
+    }
+    out.push('\n');
+    out.push_str(&sentence(estimate));
+    out.push_str("\n\n");
+    if let Some(measured) = options.measured {
+        out.push_str(&measured_human(estimate, measured, options));
+        out.push('\n');
+    }
+    for note in notes(estimate) {
+        out.push_str(&note);
+        out.push('\n');
+    }
+    out
+}
+
+struct MeasuredRow {
+    label: &'static str,
+    estimate: String,
+    measured: String,
+    ratio: String,
+}
+
+fn measured_rows(
+    estimate: &Estimate,
+    m: &Measured,
+    options: &RenderOptions<'_>,
+) -> Vec<MeasuredRow> {
+    let d = &estimate.direct;
+    let ratio = |measured: f64, estimated: f64| {
+        if estimated > 0.0 {
+            format!("{:.2}×", measured / estimated)
+        } else {
+            "–".to_string()
+        }
+    };
+    let measured_monthly = m.monthly_usd(
+        &estimate.workload,
+        &d.rates,
+        options.direct_cache_write_usd_per_mtok,
+    );
+    vec![
+        MeasuredRow {
+            label: "input tokens/call",
+            estimate: group(d.input_tokens_per_call()),
+            measured: number(m.total_input_tokens_per_call().round()),
+            ratio: ratio(
+                m.total_input_tokens_per_call(),
+                d.input_tokens_per_call() as f64,
+            ),
+        },
+        MeasuredRow {
+            label: "  of which cached",
+            estimate: group(d.cached_input_tokens_per_call()),
+            measured: number(m.cache_read_tokens_per_call.round()),
+            ratio: ratio(
+                m.cache_read_tokens_per_call,
+                d.cached_input_tokens_per_call() as f64,
+            ),
+        },
+        MeasuredRow {
+            label: "output tokens/call",
+            estimate: group(d.output_tokens_per_call),
+            measured: number(m.output_tokens_per_call.round()),
+            ratio: ratio(m.output_tokens_per_call, d.output_tokens_per_call as f64),
+        },
+        MeasuredRow {
+            label: "calls/request",
+            estimate: number(d.calls_per_request),
+            measured: format!("{:.2}", m.calls_per_request()),
+            ratio: ratio(m.calls_per_request(), d.calls_per_request),
+        },
+        MeasuredRow {
+            label: "per month at this volume",
+            estimate: usd(d.monthly.total_usd),
+            measured: usd(measured_monthly),
+            ratio: ratio(measured_monthly, d.monthly.total_usd),
+        },
+    ]
+}
+
+fn measured_title(m: &Measured) -> String {
+    format!(
+        "direct: estimate vs measured ({}: {} in {}; {}, {} failed)",
+        m.path.display(),
+        plural(m.model_calls, "model call"),
+        plural(m.requests, "request"),
+        plural(m.tool_calls, "tool call"),
+        m.tool_failures
+    )
+}
+
+fn measured_human(estimate: &Estimate, m: &Measured, options: &RenderOptions<'_>) -> String {
+    let mut table = Table::new();
+    table
+        .load_preset(presets::UTF8_BORDERS_ONLY)
+        .set_content_arrangement(ContentArrangement::Disabled)
+        .force_no_tty();
+    table.set_header(["", "estimate", "measured", "measured ÷ estimate"]);
+    for index in 1..4 {
+        if let Some(column) = table.column_mut(index) {
+            column.set_cell_alignment(CellAlignment::Right);
+        }
+    }
+    for row in measured_rows(estimate, m, options) {
+        table.add_row([row.label.to_string(), row.estimate, row.measured, row.ratio]);
+    }
+    format!(
+        "{}\n{table}\nMeasured figures are the model's reported usage; the monthly figure applies them to this workload's volume.\n",
+        measured_title(m)
+    )
+}
+
+fn markdown(estimate: &Estimate, options: &RenderOptions<'_>) -> String {
+    let mut out = format!(
+        "### agentc cost: `{}`\n\n{}  \n{}  \n{}\n\n| {} |\n|:--|--:|--:|--:|--:|\n",
+        estimate.agent_name,
+        workload_line(estimate),
+        target_line(&estimate.agents),
+        target_line(&estimate.direct),
+        HEADER.join(" | ")
+    );
+    for row in rows(estimate) {
+        let label = match row.depth {
+            2 => format!("&nbsp;&nbsp;&nbsp;&nbsp;{}", escape_md(&row.label)),
+            _ => escape_md(&row.label),
+        };
+        let cells = [
+            label,
+            row.tokens,
+            row.per_call,
+            row.per_request,
+            row.per_month,
+        ];
+        let cells: Vec<String> = match row.kind {
+            RowKind::Line => cells.into_iter().collect(),
+            _ => cells
+                .into_iter()
+                .map(|c| if c.is_empty() { c } else { format!("**{c}**") })
+                .collect(),
+        };
+        out.push_str(&format!("| {} |\n", cells.join(" | ")));
+    }
+    out.push('\n');
+    for line in summary_lines(estimate) {
+        out.push_str(&format!("- {line}\n"));
+    }
+    out.push_str(&format!("\n**{}**\n\n", sentence(estimate)));
+    if let Some(m) = options.measured {
+        out.push_str(&format!(
+            "{}\n\n| | estimate | measured | measured ÷ estimate |\n|:--|--:|--:|--:|\n",
+            escape_md(&measured_title(m))
+        ));
+        for row in measured_rows(estimate, m, options) {
+            out.push_str(&format!(
+                "| {} | {} | {} | {} |\n",
+                row.label.trim_start(),
+                row.estimate,
+                row.measured,
+                row.ratio
+            ));
+        }
+        out.push('\n');
+    }
+    for note in notes(estimate) {
+        out.push_str(&format!("<sub>{}</sub><br>\n", escape_md(&note)));
+    }
+    out
+}
+
+fn escape_md(text: &str) -> String {
+    text.replace('|', "\\|").replace('*', "\\*")
+}
+
+/// The JSON contract: `tokenizer`, `targets.{agents,direct}` with `input_tokens_per_call`,
+/// `output_tokens_per_call`, `calls_per_request`, `components` (name → tokens per call),
+/// `monthly` {`input_usd`, `output_usd`, `fees_usd`, `total_usd`} and `monthly_cost_usd`, and
+/// `ratio` (agents total / direct total). Other fields may be added, never removed.
+pub fn json(estimate: &Estimate, options: &RenderOptions<'_>) -> Value {
+    let target = |t: &TargetEstimate| {
+        let components: Map<String, Value> = t
+            .components
+            .iter()
+            .map(|c| (c.name.to_string(), json!(c.tokens)))
+            .collect();
+        let cached: Vec<&str> = t
+            .components
+            .iter()
+            .filter(|c| c.cached)
+            .map(|c| c.name)
+            .collect();
+        json!({
+            "model": t.model_id,
+            "model_name": t.model_name,
+            "input_tokens_per_call": t.input_tokens_per_call(),
+            "estimated_input_tokens_per_call": t.estimated_input_tokens_per_call(),
+            "input_tokens_pinned": t.pinned_input_tokens_per_call.is_some(),
+            "cached_input_tokens_per_call": t.cached_input_tokens_per_call(),
+            "cached_components": cached,
+            "output_tokens_per_call": t.output_tokens_per_call,
+            "calls_per_request": t.calls_per_request,
+            "components": components,
+            "prices_usd_per_mtok": {
+                "input": t.rates.input_usd_per_mtok,
+                "output": t.rates.output_usd_per_mtok,
+                "cache_read": t.rates.cache_read_usd_per_mtok,
+            },
+            "per_request_usd": round_usd(t.per_request_usd()),
+            "monthly": {
+                "input_usd": round_usd(t.monthly.input_usd),
+                "output_usd": round_usd(t.monthly.output_usd),
+                "fees_usd": round_usd(t.monthly.fees_usd),
+                "total_usd": round_usd(t.monthly.total_usd),
+            },
+            "monthly_cost_usd": round_usd(t.monthly.total_usd),
+        })
+    };
+    let w = &estimate.workload;
+    let mut out = json!({
+        "tokenizer": tokens::TOKENIZER,
+        "note": tokens::ESTIMATE_NOTE,
+        "agent": estimate.agent_name,
+        "workload": {
+            "requests_per_day": w.requests_per_day,
+            "days_per_month": w.days_per_month,
+            "requests_per_month": w.requests_per_month(),
+            "input_tokens_per_request": w.input_tokens_per_request,
+            "output_tokens_per_call": w.output_tokens_per_call,
+            "tool_result_tokens_per_call": w.tool_result_tokens_per_call,
+            "session_fee_usd": w.session_fee_usd,
+            "defaulted": w.defaulted,
+        },
+        "targets": {
+            Target::Agents.as_str(): target(&estimate.agents),
+            Target::Direct.as_str(): target(&estimate.direct),
+        },
+        "ratio": estimate.ratio().map(|r| (r * 10_000.0).round() / 10_000.0),
+        "difference_usd": round_usd(estimate.difference_usd()),
+        "crossover_requests_per_day": estimate.crossover_requests_per_day().map(f64::round),
+        "summary": sentence(estimate),
+    });
+    if let (Some(m), Some(object)) = (options.measured, out.as_object_mut()) {
+        let d = &estimate.direct;
+        object.insert(
+            "measured".into(),
+            json!({
+                "label": "measured",
+                "target": "direct",
+                "source": m.path.display().to_string(),
+                "model_calls": m.model_calls,
+                "requests": m.requests,
+                "model_ids": m.model_ids,
+                "calls_per_request": m.calls_per_request(),
+                "input_tokens_per_call": m.total_input_tokens_per_call(),
+                "cache_read_input_tokens_per_call": m.cache_read_tokens_per_call,
+                "cache_write_input_tokens_per_call": m.cache_write_tokens_per_call,
+                "output_tokens_per_call": m.output_tokens_per_call,
+                "tool_calls": m.tool_calls,
+                "tool_failures": m.tool_failures,
+                "tool_result_bytes_per_call": m.tool_result_bytes_per_call,
+                "monthly_cost_usd": round_usd(m.monthly_usd(&estimate.workload, &d.rates, options.direct_cache_write_usd_per_mtok)),
+            }),
+        );
+    }
+    out
+}
+
+/// `1 request`, `3 requests`.
+fn plural(n: u64, noun: &str) -> String {
+    if n == 1 {
+        format!("1 {noun}")
+    } else {
+        format!("{} {noun}s", group(n))
+    }
+}
+
+/// `1234567` → `1,234,567`.
+pub fn group(n: u64) -> String {
+    let digits = n.to_string();
+    let mut out = String::with_capacity(digits.len() + digits.len() / 3);
+    for (i, c) in digits.chars().enumerate() {
+        if i > 0 && (digits.len() - i).is_multiple_of(3) {
+            out.push(',');
+        }
+        out.push(c);
+    }
+    out
+}
+
+/// A number as people write it: grouped integers, otherwise up to 4 decimals.
+pub fn number(value: f64) -> String {
+    if value.fract() == 0.0 && value.abs() < 1e15 {
+        let sign = if value < 0.0 { "-" } else { "" };
+        return format!("{sign}{}", group(value.abs() as u64));
+    }
+    let text = format!("{value:.4}");
+    text.trim_end_matches('0').trim_end_matches('.').to_string()
+}
+
+/// Money with cents and grouped dollars: `$1,234.50`.
+pub fn usd(value: f64) -> String {
+    let cents = (value.abs() * 100.0).round() as u64;
+    let sign = if value < 0.0 && cents > 0 { "-" } else { "" };
+    format!("{sign}${}.{:02}", group(cents / 100), cents % 100)
+}
+
+fn signed_usd(value: f64) -> String {
+    if value > 0.0 && (value * 100.0).round() > 0.0 {
+        format!("+{}", usd(value))
+    } else {
+        usd(value)
+    }
+}
+
+/// Small amounts (per call, per request) keep their significant digits: `$0.000282`.
+pub fn usd_small(value: f64) -> String {
+    if value == 0.0 {
+        return "$0".into();
+    }
+    if value >= 1.0 {
+        return usd(value);
+    }
+    format!("${value:.6}")
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn numbers_and_money_read_like_people_write_them() {
+        assert_eq!(group(0), "0");
+        assert_eq!(group(1_234_567), "1,234,567");
+        assert_eq!(number(30_000.0), "30,000");
+        assert_eq!(number(2.5), "2.5");
+        assert_eq!(usd(541.8), "$541.80");
+        assert_eq!(usd(172.800_000_000_01), "$172.80");
+        assert_eq!(usd(12_345.675), "$12,345.68");
+        assert_eq!(usd(-3.0), "-$3.00");
+        assert_eq!(usd_small(0.000_282_4), "$0.000282");
+        assert_eq!(usd_small(0.0003), "$0.000300");
+        assert_eq!(usd_small(0.0), "$0");
+    }
+}

@@ -1,0 +1,239 @@
+//! The traffic an estimate assumes: the spec's `workload`, overridden by command-line flags,
+//! with agentc's defaults for whatever neither gives. Defaults are named in every output, so
+//! nobody mistakes an assumption of ours for a figure of theirs.
+
+use crate::spec::Workload;
+use serde::Serialize;
+
+/// A value for each target.
+#[derive(Debug, Clone, Copy, PartialEq, Serialize)]
+pub struct Pair<T> {
+    pub agents: T,
+    pub direct: T,
+}
+
+/// Flags of `agentc cost` that override the spec's `workload`.
+#[derive(Debug, Clone, Default, PartialEq)]
+pub struct WorkloadOverrides {
+    pub requests_per_day: Option<f64>,
+    pub days_per_month: Option<f64>,
+    pub agents_calls_per_request: Option<f64>,
+    pub direct_calls_per_request: Option<f64>,
+    pub input_tokens_per_request: Option<u64>,
+    pub output_tokens_per_call: Option<u64>,
+    pub tool_result_tokens_per_call: Option<u64>,
+    pub agents_input_tokens_per_call: Option<u64>,
+    pub direct_input_tokens_per_call: Option<u64>,
+    pub session_fee_usd: Option<f64>,
+    /// What running your own loop costs per month whatever the volume (hosting, on-call).
+    pub direct_fixed_monthly_usd: Option<f64>,
+}
+
+/// agentc's assumptions when neither the spec nor a flag says.
+pub mod defaults {
+    pub const REQUESTS_PER_DAY: f64 = 1_000.0;
+    pub const DAYS_PER_MONTH: f64 = 30.0;
+    /// Plan, call a tool, answer: the seed article's three steps, on both targets alike.
+    pub const CALLS_PER_REQUEST: f64 = 3.0;
+    /// The seed article's average user message.
+    pub const INPUT_TOKENS_PER_REQUEST: u64 = 200;
+    pub const OUTPUT_TOKENS_PER_CALL: u64 = 600;
+    pub const TOOL_RESULT_TOKENS_PER_CALL: u64 = 300;
+}
+
+/// The workload after spec, flags and defaults.
+#[derive(Debug, Clone, PartialEq, Serialize)]
+pub struct ResolvedWorkload {
+    pub requests_per_day: f64,
+    pub days_per_month: f64,
+    pub calls_per_request: Pair<f64>,
+    pub input_tokens_per_request: u64,
+    pub output_tokens_per_call: u64,
+    pub tool_result_tokens_per_call: u64,
+    pub input_tokens_per_call: Pair<Option<u64>>,
+    pub session_fee_usd: f64,
+    pub direct_fixed_monthly_usd: f64,
+    /// The fields that took agentc's default.
+    pub defaulted: Vec<&'static str>,
+}
+
+impl ResolvedWorkload {
+    pub fn requests_per_month(&self) -> f64 {
+        self.requests_per_day * self.days_per_month
+    }
+
+    /// The same workload at another volume (for the plot).
+    pub fn at_requests_per_day(&self, requests_per_day: f64) -> ResolvedWorkload {
+        ResolvedWorkload {
+            requests_per_day,
+            ..self.clone()
+        }
+    }
+}
+
+/// Why a workload cannot be used.
+#[derive(Debug, Clone, PartialEq, thiserror::Error, miette::Diagnostic)]
+#[error("workload `{field}` is {value}; it must be a finite number ≥ 0")]
+#[diagnostic(code(agentc::cost::workload))]
+pub struct WorkloadError {
+    pub field: &'static str,
+    pub value: f64,
+}
+
+/// Spec, then flags, then defaults.
+pub fn resolve(
+    spec: Option<&Workload>,
+    flags: &WorkloadOverrides,
+) -> Result<ResolvedWorkload, WorkloadError> {
+    let empty = Workload::default();
+    let spec = spec.unwrap_or(&empty);
+    let mut defaulted = Vec::new();
+    let mut pick =
+        |field: &'static str, flag: Option<f64>, from_spec: Option<f64>, default: f64| {
+            flag.or(from_spec).unwrap_or_else(|| {
+                defaulted.push(field);
+                default
+            })
+        };
+    let calls = spec.calls_per_request.unwrap_or_default();
+    let pins = spec.input_tokens_per_call.unwrap_or_default();
+    let requests_per_day = pick(
+        "requests_per_day",
+        flags.requests_per_day,
+        spec.requests_per_day,
+        defaults::REQUESTS_PER_DAY,
+    );
+    let days_per_month = pick(
+        "days_per_month",
+        flags.days_per_month,
+        spec.days_per_month,
+        defaults::DAYS_PER_MONTH,
+    );
+    let agents_calls = pick(
+        "calls_per_request.agents",
+        flags.agents_calls_per_request,
+        calls.agents,
+        defaults::CALLS_PER_REQUEST,
+    );
+    let direct_calls = pick(
+        "calls_per_request.direct",
+        flags.direct_calls_per_request,
+        calls.direct,
+        defaults::CALLS_PER_REQUEST,
+    );
+    let input_tokens_per_request = pick(
+        "input_tokens_per_request",
+        flags.input_tokens_per_request.map(|v| v as f64),
+        spec.input_tokens_per_request.map(|v| v as f64),
+        defaults::INPUT_TOKENS_PER_REQUEST as f64,
+    ) as u64;
+    let output_tokens_per_call = pick(
+        "output_tokens_per_call",
+        flags.output_tokens_per_call.map(|v| v as f64),
+        spec.output_tokens_per_call.map(|v| v as f64),
+        defaults::OUTPUT_TOKENS_PER_CALL as f64,
+    ) as u64;
+    let tool_result_tokens_per_call = pick(
+        "tool_result_tokens_per_call",
+        flags.tool_result_tokens_per_call.map(|v| v as f64),
+        spec.tool_result_tokens_per_call.map(|v| v as f64),
+        defaults::TOOL_RESULT_TOKENS_PER_CALL as f64,
+    ) as u64;
+    let session_fee_usd = flags
+        .session_fee_usd
+        .or(spec.session_fee_usd)
+        .unwrap_or(0.0);
+    let direct_fixed_monthly_usd = flags.direct_fixed_monthly_usd.unwrap_or(0.0);
+    for (field, value) in [
+        ("requests_per_day", requests_per_day),
+        ("days_per_month", days_per_month),
+        ("calls_per_request.agents", agents_calls),
+        ("calls_per_request.direct", direct_calls),
+        ("session_fee_usd", session_fee_usd),
+        ("direct_fixed_monthly_usd", direct_fixed_monthly_usd),
+    ] {
+        if !value.is_finite() || value < 0.0 {
+            return Err(WorkloadError { field, value });
+        }
+    }
+    Ok(ResolvedWorkload {
+        requests_per_day,
+        days_per_month,
+        calls_per_request: Pair {
+            agents: agents_calls,
+            direct: direct_calls,
+        },
+        input_tokens_per_request,
+        output_tokens_per_call,
+        tool_result_tokens_per_call,
+        input_tokens_per_call: Pair {
+            agents: flags.agents_input_tokens_per_call.or(pins.agents),
+            direct: flags.direct_input_tokens_per_call.or(pins.direct),
+        },
+        session_fee_usd,
+        direct_fixed_monthly_usd,
+        defaulted,
+    })
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::spec::PerTarget;
+
+    #[test]
+    fn flags_override_the_spec_and_defaults_fill_the_rest() {
+        let spec = Workload {
+            requests_per_day: Some(50.0),
+            calls_per_request: Some(PerTarget {
+                agents: Some(4.0),
+                direct: None,
+            }),
+            input_tokens_per_call: Some(PerTarget {
+                agents: Some(5_000),
+                direct: None,
+            }),
+            ..Default::default()
+        };
+        let flags = WorkloadOverrides {
+            requests_per_day: Some(10.0),
+            direct_input_tokens_per_call: Some(1_500),
+            ..Default::default()
+        };
+        let w = resolve(Some(&spec), &flags).unwrap();
+        assert_eq!(w.requests_per_day, 10.0);
+        assert_eq!(
+            w.calls_per_request,
+            Pair {
+                agents: 4.0,
+                direct: 3.0
+            }
+        );
+        assert_eq!(
+            w.input_tokens_per_call,
+            Pair {
+                agents: Some(5_000),
+                direct: Some(1_500)
+            }
+        );
+        assert_eq!(w.days_per_month, 30.0);
+        assert_eq!(w.session_fee_usd, 0.0);
+        assert!(w.defaulted.contains(&"calls_per_request.direct"));
+        assert!(!w.defaulted.contains(&"requests_per_day"));
+        assert_eq!(w.requests_per_month(), 300.0);
+    }
+
+    #[test]
+    fn negative_or_infinite_figures_are_refused() {
+        let flags = WorkloadOverrides {
+            requests_per_day: Some(-1.0),
+            ..Default::default()
+        };
+        assert_eq!(resolve(None, &flags).unwrap_err().field, "requests_per_day");
+        let flags = WorkloadOverrides {
+            session_fee_usd: Some(f64::INFINITY),
+            ..Default::default()
+        };
+        assert!(resolve(None, &flags).is_err());
+    }
+}

@@ -1,0 +1,415 @@
+//! The tool-dispatch loop Bedrock Agents would otherwise run: send the conversation, and
+//! while the model stops for `tool_use`, run every call of the turn concurrently, append the
+//! results and send again — until the model ends its turn, another stop reason ends it, a
+//! call must go back to the caller (`return_control`), or `max_iterations` model calls are
+//! spent.
+
+use super::dispatch::{Dispatcher, ToolCall, ToolOutput};
+use super::history;
+use super::lambda_event::{EventContext, body_content};
+use super::model::{ModelClient, ModelError, Usage};
+use super::session::{Pending, PendingCall, SessionState};
+use super::trace::{Event, Trace, TraceError, round_ms};
+use super::wire::{WireError, message_to_sdk, tool_result_block};
+use aws_sdk_bedrockruntime::types::Message;
+use indexmap::IndexMap;
+use serde_json::{Value, json};
+use std::sync::Arc;
+
+/// What starts a turn.
+#[derive(Debug, Clone)]
+pub enum TurnInput {
+    /// A new user message.
+    Message(String),
+    /// Answers to the session's pending `return_control` calls (`--tool-result ID=JSON`),
+    /// optionally with a new message.
+    ToolResults {
+        results: Vec<(String, String)>,
+        message: Option<String>,
+    },
+}
+
+/// How a turn ended (without an error).
+#[derive(Debug, Clone, PartialEq)]
+pub enum Outcome {
+    /// The model stopped: `end_turn`, `stop_sequence`, `max_tokens`, `guardrail_intervened`,
+    /// `content_filtered`, or another stop reason, with the text of its last message.
+    Stopped { stop_reason: String, text: String },
+    /// These calls go back to the caller; the turn resumes when they are answered.
+    ReturnControl { calls: Vec<PendingCall> },
+}
+
+/// What a turn did.
+#[derive(Debug, Clone)]
+pub struct Report {
+    pub outcome: Outcome,
+    pub usage: Usage,
+    pub model_calls: u32,
+    pub tool_calls: u32,
+}
+
+#[derive(Debug, thiserror::Error, miette::Diagnostic)]
+pub enum RunError {
+    #[error(transparent)]
+    #[diagnostic(transparent)]
+    Model(#[from] ModelError),
+    #[error(
+        "stopped after {max} model calls (targets.direct.max_iterations) and the model still wants to call tools"
+    )]
+    #[diagnostic(
+        code(agentc::run::max_iterations),
+        help(
+            "the tool results of the last step are kept in the session; raise `targets.direct.max_iterations` or make the task smaller"
+        )
+    )]
+    MaxIterations { max: u32 },
+    #[error("the model stopped for tool_use but sent no tool call")]
+    #[diagnostic(code(agentc::run::malformed_reply))]
+    ToolUseWithoutCalls,
+    #[error("{0}")]
+    #[diagnostic(code(agentc::run::input))]
+    Input(String),
+    #[error("the conversation could not be converted for the Converse API: {0}")]
+    #[diagnostic(code(agentc::run::history))]
+    Wire(#[from] WireError),
+    #[error(transparent)]
+    #[diagnostic(transparent)]
+    Trace(#[from] TraceError),
+}
+
+/// Settings of the loop.
+#[derive(Debug, Clone)]
+pub struct Settings {
+    pub session_id: String,
+    pub agent_name: String,
+    pub max_iterations: u32,
+    /// Byte budget for the history sent with each call (see `history`).
+    pub history_budget: usize,
+    /// Whether the model honours `toolResult.status` (Nova, Claude); otherwise error results
+    /// are marked with an `ERROR:` prefix.
+    pub tool_status: bool,
+}
+
+/// One turn of a conversation in progress.
+pub struct Runner<'a> {
+    model: &'a ModelClient,
+    dispatcher: Arc<Dispatcher>,
+    trace: Option<&'a Trace>,
+    settings: Settings,
+    history: Vec<Value>,
+    sizes: Vec<usize>,
+    sdk: Vec<Message>,
+    /// Messages this turn added, unmerged (what the session store appends).
+    pub appended: Vec<Value>,
+    pub session_attributes: IndexMap<String, String>,
+    prompt_session_attributes: IndexMap<String, String>,
+    pending: Option<Pending>,
+    /// Whether this turn answered the session's pending calls.
+    pub resumed: bool,
+}
+
+impl<'a> Runner<'a> {
+    pub fn new(
+        model: &'a ModelClient,
+        dispatcher: Arc<Dispatcher>,
+        trace: Option<&'a Trace>,
+        settings: Settings,
+        state: SessionState,
+    ) -> Result<Self, RunError> {
+        let sdk = state
+            .messages
+            .iter()
+            .map(message_to_sdk)
+            .collect::<Result<Vec<_>, _>>()?;
+        let sizes = state.messages.iter().map(|m| m.to_string().len()).collect();
+        Ok(Self {
+            model,
+            dispatcher,
+            trace,
+            settings,
+            history: state.messages,
+            sizes,
+            sdk,
+            appended: Vec::new(),
+            session_attributes: state.session_attributes,
+            prompt_session_attributes: IndexMap::new(),
+            pending: state.pending,
+            resumed: false,
+        })
+    }
+
+    /// Calls left for the caller to answer when the turn paused.
+    pub fn pending(&self) -> Option<&Pending> {
+        self.pending.as_ref()
+    }
+
+    fn push(&mut self, message: Value) -> Result<(), RunError> {
+        self.appended.push(message.clone());
+        let before = self.history.len();
+        history::append_turn(&mut self.history, [message]);
+        if self.history.len() == before {
+            // Merged into the previous message: convert that one again.
+            self.sdk.pop();
+            self.sizes.pop();
+        }
+        if let Some(last) = self.history.last() {
+            self.sdk.push(message_to_sdk(last)?);
+            self.sizes.push(last.to_string().len());
+        }
+        Ok(())
+    }
+
+    fn result_block(&self, tool_use_id: &str, output: &ToolOutput) -> Value {
+        if self.settings.tool_status || !output.is_error() {
+            return tool_result_block(tool_use_id, output.content.clone(), output.is_error());
+        }
+        let text = match output.content.get("text").and_then(Value::as_str) {
+            Some(text) => format!("ERROR: {text}"),
+            None => format!("ERROR: {}", output.content),
+        };
+        json!({ "toolResult": { "toolUseId": tool_use_id, "content": [{ "text": text }] } })
+    }
+
+    fn event_context(&self) -> EventContext {
+        let input_text = self
+            .history
+            .iter()
+            .rev()
+            .filter(|m| m.get("role").and_then(Value::as_str) == Some("user"))
+            .flat_map(|m| {
+                m.get("content")
+                    .and_then(Value::as_array)
+                    .into_iter()
+                    .flatten()
+                    .rev()
+            })
+            .find_map(|b| b.get("text").and_then(Value::as_str))
+            .unwrap_or_default()
+            .to_string();
+        EventContext {
+            agent_name: self.settings.agent_name.clone(),
+            agent_id: "AGENTC0000".into(),
+            agent_alias: "direct".into(),
+            agent_version: "DRAFT".into(),
+            session_id: self.settings.session_id.clone(),
+            input_text,
+            session_attributes: self.session_attributes.clone(),
+            prompt_session_attributes: self.prompt_session_attributes.clone(),
+        }
+    }
+
+    /// Start the turn from `input` and run the loop.
+    pub async fn run(&mut self, input: TurnInput) -> Result<Report, RunError> {
+        match input {
+            TurnInput::Message(text) => {
+                if let Some(pending) = &self.pending {
+                    let ids: Vec<&str> = pending
+                        .calls
+                        .iter()
+                        .map(|c| c.tool_use_id.as_str())
+                        .collect();
+                    return Err(RunError::Input(format!(
+                        "session `{}` is waiting for the results of tool calls {}; pass them with --tool-result ID=JSON",
+                        self.settings.session_id,
+                        ids.join(", ")
+                    )));
+                }
+                if let Some(answers) = history::unanswered_tool_results(&self.history) {
+                    self.push(answers)?;
+                }
+                self.push(json!({ "role": "user", "content": [{ "text": text }] }))?;
+            }
+            TurnInput::ToolResults { results, message } => {
+                let Some(pending) = self.pending.take() else {
+                    return Err(RunError::Input(format!(
+                        "session `{}` has no tool calls waiting for results",
+                        self.settings.session_id
+                    )));
+                };
+                let mut supplied: IndexMap<String, String> = results.into_iter().collect();
+                let mut content = pending.results.clone();
+                let mut missing = Vec::new();
+                for call in &pending.calls {
+                    match supplied.shift_remove(&call.tool_use_id) {
+                        Some(answer) => content.push(tool_result_block(
+                            &call.tool_use_id,
+                            body_content(&answer),
+                            false,
+                        )),
+                        None => missing.push(call.tool_use_id.clone()),
+                    }
+                }
+                if !missing.is_empty() || !supplied.is_empty() {
+                    let unknown: Vec<&String> = supplied.keys().collect();
+                    self.pending = Some(pending);
+                    return Err(RunError::Input(format!(
+                        "the tool results do not match the pending calls: missing {missing:?}, unknown {unknown:?}"
+                    )));
+                }
+                if let Some(text) = message {
+                    content.push(json!({ "text": text }));
+                }
+                self.resumed = true;
+                self.push(json!({ "role": "user", "content": content }))?;
+            }
+        }
+        self.run_loop().await
+    }
+
+    async fn run_loop(&mut self) -> Result<Report, RunError> {
+        let mut usage = Usage::default();
+        let mut tool_calls = 0;
+        for iteration in 1..=self.settings.max_iterations {
+            let start =
+                history::trim_start_sized(&self.history, &self.sizes, self.settings.history_budget);
+            let reply = self.model.call(&self.sdk[start..]).await?;
+            usage.add(reply.usage);
+            if let Some(trace) = self.trace {
+                trace.record(&Event::ModelCall {
+                    session: &self.settings.session_id,
+                    iteration,
+                    model_id: self.model.model_id(),
+                    latency_ms: round_ms(reply.latency_ms),
+                    stop_reason: &reply.stop_reason,
+                    usage: reply.usage,
+                })?;
+            }
+            let calls = tool_calls_of(&reply.message);
+            let text = text_of(&reply.message);
+            self.push(reply.message)?;
+            if reply.stop_reason != "tool_use" {
+                return Ok(Report {
+                    outcome: Outcome::Stopped {
+                        stop_reason: reply.stop_reason,
+                        text,
+                    },
+                    usage,
+                    model_calls: iteration,
+                    tool_calls,
+                });
+            }
+            if calls.is_empty() {
+                return Err(RunError::ToolUseWithoutCalls);
+            }
+            let (returned, local): (Vec<ToolCall>, Vec<ToolCall>) = calls
+                .into_iter()
+                .partition(|c| self.dispatcher.returns_control(&c.name));
+            tool_calls += local.len() as u32;
+            let outputs = self.dispatch_all(&local).await?;
+            let results: Vec<Value> = local
+                .iter()
+                .zip(&outputs)
+                .map(|(call, output)| self.result_block(&call.tool_use_id, output))
+                .collect();
+            if !returned.is_empty() {
+                let calls = returned
+                    .into_iter()
+                    .map(|call| {
+                        let target = self.dispatcher.target(&call.name);
+                        PendingCall {
+                            action_group: target
+                                .map(|t| t.action_group.clone())
+                                .unwrap_or_default(),
+                            function: target.map(|t| t.function.clone()).unwrap_or_default(),
+                            tool_use_id: call.tool_use_id,
+                            name: call.name,
+                            input: call.input,
+                        }
+                    })
+                    .collect::<Vec<_>>();
+                self.pending = Some(Pending {
+                    calls: calls.clone(),
+                    results,
+                });
+                return Ok(Report {
+                    outcome: Outcome::ReturnControl { calls },
+                    usage,
+                    model_calls: iteration,
+                    tool_calls,
+                });
+            }
+            self.push(json!({ "role": "user", "content": results }))?;
+        }
+        Err(RunError::MaxIterations {
+            max: self.settings.max_iterations,
+        })
+    }
+
+    /// Run the calls concurrently; results in the calls' order.
+    async fn dispatch_all(&mut self, calls: &[ToolCall]) -> Result<Vec<ToolOutput>, RunError> {
+        let context = Arc::new(self.event_context());
+        let mut set = tokio::task::JoinSet::new();
+        for (index, call) in calls.iter().enumerate() {
+            let dispatcher = Arc::clone(&self.dispatcher);
+            let context = Arc::clone(&context);
+            let call = call.clone();
+            set.spawn(async move { (index, dispatcher.dispatch(&call, &context).await) });
+        }
+        let mut outputs: Vec<Option<ToolOutput>> = vec![None; calls.len()];
+        while let Some(joined) = set.join_next().await {
+            match joined {
+                Ok((index, output)) => outputs[index] = Some(output),
+                Err(error) => {
+                    // A panicking handler task must not take the loop down with it.
+                    let _ = error;
+                }
+            }
+        }
+        let mut finished = Vec::with_capacity(calls.len());
+        for (call, output) in calls.iter().zip(outputs) {
+            let output = output.unwrap_or_else(|| ToolOutput::internal_error(&call.name));
+            if let Some(trace) = self.trace {
+                trace.record(&Event::ToolCall {
+                    session: &self.settings.session_id,
+                    name: &call.name,
+                    latency_ms: round_ms(output.latency_ms),
+                    outcome: output.outcome,
+                    result_bytes: output.result_bytes,
+                })?;
+            }
+            if let Some(attributes) = &output.session_attributes {
+                self.session_attributes = attributes.clone();
+            }
+            if let Some(attributes) = &output.prompt_session_attributes {
+                self.prompt_session_attributes = attributes.clone();
+            }
+            finished.push(output);
+        }
+        Ok(finished)
+    }
+}
+
+fn tool_calls_of(message: &Value) -> Vec<ToolCall> {
+    message
+        .get("content")
+        .and_then(Value::as_array)
+        .into_iter()
+        .flatten()
+        .filter_map(|block| block.get("toolUse"))
+        .map(|tool_use| ToolCall {
+            tool_use_id: tool_use
+                .get("toolUseId")
+                .and_then(Value::as_str)
+                .unwrap_or_default()
+                .to_string(),
+            name: tool_use
+                .get("name")
+                .and_then(Value::as_str)
+                .unwrap_or_default()
+                .to_string(),
+            input: tool_use.get("input").cloned().unwrap_or(Value::Null),
+        })
+        .collect()
+}
+
+/// The text blocks of a message, joined.
+pub fn text_of(message: &Value) -> String {
+    message
+        .get("content")
+        .and_then(Value::as_array)
+        .into_iter()
+        .flatten()
+        .filter_map(|block| block.get("text").and_then(Value::as_str))
+        .collect::<Vec<_>>()
+        .join("\n")
+}

@@ -1,0 +1,499 @@
+//! Session memory: a conversation's messages stored between invocations of `agentc run`, so
+//! `--session ID` continues it.
+//!
+//! Two stores, one contract. The default is an embedded SQLite file (`.agentc/sessions.db`,
+//! WAL mode, a busy timeout, writes in `BEGIN IMMEDIATE` transactions). For a fleet of hosts,
+//! `targets.direct.sessions: dynamodb://TABLE` keeps sessions in DynamoDB with conditional
+//! writes. Either way a run only ever *appends* its turn to what is stored: when two runs of
+//! one session overlap, the second to finish appends its turn after the first's (both turns
+//! are kept, the history stays well-formed) instead of overwriting it. Only resuming a
+//! paused turn (`--tool-result`) requires that nobody else changed the session meanwhile.
+
+use indexmap::IndexMap;
+use serde::{Deserialize, Serialize};
+use serde_json::Value;
+use std::path::{Path, PathBuf};
+
+/// Default location of the SQLite store, relative to the current directory.
+pub const DEFAULT_PATH: &str = ".agentc/sessions.db";
+
+/// What is remembered of a session.
+#[derive(Debug, Clone, Default, PartialEq, Serialize, Deserialize)]
+pub struct SessionState {
+    /// The conversation in Converse's message JSON (`{"role", "content": [...]}`).
+    pub messages: Vec<Value>,
+    /// Bedrock Agents-style session attributes, passed to and replaced by action-group Lambdas.
+    #[serde(default, skip_serializing_if = "IndexMap::is_empty")]
+    pub session_attributes: IndexMap<String, String>,
+    /// Tool calls handed back to the caller (`return_control`) and not answered yet.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub pending: Option<Pending>,
+}
+
+/// A turn paused on `return_control` calls.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct Pending {
+    /// The calls the caller must answer, in the model's order.
+    pub calls: Vec<PendingCall>,
+    /// `toolResult` blocks of the same turn's other calls, already run by agentc.
+    pub results: Vec<Value>,
+}
+
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[serde(rename_all = "camelCase")]
+pub struct PendingCall {
+    pub tool_use_id: String,
+    pub name: String,
+    pub action_group: String,
+    pub function: String,
+    pub input: Value,
+}
+
+/// A stored session and its version (incremented by every write).
+#[derive(Debug, Clone, PartialEq)]
+pub struct Stored {
+    pub state: SessionState,
+    pub version: u64,
+}
+
+/// What one run changes in a session.
+#[derive(Debug, Clone)]
+pub struct Update {
+    /// The version the run started from (`None`: the session did not exist).
+    pub base_version: Option<u64>,
+    /// Whether the run answered the session's pending calls.
+    pub resumed: bool,
+    /// Messages the run added, in order.
+    pub appended: Vec<Value>,
+    pub session_attributes: IndexMap<String, String>,
+    pub pending: Option<Pending>,
+    /// Keep at most this many bytes of messages (oldest turns dropped; see `history::trim`).
+    pub max_history_bytes: usize,
+}
+
+#[derive(Debug, thiserror::Error, miette::Diagnostic)]
+pub enum SessionError {
+    #[error("session id `{0}` is not valid")]
+    #[diagnostic(
+        code(agentc::session::id),
+        help(
+            "use 2 to 100 characters from letters, digits, `.`, `_`, `:` and `-` (the Bedrock Agents session id rules)"
+        )
+    )]
+    InvalidId(String),
+    #[error("the session store `{location}` failed: {message}")]
+    #[diagnostic(code(agentc::session::store))]
+    Store { location: String, message: String },
+    #[error("session `{id}` holds data agentc cannot read: {message}")]
+    #[diagnostic(
+        code(agentc::session::corrupt),
+        help("start a new session id; the stored one was written by something else")
+    )]
+    Corrupt { id: String, message: String },
+    #[error(
+        "session `{id}` was changed by another run while this run was resuming it; this run's results were not saved"
+    )]
+    #[diagnostic(
+        code(agentc::session::conflict),
+        help(
+            "inspect the session and run again; only one run may answer a session's pending tool calls"
+        )
+    )]
+    Conflict { id: String },
+    #[error("`targets.direct.sessions: {0}` is not a valid store")]
+    #[diagnostic(
+        code(agentc::session::location),
+        help("use a file path (SQLite) or `dynamodb://TABLE`")
+    )]
+    BadLocation(String),
+}
+
+/// Session ids follow the Bedrock Agents rules, because the id is also the `sessionId` of
+/// the action-group Lambda event.
+pub fn validate_id(id: &str) -> Result<(), SessionError> {
+    let ok = (2..=100).contains(&id.len())
+        && id
+            .chars()
+            .all(|c| c.is_ascii_alphanumeric() || matches!(c, '.' | '_' | ':' | '-'));
+    if ok {
+        Ok(())
+    } else {
+        Err(SessionError::InvalidId(id.to_string()))
+    }
+}
+
+/// Apply a run's update to what is stored now.
+pub fn merge(
+    id: &str,
+    current: Option<&Stored>,
+    update: &Update,
+) -> Result<SessionState, SessionError> {
+    let current_version = current.map(|c| c.version);
+    if current_version != update.base_version {
+        // Someone else wrote meanwhile. Appending our turn is still correct when neither
+        // side is in the middle of a paused turn.
+        let current_paused = current.is_some_and(|c| c.state.pending.is_some());
+        if update.resumed || current_paused {
+            return Err(SessionError::Conflict { id: id.to_string() });
+        }
+    }
+    let mut messages = current
+        .map(|c| c.state.messages.clone())
+        .unwrap_or_default();
+    super::history::append_turn(&mut messages, update.appended.iter().cloned());
+    super::history::trim(&mut messages, update.max_history_bytes);
+    Ok(SessionState {
+        messages,
+        session_attributes: update.session_attributes.clone(),
+        pending: update.pending.clone(),
+    })
+}
+
+/// Where sessions live.
+pub enum Store {
+    Sqlite(SqliteStore),
+    Dynamo(DynamoStore),
+}
+
+impl Store {
+    /// Open the store named by `targets.direct.sessions` (default: the SQLite file).
+    pub async fn open(
+        location: Option<&str>,
+        sdk: impl FnOnce() -> aws_config::SdkConfig,
+    ) -> Result<Store, SessionError> {
+        match location {
+            Some(location) if location.starts_with("dynamodb://") => {
+                let table = &location["dynamodb://".len()..];
+                if table.is_empty() || table.contains('/') {
+                    return Err(SessionError::BadLocation(location.to_string()));
+                }
+                Ok(Store::Dynamo(DynamoStore::new(
+                    aws_sdk_dynamodb::Client::new(&sdk()),
+                    table,
+                )))
+            }
+            Some(location) if location.contains("://") => {
+                Err(SessionError::BadLocation(location.to_string()))
+            }
+            Some(path) => Ok(Store::Sqlite(SqliteStore::open(Path::new(path))?)),
+            None => Ok(Store::Sqlite(SqliteStore::open(Path::new(DEFAULT_PATH))?)),
+        }
+    }
+
+    pub async fn load(&self, id: &str) -> Result<Option<Stored>, SessionError> {
+        match self {
+            Store::Sqlite(store) => store.load(id),
+            Store::Dynamo(store) => store.load(id).await,
+        }
+    }
+
+    /// Write a run's update; returns the new version.
+    pub async fn save(&self, id: &str, update: &Update) -> Result<u64, SessionError> {
+        match self {
+            Store::Sqlite(store) => store.save(id, update),
+            Store::Dynamo(store) => store.save(id, update).await,
+        }
+    }
+}
+
+fn decode(id: &str, text: &str) -> Result<SessionState, SessionError> {
+    serde_json::from_str(text).map_err(|e| SessionError::Corrupt {
+        id: id.to_string(),
+        message: e.to_string(),
+    })
+}
+
+fn encode(state: &SessionState) -> String {
+    serde_json::to_string(state).unwrap_or_default()
+}
+
+/// The embedded default: one SQLite file, safe for concurrent processes.
+pub struct SqliteStore {
+    path: PathBuf,
+    connection: std::sync::Mutex<rusqlite::Connection>,
+}
+
+impl SqliteStore {
+    pub fn open(path: &Path) -> Result<Self, SessionError> {
+        let fail = |e: &dyn std::fmt::Display| SessionError::Store {
+            location: path.display().to_string(),
+            message: e.to_string(),
+        };
+        if let Some(dir) = path.parent().filter(|d| !d.as_os_str().is_empty()) {
+            std::fs::create_dir_all(dir).map_err(|e| fail(&e))?;
+        }
+        let connection = rusqlite::Connection::open(path).map_err(|e| fail(&e))?;
+        // The busy timeout first: the pragmas and the schema below may already meet a lock
+        // held by a concurrent run.
+        connection
+            .busy_timeout(std::time::Duration::from_secs(10))
+            .map_err(|e| fail(&e))?;
+        connection
+            .pragma_update(None, "journal_mode", "WAL")
+            .map_err(|e| fail(&e))?;
+        connection
+            .pragma_update(None, "synchronous", "NORMAL")
+            .map_err(|e| fail(&e))?;
+        connection
+            .execute_batch(
+                "CREATE TABLE IF NOT EXISTS sessions (
+                    id TEXT PRIMARY KEY,
+                    version INTEGER NOT NULL,
+                    state TEXT NOT NULL,
+                    updated_at INTEGER NOT NULL
+                 )",
+            )
+            .map_err(|e| fail(&e))?;
+        Ok(Self {
+            path: path.to_path_buf(),
+            connection: std::sync::Mutex::new(connection),
+        })
+    }
+
+    fn fail(&self, error: impl std::fmt::Display) -> SessionError {
+        SessionError::Store {
+            location: self.path.display().to_string(),
+            message: error.to_string(),
+        }
+    }
+
+    fn read(
+        connection: &rusqlite::Connection,
+        id: &str,
+    ) -> rusqlite::Result<Option<(String, u64)>> {
+        use rusqlite::OptionalExtension;
+        connection
+            .query_row(
+                "SELECT state, version FROM sessions WHERE id = ?1",
+                [id],
+                |row| Ok((row.get::<_, String>(0)?, row.get::<_, i64>(1)? as u64)),
+            )
+            .optional()
+    }
+
+    pub fn load(&self, id: &str) -> Result<Option<Stored>, SessionError> {
+        let connection = self.connection.lock().map_err(|e| self.fail(e))?;
+        match Self::read(&connection, id).map_err(|e| self.fail(e))? {
+            None => Ok(None),
+            Some((text, version)) => Ok(Some(Stored {
+                state: decode(id, &text)?,
+                version,
+            })),
+        }
+    }
+
+    pub fn save(&self, id: &str, update: &Update) -> Result<u64, SessionError> {
+        let mut connection = self.connection.lock().map_err(|e| self.fail(e))?;
+        // IMMEDIATE takes the write lock before reading, so read-merge-write is atomic
+        // across processes (a deferred transaction could deadlock upgrading its lock).
+        let transaction = connection
+            .transaction_with_behavior(rusqlite::TransactionBehavior::Immediate)
+            .map_err(|e| self.fail(e))?;
+        let current = match Self::read(&transaction, id).map_err(|e| self.fail(e))? {
+            None => None,
+            Some((text, version)) => Some(Stored {
+                state: decode(id, &text)?,
+                version,
+            }),
+        };
+        let state = merge(id, current.as_ref(), update)?;
+        let version = current.map_or(1, |c| c.version + 1);
+        let now = std::time::SystemTime::now()
+            .duration_since(std::time::UNIX_EPOCH)
+            .map_or(0, |d| d.as_secs() as i64);
+        transaction
+            .execute(
+                "INSERT INTO sessions (id, version, state, updated_at) VALUES (?1, ?2, ?3, ?4)
+                 ON CONFLICT(id) DO UPDATE SET version = ?2, state = ?3, updated_at = ?4",
+                rusqlite::params![id, version as i64, encode(&state), now],
+            )
+            .map_err(|e| self.fail(e))?;
+        transaction.commit().map_err(|e| self.fail(e))?;
+        Ok(version)
+    }
+}
+
+/// Sessions in a DynamoDB table whose partition key is the string attribute `session_id`.
+/// Items: `session_id` (S), `version` (N), `state` (S, the session JSON), `updated_at` (N).
+pub struct DynamoStore {
+    client: aws_sdk_dynamodb::Client,
+    table: String,
+}
+
+/// How often a save re-reads and retries when another run's write won the race.
+const DYNAMO_SAVE_ROUNDS: usize = 20;
+
+impl DynamoStore {
+    pub fn new(client: aws_sdk_dynamodb::Client, table: &str) -> Self {
+        Self {
+            client,
+            table: table.to_string(),
+        }
+    }
+
+    fn fail(&self, error: impl std::fmt::Display) -> SessionError {
+        SessionError::Store {
+            location: format!("dynamodb://{}", self.table),
+            message: error.to_string(),
+        }
+    }
+
+    fn describe<E: std::error::Error>(error: &E) -> String {
+        let mut text = error.to_string();
+        let mut source = error.source();
+        while let Some(cause) = source {
+            text.push_str(": ");
+            text.push_str(&cause.to_string());
+            source = cause.source();
+        }
+        text
+    }
+
+    pub async fn load(&self, id: &str) -> Result<Option<Stored>, SessionError> {
+        use aws_sdk_dynamodb::types::AttributeValue;
+        let output = self
+            .client
+            .get_item()
+            .table_name(&self.table)
+            .key("session_id", AttributeValue::S(id.to_string()))
+            .consistent_read(true)
+            .send()
+            .await
+            .map_err(|e| self.fail(Self::describe(&e)))?;
+        let Some(item) = output.item() else {
+            return Ok(None);
+        };
+        let text = item
+            .get("state")
+            .and_then(|v| v.as_s().ok())
+            .ok_or_else(|| SessionError::Corrupt {
+                id: id.to_string(),
+                message: "the item has no string attribute `state`".into(),
+            })?;
+        let version = item
+            .get("version")
+            .and_then(|v| v.as_n().ok())
+            .and_then(|n| n.parse::<u64>().ok())
+            .ok_or_else(|| SessionError::Corrupt {
+                id: id.to_string(),
+                message: "the item has no numeric attribute `version`".into(),
+            })?;
+        Ok(Some(Stored {
+            state: decode(id, text)?,
+            version,
+        }))
+    }
+
+    pub async fn save(&self, id: &str, update: &Update) -> Result<u64, SessionError> {
+        use aws_sdk_dynamodb::types::AttributeValue;
+        for _ in 0..DYNAMO_SAVE_ROUNDS {
+            let current = self.load(id).await?;
+            let state = merge(id, current.as_ref(), update)?;
+            let version = current.as_ref().map_or(1, |c| c.version + 1);
+            let now = std::time::SystemTime::now()
+                .duration_since(std::time::UNIX_EPOCH)
+                .map_or(0, |d| d.as_secs());
+            let mut request = self
+                .client
+                .put_item()
+                .table_name(&self.table)
+                .item("session_id", AttributeValue::S(id.to_string()))
+                .item("version", AttributeValue::N(version.to_string()))
+                .item("state", AttributeValue::S(encode(&state)))
+                .item("updated_at", AttributeValue::N(now.to_string()));
+            request = match &current {
+                None => request.condition_expression("attribute_not_exists(session_id)"),
+                Some(current) => request
+                    .condition_expression("version = :expected")
+                    .expression_attribute_values(
+                        ":expected",
+                        AttributeValue::N(current.version.to_string()),
+                    ),
+            };
+            match request.send().await {
+                Ok(_) => return Ok(version),
+                Err(error) => {
+                    let lost_race = error
+                        .as_service_error()
+                        .is_some_and(|e| e.is_conditional_check_failed_exception());
+                    if !lost_race {
+                        return Err(self.fail(Self::describe(&error)));
+                    }
+                }
+            }
+        }
+        Err(self.fail(format!(
+            "gave up after {DYNAMO_SAVE_ROUNDS} conflicting concurrent writes"
+        )))
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use serde_json::json;
+
+    fn turn(text: &str) -> Vec<Value> {
+        vec![
+            json!({"role": "user", "content": [{"text": text}]}),
+            json!({"role": "assistant", "content": [{"text": format!("re: {text}")}]}),
+        ]
+    }
+
+    fn update(base: Option<u64>, text: &str) -> Update {
+        Update {
+            base_version: base,
+            resumed: false,
+            appended: turn(text),
+            session_attributes: IndexMap::new(),
+            pending: None,
+            max_history_bytes: usize::MAX,
+        }
+    }
+
+    #[test]
+    fn ids_follow_the_agents_rules() {
+        assert!(validate_id("sess-01.a:b_c").is_ok());
+        assert!(validate_id("x").is_err());
+        assert!(validate_id("has space").is_err());
+        assert!(validate_id(&"a".repeat(101)).is_err());
+    }
+
+    #[test]
+    fn sqlite_appends_turns_and_keeps_concurrent_ones() {
+        let dir = tempfile::tempdir().expect("tempdir");
+        let path = dir.path().join("s.db");
+        let store = SqliteStore::open(&path).expect("open");
+        assert_eq!(store.load("s1").expect("load"), None);
+        assert_eq!(store.save("s1", &update(None, "one")).expect("save"), 1);
+        // Two runs both started from version 1: the second appends after the first.
+        let other = SqliteStore::open(&path).expect("second connection");
+        assert_eq!(store.save("s1", &update(Some(1), "two")).expect("save"), 2);
+        assert_eq!(
+            other.save("s1", &update(Some(1), "three")).expect("save"),
+            3
+        );
+        let stored = store.load("s1").expect("load").expect("exists");
+        assert_eq!(stored.version, 3);
+        assert_eq!(stored.state.messages.len(), 6);
+        assert_eq!(stored.state.messages[4]["content"][0]["text"], "three");
+    }
+
+    #[test]
+    fn resuming_a_session_someone_else_changed_is_a_conflict() {
+        let current = Stored {
+            state: SessionState {
+                messages: turn("a"),
+                ..Default::default()
+            },
+            version: 2,
+        };
+        let mut resumed = update(Some(1), "b");
+        resumed.resumed = true;
+        assert!(matches!(
+            merge("s", Some(&current), &resumed),
+            Err(SessionError::Conflict { .. })
+        ));
+        assert!(merge("s", Some(&current), &update(Some(1), "b")).is_ok());
+    }
+}

@@ -1,0 +1,999 @@
+//! The agents target end to end: the real `agentc` binary and the real AWS SDK client, pointed
+//! at a stateful fake of the bedrock-agent control plane on 127.0.0.1.
+
+#[path = "support/fake_bedrock_agent.rs"]
+mod fake;
+
+use fake::{FakeBedrockAgent, Fault};
+use std::path::{Path, PathBuf};
+use std::process::{Command, Stdio};
+
+struct Run {
+    code: i32,
+    stdout: String,
+    stderr: String,
+}
+
+impl std::fmt::Debug for Run {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        write!(
+            f,
+            "exit {}\n--- stdout\n{}\n--- stderr\n{}",
+            self.code, self.stdout, self.stderr
+        )
+    }
+}
+
+/// A private copy of the binary under test, taken once: the target directory may be shared, and
+/// another checkout's build must not swap the binary in the middle of this run.
+fn binary() -> &'static Path {
+    static COPY: std::sync::OnceLock<(tempfile::TempDir, PathBuf)> = std::sync::OnceLock::new();
+    &COPY
+        .get_or_init(|| {
+            let dir = tempfile::tempdir().unwrap();
+            let path = dir.path().join("agentc");
+            std::fs::copy(own_binary(), &path).unwrap();
+            (dir, path)
+        })
+        .1
+}
+
+/// The binary under test. `AGENTC_TEST_BIN` overrides it, for checkouts that share a target
+/// directory with others (where `target/debug/agentc` may be another checkout's build).
+fn own_binary() -> PathBuf {
+    std::env::var_os("AGENTC_TEST_BIN").map_or_else(
+        || PathBuf::from(env!("CARGO_BIN_EXE_agentc")),
+        PathBuf::from,
+    )
+}
+
+fn agentc(fake: &FakeBedrockAgent, dir: &Path, args: &[&str]) -> Run {
+    let output = Command::new(binary())
+        .args(args)
+        .current_dir(dir)
+        .env("AWS_ENDPOINT_URL_BEDROCK_AGENT", &fake.endpoint)
+        .env("AWS_EC2_METADATA_DISABLED", "true")
+        .env("AWS_ACCESS_KEY_ID", "test")
+        .env("AWS_SECRET_ACCESS_KEY", "test")
+        .env("AWS_REGION", "us-east-1")
+        .env("AWS_MAX_ATTEMPTS", "3")
+        .env("AWS_CONFIG_FILE", dir.join("no-aws-config"))
+        .env(
+            "AWS_SHARED_CREDENTIALS_FILE",
+            dir.join("no-aws-credentials"),
+        )
+        .env_remove("AWS_PROFILE")
+        .env("NO_COLOR", "1")
+        .stdin(Stdio::null())
+        .output()
+        .expect("run agentc");
+    Run {
+        code: output.status.code().unwrap_or(-1),
+        stdout: String::from_utf8_lossy(&output.stdout).into_owned(),
+        stderr: String::from_utf8_lossy(&output.stderr).into_owned(),
+    }
+}
+
+/// A temp dir holding the fixture spec (3 action groups, one OpenAPI; a KB; memory; guardrail;
+/// an orchestration prompt override; orchestrator; idle TTL; alias).
+fn workspace() -> tempfile::TempDir {
+    let dir = tempfile::tempdir().unwrap();
+    let fixtures = PathBuf::from(env!("CARGO_MANIFEST_DIR")).join("tests/fixtures/agents");
+    for entry in std::fs::read_dir(fixtures).unwrap() {
+        let entry = entry.unwrap();
+        std::fs::copy(entry.path(), dir.path().join(entry.file_name())).unwrap();
+    }
+    dir
+}
+
+fn edit_spec(dir: &Path, from: &str, to: &str) {
+    let path = dir.join("spec.yaml");
+    let text = std::fs::read_to_string(&path).unwrap();
+    assert!(text.contains(from), "fixture has no `{from}`");
+    std::fs::write(path, text.replacen(from, to, 1)).unwrap();
+}
+
+fn deploy(fake: &FakeBedrockAgent, dir: &Path) -> Run {
+    agentc(
+        fake,
+        dir,
+        &[
+            "deploy",
+            "spec.yaml",
+            "--target",
+            "agents",
+            "--auto-approve",
+        ],
+    )
+}
+
+fn plan_exit(fake: &FakeBedrockAgent, dir: &Path, spec: &str) -> Run {
+    agentc(fake, dir, &["plan", spec, "--detailed-exitcode"])
+}
+
+fn only_agent(fake: &FakeBedrockAgent) -> String {
+    let agents = fake.agents();
+    assert_eq!(agents.len(), 1, "expected exactly one agent: {agents:?}");
+    agents[0].1.clone()
+}
+
+#[test]
+fn deploys_from_nothing_then_a_second_deploy_changes_nothing() {
+    let fake = FakeBedrockAgent::start();
+    let dir = workspace();
+
+    let plan = agentc(&fake, dir.path(), &["plan", "spec.yaml"]);
+    assert_eq!(plan.code, 0, "{plan:?}");
+    insta::assert_snapshot!("plan_create", plan.stdout);
+
+    let run = deploy(&fake, dir.path());
+    assert_eq!(run.code, 0, "{run:?}");
+    assert!(
+        run.stdout
+            .contains("Apply complete! Resources: 6 added, 0 changed, 0 destroyed."),
+        "{run:?}"
+    );
+    let id = only_agent(&fake);
+    let mut groups = fake.action_group_names(&id);
+    groups.sort();
+    assert_eq!(groups, ["runbooks", "status", "tickets"]);
+    assert_eq!(fake.knowledge_base_ids(&id), ["KB12345678"]);
+    assert_eq!(
+        fake.aliases(&id),
+        [("live".to_string(), "1".to_string(), "PREPARED".to_string())]
+    );
+    assert_eq!(
+        fake.tags(&id).get("managed-by").map(String::as_str),
+        Some("agentc")
+    );
+    assert_eq!(
+        fake.tags(&id).get("team").map(String::as_str),
+        Some("platform")
+    );
+    assert_eq!(
+        fake.count("PrepareAgent"),
+        1,
+        "exactly one prepare: {:?}",
+        fake.ops()
+    );
+
+    // Everything the spec says is deployed.
+    let agent = fake.agent_json(&id).unwrap();
+    assert_eq!(agent["agentStatus"], "PREPARED");
+    assert_eq!(agent["idleSessionTTLInSeconds"], 900);
+    assert_eq!(agent["memoryConfiguration"]["storageDays"], 30);
+    assert_eq!(
+        agent["memoryConfiguration"]["sessionSummaryConfiguration"]["maxRecentSessions"],
+        5
+    );
+    assert_eq!(
+        agent["guardrailConfiguration"]["guardrailIdentifier"],
+        "gr12345678ab"
+    );
+    let prompts = agent["promptOverrideConfiguration"]["promptConfigurations"]
+        .as_array()
+        .unwrap();
+    let orchestration = prompts
+        .iter()
+        .find(|p| p["promptType"] == "ORCHESTRATION")
+        .unwrap();
+    assert_eq!(orchestration["promptCreationMode"], "OVERRIDDEN");
+    assert_eq!(
+        orchestration["foundationModel"],
+        "us.amazon.nova-premier-v1:0"
+    );
+    assert!(
+        orchestration["basePromptTemplate"]
+            .as_str()
+            .unwrap()
+            .starts_with("You are an on-call assistant.")
+    );
+
+    // Idempotence: no perpetual diff, and a no-change deploy makes zero mutating calls.
+    fake.clear_log();
+    let again = plan_exit(&fake, dir.path(), "spec.yaml");
+    assert_eq!(again.code, 0, "{again:?}");
+    assert!(again.stdout.contains("No changes"), "{again:?}");
+    let run = deploy(&fake, dir.path());
+    assert_eq!(run.code, 0, "{run:?}");
+    assert!(
+        fake.mutating_ops().is_empty(),
+        "mutating calls on a no-change deploy: {:?}",
+        fake.mutating_ops()
+    );
+}
+
+#[test]
+fn plan_of_an_unchanged_agent_walks_each_list_once_and_gets_each_resource_once() {
+    let fake = FakeBedrockAgent::start();
+    let dir = workspace();
+    assert_eq!(deploy(&fake, dir.path()).code, 0);
+    fake.clear_log();
+    let plan = plan_exit(&fake, dir.path(), "spec.yaml");
+    assert_eq!(plan.code, 0, "{plan:?}");
+    let ops = fake.ops();
+    // One page walk per list (pages hold 2 items: 3 action groups take 2 pages) ...
+    assert_eq!(fake.count("ListAgents"), 1, "{ops:?}");
+    assert_eq!(fake.count("ListAgentActionGroups"), 2, "{ops:?}");
+    assert_eq!(fake.count("ListAgentKnowledgeBases"), 1, "{ops:?}");
+    assert_eq!(fake.count("ListAgentAliases"), 1, "{ops:?}");
+    // ... plus one Get per resource.
+    assert_eq!(fake.count("GetAgent"), 1, "{ops:?}");
+    assert_eq!(fake.count("GetAgentActionGroup"), 3, "{ops:?}");
+    assert_eq!(fake.count("ListTagsForResource"), 1, "{ops:?}");
+    assert_eq!(ops.len(), 10, "no other calls: {ops:?}");
+}
+
+#[test]
+fn every_kind_of_change_is_planned_and_applied_in_order() {
+    let fake = FakeBedrockAgent::start();
+    let dir = workspace();
+    assert_eq!(deploy(&fake, dir.path()).code, 0);
+    let id = only_agent(&fake);
+
+    edit_every_kind(dir.path());
+
+    let plan = plan_exit(&fake, dir.path(), "spec.yaml");
+    assert_eq!(plan.code, 2, "{plan:?}");
+    insta::assert_snapshot!("plan_every_change", plan.stdout);
+
+    fake.clear_log();
+    let run = deploy(&fake, dir.path());
+    assert_eq!(run.code, 0, "{run:?}");
+    let mutating = fake.mutating_ops();
+    assert_eq!(
+        mutating,
+        [
+            "UpdateAgent",
+            "UpdateAgentActionGroup",
+            "CreateAgentActionGroup",
+            "UpdateAgentActionGroup",
+            "DeleteAgentActionGroup",
+            "DisassociateAgentKnowledgeBase",
+            "PrepareAgent",
+            "UpdateAgentAlias",
+        ],
+        "dependency order, disable before delete, one prepare, alias last"
+    );
+    let mut groups = fake.action_group_names(&id);
+    groups.sort();
+    assert_eq!(groups, ["pager", "runbooks", "tickets"]);
+    assert!(fake.knowledge_base_ids(&id).is_empty());
+    assert_eq!(
+        fake.aliases(&id)[0].1,
+        "2",
+        "the alias serves the new version"
+    );
+    let again = plan_exit(&fake, dir.path(), "spec.yaml");
+    assert_eq!(again.code, 0, "{again:?}");
+}
+
+#[test]
+fn a_built_in_group_of_the_same_name_is_replaced() {
+    let fake = FakeBedrockAgent::start();
+    let dir = workspace();
+    assert_eq!(deploy(&fake, dir.path()).code, 0);
+    let id = only_agent(&fake);
+    fake.set_action_group_field(
+        &id,
+        "status",
+        "parentActionSignature",
+        serde_json::json!("AMAZON.UserInput"),
+    );
+    let plan = plan_exit(&fake, dir.path(), "spec.yaml");
+    assert_eq!(plan.code, 2, "{plan:?}");
+    assert!(plan.stdout.contains("-/+ action_group status"), "{plan:?}");
+    assert!(
+        plan.stdout
+            .contains("Plan: 1 to add, 1 to change, 1 to destroy."),
+        "{plan:?}"
+    );
+    fake.clear_log();
+    let run = deploy(&fake, dir.path());
+    assert_eq!(run.code, 0, "{run:?}");
+    assert_eq!(
+        fake.mutating_ops(),
+        [
+            "DeleteAgentActionGroup",
+            "CreateAgentActionGroup",
+            "PrepareAgent",
+            "UpdateAgentAlias"
+        ]
+    );
+    assert_eq!(plan_exit(&fake, dir.path(), "spec.yaml").code, 0);
+}
+
+#[test]
+fn detailed_exitcode_is_0_1_2_as_terraform() {
+    let fake = FakeBedrockAgent::start();
+    let dir = workspace();
+    assert_eq!(plan_exit(&fake, dir.path(), "spec.yaml").code, 2);
+    fake.fail("ListAgents", 1, Fault::Validation("bad request".into()));
+    let error = plan_exit(&fake, dir.path(), "spec.yaml");
+    assert_eq!(error.code, 1, "{error:?}");
+    assert_eq!(deploy(&fake, dir.path()).code, 0);
+    assert_eq!(plan_exit(&fake, dir.path(), "spec.yaml").code, 0);
+}
+
+#[test]
+fn plan_json_lists_changes_and_summary() {
+    let fake = FakeBedrockAgent::start();
+    let dir = workspace();
+    let run = agentc(
+        &fake,
+        dir.path(),
+        &["plan", "spec.yaml", "--format", "json"],
+    );
+    assert_eq!(run.code, 0, "{run:?}");
+    let plan: serde_json::Value = serde_json::from_str(&run.stdout).unwrap();
+    assert_eq!(
+        plan["summary"],
+        serde_json::json!({"add": 6, "change": 0, "destroy": 0})
+    );
+    assert_eq!(plan["changes"][0]["kind"], "agent");
+    assert_eq!(plan["changes"][0]["action"], "create");
+}
+
+/// Inject a failure at one step, check the message, re-run, and check the result converged.
+fn fails_then_converges(op: &str, fault: Fault, expect_in_error: &[&str]) {
+    let fake = FakeBedrockAgent::start();
+    let dir = workspace();
+    fake.fail(op, 1, fault);
+    let failed = deploy(&fake, dir.path());
+    assert_eq!(failed.code, 2, "{op}: {failed:?}");
+    for text in expect_in_error {
+        assert!(
+            failed.stderr.contains(text),
+            "{op}: error lacks `{text}`: {failed:?}"
+        );
+    }
+    let rerun = deploy(&fake, dir.path());
+    assert_eq!(rerun.code, 0, "{op}: {rerun:?}");
+    let id = only_agent(&fake);
+    let mut groups = fake.action_group_names(&id);
+    groups.sort();
+    assert_eq!(groups, ["runbooks", "status", "tickets"], "{op}");
+    assert_eq!(fake.knowledge_base_ids(&id), ["KB12345678"], "{op}");
+    let aliases = fake.aliases(&id);
+    assert_eq!(aliases.len(), 1, "{op}: {aliases:?}");
+    assert_eq!(
+        fake.agent_json(&id).unwrap()["agentStatus"],
+        "PREPARED",
+        "{op}"
+    );
+    let plan = plan_exit(&fake, dir.path(), "spec.yaml");
+    assert_eq!(plan.code, 0, "{op}: converged, so no changes: {plan:?}");
+}
+
+#[test]
+fn a_failure_at_each_step_is_explained_and_a_rerun_converges() {
+    let message = "injected: something is wrong";
+    let fault = || Fault::Validation(message.into());
+    fails_then_converges(
+        "CreateAgent",
+        fault(),
+        &[
+            "create the agent (CreateAgent)",
+            "agent `ops-helper`",
+            message,
+            "help",
+        ],
+    );
+    fails_then_converges(
+        "CreateAgentActionGroup",
+        fault(),
+        &[
+            "create the action group (CreateAgentActionGroup)",
+            "action group `",
+            message,
+        ],
+    );
+    fails_then_converges(
+        "AssociateAgentKnowledgeBase",
+        fault(),
+        &[
+            "AssociateAgentKnowledgeBase",
+            "knowledge base KB12345678",
+            message,
+        ],
+    );
+    fails_then_converges(
+        "PrepareAgent",
+        fault(),
+        &["prepare the agent (PrepareAgent)", message],
+    );
+    fails_then_converges(
+        "PrepareAgent",
+        Fault::PrepareFails("The role cannot invoke the model".into()),
+        &[
+            "prepare the agent",
+            "FAILED",
+            "The role cannot invoke the model",
+        ],
+    );
+    fails_then_converges(
+        "CreateAgentAlias",
+        fault(),
+        &[
+            "create the alias (CreateAgentAlias)",
+            "alias `live`",
+            message,
+        ],
+    );
+}
+
+#[test]
+fn a_failed_alias_update_is_finished_by_the_next_deploy() {
+    let fake = FakeBedrockAgent::start();
+    let dir = workspace();
+    assert_eq!(deploy(&fake, dir.path()).code, 0);
+    edit_spec(
+        dir.path(),
+        "Keep answers short.",
+        "Keep answers very short.",
+    );
+    fake.fail("UpdateAgentAlias", 1, Fault::Validation("injected".into()));
+    assert_eq!(deploy(&fake, dir.path()).code, 2);
+    // The draft is prepared but the alias still serves version 1: the next plan says so.
+    let plan = plan_exit(&fake, dir.path(), "spec.yaml");
+    assert_eq!(plan.code, 2, "{plan:?}");
+    assert!(plan.stdout.contains("~ alias live"), "{plan:?}");
+    fake.clear_log();
+    assert_eq!(deploy(&fake, dir.path()).code, 0);
+    assert_eq!(
+        fake.mutating_ops(),
+        ["UpdateAgentAlias"],
+        "only the alias moves"
+    );
+    let id = only_agent(&fake);
+    assert_eq!(fake.aliases(&id)[0].1, "2");
+}
+
+#[test]
+fn a_lost_reply_and_throttling_are_retried_without_duplicates() {
+    let fake = FakeBedrockAgent::start();
+    let dir = workspace();
+    // The agent is created but the reply is lost: the SDK retries with the same client token.
+    fake.fail("CreateAgent", 1, Fault::AfterCommit);
+    fake.fail("CreateAgentActionGroup", 1, Fault::AfterCommit);
+    fake.fail("GetAgent", 1, Fault::Throttle);
+    let run = deploy(&fake, dir.path());
+    assert_eq!(run.code, 0, "{run:?}");
+    let id = only_agent(&fake);
+    assert_eq!(fake.action_group_names(&id).len(), 3);
+    assert_eq!(fake.count("CreateAgent"), 2, "one retry");
+}
+
+#[test]
+fn a_concurrent_prepare_is_waited_for_then_prepared_again() {
+    let fake = FakeBedrockAgent::start();
+    let dir = workspace();
+    fake.fail("PrepareAgent", 1, Fault::Conflict);
+    let run = deploy(&fake, dir.path());
+    assert_eq!(run.code, 0, "{run:?}");
+    assert_eq!(fake.count("PrepareAgent"), 2, "{:?}", fake.ops());
+    let id = only_agent(&fake);
+    assert_eq!(fake.agent_json(&id).unwrap()["agentStatus"], "PREPARED");
+}
+
+#[test]
+fn an_agent_busy_with_another_operation_is_reported_with_what_to_do() {
+    let fake = FakeBedrockAgent::start();
+    let dir = workspace();
+    assert_eq!(deploy(&fake, dir.path()).code, 0);
+    edit_spec(dir.path(), "Keep answers short.", "Keep answers crisp.");
+    fake.fail("UpdateAgent", 1, Fault::Conflict);
+    let run = deploy(&fake, dir.path());
+    assert_eq!(run.code, 2, "{run:?}");
+    assert!(
+        run.stderr.contains("update the agent (UpdateAgent)"),
+        "{run:?}"
+    );
+    assert!(run.stderr.contains("ConflictException"), "{run:?}");
+    assert!(run.stderr.contains("wait for it to finish"), "{run:?}");
+}
+
+#[test]
+fn a_same_named_agent_not_created_by_agentc_is_refused_unless_adopted() {
+    let fake = FakeBedrockAgent::start();
+    let dir = workspace();
+    let id = fake.insert_foreign_agent("ops-helper", &[("owner", "console")]);
+    let plan = plan_exit(&fake, dir.path(), "spec.yaml");
+    assert_eq!(plan.code, 1, "{plan:?}");
+    assert!(plan.stderr.contains("agentc did not create it"), "{plan:?}");
+    assert!(plan.stderr.contains("--adopt"), "{plan:?}");
+    fake.clear_log();
+    let refused = deploy(&fake, dir.path());
+    assert_eq!(refused.code, 2, "{refused:?}");
+    assert!(fake.mutating_ops().is_empty(), "{:?}", fake.mutating_ops());
+    let destroy = agentc(
+        &fake,
+        dir.path(),
+        &["destroy", "spec.yaml", "--auto-approve"],
+    );
+    assert_eq!(destroy.code, 2, "{destroy:?}");
+    assert!(
+        destroy.stderr.contains("refusing to destroy"),
+        "{destroy:?}"
+    );
+    assert_eq!(fake.agents().len(), 1);
+
+    let adopted = agentc(
+        &fake,
+        dir.path(),
+        &[
+            "deploy",
+            "spec.yaml",
+            "--target",
+            "agents",
+            "--auto-approve",
+            "--adopt",
+        ],
+    );
+    assert_eq!(adopted.code, 0, "{adopted:?}");
+    assert_eq!(only_agent(&fake), id, "adopted in place, not duplicated");
+    assert_eq!(
+        fake.tags(&id).get("managed-by").map(String::as_str),
+        Some("agentc")
+    );
+    assert!(
+        !fake.tags(&id).contains_key("owner"),
+        "tags follow the spec"
+    );
+    assert_eq!(plan_exit(&fake, dir.path(), "spec.yaml").code, 0);
+}
+
+#[test]
+fn import_writes_a_spec_that_lints_clean_and_plans_no_changes() {
+    let fake = FakeBedrockAgent::start();
+    let dir = workspace();
+    assert_eq!(deploy(&fake, dir.path()).code, 0);
+    let id = only_agent(&fake);
+    let out = dir.path().join("imported");
+    std::fs::create_dir(&out).unwrap();
+    let import = agentc(
+        &fake,
+        dir.path(),
+        &[
+            "import",
+            "--agent-id",
+            &id,
+            "--alias",
+            "live",
+            "--out",
+            "imported/agent.yaml",
+        ],
+    );
+    assert_eq!(import.code, 0, "{import:?}");
+    assert!(
+        out.join("ops-helper.orchestration.prompt.txt").exists(),
+        "{import:?}"
+    );
+    assert!(
+        out.join("ops-helper.runbooks.openapi.json").exists(),
+        "{import:?}"
+    );
+    let lint = agentc(&fake, dir.path(), &["lint", "imported/agent.yaml"]);
+    assert_eq!(lint.code, 0, "{lint:?}");
+    let plan = plan_exit(&fake, dir.path(), "imported/agent.yaml");
+    assert_eq!(
+        plan.code,
+        0,
+        "{plan:?}\n{}",
+        std::fs::read_to_string(out.join("agent.yaml")).unwrap()
+    );
+
+    let missing = agentc(&fake, dir.path(), &["import", "--agent-id", "NOSUCHAGNT"]);
+    assert_eq!(missing.code, 2);
+    assert!(missing.stderr.contains("no agent with id"), "{missing:?}");
+}
+
+#[test]
+fn destroy_removes_the_agent_and_needs_confirmation() {
+    let fake = FakeBedrockAgent::start();
+    let dir = workspace();
+    assert_eq!(deploy(&fake, dir.path()).code, 0);
+    fake.clear_log();
+    let unconfirmed = agentc(&fake, dir.path(), &["destroy", "spec.yaml"]);
+    assert_eq!(unconfirmed.code, 2, "{unconfirmed:?}");
+    assert!(
+        unconfirmed.stderr.contains("--auto-approve"),
+        "{unconfirmed:?}"
+    );
+    assert!(fake.mutating_ops().is_empty());
+    let run = agentc(
+        &fake,
+        dir.path(),
+        &["destroy", "spec.yaml", "--auto-approve"],
+    );
+    assert_eq!(run.code, 0, "{run:?}");
+    insta::assert_snapshot!("destroy", run.stdout);
+    assert!(
+        run.stdout
+            .contains("Plan: 0 to add, 0 to change, 6 to destroy."),
+        "{run:?}"
+    );
+    assert!(fake.agents().is_empty());
+    let nothing = agentc(
+        &fake,
+        dir.path(),
+        &["destroy", "spec.yaml", "--auto-approve"],
+    );
+    assert_eq!(nothing.code, 0);
+    assert!(nothing.stdout.contains("nothing to destroy"), "{nothing:?}");
+}
+
+#[test]
+fn deploy_without_a_terminal_or_auto_approve_is_refused() {
+    let fake = FakeBedrockAgent::start();
+    let dir = workspace();
+    let run = agentc(
+        &fake,
+        dir.path(),
+        &["deploy", "spec.yaml", "--target", "agents"],
+    );
+    assert_eq!(run.code, 2, "{run:?}");
+    assert!(
+        run.stderr.contains("standard input is not a terminal"),
+        "{run:?}"
+    );
+    assert!(fake.mutating_ops().is_empty());
+}
+
+#[test]
+fn a_saved_plan_is_applied_only_while_the_agent_is_unchanged() {
+    let fake = FakeBedrockAgent::start();
+    let dir = workspace();
+    assert_eq!(deploy(&fake, dir.path()).code, 0);
+    let id = only_agent(&fake);
+    edit_spec(dir.path(), "Keep answers short.", "Keep answers shorter.");
+    let saved = agentc(
+        &fake,
+        dir.path(),
+        &["plan", "spec.yaml", "--out", "plan.json"],
+    );
+    assert_eq!(saved.code, 0, "{saved:?}");
+    fake.set_agent_field(
+        &id,
+        "description",
+        serde_json::json!("changed in the console"),
+    );
+    fake.clear_log();
+    let stale = agentc(
+        &fake,
+        dir.path(),
+        &[
+            "deploy",
+            "spec.yaml",
+            "--target",
+            "agents",
+            "--plan",
+            "plan.json",
+        ],
+    );
+    assert_eq!(stale.code, 2, "{stale:?}");
+    assert!(stale.stderr.contains("stale"), "{stale:?}");
+    assert!(fake.mutating_ops().is_empty());
+
+    let fresh = agentc(
+        &fake,
+        dir.path(),
+        &["plan", "spec.yaml", "--out", "plan.json"],
+    );
+    assert_eq!(fresh.code, 0, "{fresh:?}");
+    let applied = agentc(
+        &fake,
+        dir.path(),
+        &[
+            "deploy",
+            "spec.yaml",
+            "--target",
+            "agents",
+            "--plan",
+            "plan.json",
+        ],
+    );
+    assert_eq!(applied.code, 0, "{applied:?}");
+    assert_eq!(
+        fake.agent_json(&id).unwrap()["description"],
+        "Helps the on-call engineer."
+    );
+}
+
+#[test]
+fn exports_cloudformation_and_terraform() {
+    let fake = FakeBedrockAgent::start();
+    let dir = workspace();
+    let cfn = agentc(
+        &fake,
+        dir.path(),
+        &[
+            "compile",
+            "spec.yaml",
+            "--target",
+            "agents",
+            "--format",
+            "cloudformation",
+        ],
+    );
+    assert_eq!(cfn.code, 0, "{cfn:?}");
+    insta::assert_snapshot!("export_cloudformation", cfn.stdout);
+    let template: serde_json::Value = serde_json::from_str(&cfn.stdout).unwrap();
+    let agent = &template["Resources"]["Agent"];
+    assert_eq!(agent["Type"], "AWS::Bedrock::Agent");
+    assert_eq!(
+        agent["Properties"]["ActionGroups"]
+            .as_array()
+            .unwrap()
+            .len(),
+        3
+    );
+    assert_eq!(
+        template["Resources"]["AgentAlias"]["Type"],
+        "AWS::Bedrock::AgentAlias"
+    );
+    let tf = agentc(
+        &fake,
+        dir.path(),
+        &[
+            "compile",
+            "spec.yaml",
+            "--target",
+            "agents",
+            "--format",
+            "terraform",
+        ],
+    );
+    assert_eq!(tf.code, 0, "{tf:?}");
+    insta::assert_snapshot!("export_terraform", tf.stdout);
+    let tf: serde_json::Value = serde_json::from_str(&tf.stdout).unwrap();
+    assert_eq!(
+        tf["resource"]["aws_bedrockagent_agent_action_group"]
+            .as_object()
+            .unwrap()
+            .len(),
+        3
+    );
+    assert!(tf["resource"]["aws_bedrockagent_agent_alias"]["live"].is_object());
+    assert!(fake.ops().is_empty(), "compile never calls AWS");
+}
+
+/// Not a pass/fail test: prints how long `plan` of an unchanged agent takes against the fake.
+/// `cargo test --test agents measure_plan -- --ignored --nocapture`
+#[test]
+#[ignore]
+fn measure_plan_of_an_unchanged_agent() {
+    let fake = FakeBedrockAgent::start();
+    let dir = workspace();
+    assert_eq!(deploy(&fake, dir.path()).code, 0);
+    let runs = 10;
+    let mut plan_ms = Vec::new();
+    let mut version_ms = Vec::new();
+    for _ in 0..runs {
+        let started = std::time::Instant::now();
+        assert_eq!(plan_exit(&fake, dir.path(), "spec.yaml").code, 0);
+        plan_ms.push(started.elapsed().as_secs_f64() * 1000.0);
+        let started = std::time::Instant::now();
+        agentc(&fake, dir.path(), &["--version"]);
+        version_ms.push(started.elapsed().as_secs_f64() * 1000.0);
+    }
+    // In-process: the AWS part of plan alone (client set-up, reads, diff), without loading the spec.
+    let spec_path = dir.path().join("spec.yaml");
+    let loaded = agentc::spec::load_path(&spec_path, &Default::default()).unwrap();
+    let desired = agentc::agents::desired::desired_state(
+        loaded.spec.as_ref().unwrap(),
+        loaded.agent.as_ref().unwrap(),
+        dir.path(),
+    )
+    .unwrap();
+    // SAFETY: this ignored test runs alone (`--ignored measure_plan`); nothing reads the environment concurrently.
+    unsafe {
+        std::env::set_var("AWS_ENDPOINT_URL_BEDROCK_AGENT", &fake.endpoint);
+        std::env::set_var("AWS_EC2_METADATA_DISABLED", "true");
+        std::env::set_var("AWS_ACCESS_KEY_ID", "test");
+        std::env::set_var("AWS_SECRET_ACCESS_KEY", "test");
+    }
+    let runtime = tokio::runtime::Builder::new_current_thread()
+        .enable_all()
+        .build()
+        .unwrap();
+    let busy_before = fake.busy();
+    let mut aws_ms = Vec::new();
+    let mut connect_ms = Vec::new();
+    for _ in 0..runs {
+        let started = std::time::Instant::now();
+        let plan = runtime.block_on(async {
+            let api = agentc::agents::aws::BedrockAgents::connect(Some("us-east-1"), None).await;
+            connect_ms.push(started.elapsed().as_secs_f64() * 1000.0);
+            let remote = agentc::agents::remote::read_by_name(&api, &desired.agent.name)
+                .await
+                .unwrap();
+            agentc::agents::plan::plan_deploy(&desired, &remote, false).unwrap()
+        });
+        assert!(!plan.has_changes());
+        aws_ms.push(started.elapsed().as_secs_f64() * 1000.0);
+    }
+    let fake_ms = (fake.busy() - busy_before).as_secs_f64() * 1000.0 / runs as f64;
+    let mean_ms = aws_ms.iter().sum::<f64>() / runs as f64;
+    println!(
+        "per plan: {mean_ms:.1} ms in-process, of which the fake answering: {fake_ms:.1} ms; agentc + SDK + HTTP: {:.1} ms",
+        mean_ms - fake_ms
+    );
+    aws_ms.sort_by(f64::total_cmp);
+    connect_ms.sort_by(f64::total_cmp);
+    println!(
+        "in-process connect + read + diff: median {:.1} ms, min {:.1} ms (of which client set-up: median {:.1} ms)",
+        aws_ms[runs / 2],
+        aws_ms[0],
+        connect_ms[runs / 2]
+    );
+    plan_ms.sort_by(f64::total_cmp);
+    version_ms.sort_by(f64::total_cmp);
+    println!(
+        "plan process (unchanged agent, 3 action groups, spec load and lint included): median {:.1} ms, min {:.1} ms; process start (--version): median {:.1} ms",
+        plan_ms[runs / 2],
+        plan_ms[0],
+        version_ms[runs / 2]
+    );
+}
+
+/// The edits of `every_kind_of_change…`: an instruction line, a description, memory, one group
+/// replaced by another, the knowledge base dropped.
+fn edit_every_kind(dir: &Path) {
+    edit_spec(
+        dir,
+        "  Keep answers short.\n",
+        "  Keep answers short and cite the runbook.\n",
+    );
+    edit_spec(
+        dir,
+        "description: Read tickets.",
+        "description: Read and search tickets.",
+    );
+    edit_spec(dir, "  storage_days: 30", "  storage_days: 60");
+    edit_spec(
+        dir,
+        "  - name: status\n    description: Service health.\n    executor: return_control\n",
+        "  - name: pager\n    description: Page a human.\n    executor: return_control\n",
+    );
+    edit_spec(
+        dir,
+        "      - name: get_status\n",
+        "      - name: page_human\n",
+    );
+    edit_spec(
+        dir,
+        "knowledge_bases:\n  - id: KB12345678\n    description: Architecture docs of the platform team.\n",
+        "",
+    );
+}
+
+#[test]
+fn a_failure_at_each_update_step_is_finished_by_a_rerun() {
+    for op in [
+        "UpdateAgent",
+        "UpdateAgentActionGroup",
+        "CreateAgentActionGroup",
+        "DeleteAgentActionGroup",
+        "DisassociateAgentKnowledgeBase",
+        "PrepareAgent",
+        "UpdateAgentAlias",
+    ] {
+        let fake = FakeBedrockAgent::start();
+        let dir = workspace();
+        assert_eq!(deploy(&fake, dir.path()).code, 0, "{op}");
+        let id = only_agent(&fake);
+        edit_every_kind(dir.path());
+        fake.fail(op, 1, Fault::Validation(format!("injected into {op}")));
+        let failed = deploy(&fake, dir.path());
+        assert_eq!(failed.code, 2, "{op}: {failed:?}");
+        assert!(
+            failed.stderr.contains(&format!("injected into {op}")),
+            "{op}: {failed:?}"
+        );
+        assert!(
+            failed.stderr.contains(op),
+            "{op}: the step is named: {failed:?}"
+        );
+        let rerun = deploy(&fake, dir.path());
+        assert_eq!(rerun.code, 0, "{op}: {rerun:?}");
+        assert_eq!(only_agent(&fake), id, "{op}");
+        let mut groups = fake.action_group_names(&id);
+        groups.sort();
+        assert_eq!(groups, ["pager", "runbooks", "tickets"], "{op}");
+        assert!(fake.knowledge_base_ids(&id).is_empty(), "{op}");
+        let aliases = fake.aliases(&id);
+        assert_eq!(aliases.len(), 1, "{op}: {aliases:?}");
+        assert_eq!(
+            aliases[0].1, "2",
+            "{op}: the alias serves the version with the changes"
+        );
+        assert_eq!(
+            fake.agent_json(&id).unwrap()["memoryConfiguration"]["storageDays"],
+            60,
+            "{op}"
+        );
+        let plan = plan_exit(&fake, dir.path(), "spec.yaml");
+        assert_eq!(plan.code, 0, "{op}: {plan:?}");
+    }
+}
+
+#[test]
+fn removing_a_prompt_override_resets_the_step_to_the_default() {
+    let fake = FakeBedrockAgent::start();
+    let dir = workspace();
+    assert_eq!(deploy(&fake, dir.path()).code, 0);
+    let id = only_agent(&fake);
+    edit_spec(
+        dir.path(),
+        "prompt_overrides:\n  orchestration:\n    template: orchestration.txt\n",
+        "",
+    );
+    edit_spec(
+        dir.path(),
+        "    orchestrator: us.amazon.nova-premier-v1:0\n",
+        "",
+    );
+    let plan = plan_exit(&fake, dir.path(), "spec.yaml");
+    assert_eq!(plan.code, 2, "{plan:?}");
+    assert!(plan.stdout.contains("- prompts:"), "{plan:?}");
+    assert_eq!(deploy(&fake, dir.path()).code, 0);
+    let agent = fake.agent_json(&id).unwrap();
+    let prompts = agent["promptOverrideConfiguration"]["promptConfigurations"]
+        .as_array()
+        .unwrap();
+    let orchestration = prompts
+        .iter()
+        .find(|p| p["promptType"] == "ORCHESTRATION")
+        .unwrap();
+    assert_eq!(
+        orchestration["promptCreationMode"], "DEFAULT",
+        "{orchestration}"
+    );
+    assert_eq!(plan_exit(&fake, dir.path(), "spec.yaml").code, 0);
+}
+
+#[test]
+fn an_imported_foreign_agent_is_adopted_with_only_the_ownership_tag_added() {
+    let fake = FakeBedrockAgent::start();
+    let dir = workspace();
+    let id = fake.insert_foreign_agent("weather-bot", &[("team", "web")]);
+    let import = agentc(
+        &fake,
+        dir.path(),
+        &["import", "--agent-id", &id, "--out", "weather.yaml"],
+    );
+    assert_eq!(import.code, 0, "{import:?}");
+    let refused = agentc(&fake, dir.path(), &["plan", "weather.yaml"]);
+    assert_eq!(refused.code, 2, "{refused:?}");
+    assert!(refused.stderr.contains("--adopt"), "{refused:?}");
+    let adopt = agentc(&fake, dir.path(), &["plan", "weather.yaml", "--adopt"]);
+    assert_eq!(adopt.code, 0, "{adopt:?}");
+    assert!(
+        adopt
+            .stdout
+            .contains("Plan: 0 to add, 1 to change, 0 to destroy."),
+        "{adopt:?}"
+    );
+    assert!(adopt.stdout.contains("~ tags:"), "{adopt:?}");
+    fake.clear_log();
+    let run = agentc(
+        &fake,
+        dir.path(),
+        &[
+            "deploy",
+            "weather.yaml",
+            "--target",
+            "agents",
+            "--auto-approve",
+            "--adopt",
+        ],
+    );
+    assert_eq!(run.code, 0, "{run:?}");
+    assert_eq!(
+        fake.mutating_ops(),
+        ["TagResource"],
+        "tagging needs no prepare"
+    );
+    assert_eq!(plan_exit(&fake, dir.path(), "weather.yaml").code, 0);
+}
