@@ -44,6 +44,9 @@ pub fn spec_files(paths: &[PathBuf], only_specs: bool) -> Result<Vec<PathBuf>, W
             }
         }
     }
+    // A file named twice (or named and inside a named directory) is linted once.
+    let mut seen = std::collections::HashSet::new();
+    files.retain(|file| seen.insert(file.clone()));
     Ok(files)
 }
 

@@ -73,6 +73,12 @@ impl SourceFile {
             Err(i) => i - 1,
         };
         let start = self.line_starts[line_index];
+        // A byte-order mark is invisible in editors: columns on the first line start after it.
+        let start = if start == 0 && self.text.starts_with('\u{feff}') && offset >= 3 {
+            3
+        } else {
+            start
+        };
         let column = self.text[start..offset].chars().count() + 1;
         LineCol {
             line: line_index + 1,
@@ -125,5 +131,14 @@ mod tests {
         assert_eq!(file.offset_of(2, 2), 5);
         assert_eq!(file.line_text(2), "çd: x");
         assert_eq!(file.line_text(99), "");
+    }
+
+    #[test]
+    fn a_byte_order_mark_takes_no_column() {
+        let file = SourceFile::new("bom.yaml", "\u{feff}agentc: 1\nname: x\n");
+        assert_eq!(file.line_col(3), LineCol { line: 1, column: 1 });
+        assert_eq!(file.line_col(0), LineCol { line: 1, column: 1 });
+        assert_eq!(file.line_col(9), LineCol { line: 1, column: 7 });
+        assert_eq!(file.line_col(13), LineCol { line: 2, column: 1 });
     }
 }

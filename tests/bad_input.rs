@@ -242,7 +242,7 @@ fn deep_flow_nesting_is_refused() {
         "yaml-syntax",
         1,
         33,
-        &["nests deeper"],
+        &["nests too deeply"],
     );
 }
 
@@ -382,4 +382,47 @@ fn binary_garbage_is_an_error_not_a_crash() {
     assert_eq!(run.code, 1, "{}{}", run.stdout, run.stderr);
     let report: serde_json::Value = serde_json::from_str(&run.stdout).expect("JSON");
     assert_eq!(report["diagnostics"][0]["rule"], "yaml-syntax");
+}
+
+#[test]
+fn thousands_of_findings_are_all_reported() {
+    let mut text = VALID_HEAD.to_string();
+    for i in 0..5_000 {
+        text.push_str(&format!("unknown_{i}: 1\n"));
+    }
+    let (dir, _) = spec("many.yaml", text);
+    let run = agentc(dir.path(), &["lint", "--format", "json", "many.yaml"]);
+    assert_eq!(run.code, 1);
+    let report: serde_json::Value = serde_json::from_str(&run.stdout).expect("JSON");
+    assert_eq!(report["summary"]["errors"], 5_000);
+    assert_eq!(report["diagnostics"][4_999]["line"], 5_004);
+    let human = agentc(dir.path(), &["lint", "many.yaml"]);
+    assert_eq!(human.code, 1);
+    assert!(human.stdout.contains("many.yaml:5004:1"));
+    assert!(
+        human
+            .stdout
+            .ends_with("1 file checked: 5000 errors, 0 warnings\n")
+    );
+}
+
+#[test]
+fn an_openapi_path_to_a_device_or_directory_is_an_error_not_a_hang() {
+    for target in ["/dev/zero", ".", "/dev/null"] {
+        let text = format!(
+            "{VALID_HEAD}action_groups:\n  - name: orders\n    description: Orders API.\n    executor: return_control\n    openapi: {target}\n"
+        );
+        let (dir, _) = spec("spec.yaml", text);
+        let run = agentc(dir.path(), &["lint", "--format", "json", "spec.yaml"]);
+        assert_eq!(run.code, 1, "{target}: {}{}", run.stdout, run.stderr);
+        let report: serde_json::Value = serde_json::from_str(&run.stdout).expect("JSON");
+        assert!(
+            report["diagnostics"]
+                .as_array()
+                .expect("list")
+                .iter()
+                .any(|d| d["rule"] == "invalid-openapi" && d["line"] == 9),
+            "{target}: {report:#}"
+        );
+    }
 }

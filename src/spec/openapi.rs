@@ -18,20 +18,38 @@ pub struct Operation {
 }
 
 /// Read an OpenAPI document and list its operations; every problem found is returned.
+/// Largest OpenAPI document read. The path comes from a spec, which may come from anyone:
+/// `/dev/zero` or a multi-gigabyte file must be an error, not a hang or an out-of-memory abort.
+pub const MAX_OPENAPI_BYTES: u64 = 16 * 1024 * 1024;
+
 pub fn load(path: &Path) -> Result<Vec<Operation>, Vec<String>> {
-    let text = std::fs::read_to_string(path)
-        .map_err(|e| vec![format!("cannot read the OpenAPI file: {e}")])?;
+    let text =
+        read_document(path).map_err(|e| vec![format!("cannot read the OpenAPI file: {e}")])?;
     let document: Value = if path.extension().is_some_and(|e| e == "json") {
         serde_json::from_str(&text).map_err(|e| vec![format!("invalid JSON: {e}")])?
     } else {
-        serde_saphyr::from_str(&text).map_err(|e| {
-            vec![format!(
-                "invalid YAML: {}",
-                e.to_string().lines().next().unwrap_or("syntax error")
-            )]
-        })?
+        serde_saphyr::from_str(&text).map_err(|e| vec![super::yaml::describe_error(&e)])?
     };
     operations(&document)
+}
+
+fn read_document(path: &Path) -> std::io::Result<String> {
+    use std::io::Read;
+    // Only regular files: opening a FIFO would block, a device may never end.
+    if !std::fs::metadata(path)?.is_file() {
+        return Err(std::io::Error::other("not a regular file"));
+    }
+    let mut bytes = Vec::new();
+    std::fs::File::open(path)?
+        .take(MAX_OPENAPI_BYTES + 1)
+        .read_to_end(&mut bytes)?;
+    if bytes.len() as u64 > MAX_OPENAPI_BYTES {
+        return Err(std::io::Error::other(format!(
+            "larger than {} MiB",
+            MAX_OPENAPI_BYTES / (1024 * 1024)
+        )));
+    }
+    String::from_utf8(bytes).map_err(|_| std::io::Error::other("not valid UTF-8"))
 }
 
 /// The operations of a parsed OpenAPI document.

@@ -117,14 +117,25 @@ pub fn without_invalid_parts(document: &Value) -> Option<(Value, Vec<String>)> {
         if targets.is_empty() {
             return Some((value, removed));
         }
+        // Grouped by parent, so that thousands of unknown keys in one mapping cost one pass.
+        let mut by_parent: std::collections::BTreeMap<String, std::collections::HashSet<String>> =
+            std::collections::BTreeMap::new();
         for target in targets {
             let key_pointer = removable_ancestor(&value, &target)?;
             let (parent, key) = key_pointer.rsplit_once('/')?;
             let key = key.replace("~1", "/").replace("~0", "~");
-            if let Some(Value::Object(map)) = value.pointer_mut(parent)
-                && map.shift_remove(&key).is_some()
-            {
-                removed.push(key_pointer);
+            by_parent.entry(parent.to_string()).or_default().insert(key);
+        }
+        // Deepest parents first: removing an ancestor first would hide its children.
+        for (parent, keys) in by_parent.into_iter().rev() {
+            if let Some(Value::Object(map)) = value.pointer_mut(&parent) {
+                map.retain(|key, _| {
+                    let remove = keys.contains(key);
+                    if remove {
+                        removed.push(child_pointer(&parent, key));
+                    }
+                    !remove
+                });
             }
         }
     }
@@ -228,7 +239,15 @@ fn describe(
                 ),
             )
             .with_span(here);
-            if let Some(description) = subschema.and_then(property_description) {
+            let yaml_11_boolean = expected == "boolean"
+                && instance.as_str().is_some_and(|s| {
+                    ["yes", "no", "on", "off", "y", "n"].contains(&s.to_ascii_lowercase().as_str())
+                });
+            if yaml_11_boolean {
+                diag = diag.with_help(
+                    "agentc reads YAML 1.2, where only `true` and `false` are booleans (`yes`, `no`, `on`, `off` are strings)",
+                );
+            } else if let Some(description) = subschema.and_then(property_description) {
                 diag = diag.with_help(description);
             }
             vec![diag]
@@ -351,7 +370,8 @@ fn describe(
                         describe_value(instance)
                     ),
                 )
-                .with_span(here),
+                .with_span(here)
+                .with_help(executor_help(pointer, instance)),
             ]
         }
         other => vec![
@@ -365,6 +385,17 @@ fn describe(
             )
             .with_span(here),
         ],
+    }
+}
+
+/// For a misspelt executor, the spelling meant; otherwise the two forms.
+fn executor_help(pointer: &str, instance: &Value) -> String {
+    if !pointer.ends_with("/executor") {
+        return "see `agentc schema` for the allowed forms".into();
+    }
+    match instance.as_str().and_then(|s| closest(s, ["return_control", "lambda"])) {
+        Some("return_control") => "did you mean `return_control`?".into(),
+        _ => "write `executor: return_control`, or `executor:` with `lambda: arn:aws:lambda:…` on the next line, indented".into(),
     }
 }
 

@@ -154,6 +154,19 @@ fn syntax_error(file: &SourceFile, error: &serde_saphyr::Error) -> Diagnostic {
         .with_help(help)
 }
 
+/// A YAML error of another file (an OpenAPI document) in one line: the message in words and
+/// where it is in that file.
+pub fn describe_error(error: &serde_saphyr::Error) -> String {
+    let message = match syntax_message(error) {
+        SyntaxMessage::TooComplex(message) => message,
+        SyntaxMessage::Syntax(message) => format!("invalid YAML: {message}"),
+    };
+    match error.location() {
+        Some(at) => format!("{message} (line {}, column {})", at.line(), at.column()),
+        None => message,
+    }
+}
+
 enum SyntaxMessage {
     /// A resource budget was breached: the text may be valid YAML, but not a plausible spec.
     TooComplex(String),
@@ -173,9 +186,10 @@ fn syntax_message(error: &serde_saphyr::Error) -> SyntaxMessage {
     if let serde_saphyr::Error::Budget { breach, .. } = inner {
         use serde_saphyr::budget::BudgetBreach;
         let message = match breach {
-            BudgetBreach::Depth { .. } => {
-                format!("the document nests deeper than {MAX_DEPTH} levels")
-            }
+            BudgetBreach::Depth { depth } => format!(
+                "the document nests deeper than {} levels",
+                depth.saturating_sub(1)
+            ),
             BudgetBreach::Nodes { nodes } => format!(
                 "the document expands to more than {} nodes (aliases that repeat aliases: a \"billion laughs\" alias bomb?)",
                 nodes.saturating_sub(1)
@@ -206,9 +220,7 @@ fn syntax_message(error: &serde_saphyr::Error) -> SyntaxMessage {
         .filter(|c| !c.is_control())
         .collect();
     if message.contains("recursion limit") || message.contains("Depth {") {
-        return SyntaxMessage::TooComplex(format!(
-            "the document nests deeper than {MAX_DEPTH} levels"
-        ));
+        return SyntaxMessage::TooComplex("the document nests too deeply".into());
     }
     if message.contains("budget") {
         return SyntaxMessage::TooComplex(format!(
