@@ -90,7 +90,7 @@ impl ModelTable {
 
     /// A table from a file of the same shape (`--prices`).
     pub fn from_file(path: &Path) -> Result<ModelTable, ModelTableError> {
-        let text = std::fs::read_to_string(path).map_err(|source| ModelTableError::Read {
+        let text = read_small_text(path).map_err(|source| ModelTableError::Read {
             path: path.display().to_string(),
             source,
         })?;
@@ -121,6 +121,26 @@ impl ModelTable {
     }
 }
 
+/// A price table is a few kilobytes; refuse anything that is not a regular file of at most
+/// 1 MiB (`--prices /dev/zero` must not hang).
+fn read_small_text(path: &Path) -> std::io::Result<String> {
+    use std::io::Read;
+    const LIMIT: u64 = 1024 * 1024;
+    let file = std::fs::File::open(path)?;
+    let metadata = file.metadata()?;
+    if !metadata.is_file() {
+        return Err(std::io::Error::other("not a regular file"));
+    }
+    if metadata.len() > LIMIT {
+        return Err(std::io::Error::other(
+            "larger than 1 MiB; a price table is a few kilobytes",
+        ));
+    }
+    let mut text = String::new();
+    file.take(LIMIT).read_to_string(&mut text)?;
+    Ok(text)
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -139,5 +159,11 @@ mod tests {
         assert!(table.find("arn:aws:bedrock:us-east-1:123456789012:inference-profile/us.amazon.nova-pro-v1:0").is_some());
         assert!(table.find("jp.amazon.nova-pro-v1:0").is_some());
         assert!(table.find("amazon.nova-pr-v1:0").is_none());
+    }
+
+    #[test]
+    fn price_tables_must_be_small_regular_files() {
+        assert!(ModelTable::from_file(Path::new("/dev/zero")).is_err());
+        assert!(ModelTable::from_file(Path::new("/")).is_err());
     }
 }
