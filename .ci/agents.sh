@@ -6,6 +6,8 @@ set -euo pipefail
 cd "$(dirname "$0")/.."
 
 python3 -m pip install --quiet --disable-pip-version-check 'cfn-lint>=1,<2'
+# Make the new console scripts visible through pyenv's shims, where pyenv is in use.
+if command -v pyenv >/dev/null 2>&1; then pyenv rehash || true; fi
 
 out="$(mktemp -d)"
 trap 'rm -rf "$out"' EXIT
