@@ -100,6 +100,15 @@ pub struct Applier<'a, A> {
 }
 
 impl<A: AgentsApi> Applier<'_, A> {
+    /// Growing delays between status polls (the API has no waiters), bounded by `max_delay`.
+    fn poll_delays(&self) -> backon::ExponentialBackoff {
+        backon::ExponentialBuilder::default()
+            .with_min_delay(self.poll.first_delay)
+            .with_max_delay(self.poll.max_delay)
+            .without_max_times()
+            .build()
+    }
+
     async fn wait_agent(
         &self,
         step: &str,
@@ -109,11 +118,7 @@ impl<A: AgentsApi> Applier<'_, A> {
     ) -> Result<AgentRecord, AgentsError> {
         let resource = format!("agent {agent_id}");
         let started = Instant::now();
-        let mut delays = backon::ExponentialBuilder::default()
-            .with_min_delay(self.poll.first_delay)
-            .with_max_delay(self.poll.max_delay)
-            .without_max_times()
-            .build();
+        let mut delays = self.poll_delays();
         loop {
             let record = self
                 .api
@@ -155,11 +160,7 @@ impl<A: AgentsApi> Applier<'_, A> {
     ) -> Result<AliasRecord, AgentsError> {
         let resource = format!("alias `{name}` ({alias_id})");
         let started = Instant::now();
-        let mut delays = backon::ExponentialBuilder::default()
-            .with_min_delay(self.poll.first_delay)
-            .with_max_delay(self.poll.max_delay)
-            .without_max_times()
-            .build();
+        let mut delays = self.poll_delays();
         loop {
             let alias =
                 self.api.get_alias(agent_id, alias_id).await.map_err(|e| {
@@ -543,11 +544,7 @@ impl<A: AgentsApi> Applier<'_, A> {
             }
         }
         let started = Instant::now();
-        let mut delays = backon::ExponentialBuilder::default()
-            .with_min_delay(self.poll.first_delay)
-            .with_max_delay(self.poll.max_delay)
-            .without_max_times()
-            .build();
+        let mut delays = self.poll_delays();
         loop {
             match self.api.get_agent(agent_id).await {
                 Ok(None) => return Ok(()),
