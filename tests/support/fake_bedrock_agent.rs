@@ -7,6 +7,9 @@
 
 #![allow(dead_code)]
 
+#[path = "loopback.rs"]
+mod loopback;
+
 use serde_json::{Map, Value, json};
 use std::collections::BTreeMap;
 use std::sync::{Arc, Mutex};
@@ -962,7 +965,7 @@ fn settle_alias(alias: &mut Alias) {
 
 impl FakeBedrockAgent {
     pub fn start() -> Self {
-        let server = Arc::new(tiny_http::Server::http("127.0.0.1:0").expect("bind 127.0.0.1"));
+        let server = Arc::new(loopback::http_server());
         let port = server.server_addr().to_ip().map(|a| a.port()).unwrap_or(0);
         let state = Arc::new(Mutex::new(State {
             clock_ms: 1_767_225_600_000, // 2026-01-01T00:00:00Z

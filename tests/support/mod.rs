@@ -2,6 +2,8 @@
 //! clients to these servers on 127.0.0.1, started and stopped by each test.
 #![allow(dead_code)]
 
+pub mod loopback;
+
 use serde_json::{Value, json};
 use std::collections::VecDeque;
 use std::path::{Path, PathBuf};
@@ -75,7 +77,7 @@ pub struct Server {
 
 impl Server {
     pub fn start(handler: impl FnMut(&Recorded) -> Reply + Send + 'static) -> Self {
-        let server = Arc::new(tiny_http::Server::http("127.0.0.1:0").expect("bind 127.0.0.1"));
+        let server = Arc::new(loopback::http_server());
         let port = server.server_addr().to_ip().expect("ip address").port();
         let requests = Arc::new(Mutex::new(Vec::new()));
         let handler: Arc<Mutex<Box<Handler>>> = Arc::new(Mutex::new(Box::new(handler)));
