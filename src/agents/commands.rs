@@ -10,7 +10,7 @@ use super::remote;
 use crate::cli::agents::{DestroyArgs, ImportArgs, PlanArgs, PlanFormat};
 use crate::cli::aws::AwsArgs;
 use crate::cli::compile::{CompileArgs, CompileFormat, DeployArgs};
-use crate::cli::{ExitStatus, print_error, print_stdout, use_color};
+use crate::cli::{ExitStatus, print_error, print_stdout, print_warning, use_color};
 use std::io::IsTerminal;
 use std::path::Path;
 
@@ -56,7 +56,13 @@ pub fn compile(args: &CompileArgs) -> ExitStatus {
     let value = match args.format {
         CompileFormat::Json => serde_json::to_value(&desired).unwrap_or_default(),
         CompileFormat::Cloudformation => super::export::cloudformation(&desired),
-        CompileFormat::Terraform => super::export::terraform(&desired),
+        CompileFormat::Terraform => {
+            let export = super::export::terraform(&desired);
+            for setting in &export.omitted {
+                print_warning(&format!("terraform export leaves out {setting}"));
+            }
+            export.document
+        }
     };
     let mut text = serde_json::to_string_pretty(&value).unwrap_or_default();
     text.push('\n');

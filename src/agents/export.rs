@@ -239,6 +239,20 @@ fn tf_id(name: &str) -> String {
     }
 }
 
+/// The aws provider version the Terraform export is written for and checked against
+/// (`tests/fixtures/terraform/`, and `terraform validate` in CI where Terraform is installed).
+pub const TERRAFORM_AWS_PROVIDER: &str = "5.100.0";
+
+/// A Terraform JSON document and the spec settings it could not express.
+pub struct TerraformExport {
+    pub document: Value,
+    /// One sentence per setting the aws provider has no argument for; also written into the
+    /// agent resource as a `//` comment so the file says it too.
+    pub omitted: Vec<String>,
+}
+
+/// One prompt configuration. `prompt_configurations` is an attribute of object type, not a
+/// block, so Terraform requires every attribute of the object to be present (null if unset).
 fn tf_prompt(prompt: &PromptConfig) -> Value {
     let mut map = Map::new();
     map.insert("prompt_type".into(), json!(prompt.prompt_type));
@@ -262,6 +276,7 @@ fn tf_prompt(prompt: &PromptConfig) -> Value {
         json!([{
             "temperature": inference.and_then(|i| i.temperature),
             "top_p": inference.and_then(|i| i.top_p),
+            "top_k": Value::Null,
             "max_length": inference.and_then(|i| i.maximum_length),
             "stop_sequences": inference.map(|i| i.stop_sequences.clone()).unwrap_or_default(),
         }]),
@@ -269,9 +284,11 @@ fn tf_prompt(prompt: &PromptConfig) -> Value {
     Value::Object(map)
 }
 
-/// Terraform JSON (`*.tf.json`) for the `aws_bedrockagent_*` resources.
-pub fn terraform(desired: &DesiredState) -> Value {
+/// Terraform JSON (`*.tf.json`) for the `aws_bedrockagent_*` resources of the hashicorp/aws
+/// provider [`TERRAFORM_AWS_PROVIDER`].
+pub fn terraform(desired: &DesiredState) -> TerraformExport {
     let agent = &desired.agent;
+    let mut omitted = Vec::new();
     let agent_key = tf_id(&agent.name);
     let agent_ref = format!("${{aws_bedrockagent_agent.{agent_key}.agent_id}}");
     let mut agent_block = Map::new();
@@ -306,12 +323,35 @@ pub fn terraform(desired: &DesiredState) -> Value {
         m.insert("enabled_memory_types".into(), json!(["SESSION_SUMMARY"]));
         m.insert("storage_days".into(), json!(memory.storage_days));
         agent_block.insert("memory_configuration".into(), json!([m]));
+        if let Some(sessions) = memory.max_recent_sessions {
+            omitted.push(format!(
+                "memory.max_recent_sessions ({sessions}): memory_configuration has no session_summary_configuration in hashicorp/aws {TERRAFORM_AWS_PROVIDER}; the service default applies"
+            ));
+        }
     }
     if !agent.prompts.is_empty() {
         let prompts: Vec<Value> = agent.prompts.iter().map(tf_prompt).collect();
         agent_block.insert(
             "prompt_override_configuration".into(),
-            json!([{ "prompt_configurations": prompts }]),
+            json!([{ "override_lambda": Value::Null, "prompt_configurations": prompts }]),
+        );
+        for prompt in &agent.prompts {
+            if let Some(model) = &prompt.foundation_model {
+                omitted.push(format!(
+                    "the {} prompt's model {model} (targets.agents.orchestrator): prompt_configurations has no foundation_model in hashicorp/aws {TERRAFORM_AWS_PROVIDER}; that step runs on the agent's model",
+                    prompt.prompt_type
+                ));
+            }
+        }
+    }
+    if !omitted.is_empty() {
+        // Terraform JSON ignores a property named "//": the file carries its own caveat.
+        agent_block.insert(
+            "//".into(),
+            json!(format!(
+                "agentc: not expressible here, set after apply or use --target agents: {}",
+                omitted.join("; ")
+            )),
         );
     }
     agent_block.insert("tags".into(), json!(desired.tags));
@@ -408,5 +448,8 @@ pub fn terraform(desired: &DesiredState) -> Value {
             json!({ tf_id(alias): { "agent_alias_name": alias, "agent_id": agent_ref, "tags": desired.tags, "depends_on": depends } }),
         );
     }
-    json!({ "resource": resources })
+    TerraformExport {
+        document: json!({ "resource": resources }),
+        omitted,
+    }
 }

@@ -143,6 +143,11 @@ pub fn print_error(error: impl miette::Diagnostic + Send + Sync + 'static) {
     eprint!("{out}");
 }
 
+/// A warning that does not change the exit status, on stderr so stdout stays machine-readable.
+pub fn print_warning(message: &str) {
+    eprintln!("warning: {message}");
+}
+
 /// `key=value` for `--var`.
 pub fn parse_key_value(text: &str) -> Result<(String, String), String> {
     match text.split_once('=') {
