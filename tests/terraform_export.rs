@@ -121,13 +121,12 @@ fn check_block(at: &str, body: &Value, block: &Value, top_level: bool, errors: &
         let required = attribute["required"].as_bool().unwrap_or(false);
         let settable = required || attribute["optional"].as_bool().unwrap_or(false);
         match body.get(name) {
-            Some(value) if !settable => {
-                if !value.is_null() {
-                    errors.push(format!(
-                        "{at}.{name}: computed by the provider, cannot be set"
-                    ));
-                }
+            Some(value) if !settable && !value.is_null() => {
+                errors.push(format!(
+                    "{at}.{name}: computed by the provider, cannot be set"
+                ));
             }
+            Some(value) if !settable => {}
             Some(value) => {
                 if required && value.is_null() {
                     errors.push(format!("{at}.{name}: required, cannot be null"));
@@ -331,7 +330,8 @@ fn the_checker_rejects_what_terraform_validate_rejects() {
     let valid = export_spec(Path::new("agents/orders-api.yaml")).document;
     assert!(validate(&valid).is_empty());
     let agent = "/resource/aws_bedrockagent_agent/orders_api";
-    let broken: Vec<(&str, Box<dyn Fn(&mut Value)>)> = vec![
+    type Breaker = Box<dyn Fn(&mut Value)>;
+    let broken: Vec<(&str, Breaker)> = vec![
         (
             "attribute \"override_lambda\" is required",
             Box::new(|d| {
