@@ -126,7 +126,7 @@ fn check_block(at: &str, body: &Value, block: &Value, top_level: bool, errors: &
                     "{at}.{name}: computed by the provider, cannot be set"
                 ));
             }
-            Some(value) if !settable => {}
+            Some(_) if !settable => {}
             Some(value) => {
                 if required && value.is_null() {
                     errors.push(format!("{at}.{name}: required, cannot be null"));
@@ -334,7 +334,7 @@ fn the_checker_rejects_what_terraform_validate_rejects() {
     let broken: Vec<(&str, Breaker)> = vec![
         (
             "attribute \"override_lambda\" is required",
-            Box::new(|d| {
+            Box::new(move |d| {
                 d.pointer_mut(&format!("{agent}/prompt_override_configuration/0"))
                     .and_then(Value::as_object_mut)
                     .map(|o| o.remove("override_lambda"));
@@ -342,7 +342,7 @@ fn the_checker_rejects_what_terraform_validate_rejects() {
         ),
         (
             "unsupported argument \"agent_nmae\"",
-            Box::new(|d| {
+            Box::new(move |d| {
                 d.pointer_mut(agent)
                     .and_then(Value::as_object_mut)
                     .map(|o| o.insert("agent_nmae".into(), json!("x")));
@@ -350,7 +350,7 @@ fn the_checker_rejects_what_terraform_validate_rejects() {
         ),
         (
             "argument \"foundation_model\" is required",
-            Box::new(|d| {
+            Box::new(move |d| {
                 d.pointer_mut(agent)
                     .and_then(Value::as_object_mut)
                     .map(|o| o.remove("foundation_model"));
@@ -358,7 +358,7 @@ fn the_checker_rejects_what_terraform_validate_rejects() {
         ),
         (
             "is not a \"number\"",
-            Box::new(|d| {
+            Box::new(move |d| {
                 *d.pointer_mut(&format!(
                     "{agent}/prompt_override_configuration/0/prompt_configurations/0/inference_configuration/0/max_length"
                 ))
@@ -367,7 +367,7 @@ fn the_checker_rejects_what_terraform_validate_rejects() {
         ),
         (
             "computed by the provider",
-            Box::new(|d| {
+            Box::new(move |d| {
                 d.pointer_mut(agent)
                     .and_then(Value::as_object_mut)
                     .map(|o| o.insert("agent_id".into(), json!("ABCDEFGHIJ")));
@@ -375,7 +375,7 @@ fn the_checker_rejects_what_terraform_validate_rejects() {
         ),
         (
             "no resource aws_bedrockagent_agent.nope",
-            Box::new(|d| {
+            Box::new(move |d| {
                 let groups = d
                     .pointer_mut("/resource/aws_bedrockagent_agent_action_group")
                     .and_then(Value::as_object_mut)
