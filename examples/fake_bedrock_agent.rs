@@ -1,0 +1,22 @@
+//! The tests' fake bedrock-agent control plane as a standalone process, for benchmarking the
+//! agents target with hyperfine (`benches/plan.sh`). Not part of agentc.
+//!
+//! Prints its endpoint on the first line of stdout, then answers commands on stdin, one per
+//! line: `stats` prints `<handler time in µs> <requests served>`; end of input stops it.
+
+#[path = "../tests/support/fake_bedrock_agent.rs"]
+mod fake;
+
+use std::io::BufRead;
+
+fn main() {
+    let fake = fake::FakeBedrockAgent::start();
+    println!("{}", fake.endpoint);
+    for line in std::io::stdin().lock().lines() {
+        match line.as_deref().map(str::trim) {
+            Ok("stats") => println!("{} {}", fake.busy().as_micros(), fake.calls().len()),
+            Ok(_) => println!("unknown command"),
+            Err(_) => break,
+        }
+    }
+}
