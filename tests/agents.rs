@@ -151,6 +151,11 @@ fn deploys_from_nothing_then_a_second_deploy_changes_nothing() {
         Some("platform")
     );
     assert_eq!(
+        fake.alias_tags(&id, "live"),
+        fake.tags(&id),
+        "alias tagged like the agent"
+    );
+    assert_eq!(
         fake.count("PrepareAgent"),
         1,
         "exactly one prepare: {:?}",

@@ -152,10 +152,13 @@ pub trait AgentsApi {
         next_token: Option<String>,
     ) -> ApiResult<Page<AliasRecord>>;
     async fn get_alias(&self, agent_id: &str, alias_id: &str) -> ApiResult<AliasRecord>;
+    /// Tagged on creation, like the agent, so the alias shows who manages it in the console and
+    /// in cost allocation; an existing alias's tags are left as they are.
     async fn create_alias(
         &self,
         agent_id: &str,
         name: &str,
+        tags: &BTreeMap<String, String>,
         client_token: &str,
     ) -> ApiResult<AliasRecord>;
     /// Without a routing configuration: the service snapshots DRAFT into a new version.

@@ -429,7 +429,7 @@ impl<A: AgentsApi> Applier<'_, A> {
                     self.progress.step(format!("creating {resource}"));
                     let token = client_token(&["alias", &agent_id, &change.name]);
                     self.api
-                        .create_alias(&agent_id, &change.name, &token)
+                        .create_alias(&agent_id, &change.name, &desired.tags, &token)
                         .await
                         .map_err(|e| {
                             AgentsError::api("create the alias (CreateAgentAlias)", &resource, e)

@@ -750,6 +750,7 @@ impl AgentsApi for BedrockAgents {
         &self,
         agent_id: &str,
         name: &str,
+        tags: &BTreeMap<String, String>,
         client_token: &str,
     ) -> ApiResult<AliasRecord> {
         let out = self
@@ -757,6 +758,7 @@ impl AgentsApi for BedrockAgents {
             .create_agent_alias()
             .agent_id(agent_id)
             .agent_alias_name(name)
+            .set_tags((!tags.is_empty()).then(|| tags.clone().into_iter().collect()))
             .client_token(client_token)
             .send()
             .await

@@ -920,6 +920,19 @@ impl State {
                         }),
                     },
                 );
+                if op == "CreateAgentAlias"
+                    && let Some(tags) = body.get("tags").and_then(Value::as_object)
+                {
+                    let arn = json["agentAliasArn"]
+                        .as_str()
+                        .unwrap_or_default()
+                        .to_string();
+                    let tags = tags
+                        .iter()
+                        .map(|(k, v)| (k.clone(), v.as_str().unwrap_or_default().to_string()))
+                        .collect();
+                    self.tags.insert(arn, tags);
+                }
                 if let Some(token) = token.filter(|_| op == "CreateAgentAlias") {
                     self.tokens.insert(token, id);
                 }
@@ -1136,6 +1149,22 @@ impl FakeBedrockAgent {
         let state = self.state.lock().unwrap();
         let arn = format!("arn:aws:bedrock:{REGION}:{ACCOUNT}:agent/{agent_id}");
         state.tags.get(&arn).cloned().unwrap_or_default()
+    }
+
+    /// Tags of the agent's alias of this name.
+    pub fn alias_tags(&self, agent_id: &str, alias_name: &str) -> BTreeMap<String, String> {
+        let state = self.state.lock().unwrap();
+        let arn = state
+            .agents
+            .get(agent_id)
+            .and_then(|a| {
+                a.aliases
+                    .values()
+                    .find(|l| l.json["agentAliasName"] == json!(alias_name))
+            })
+            .and_then(|l| l.json["agentAliasArn"].as_str())
+            .unwrap_or_default();
+        state.tags.get(arn).cloned().unwrap_or_default()
     }
 
     /// An agent made outside agentc (console, other tools): PREPARED, with these tags.
