@@ -593,6 +593,71 @@ fn import_writes_a_spec_that_lints_clean_and_plans_no_changes() {
     assert!(missing.stderr.contains("no agent with id"), "{missing:?}");
 }
 
+/// `AMAZON.UserInput` and friends: deployed with no description, executor or schema (the fake
+/// refuses them as the service does), planned to no changes afterwards, toggled in place,
+/// imported back into `targets.agents.built_in_action_groups`.
+#[test]
+fn built_in_action_groups_deploy_plan_clean_and_import() {
+    let fake = FakeBedrockAgent::start();
+    let dir = workspace();
+    edit_spec(
+        dir.path(),
+        "    idle_session_ttl: 900\n",
+        "    idle_session_ttl: 900\n    built_in_action_groups:\n      - signature: AMAZON.UserInput\n      - signature: AMAZON.CodeInterpreter\n        name: code\n        enabled: false\n",
+    );
+    let lint = agentc(&fake, dir.path(), &["lint", "spec.yaml"]);
+    assert_eq!(lint.code, 0, "{lint:?}");
+    let run = deploy(&fake, dir.path());
+    assert_eq!(run.code, 0, "{run:?}");
+    let id = only_agent(&fake);
+    let mut groups = fake.action_group_names(&id);
+    groups.sort();
+    assert_eq!(
+        groups,
+        ["UserInputAction", "code", "runbooks", "status", "tickets"]
+    );
+    let again = plan_exit(&fake, dir.path(), "spec.yaml");
+    assert_eq!(again.code, 0, "a built-in group plans clean: {again:?}");
+
+    // Enabling the code interpreter is an in-place update of that group.
+    edit_spec(
+        dir.path(),
+        "        name: code\n        enabled: false\n",
+        "        name: code\n",
+    );
+    let plan = plan_exit(&fake, dir.path(), "spec.yaml");
+    assert_eq!(plan.code, 2, "{plan:?}");
+    assert!(plan.stdout.contains("~ action_group code"), "{plan:?}");
+    assert_eq!(deploy(&fake, dir.path()).code, 0);
+    assert_eq!(plan_exit(&fake, dir.path(), "spec.yaml").code, 0);
+
+    // Import writes them back: the default name is left out, a custom one kept.
+    let import = agentc(
+        &fake,
+        dir.path(),
+        &["import", "--agent-id", &id, "--out", "imported.yaml"],
+    );
+    assert_eq!(import.code, 0, "{import:?}");
+    let imported = std::fs::read_to_string(dir.path().join("imported.yaml")).unwrap();
+    assert!(
+        imported.contains("built_in_action_groups:\n    - signature: AMAZON.UserInput\n    - signature: AMAZON.CodeInterpreter\n      name: code\n"),
+        "{imported}"
+    );
+    let plan = plan_exit(&fake, dir.path(), "imported.yaml");
+    assert_eq!(plan.code, 0, "{plan:?}\n{imported}");
+
+    // Dropping them from the spec deletes them (built-ins are deleted without disabling first).
+    edit_spec(
+        dir.path(),
+        "    built_in_action_groups:\n      - signature: AMAZON.UserInput\n      - signature: AMAZON.CodeInterpreter\n        name: code\n",
+        "",
+    );
+    fake.clear_log();
+    assert_eq!(deploy(&fake, dir.path()).code, 0);
+    assert_eq!(fake.count("DeleteAgentActionGroup"), 2, "{:?}", fake.ops());
+    assert_eq!(fake.count("UpdateAgentActionGroup"), 0, "{:?}", fake.ops());
+}
+
 #[test]
 fn destroy_removes_the_agent_and_needs_confirmation() {
     let fake = FakeBedrockAgent::start();

@@ -308,6 +308,37 @@ fn a_knowledge_base_raises_exactly_the_knowledge_base_guidelines() {
 }
 
 #[test]
+fn a_built_in_action_group_raises_exactly_the_built_in_tool_definitions() {
+    let dir = root();
+    let target = "\ntargets:\n  agents:\n    role_arn: arn:aws:iam::123456789012:role/AmazonBedrockExecutionRoleForAgents_x\n";
+    let before = estimate_text(&dir, &format!("{BASE}{target}"));
+    let after = estimate_text(
+        &dir,
+        &format!(
+            "{BASE}{target}    built_in_action_groups:\n      - signature: AMAZON.UserInput\n"
+        ),
+    );
+    assert_eq!(
+        changed(&before.agents, &after.agents),
+        vec![names::BUILT_IN_TOOL_DEFINITIONS]
+    );
+    assert!(
+        changed(&before.direct, &after.direct).is_empty(),
+        "Converse has no built-in action groups"
+    );
+    let user_input = components(&after.agents)[names::BUILT_IN_TOOL_DEFINITIONS];
+    assert!((40..200).contains(&user_input), "{user_input}");
+    // A disabled one is not sent.
+    let disabled = estimate_text(
+        &dir,
+        &format!(
+            "{BASE}{target}    built_in_action_groups:\n      - signature: AMAZON.UserInput\n        enabled: false\n"
+        ),
+    );
+    assert!(changed(&before.agents, &disabled.agents).is_empty());
+}
+
+#[test]
 fn memory_raises_exactly_the_memory_guidelines() {
     let dir = root();
     let before = estimate_text(&dir, BASE);

@@ -86,3 +86,22 @@ fn deploy_writes_the_artifact_shows_changes_and_checks_staleness() {
     assert!(out.status.success());
     assert!(ws.file("elsewhere/a.json").exists());
 }
+
+/// A spec moving from Bedrock Agents to the direct target must not lose a built-in action
+/// group silently: compile and deploy say what has no Converse equivalent.
+#[test]
+fn built_in_action_groups_are_named_as_not_carried_over() {
+    let output = Command::new(env!("CARGO_BIN_EXE_agentc"))
+        .args(["compile", "agents/support-desk.yaml", "--target", "direct"])
+        .env("NO_COLOR", "1")
+        .output()
+        .expect("run agentc");
+    assert!(output.status.success(), "{output:?}");
+    let stderr = String::from_utf8_lossy(&output.stderr);
+    assert!(
+        stderr.contains("warning: direct target: built-in action group UserInputAction (AMAZON.UserInput) has no Converse equivalent"),
+        "{stderr}"
+    );
+    let config: serde_json::Value = serde_json::from_slice(&output.stdout).expect("JSON on stdout");
+    assert!(!config.to_string().contains("UserInput"));
+}

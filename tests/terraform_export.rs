@@ -270,7 +270,7 @@ fn deployable_specs() -> Vec<PathBuf> {
         .collect()
 }
 
-fn export_spec(spec: &Path) -> agentc::agents::export::TerraformExport {
+fn export_spec(spec: &Path) -> agentc::agents::export::Export {
     let loaded = agentc::spec::load_path(spec, &Default::default()).expect("spec loads");
     let desired = agentc::agents::desired::desired_state(
         loaded.spec.as_ref().expect("spec"),
@@ -394,4 +394,57 @@ fn the_checker_rejects_what_terraform_validate_rejects() {
             "expected {expected:?} in {errors:?}"
         );
     }
+}
+
+/// Anthropic's computer-use groups are not accepted by `AWS::Bedrock::Agent` (cfn-lint E3030):
+/// the template leaves them out and says so, instead of failing at deploy time.
+#[test]
+fn cloudformation_leaves_out_the_built_in_groups_it_cannot_express_and_says_so() {
+    let dir = tempfile::tempdir().expect("temp dir");
+    let text = std::fs::read_to_string("agents/support-desk.yaml")
+        .expect("example")
+        .replace(
+            "      - signature: AMAZON.UserInput\n",
+            "      - signature: AMAZON.UserInput\n      - signature: ANTHROPIC.Bash\n        params: {type: bash_20250124}\n",
+        );
+    let spec = dir.path().join("support-desk.yaml");
+    std::fs::write(&spec, text).expect("write spec");
+    let loaded = agentc::spec::load_path(&spec, &Default::default()).expect("spec loads");
+    let desired = agentc::agents::desired::desired_state(
+        loaded.spec.as_ref().expect("spec"),
+        loaded.agent.as_ref().expect("agent"),
+        Path::new("agents"),
+    )
+    .expect("desired state");
+    let export = agentc::agents::export::cloudformation(&desired);
+    let groups: Vec<&str> = export.document["Resources"]["Agent"]["Properties"]["ActionGroups"]
+        .as_array()
+        .expect("action groups")
+        .iter()
+        .filter_map(|g| g["ParentActionGroupSignature"].as_str())
+        .collect();
+    assert_eq!(groups, ["AMAZON.UserInput"]);
+    assert!(
+        export.omitted.iter().any(|o| o.contains("ANTHROPIC.Bash")),
+        "{:?}",
+        export.omitted
+    );
+    assert!(
+        export.document["Description"]
+            .as_str()
+            .is_some_and(|d| d.contains("ANTHROPIC.Bash")),
+        "{}",
+        export.document["Description"]
+    );
+    // Terraform's provider takes any signature but not its params.
+    let terraform = agentc::agents::export::terraform(&desired);
+    assert!(
+        terraform
+            .omitted
+            .iter()
+            .any(|o| o.contains("params of built-in action group")),
+        "{:?}",
+        terraform.omitted
+    );
+    assert!(validate(&terraform.document).is_empty());
 }

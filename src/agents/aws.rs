@@ -260,21 +260,33 @@ fn to_sdk_functions(functions: &[FunctionConfig]) -> ApiResult<t::FunctionSchema
     Ok(t::FunctionSchema::Functions(out))
 }
 
-fn to_sdk_executor(executor: &ExecutorConfig) -> t::ActionGroupExecutor {
+fn to_sdk_executor(executor: &ExecutorConfig) -> Option<t::ActionGroupExecutor> {
     match executor {
-        ExecutorConfig::Lambda(arn) => t::ActionGroupExecutor::Lambda(arn.clone()),
-        ExecutorConfig::ReturnControl => {
-            t::ActionGroupExecutor::CustomControl(t::CustomControlMethod::ReturnControl)
-        }
+        ExecutorConfig::Lambda(arn) => Some(t::ActionGroupExecutor::Lambda(arn.clone())),
+        ExecutorConfig::ReturnControl => Some(t::ActionGroupExecutor::CustomControl(
+            t::CustomControlMethod::ReturnControl,
+        )),
+        ExecutorConfig::BuiltIn => None,
     }
 }
 
 fn from_sdk_action_group(group: &t::AgentActionGroup) -> ActionGroupRecord {
-    let executor = match group.action_group_executor() {
-        Some(t::ActionGroupExecutor::Lambda(arn)) => ExecutorConfig::Lambda(arn.clone()),
+    let signature = group
+        .parent_action_signature()
+        .map(|s| s.as_str().to_string());
+    let executor = match (group.action_group_executor(), &signature) {
+        (_, Some(_)) => ExecutorConfig::BuiltIn,
+        (Some(t::ActionGroupExecutor::Lambda(arn)), None) => ExecutorConfig::Lambda(arn.clone()),
         _ => ExecutorConfig::ReturnControl,
     };
     let schema = match (group.api_schema(), group.function_schema()) {
+        _ if signature.is_some() => SchemaConfig::BuiltIn {
+            signature: signature.clone().unwrap_or_default(),
+            params: group
+                .parent_action_group_signature_params()
+                .map(|p| p.iter().map(|(k, v)| (k.clone(), v.clone())).collect())
+                .unwrap_or_default(),
+        },
         (Some(t::ApiSchema::Payload(payload)), _) => SchemaConfig::Openapi(payload.clone()),
         (Some(t::ApiSchema::S3(s3)), _) => SchemaConfig::Openapi(format!(
             "# stored in S3: s3://{}/{}",
@@ -311,9 +323,7 @@ fn from_sdk_action_group(group: &t::AgentActionGroup) -> ActionGroupRecord {
     };
     ActionGroupRecord {
         id: group.action_group_id().to_string(),
-        parent_signature: group
-            .parent_action_signature()
-            .map(|s| s.as_str().to_string()),
+        parent_signature: signature,
         config: ActionGroupConfig {
             name: group.action_group_name().to_string(),
             description: normalise_optional(group.description()),
@@ -552,7 +562,7 @@ impl AgentsApi for BedrockAgents {
             .client_token(client_token)
             .action_group_name(&config.name)
             .set_description(config.description.clone())
-            .action_group_executor(to_sdk_executor(&config.executor))
+            .set_action_group_executor(to_sdk_executor(&config.executor))
             .action_group_state(if config.enabled {
                 t::ActionGroupState::Enabled
             } else {
@@ -565,6 +575,11 @@ impl AgentsApi for BedrockAgents {
             SchemaConfig::Openapi(payload) => {
                 request.api_schema(t::ApiSchema::Payload(payload.clone()))
             }
+            SchemaConfig::BuiltIn { signature, params } => request
+                .parent_action_group_signature(t::ActionGroupSignature::from(signature.as_str()))
+                .set_parent_action_group_signature_params(
+                    (!params.is_empty()).then(|| params.clone().into_iter().collect()),
+                ),
         };
         let out = request.send().await.map_err(api_error)?;
         Ok(out
@@ -587,7 +602,7 @@ impl AgentsApi for BedrockAgents {
             .action_group_id(action_group_id)
             .action_group_name(&config.name)
             .set_description(config.description.clone())
-            .action_group_executor(to_sdk_executor(&config.executor))
+            .set_action_group_executor(to_sdk_executor(&config.executor))
             .action_group_state(if config.enabled {
                 t::ActionGroupState::Enabled
             } else {
@@ -600,6 +615,11 @@ impl AgentsApi for BedrockAgents {
             SchemaConfig::Openapi(payload) => {
                 request.api_schema(t::ApiSchema::Payload(payload.clone()))
             }
+            SchemaConfig::BuiltIn { signature, params } => request
+                .parent_action_group_signature(t::ActionGroupSignature::from(signature.as_str()))
+                .set_parent_action_group_signature_params(
+                    (!params.is_empty()).then(|| params.clone().into_iter().collect()),
+                ),
         };
         request.send().await.map_err(api_error)?;
         Ok(())

@@ -55,11 +55,15 @@ pub fn compile(args: &CompileArgs) -> ExitStatus {
     };
     let value = match args.format {
         CompileFormat::Json => serde_json::to_value(&desired).unwrap_or_default(),
-        CompileFormat::Cloudformation => super::export::cloudformation(&desired),
-        CompileFormat::Terraform => {
-            let export = super::export::terraform(&desired);
+        CompileFormat::Cloudformation | CompileFormat::Terraform => {
+            let (export, format) = match args.format {
+                CompileFormat::Cloudformation => {
+                    (super::export::cloudformation(&desired), "cloudformation")
+                }
+                _ => (super::export::terraform(&desired), "terraform"),
+            };
             for setting in &export.omitted {
-                print_warning(&format!("terraform export leaves out {setting}"));
+                print_warning(&format!("{format} export leaves out {setting}"));
             }
             export.document
         }

@@ -88,6 +88,8 @@ pub struct ActionGroupConfig {
 pub enum ExecutorConfig {
     Lambda(String),
     ReturnControl,
+    /// A built-in group: Bedrock itself handles the calls.
+    BuiltIn,
 }
 
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
@@ -96,6 +98,21 @@ pub enum SchemaConfig {
     Functions(Vec<FunctionConfig>),
     /// The OpenAPI document, inline (`apiSchema.payload`).
     Openapi(String),
+    /// A built-in group (`parentActionGroupSignature` and its params) instead of a schema.
+    BuiltIn {
+        signature: String,
+        params: BTreeMap<String, String>,
+    },
+}
+
+impl ActionGroupConfig {
+    /// `AMAZON.UserInput` and friends; `None` for the spec's own action groups.
+    pub fn built_in_signature(&self) -> Option<&str> {
+        match &self.schema {
+            SchemaConfig::BuiltIn { signature, .. } => Some(signature),
+            _ => None,
+        }
+    }
 }
 
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
@@ -270,6 +287,23 @@ pub fn desired_state(
             },
             schema,
             enabled: group.enabled,
+        });
+    }
+    // The service refuses a description, executor or schema on a built-in group.
+    for built_in in &target.built_in_action_groups {
+        action_groups.push(ActionGroupConfig {
+            name: built_in.group_name(),
+            description: None,
+            executor: ExecutorConfig::BuiltIn,
+            schema: SchemaConfig::BuiltIn {
+                signature: built_in.signature.as_str().to_string(),
+                params: built_in
+                    .params
+                    .iter()
+                    .map(|(k, v)| (k.clone(), v.clone()))
+                    .collect(),
+            },
+            enabled: built_in.enabled,
         });
     }
 

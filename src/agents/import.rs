@@ -6,8 +6,9 @@ use super::desired::{ExecutorConfig, OWNER_TAG_KEY, SchemaConfig};
 use super::error::AgentsError;
 use super::remote;
 use crate::spec::{
-    ActionGroup, AgentsTarget, Executor, Function, Guardrail, Inference, KnowledgeBase, Memory,
-    Parameter, ParameterType, PromptOverride, PromptOverrides, Spec, Targets,
+    ActionGroup, AgentsTarget, BuiltInActionGroup, BuiltInSignature, Executor, Function, Guardrail,
+    Inference, KnowledgeBase, Memory, Parameter, ParameterType, PromptOverride, PromptOverrides,
+    Spec, Targets,
 };
 use std::path::{Path, PathBuf};
 
@@ -94,6 +95,8 @@ pub async fn import<A: AgentsApi>(
                         .collect(),
                     None,
                 ),
+                // Filtered out above: built-in groups go to `targets.agents`.
+                SchemaConfig::BuiltIn { .. } => (Vec::new(), None),
                 SchemaConfig::Openapi(payload) => {
                     let extension = if payload.trim_start().starts_with('{') {
                         "json"
@@ -110,7 +113,9 @@ pub async fn import<A: AgentsApi>(
                 description: g.config.description.clone(),
                 executor: match &g.config.executor {
                     ExecutorConfig::Lambda(arn) => Executor::Lambda(arn.clone()),
-                    ExecutorConfig::ReturnControl => Executor::ReturnControl,
+                    ExecutorConfig::ReturnControl | ExecutorConfig::BuiltIn => {
+                        Executor::ReturnControl
+                    }
                 },
                 functions,
                 openapi,
@@ -118,6 +123,36 @@ pub async fn import<A: AgentsApi>(
             }
         })
         .collect();
+
+    let mut not_imported = Vec::new();
+    let mut built_in_action_groups = Vec::new();
+    for group in &remote.action_groups {
+        let Some(signature) = group.config.built_in_signature() else {
+            continue;
+        };
+        let Some(parsed) = BuiltInSignature::parse(signature) else {
+            not_imported.push(format!(
+                "action group {} ({signature}): a built-in group agentc does not know",
+                group.config.name
+            ));
+            continue;
+        };
+        let mut built_in = BuiltInActionGroup {
+            signature: parsed,
+            name: None,
+            enabled: group.config.enabled,
+            params: match &group.config.schema {
+                SchemaConfig::BuiltIn { params, .. } => {
+                    params.iter().map(|(k, v)| (k.clone(), v.clone())).collect()
+                }
+                _ => Default::default(),
+            },
+        };
+        if built_in.group_name() != group.config.name {
+            built_in.name = Some(group.config.name.clone());
+        }
+        built_in_action_groups.push(built_in);
+    }
 
     let mut overrides = PromptOverrides::default();
     let mut inference = None;
@@ -211,6 +246,7 @@ pub async fn import<A: AgentsApi>(
                 orchestrator,
                 idle_session_ttl: config.idle_session_ttl.and_then(|t| u32::try_from(t).ok()),
                 encryption_key_arn: config.encryption_key_arn.clone(),
+                built_in_action_groups,
             }),
             direct: None,
         },
@@ -219,10 +255,14 @@ pub async fn import<A: AgentsApi>(
     };
     let body = serde_saphyr::to_string(&spec)
         .map_err(|e| AgentsError::Runtime(format!("cannot write the spec as YAML: {e}")))?;
-    let yaml = format!(
-        "# Imported by agentc from Bedrock agent {} ({}).\n{body}",
+    let mut header = format!(
+        "# Imported by agentc from Bedrock agent {} ({}).\n",
         config.name, remote.record.id
     );
+    for item in &not_imported {
+        header.push_str(&format!("# Not imported: {item}.\n"));
+    }
+    let yaml = format!("{header}{body}");
     Ok(Imported { yaml, files })
 }
 

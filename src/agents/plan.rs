@@ -307,13 +307,18 @@ pub fn plan_deploy(
                 action: Action::Create,
                 fields: creation_fields(&as_object(group)),
             }),
-            Some(existing) if existing.parent_signature.is_some() => changes.push(ResourceChange {
-                kind: ResourceKind::ActionGroup,
-                name: group.name.clone(),
-                id: Some(existing.id.clone()),
-                action: Action::Replace,
-                fields: diff_objects(&as_object(&existing.config), &as_object(group)),
-            }),
+            // A group cannot turn into or out of a built-in one, nor change which built-in it is.
+            Some(existing)
+                if existing.config.built_in_signature() != group.built_in_signature() =>
+            {
+                changes.push(ResourceChange {
+                    kind: ResourceKind::ActionGroup,
+                    name: group.name.clone(),
+                    id: Some(existing.id.clone()),
+                    action: Action::Replace,
+                    fields: diff_objects(&as_object(&existing.config), &as_object(group)),
+                })
+            }
             Some(existing) => {
                 let fields = diff_objects(&as_object(&existing.config), &as_object(group));
                 if !fields.is_empty() {

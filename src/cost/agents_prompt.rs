@@ -10,6 +10,7 @@
 //! tokenizer: counting them at run time would load the tokenizer (~50 ms) for text that never
 //! changes between runs.
 
+use crate::spec::BuiltInSignature;
 use minijinja::{Environment, context};
 use std::sync::LazyLock;
 
@@ -217,6 +218,29 @@ pub fn render(inputs: &PromptInputs) -> String {
             agent_scratchpad => inputs.scratchpad.as_str(),
         })
         .unwrap_or_default()
+}
+
+/// The tool Bedrock adds to the orchestration prompt for a built-in action group. Bedrock does
+/// not publish these texts; each is a model of its size: the tool's name, a one- or two-sentence
+/// description and its input schema, as the agent's trace shows them.
+pub fn built_in_tool_definition(signature: BuiltInSignature) -> &'static str {
+    match signature {
+        BuiltInSignature::AmazonUserInput => {
+            r#"{"name":"__askuser","description":"If you do not have the parameter values to invoke a function, then use this tool to ask the user for the missing information. Ask one question at a time.","input_schema":{"type":"object","properties":{"question":{"type":"string","description":"Question to ask the user"}},"required":["question"]}}"#
+        }
+        BuiltInSignature::AmazonCodeInterpreter => {
+            r#"{"name":"codeinterpreter","description":"Runs Python code in a sandboxed environment and returns its output and any files it produced. Use it for calculations, data analysis and charts.","input_schema":{"type":"object","properties":{"code":{"type":"string","description":"The Python code to run"}},"required":["code"]}}"#
+        }
+        BuiltInSignature::AnthropicComputer => {
+            r#"{"name":"computer","type":"computer_20250124","display_width_px":1024,"display_height_px":768,"description":"Use a mouse and keyboard to interact with a computer, and take screenshots."}"#
+        }
+        BuiltInSignature::AnthropicBash => {
+            r#"{"name":"bash","type":"bash_20250124","description":"Run commands in a bash shell."}"#
+        }
+        BuiltInSignature::AnthropicTextEditor => {
+            r#"{"name":"str_replace_editor","type":"text_editor_20250124","description":"View, create and edit files."}"#
+        }
+    }
 }
 
 #[cfg(test)]

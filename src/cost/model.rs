@@ -18,7 +18,7 @@ use super::agents_prompt::{self, Block};
 use super::price::{self, CallShape, Monthly, Rates};
 use super::workload::{ResolvedWorkload, WorkloadOverrides};
 use crate::models::{ModelInfo, ModelTable};
-use crate::spec::{Agent, Spec};
+use crate::spec::{Agent, BuiltInSignature, Spec};
 use crate::tokens;
 use regex::Regex;
 use serde_json::Value;
@@ -55,6 +55,7 @@ pub mod names {
     pub const ORCHESTRATION_OVERRIDE: &str = "orchestration template (your override)";
     pub const INSTRUCTION: &str = "instruction";
     pub const TOOL_DEFINITIONS: &str = "tool definitions";
+    pub const BUILT_IN_TOOL_DEFINITIONS: &str = "built-in tool definitions";
     pub const SESSION_ATTRIBUTES: &str = "session attributes block";
     pub const KNOWLEDGE_BASE_GUIDELINES: &str = "knowledge-base guidelines";
     pub const MEMORY_GUIDELINES: &str = "memory guidelines";
@@ -335,7 +336,19 @@ fn agents_components(
         .iter()
         .filter(|t| spec.action_groups.get(t.group).is_none_or(|g| g.enabled))
         .collect();
-    let has_action_groups = !tools.is_empty();
+    let built_ins: Vec<BuiltInSignature> = spec
+        .targets
+        .agents
+        .as_ref()
+        .map(|a| {
+            a.built_in_action_groups
+                .iter()
+                .filter(|b| b.enabled)
+                .map(|b| b.signature)
+                .collect()
+        })
+        .unwrap_or_default();
+    let has_action_groups = !tools.is_empty() || !built_ins.is_empty();
     let has_knowledge_bases = spec.knowledge_bases.iter().any(|kb| kb.enabled);
     let has_memory = spec.memory.is_some();
     let override_text = match spec
@@ -400,11 +413,24 @@ fn agents_components(
             .iter()
             .map(|t| counter.count(&tokens::tool_definition(t)))
             .sum();
-        components.push(Component::new(
-            names::TOOL_DEFINITIONS,
-            definitions,
-            Basis::Counted,
-        ));
+        if !tools.is_empty() {
+            components.push(Component::new(
+                names::TOOL_DEFINITIONS,
+                definitions,
+                Basis::Counted,
+            ));
+        }
+        if !built_ins.is_empty() {
+            let definitions = built_ins
+                .iter()
+                .map(|b| counter.count(agents_prompt::built_in_tool_definition(*b)))
+                .sum();
+            components.push(Component::new(
+                names::BUILT_IN_TOOL_DEFINITIONS,
+                definitions,
+                Basis::Modelled,
+            ));
+        }
         if let Some(hidden) = orchestrator.tool_system_prompt_tokens {
             components.push(Component::new(
                 names::HIDDEN_TOOL_PROMPT,

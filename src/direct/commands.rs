@@ -13,7 +13,7 @@ use super::wire::RequestParts;
 use crate::cli::ExitStatus;
 use crate::cli::compile::{CompileArgs, CompileFormat, DeployArgs};
 use crate::cli::run::RunArgs;
-use crate::cli::{print_error, print_stdout};
+use crate::cli::{print_error, print_stdout, print_warning};
 use crate::models::ModelTable;
 use std::sync::Arc;
 
@@ -40,6 +40,9 @@ pub fn compile(args: &CompileArgs) -> ExitStatus {
     let (Some(spec), Some(agent)) = (&loaded.spec, &loaded.agent) else {
         return ExitStatus::Error;
     };
+    for setting in super::compile::agents_only_settings(spec) {
+        print_warning(&format!("direct target: {setting}"));
+    }
     let (config, _) = super::compile(spec, agent, ModelTable::builtin());
     let mut text = serde_json::to_string_pretty(&config).unwrap_or_default();
     text.push('\n');
@@ -70,6 +73,9 @@ pub fn deploy(args: &DeployArgs) -> ExitStatus {
     let (Some(spec), Some(agent)) = (&loaded.spec, &loaded.agent) else {
         return ExitStatus::Error;
     };
+    for setting in super::compile::agents_only_settings(spec) {
+        print_warning(&format!("direct target: {setting}"));
+    }
     let (config, _) = super::compile(spec, agent, ModelTable::builtin());
     let config = serde_json::to_value(&config).unwrap_or_default();
     let path = args

@@ -74,6 +74,26 @@ fn caching(
 }
 
 /// Compile an agent into its Converse request config and tool-name map.
+/// What the spec asks of Bedrock Agents that the Converse request cannot carry, one sentence
+/// each, so moving a spec from the agents target to the direct one loses nothing silently.
+pub fn agents_only_settings(spec: &Spec) -> Vec<String> {
+    let Some(agents) = spec.targets.agents.as_ref() else {
+        return Vec::new();
+    };
+    agents
+        .built_in_action_groups
+        .iter()
+        .filter(|b| b.enabled)
+        .map(|b| {
+            format!(
+                "built-in action group {} ({}) has no Converse equivalent; give the model a tool of your own for it",
+                b.group_name(),
+                b.signature.as_str()
+            )
+        })
+        .collect()
+}
+
 pub fn compile(spec: &Spec, agent: &Agent, models: &ModelTable) -> (ConverseConfig, ToolNameMap) {
     let names = tool_names(&agent.tools);
     let tools: Vec<Value> = agent

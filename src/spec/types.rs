@@ -299,6 +299,86 @@ pub struct AgentsTarget {
     /// KMS key ARN to encrypt the agent's resources.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub encryption_key_arn: Option<String>,
+    /// Bedrock's built-in action groups, which have no executor and no schema of their own:
+    /// `AMAZON.UserInput` lets the agent ask the user for missing information,
+    /// `AMAZON.CodeInterpreter` runs code it writes. Agents target only (Converse has no
+    /// equivalent).
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    pub built_in_action_groups: Vec<BuiltInActionGroup>,
+}
+
+/// A built-in action group (`parentActionGroupSignature`).
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize, JsonSchema)]
+#[serde(deny_unknown_fields)]
+pub struct BuiltInActionGroup {
+    /// Which built-in action group.
+    pub signature: BuiltInSignature,
+    /// Action group name; defaults to the console's (`UserInputAction`, `CodeInterpreterAction`, …).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub name: Option<String>,
+    #[serde(default = "default_true", skip_serializing_if = "is_true")]
+    pub enabled: bool,
+    /// `parentActionGroupSignatureParams` of the Anthropic computer-use groups.
+    #[serde(default, skip_serializing_if = "IndexMap::is_empty")]
+    pub params: IndexMap<String, String>,
+}
+
+impl BuiltInActionGroup {
+    /// The action group's name in Bedrock.
+    pub fn group_name(&self) -> String {
+        self.name
+            .clone()
+            .unwrap_or_else(|| self.signature.default_name().to_string())
+    }
+}
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize, JsonSchema)]
+pub enum BuiltInSignature {
+    #[serde(rename = "AMAZON.UserInput")]
+    AmazonUserInput,
+    #[serde(rename = "AMAZON.CodeInterpreter")]
+    AmazonCodeInterpreter,
+    #[serde(rename = "ANTHROPIC.Computer")]
+    AnthropicComputer,
+    #[serde(rename = "ANTHROPIC.Bash")]
+    AnthropicBash,
+    #[serde(rename = "ANTHROPIC.TextEditor")]
+    AnthropicTextEditor,
+}
+
+impl BuiltInSignature {
+    pub const ALL: [BuiltInSignature; 5] = [
+        Self::AmazonUserInput,
+        Self::AmazonCodeInterpreter,
+        Self::AnthropicComputer,
+        Self::AnthropicBash,
+        Self::AnthropicTextEditor,
+    ];
+
+    /// The service's spelling (`parentActionGroupSignature`).
+    pub fn as_str(self) -> &'static str {
+        match self {
+            Self::AmazonUserInput => "AMAZON.UserInput",
+            Self::AmazonCodeInterpreter => "AMAZON.CodeInterpreter",
+            Self::AnthropicComputer => "ANTHROPIC.Computer",
+            Self::AnthropicBash => "ANTHROPIC.Bash",
+            Self::AnthropicTextEditor => "ANTHROPIC.TextEditor",
+        }
+    }
+
+    pub fn parse(text: &str) -> Option<Self> {
+        Self::ALL.into_iter().find(|s| s.as_str() == text)
+    }
+
+    fn default_name(self) -> &'static str {
+        match self {
+            Self::AmazonUserInput => "UserInputAction",
+            Self::AmazonCodeInterpreter => "CodeInterpreterAction",
+            Self::AnthropicComputer => "ComputerAction",
+            Self::AnthropicBash => "BashAction",
+            Self::AnthropicTextEditor => "TextEditorAction",
+        }
+    }
 }
 
 /// Compilation to a Converse API request and the local runner.

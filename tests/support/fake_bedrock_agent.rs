@@ -723,10 +723,14 @@ impl State {
                         format!("An action group named {name} already exists"),
                     );
                 }
+                if let Some(refusal) = built_in_refusal(body) {
+                    return refusal;
+                }
                 self.next_id += 1;
                 let id = format!("G{:09}", self.next_id);
                 let mut group = body.as_object().cloned().unwrap_or_default();
                 group.remove("clientToken");
+                rename_signature(&mut group);
                 group.insert("actionGroupId".into(), json!(id));
                 group.insert("agentId".into(), json!(agent_id));
                 group.insert("agentVersion".into(), json!("DRAFT"));
@@ -745,12 +749,16 @@ impl State {
                 let Some(group) = agent.action_groups.get_mut(s[5]) else {
                     return not_found(&format!("Action group {}", s[5]));
                 };
+                if let Some(refusal) = built_in_refusal(body) {
+                    return refusal;
+                }
                 for key in [
                     "description",
                     "actionGroupExecutor",
                     "apiSchema",
                     "functionSchema",
-                    "parentActionGroupSignature",
+                    "parentActionSignature",
+                    "parentActionGroupSignatureParams",
                 ] {
                     group.remove(key);
                 }
@@ -759,6 +767,7 @@ impl State {
                         group.insert(k.clone(), v.clone());
                     }
                 }
+                rename_signature(group);
                 group.insert("updatedAt".into(), json!(iso8601(now)));
                 draft_changed = true;
                 ok(200, json!({ "agentActionGroup": group }))
@@ -967,6 +976,36 @@ fn poll_alias(alias: &mut Alias) {
             alias.pending = None;
             alias.json.insert("agentAliasStatus".into(), json!(then));
         }
+    }
+}
+
+/// The service's rule for built-in groups (`parentActionGroupSignature`): no description,
+/// executor or schema of their own.
+fn built_in_refusal(body: &Value) -> Option<Reply> {
+    body.get("parentActionGroupSignature")?;
+    [
+        "description",
+        "actionGroupExecutor",
+        "apiSchema",
+        "functionSchema",
+    ]
+    .iter()
+    .find(|key| body.get(**key).is_some())
+    .map(|key| {
+        err(
+            400,
+            "ValidationException",
+            format!(
+                "{key} must be left blank for an action group with a parentActionGroupSignature"
+            ),
+        )
+    })
+}
+
+/// Requests say `parentActionGroupSignature`, the stored group (and Get) `parentActionSignature`.
+fn rename_signature(group: &mut Map<String, Value>) {
+    if let Some(signature) = group.remove("parentActionGroupSignature") {
+        group.insert("parentActionSignature".into(), signature);
     }
 }
 

@@ -6,7 +6,8 @@ use std::collections::HashMap;
 declare_rule! {
     /// # duplicate-action-group
     ///
-    /// Two action groups (or two knowledge bases) have the same name or id.
+    /// Two action groups (or two knowledge bases) have the same name or id. Built-in action
+    /// groups (`targets.agents.built_in_action_groups`) share the action groups' names.
     ///
     /// ## Why
     /// Action group names are unique within an agent; Bedrock refuses the second one, and
@@ -37,6 +38,42 @@ fn check(rule: &DuplicateActionGroup, cx: &LintContext<'_>, out: &mut Vec<Diagno
                 diag = diag.with_related(span, "first defined here");
             }
             out.push(diag);
+        }
+    }
+    let built_ins = cx
+        .spec
+        .targets
+        .agents
+        .as_ref()
+        .map(|a| a.built_in_action_groups.as_slice())
+        .unwrap_or_default();
+    let mut names: HashMap<String, String> = cx
+        .spec
+        .action_groups
+        .iter()
+        .enumerate()
+        .map(|(g, group)| (group.name.clone(), format!("/action_groups/{g}/name")))
+        .collect();
+    for (b, built_in) in built_ins.iter().enumerate() {
+        let name = built_in.group_name();
+        let here = if built_in.name.is_some() {
+            format!("/targets/agents/built_in_action_groups/{b}/name")
+        } else {
+            format!("/targets/agents/built_in_action_groups/{b}/signature")
+        };
+        if let Some(first) = names.get(&name) {
+            let mut diag = Diagnostic::error(
+                "duplicate-action-group",
+                format!("action group name `{name}` is used twice"),
+            )
+            .with_span(cx.value_span(&here))
+            .with_help("give the built-in action group another `name`");
+            if let Some(span) = cx.value_span(first) {
+                diag = diag.with_related(span, "first used here");
+            }
+            out.push(diag);
+        } else {
+            names.insert(name, here);
         }
     }
     let mut seen: HashMap<&str, usize> = HashMap::new();
