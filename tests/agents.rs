@@ -3,6 +3,9 @@
 
 #[path = "support/fake_bedrock_agent.rs"]
 mod fake;
+// The S3 server of the import test; it and the fake both build on support/loopback.rs.
+#[allow(clippy::duplicate_mod)]
+mod support;
 
 use fake::{FakeBedrockAgent, Fault};
 use std::path::{Path, PathBuf};
@@ -48,8 +51,18 @@ fn own_binary() -> PathBuf {
 }
 
 fn agentc(fake: &FakeBedrockAgent, dir: &Path, args: &[&str]) -> Run {
+    agentc_with_env(fake, dir, args, &[])
+}
+
+fn agentc_with_env(
+    fake: &FakeBedrockAgent,
+    dir: &Path,
+    args: &[&str],
+    env: &[(&str, &str)],
+) -> Run {
     let output = Command::new(binary())
         .args(args)
+        .envs(env.iter().copied())
         .current_dir(dir)
         .env("AWS_ENDPOINT_URL_BEDROCK_AGENT", &fake.endpoint)
         .env("AWS_EC2_METADATA_DISABLED", "true")
@@ -656,6 +669,87 @@ fn built_in_action_groups_deploy_plan_clean_and_import() {
     assert_eq!(deploy(&fake, dir.path()).code, 0);
     assert_eq!(fake.count("DeleteAgentActionGroup"), 2, "{:?}", fake.ops());
     assert_eq!(fake.count("UpdateAgentActionGroup"), 0, "{:?}", fake.ops());
+}
+
+/// An OpenAPI document kept in S3 (as CDK's asset-based schemas are): deployed by reference,
+/// planned clean, and imported as the reference plus a local copy fetched with a SigV4-signed
+/// GetObject from a local S3 server; a missing object is a warning, not a failed import.
+#[test]
+fn openapi_documents_in_s3_deploy_by_reference_and_import_with_a_local_copy() {
+    const DOCUMENT: &str = include_str!("fixtures/agents/runbooks.openapi.json");
+    let s3 = support::Server::start(|request| {
+        let signed = request.header("authorization").is_some_and(|a| {
+            a.starts_with("AWS4-HMAC-SHA256 Credential=test/")
+                && a.contains("/us-east-1/s3/aws4_request")
+        }) && request.header("x-amz-content-sha256").is_some();
+        match (signed, request.path.as_str()) {
+            (false, _) => support::Reply::raw(403, "<Error><Code>AccessDenied</Code></Error>"),
+            (true, "/agent-schemas/ops/runbooks%20v1.json") => support::Reply::raw(200, DOCUMENT),
+            (true, _) => support::Reply::raw(404, "<Error><Code>NoSuchKey</Code></Error>"),
+        }
+    });
+    let fake = FakeBedrockAgent::start();
+    let dir = workspace();
+    edit_spec(
+        dir.path(),
+        "    openapi: runbooks.openapi.json\n",
+        "    openapi: runbooks.openapi.json\n    openapi_s3: s3://agent-schemas/ops/runbooks v1.json\n",
+    );
+    let run = deploy(&fake, dir.path());
+    assert_eq!(run.code, 0, "{run:?}");
+    let id = only_agent(&fake);
+    let group = fake
+        .action_group_json(&id, "runbooks")
+        .expect("runbooks group");
+    assert_eq!(
+        group["apiSchema"],
+        serde_json::json!({ "s3": { "s3BucketName": "agent-schemas", "s3ObjectKey": "ops/runbooks v1.json" } })
+    );
+    assert_eq!(plan_exit(&fake, dir.path(), "spec.yaml").code, 0);
+
+    let s3_env = [("AWS_ENDPOINT_URL_S3", s3.url.as_str())];
+    let import = agentc_with_env(
+        &fake,
+        dir.path(),
+        &["import", "--agent-id", &id, "--out", "imported.yaml"],
+        &s3_env,
+    );
+    assert_eq!(import.code, 0, "{import:?}");
+    let imported = std::fs::read_to_string(dir.path().join("imported.yaml")).unwrap();
+    assert!(
+        imported.contains("  openapi: ops-helper.runbooks.openapi.json\n  openapi_s3: s3://agent-schemas/ops/runbooks v1.json\n"),
+        "{imported}"
+    );
+    assert_eq!(
+        std::fs::read_to_string(dir.path().join("ops-helper.runbooks.openapi.json")).unwrap(),
+        DOCUMENT
+    );
+    assert_eq!(s3.requests().len(), 1);
+    let lint = agentc(&fake, dir.path(), &["lint", "imported.yaml"]);
+    assert_eq!(lint.code, 0, "{lint:?}");
+    assert_eq!(plan_exit(&fake, dir.path(), "imported.yaml").code, 0);
+
+    // The object is gone: the import still writes the spec, says what is missing, and where.
+    edit_spec(dir.path(), "ops/runbooks v1.json", "ops/gone.json");
+    assert_eq!(deploy(&fake, dir.path()).code, 0);
+    let import = agentc_with_env(
+        &fake,
+        dir.path(),
+        &["import", "--agent-id", &id, "--out", "again.yaml"],
+        &s3_env,
+    );
+    assert_eq!(import.code, 0, "{import:?}");
+    assert!(
+        import
+            .stderr
+            .contains("s3://agent-schemas/ops/gone.json) could not be downloaded (NoSuchKey"),
+        "{import:?}"
+    );
+    let again = std::fs::read_to_string(dir.path().join("again.yaml")).unwrap();
+    assert!(
+        again.contains("# Not imported: the OpenAPI document of action group runbooks"),
+        "{again}"
+    );
 }
 
 #[test]

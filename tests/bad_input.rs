@@ -334,6 +334,29 @@ fn a_missing_openapi_file_is_located_at_its_reference() {
 }
 
 #[test]
+fn an_s3_openapi_reference_needs_a_local_copy_and_an_s3_uri() {
+    let group = "action_groups:\n  - name: orders\n    description: Orders API.\n    executor: return_control\n";
+    assert_finding(
+        "s3-only.yaml",
+        format!("{VALID_HEAD}{group}    openapi_s3: s3://agent-schemas/orders.yaml\n"),
+        "missing-key",
+        9,
+        5,
+        &["openapi_s3", "local copy"],
+    );
+    assert_finding(
+        "s3-uri.yaml",
+        format!(
+            "{VALID_HEAD}{group}    functions: [{{name: list_orders, description: List orders.}}]\n    openapi_s3: https://example.com/orders.yaml\n"
+        ),
+        "invalid-value",
+        10,
+        17,
+        &["does not match"],
+    );
+}
+
+#[test]
 fn an_openapi_file_without_operation_ids_is_located_at_its_reference() {
     let text = format!(
         "{VALID_HEAD}action_groups:\n  - name: orders\n    description: Orders API.\n    executor: return_control\n    openapi: orders.json\n"

@@ -163,4 +163,7 @@ pub trait AgentsApi {
     ) -> ApiResult<AliasRecord>;
     /// Without a routing configuration: the service snapshots DRAFT into a new version.
     async fn update_alias(&self, agent_id: &str, alias_id: &str, name: &str) -> ApiResult<()>;
+
+    /// The text of an S3 object (an action group's OpenAPI document kept in S3), for import.
+    async fn get_s3_object(&self, bucket: &str, key: &str) -> ApiResult<String>;
 }

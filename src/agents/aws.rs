@@ -20,6 +20,8 @@ const DRAFT: &str = "DRAFT";
 
 pub struct BedrockAgents {
     client: Client,
+    /// Kept for the one S3 read import may need.
+    config: aws_config::SdkConfig,
 }
 
 impl BedrockAgents {
@@ -36,6 +38,7 @@ impl BedrockAgents {
         let config = loader.load().await;
         Self {
             client: Client::new(&config),
+            config,
         }
     }
 }
@@ -260,6 +263,47 @@ fn to_sdk_functions(functions: &[FunctionConfig]) -> ApiResult<t::FunctionSchema
     Ok(t::FunctionSchema::Functions(out))
 }
 
+/// An action group's schema as the four request fields that carry it (at most one of the first
+/// three is set), shared by CreateAgentActionGroup and UpdateAgentActionGroup.
+struct SdkSchema {
+    function_schema: Option<t::FunctionSchema>,
+    api_schema: Option<t::ApiSchema>,
+    signature: Option<t::ActionGroupSignature>,
+    params: Option<HashMap<String, String>>,
+}
+
+impl SdkSchema {
+    fn of(schema: &SchemaConfig) -> ApiResult<Self> {
+        let mut out = Self {
+            function_schema: None,
+            api_schema: None,
+            signature: None,
+            params: None,
+        };
+        match schema {
+            SchemaConfig::Functions(functions) => {
+                out.function_schema = Some(to_sdk_functions(functions)?);
+            }
+            SchemaConfig::Openapi(payload) => {
+                out.api_schema = Some(t::ApiSchema::Payload(payload.clone()));
+            }
+            SchemaConfig::OpenapiS3 { bucket, key } => {
+                out.api_schema = Some(t::ApiSchema::S3(
+                    t::S3Identifier::builder()
+                        .s3_bucket_name(bucket)
+                        .s3_object_key(key)
+                        .build(),
+                ));
+            }
+            SchemaConfig::BuiltIn { signature, params } => {
+                out.signature = Some(t::ActionGroupSignature::from(signature.as_str()));
+                out.params = (!params.is_empty()).then(|| params.clone().into_iter().collect());
+            }
+        }
+        Ok(out)
+    }
+}
+
 fn to_sdk_executor(executor: &ExecutorConfig) -> Option<t::ActionGroupExecutor> {
     match executor {
         ExecutorConfig::Lambda(arn) => Some(t::ActionGroupExecutor::Lambda(arn.clone())),
@@ -288,11 +332,10 @@ fn from_sdk_action_group(group: &t::AgentActionGroup) -> ActionGroupRecord {
                 .unwrap_or_default(),
         },
         (Some(t::ApiSchema::Payload(payload)), _) => SchemaConfig::Openapi(payload.clone()),
-        (Some(t::ApiSchema::S3(s3)), _) => SchemaConfig::Openapi(format!(
-            "# stored in S3: s3://{}/{}",
-            s3.s3_bucket_name().unwrap_or_default(),
-            s3.s3_object_key().unwrap_or_default()
-        )),
+        (Some(t::ApiSchema::S3(s3)), _) => SchemaConfig::OpenapiS3 {
+            bucket: s3.s3_bucket_name().unwrap_or_default().to_string(),
+            key: s3.s3_object_key().unwrap_or_default().to_string(),
+        },
         (_, Some(t::FunctionSchema::Functions(functions))) => SchemaConfig::Functions(
             functions
                 .iter()
@@ -568,19 +611,12 @@ impl AgentsApi for BedrockAgents {
             } else {
                 t::ActionGroupState::Disabled
             });
-        request = match &config.schema {
-            SchemaConfig::Functions(functions) => {
-                request.function_schema(to_sdk_functions(functions)?)
-            }
-            SchemaConfig::Openapi(payload) => {
-                request.api_schema(t::ApiSchema::Payload(payload.clone()))
-            }
-            SchemaConfig::BuiltIn { signature, params } => request
-                .parent_action_group_signature(t::ActionGroupSignature::from(signature.as_str()))
-                .set_parent_action_group_signature_params(
-                    (!params.is_empty()).then(|| params.clone().into_iter().collect()),
-                ),
-        };
+        let schema = SdkSchema::of(&config.schema)?;
+        request = request
+            .set_function_schema(schema.function_schema)
+            .set_api_schema(schema.api_schema)
+            .set_parent_action_group_signature(schema.signature)
+            .set_parent_action_group_signature_params(schema.params);
         let out = request.send().await.map_err(api_error)?;
         Ok(out
             .agent_action_group()
@@ -608,19 +644,12 @@ impl AgentsApi for BedrockAgents {
             } else {
                 t::ActionGroupState::Disabled
             });
-        request = match &config.schema {
-            SchemaConfig::Functions(functions) => {
-                request.function_schema(to_sdk_functions(functions)?)
-            }
-            SchemaConfig::Openapi(payload) => {
-                request.api_schema(t::ApiSchema::Payload(payload.clone()))
-            }
-            SchemaConfig::BuiltIn { signature, params } => request
-                .parent_action_group_signature(t::ActionGroupSignature::from(signature.as_str()))
-                .set_parent_action_group_signature_params(
-                    (!params.is_empty()).then(|| params.clone().into_iter().collect()),
-                ),
-        };
+        let schema = SdkSchema::of(&config.schema)?;
+        request = request
+            .set_function_schema(schema.function_schema)
+            .set_api_schema(schema.api_schema)
+            .set_parent_action_group_signature(schema.signature)
+            .set_parent_action_group_signature_params(schema.params);
         request.send().await.map_err(api_error)?;
         Ok(())
     }
@@ -789,6 +818,10 @@ impl AgentsApi for BedrockAgents {
                 code: "EmptyResponse".into(),
                 message: "CreateAgentAlias returned no alias".into(),
             })
+    }
+
+    async fn get_s3_object(&self, bucket: &str, key: &str) -> ApiResult<String> {
+        super::s3::get_object(&self.config, bucket, key).await
     }
 
     async fn update_alias(&self, agent_id: &str, alias_id: &str, name: &str) -> ApiResult<()> {

@@ -343,6 +343,9 @@ pub fn import(args: &ImportArgs) -> ExitStatus {
             return ExitStatus::Error;
         }
     };
+    for warning in &imported.warnings {
+        print_warning(&format!("import: {warning}"));
+    }
     for (path, text) in &imported.files {
         if let Err(error) = write_file(path, text) {
             print_error(error);

@@ -98,6 +98,11 @@ pub enum SchemaConfig {
     Functions(Vec<FunctionConfig>),
     /// The OpenAPI document, inline (`apiSchema.payload`).
     Openapi(String),
+    /// The OpenAPI document by reference (`apiSchema.s3`); its content is not compared.
+    OpenapiS3 {
+        bucket: String,
+        key: String,
+    },
     /// A built-in group (`parentActionGroupSignature` and its params) instead of a schema.
     BuiltIn {
         signature: String,
@@ -178,6 +183,12 @@ pub fn normalise_float(value: f64) -> f64 {
     (value * 1e6).round() / 1e6
 }
 
+/// `s3://bucket/key` → (bucket, key); the spec's schema has already checked the shape.
+pub fn split_s3_uri(uri: &str) -> Option<(String, String)> {
+    let (bucket, key) = uri.strip_prefix("s3://")?.split_once('/')?;
+    (!bucket.is_empty() && !key.is_empty()).then(|| (bucket.to_string(), key.to_string()))
+}
+
 pub fn desired_state(
     spec: &Spec,
     agent: &Agent,
@@ -250,11 +261,15 @@ pub fn desired_state(
 
     let mut action_groups = Vec::new();
     for (index, group) in spec.action_groups.iter().enumerate() {
-        let schema = match &group.openapi {
-            Some(path) => {
+        let schema = match (&group.openapi_s3, &group.openapi) {
+            (Some(uri), _) => {
+                let (bucket, key) = split_s3_uri(uri).unwrap_or_default();
+                SchemaConfig::OpenapiS3 { bucket, key }
+            }
+            (None, Some(path)) => {
                 SchemaConfig::Openapi(read(format!("action_groups[{index}].openapi"), path)?)
             }
-            None => SchemaConfig::Functions(
+            (None, None) => SchemaConfig::Functions(
                 group
                     .functions
                     .iter()

@@ -80,6 +80,12 @@ fn cfn_action_group(group: &ActionGroupConfig) -> Value {
         SchemaConfig::BuiltIn { signature, .. } => {
             map.insert("ParentActionGroupSignature".into(), json!(signature));
         }
+        SchemaConfig::OpenapiS3 { bucket, key } => {
+            map.insert(
+                "ApiSchema".into(),
+                json!({ "S3": { "S3BucketName": bucket, "S3ObjectKey": key } }),
+            );
+        }
         SchemaConfig::Openapi(payload) => {
             map.insert("ApiSchema".into(), json!({ "Payload": payload }));
         }
@@ -409,6 +415,12 @@ pub fn terraform(desired: &DesiredState) -> Export {
             },
         );
         match &group.schema {
+            SchemaConfig::OpenapiS3 { bucket, key } => {
+                block.insert(
+                    "api_schema".into(),
+                    json!([{ "s3": [{ "s3_bucket_name": bucket, "s3_object_key": key }] }]),
+                );
+            }
             SchemaConfig::BuiltIn { signature, params } => {
                 block.insert("parent_action_group_signature".into(), json!(signature));
                 if !params.is_empty() {

@@ -17,6 +17,8 @@ use std::path::{Path, PathBuf};
 pub struct Imported {
     pub yaml: String,
     pub files: Vec<(PathBuf, String)>,
+    /// What could not be imported as it is, for stderr (also in the spec's header comment).
+    pub warnings: Vec<String>,
 }
 
 fn parameter_type(kind: &str) -> ParameterType {
@@ -50,6 +52,16 @@ fn file_stem(text: &str) -> String {
         .collect()
 }
 
+/// `<agent>.<group>.openapi.json|yaml`, by the document's first character.
+fn openapi_file_name(stem: &str, group: &str, document: &str) -> String {
+    let extension = if document.trim_start().starts_with('{') {
+        "json"
+    } else {
+        "yaml"
+    };
+    format!("{stem}.{}.openapi.{extension}", file_stem(group))
+}
+
 pub async fn import<A: AgentsApi>(
     api: &A,
     agent_id: &str,
@@ -66,65 +78,82 @@ pub async fn import<A: AgentsApi>(
     let mut files = Vec::new();
     let stem = file_stem(&config.name);
 
-    let action_groups = remote
+    let mut not_imported = Vec::new();
+    let mut warnings = Vec::new();
+    let mut action_groups = Vec::new();
+    for g in remote
         .action_groups
         .iter()
         .filter(|g| g.parent_signature.is_none())
-        .map(|g| {
-            let (functions, openapi) = match &g.config.schema {
-                SchemaConfig::Functions(functions) => (
-                    functions
-                        .iter()
-                        .map(|f| Function {
-                            name: f.name.clone(),
-                            description: f.description.clone(),
-                            parameters: f
-                                .parameters
-                                .iter()
-                                .map(|(name, p)| {
-                                    let parameter = Parameter {
-                                        kind: parameter_type(&p.kind),
-                                        description: p.description.clone(),
-                                        required: p.required,
-                                    };
-                                    (name.clone(), parameter)
-                                })
-                                .collect(),
-                            require_confirmation: f.require_confirmation,
-                        })
-                        .collect(),
-                    None,
-                ),
-                // Filtered out above: built-in groups go to `targets.agents`.
-                SchemaConfig::BuiltIn { .. } => (Vec::new(), None),
-                SchemaConfig::Openapi(payload) => {
-                    let extension = if payload.trim_start().starts_with('{') {
-                        "json"
-                    } else {
-                        "yaml"
-                    };
-                    let name = format!("{stem}.{}.openapi.{extension}", file_stem(&g.config.name));
-                    files.push((out_dir.join(&name), payload.clone()));
-                    (Vec::new(), Some(name))
-                }
-            };
-            ActionGroup {
-                name: g.config.name.clone(),
-                description: g.config.description.clone(),
-                executor: match &g.config.executor {
-                    ExecutorConfig::Lambda(arn) => Executor::Lambda(arn.clone()),
-                    ExecutorConfig::ReturnControl | ExecutorConfig::BuiltIn => {
-                        Executor::ReturnControl
-                    }
-                },
-                functions,
-                openapi,
-                enabled: g.config.enabled,
+    {
+        let mut openapi_s3 = None;
+        let (functions, openapi) = match &g.config.schema {
+            SchemaConfig::Functions(functions) => (
+                functions
+                    .iter()
+                    .map(|f| Function {
+                        name: f.name.clone(),
+                        description: f.description.clone(),
+                        parameters: f
+                            .parameters
+                            .iter()
+                            .map(|(name, p)| {
+                                let parameter = Parameter {
+                                    kind: parameter_type(&p.kind),
+                                    description: p.description.clone(),
+                                    required: p.required,
+                                };
+                                (name.clone(), parameter)
+                            })
+                            .collect(),
+                        require_confirmation: f.require_confirmation,
+                    })
+                    .collect(),
+                None,
+            ),
+            // Filtered out above: built-in groups go to `targets.agents`.
+            SchemaConfig::BuiltIn { .. } => (Vec::new(), None),
+            SchemaConfig::Openapi(payload) => {
+                let name = openapi_file_name(&stem, &g.config.name, payload);
+                files.push((out_dir.join(&name), payload.clone()));
+                (Vec::new(), Some(name))
             }
-        })
-        .collect();
+            // Kept by reference (so the plan shows no change) plus a local copy for lint, cost
+            // and the direct target.
+            SchemaConfig::OpenapiS3 { bucket, key } => {
+                let uri = format!("s3://{bucket}/{key}");
+                let document = match api.get_s3_object(bucket, key).await {
+                    Ok(document) => document,
+                    Err(error) => {
+                        let problem = format!(
+                            "the OpenAPI document of action group {} ({uri}) could not be downloaded ({}: {}); put a copy at the `openapi` path",
+                            g.config.name, error.code, error.message
+                        );
+                        not_imported.push(problem.clone());
+                        warnings.push(problem);
+                        format!("# agentc import: copy {uri} here\n")
+                    }
+                };
+                let name = openapi_file_name(&stem, &g.config.name, &document);
+                files.push((out_dir.join(&name), document));
+                openapi_s3 = Some(uri);
+                (Vec::new(), Some(name))
+            }
+        };
+        action_groups.push(ActionGroup {
+            name: g.config.name.clone(),
+            description: g.config.description.clone(),
+            executor: match &g.config.executor {
+                ExecutorConfig::Lambda(arn) => Executor::Lambda(arn.clone()),
+                ExecutorConfig::ReturnControl | ExecutorConfig::BuiltIn => Executor::ReturnControl,
+            },
+            functions,
+            openapi,
+            openapi_s3,
+            enabled: g.config.enabled,
+        });
+    }
 
-    let mut not_imported = Vec::new();
     let mut built_in_action_groups = Vec::new();
     for group in &remote.action_groups {
         let Some(signature) = group.config.built_in_signature() else {
@@ -263,7 +292,11 @@ pub async fn import<A: AgentsApi>(
         header.push_str(&format!("# Not imported: {item}.\n"));
     }
     let yaml = format!("{header}{body}");
-    Ok(Imported { yaml, files })
+    Ok(Imported {
+        yaml,
+        files,
+        warnings,
+    })
 }
 
 #[cfg(test)]

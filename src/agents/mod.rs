@@ -16,3 +16,4 @@ pub mod export;
 pub mod import;
 pub mod plan;
 pub mod remote;
+pub mod s3;

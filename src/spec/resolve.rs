@@ -96,6 +96,20 @@ pub fn resolve(
                     }
                 }
             }
+        } else if group.openapi_s3.is_some() {
+            diagnostics.push(
+                Diagnostic::error(
+                    "missing-key",
+                    format!(
+                        "action group `{}` has `openapi_s3` but no `openapi`",
+                        group.name
+                    ),
+                )
+                .with_span(document.spans.key(&format!("{group_pointer}/openapi_s3")))
+                .with_help(
+                    "add `openapi: <path>` to a local copy of the S3 object: lint, cost and the direct target read that copy",
+                ),
+            );
         } else if group.functions.is_empty() {
             diagnostics.push(
                 Diagnostic::error(

@@ -112,6 +112,12 @@ pub struct ActionGroup {
     /// Path to an OpenAPI 3 document (JSON or YAML), relative to this spec, instead of `functions`.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub openapi: Option<String>,
+    /// Agents target: deploy the OpenAPI document by reference to this S3 object
+    /// (`s3://bucket/key`) instead of inline. `openapi` stays the local copy that lint, cost and
+    /// the direct target read; agentc does not upload it, so keep the two in sync.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    #[schemars(regex(pattern = r"^s3://[a-z0-9][a-z0-9.\-]{1,61}[a-z0-9]/.+$"))]
+    pub openapi_s3: Option<String>,
     /// Set to false to deploy the group disabled.
     #[serde(default = "default_true", skip_serializing_if = "is_true")]
     pub enabled: bool,

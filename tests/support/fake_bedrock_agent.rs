@@ -1190,6 +1190,17 @@ impl FakeBedrockAgent {
         state.tags.get(&arn).cloned().unwrap_or_default()
     }
 
+    /// The stored action group of this name, as GetAgentActionGroup returns it.
+    pub fn action_group_json(&self, agent_id: &str, name: &str) -> Option<Value> {
+        let state = self.state.lock().unwrap();
+        let agent = state.agents.get(agent_id)?;
+        agent
+            .action_groups
+            .values()
+            .find(|g| g["actionGroupName"] == json!(name))
+            .map(|g| Value::Object(g.clone()))
+    }
+
     /// Tags of the agent's alias of this name.
     pub fn alias_tags(&self, agent_id: &str, alias_name: &str) -> BTreeMap<String, String> {
         let state = self.state.lock().unwrap();
