@@ -263,6 +263,28 @@ fn to_sdk_functions(functions: &[FunctionConfig]) -> ApiResult<t::FunctionSchema
     Ok(t::FunctionSchema::Functions(out))
 }
 
+/// Sets an action group's own fields on a CreateAgentActionGroup or UpdateAgentActionGroup
+/// request: the two builders are different types with the same setters.
+macro_rules! with_action_group {
+    ($request:expr, $config:expr) => {{
+        let config: &ActionGroupConfig = $config;
+        let schema = SdkSchema::of(&config.schema)?;
+        $request
+            .action_group_name(&config.name)
+            .set_description(config.description.clone())
+            .set_action_group_executor(to_sdk_executor(&config.executor))
+            .action_group_state(if config.enabled {
+                t::ActionGroupState::Enabled
+            } else {
+                t::ActionGroupState::Disabled
+            })
+            .set_function_schema(schema.function_schema)
+            .set_api_schema(schema.api_schema)
+            .set_parent_action_group_signature(schema.signature)
+            .set_parent_action_group_signature_params(schema.params)
+    }};
+}
+
 /// An action group's schema as the four request fields that carry it (at most one of the first
 /// three is set), shared by CreateAgentActionGroup and UpdateAgentActionGroup.
 struct SdkSchema {
@@ -597,26 +619,13 @@ impl AgentsApi for BedrockAgents {
         config: &ActionGroupConfig,
         client_token: &str,
     ) -> ApiResult<String> {
-        let mut request = self
+        let request = self
             .client
             .create_agent_action_group()
             .agent_id(agent_id)
             .agent_version(DRAFT)
-            .client_token(client_token)
-            .action_group_name(&config.name)
-            .set_description(config.description.clone())
-            .set_action_group_executor(to_sdk_executor(&config.executor))
-            .action_group_state(if config.enabled {
-                t::ActionGroupState::Enabled
-            } else {
-                t::ActionGroupState::Disabled
-            });
-        let schema = SdkSchema::of(&config.schema)?;
-        request = request
-            .set_function_schema(schema.function_schema)
-            .set_api_schema(schema.api_schema)
-            .set_parent_action_group_signature(schema.signature)
-            .set_parent_action_group_signature_params(schema.params);
+            .client_token(client_token);
+        let request = with_action_group!(request, config);
         let out = request.send().await.map_err(api_error)?;
         Ok(out
             .agent_action_group()
@@ -630,26 +639,13 @@ impl AgentsApi for BedrockAgents {
         action_group_id: &str,
         config: &ActionGroupConfig,
     ) -> ApiResult<()> {
-        let mut request = self
+        let request = self
             .client
             .update_agent_action_group()
             .agent_id(agent_id)
             .agent_version(DRAFT)
-            .action_group_id(action_group_id)
-            .action_group_name(&config.name)
-            .set_description(config.description.clone())
-            .set_action_group_executor(to_sdk_executor(&config.executor))
-            .action_group_state(if config.enabled {
-                t::ActionGroupState::Enabled
-            } else {
-                t::ActionGroupState::Disabled
-            });
-        let schema = SdkSchema::of(&config.schema)?;
-        request = request
-            .set_function_schema(schema.function_schema)
-            .set_api_schema(schema.api_schema)
-            .set_parent_action_group_signature(schema.signature)
-            .set_parent_action_group_signature_params(schema.params);
+            .action_group_id(action_group_id);
+        let request = with_action_group!(request, config);
         request.send().await.map_err(api_error)?;
         Ok(())
     }
