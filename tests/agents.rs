@@ -752,6 +752,65 @@ fn openapi_documents_in_s3_deploy_by_reference_and_import_with_a_local_copy() {
     );
 }
 
+/// UpdateAgent replaces the agent's settings as a whole (the fake drops whatever an update leaves
+/// out): collaboration and custom orchestration, which the spec cannot describe, must survive a
+/// deploy, and import must say they were not written into the spec.
+#[test]
+fn settings_outside_the_spec_survive_a_deploy_and_import_names_them() {
+    let fake = FakeBedrockAgent::start();
+    let dir = workspace();
+    assert_eq!(deploy(&fake, dir.path()).code, 0);
+    let id = only_agent(&fake);
+    fake.set_agent_field(&id, "agentCollaboration", serde_json::json!("SUPERVISOR"));
+    fake.set_agent_field(
+        &id,
+        "orchestrationType",
+        serde_json::json!("CUSTOM_ORCHESTRATION"),
+    );
+    let lambda = "arn:aws:lambda:us-east-1:123456789012:function:orchestrator";
+    fake.set_agent_field(
+        &id,
+        "customOrchestration",
+        serde_json::json!({ "executor": { "lambda": lambda } }),
+    );
+    assert_eq!(
+        plan_exit(&fake, dir.path(), "spec.yaml").code,
+        0,
+        "not managed, so not a change"
+    );
+
+    edit_spec(
+        dir.path(),
+        "  Keep answers short.\n",
+        "  Keep answers very short.\n",
+    );
+    fake.clear_log();
+    assert_eq!(deploy(&fake, dir.path()).code, 0);
+    assert_eq!(fake.count("UpdateAgent"), 1, "{:?}", fake.ops());
+    let agent = fake.agent_json(&id).unwrap();
+    assert_eq!(agent["agentCollaboration"], "SUPERVISOR");
+    assert_eq!(agent["orchestrationType"], "CUSTOM_ORCHESTRATION");
+    assert_eq!(agent["customOrchestration"]["executor"]["lambda"], lambda);
+
+    let import = agentc(
+        &fake,
+        dir.path(),
+        &["import", "--agent-id", &id, "--out", "imported.yaml"],
+    );
+    assert_eq!(import.code, 0, "{import:?}");
+    let imported = std::fs::read_to_string(dir.path().join("imported.yaml")).unwrap();
+    assert!(
+        imported.contains("# Not imported: multi-agent collaboration (SUPERVISOR) and its collaborators: not in the spec format; deploy keeps it as it is."),
+        "{imported}"
+    );
+    assert!(
+        imported.contains(&format!(
+            "# Not imported: custom orchestration (Lambda {lambda})"
+        )),
+        "{imported}"
+    );
+}
+
 #[test]
 fn destroy_removes_the_agent_and_needs_confirmation() {
     let fake = FakeBedrockAgent::start();

@@ -58,6 +58,47 @@ pub struct AgentRecord {
     pub updated_at_ms: i64,
     pub prepared_at_ms: Option<i64>,
     pub config: AgentConfig,
+    /// Settings the spec does not describe, sent back unchanged on every UpdateAgent (which
+    /// replaces the agent's settings as a whole), so a deploy never resets them.
+    #[serde(default)]
+    pub kept: KeptAgentSettings,
+}
+
+/// Multi-agent collaboration and custom orchestration: read, kept, reported by import, never
+/// changed by agentc.
+#[derive(Debug, Clone, Default, PartialEq, Serialize, Deserialize)]
+pub struct KeptAgentSettings {
+    /// `SUPERVISOR`, `SUPERVISOR_ROUTER` or `DISABLED`.
+    pub agent_collaboration: Option<String>,
+    /// `DEFAULT` or `CUSTOM_ORCHESTRATION`.
+    pub orchestration_type: Option<String>,
+    /// The Lambda of a custom orchestration.
+    pub custom_orchestration_lambda: Option<String>,
+}
+
+impl KeptAgentSettings {
+    /// What import cannot write into a spec, one phrase each (defaults are not worth a word).
+    pub fn describe(&self) -> Vec<String> {
+        let mut out = Vec::new();
+        if let Some(mode) = self
+            .agent_collaboration
+            .as_deref()
+            .filter(|m| *m != "DISABLED")
+        {
+            out.push(format!(
+                "multi-agent collaboration ({mode}) and its collaborators"
+            ));
+        }
+        if self.orchestration_type.as_deref() == Some("CUSTOM_ORCHESTRATION") {
+            out.push(format!(
+                "custom orchestration (Lambda {})",
+                self.custom_orchestration_lambda
+                    .as_deref()
+                    .unwrap_or("unknown")
+            ));
+        }
+        out
+    }
 }
 
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
@@ -89,7 +130,12 @@ pub trait AgentsApi {
         tags: &BTreeMap<String, String>,
         client_token: &str,
     ) -> ApiResult<AgentRecord>;
-    async fn update_agent(&self, agent_id: &str, config: &AgentConfig) -> ApiResult<()>;
+    async fn update_agent(
+        &self,
+        agent_id: &str,
+        config: &AgentConfig,
+        kept: &KeptAgentSettings,
+    ) -> ApiResult<()>;
     async fn prepare_agent(&self, agent_id: &str) -> ApiResult<()>;
     async fn delete_agent(&self, agent_id: &str) -> ApiResult<()>;
 

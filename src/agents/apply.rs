@@ -245,7 +245,7 @@ impl<A: AgentsApi> Applier<'_, A> {
                             .step(format!("updating agent `{name}` ({})", record.id));
                         let config = with_prompt_resets(&desired.agent, &record.config);
                         self.api
-                            .update_agent(&record.id, &config)
+                            .update_agent(&record.id, &config, &record.kept)
                             .await
                             .map_err(|e| {
                                 AgentsError::api(

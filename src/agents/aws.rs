@@ -3,7 +3,8 @@
 //! applying the service's own normalisations (defaults it fills in, prompts left at default).
 
 use super::api::{
-    ActionGroupRecord, AgentRecord, AgentSummary, AgentsApi, AliasRecord, ApiError, ApiResult, Page,
+    ActionGroupRecord, AgentRecord, AgentSummary, AgentsApi, AliasRecord, ApiError, ApiResult,
+    KeptAgentSettings, Page,
 };
 use super::desired::{
     ActionGroupConfig, AgentConfig, ExecutorConfig, FunctionConfig, GuardrailConfig,
@@ -202,6 +203,15 @@ fn from_sdk_agent(agent: &t::Agent) -> AgentRecord {
         recommended_actions: agent.recommended_actions().to_vec(),
         updated_at_ms: millis(agent.updated_at()),
         prepared_at_ms: agent.prepared_at().map(millis),
+        kept: KeptAgentSettings {
+            agent_collaboration: agent.agent_collaboration().map(|c| c.as_str().to_string()),
+            orchestration_type: agent.orchestration_type().map(|o| o.as_str().to_string()),
+            custom_orchestration_lambda: agent
+                .custom_orchestration()
+                .and_then(|c| c.executor())
+                .and_then(|e| e.as_lambda().ok())
+                .cloned(),
+        },
         config: AgentConfig {
             name: agent.agent_name().to_string(),
             description: normalise_optional(agent.description()),
@@ -483,9 +493,29 @@ impl AgentsApi for BedrockAgents {
         })
     }
 
-    async fn update_agent(&self, agent_id: &str, config: &AgentConfig) -> ApiResult<()> {
+    async fn update_agent(
+        &self,
+        agent_id: &str,
+        config: &AgentConfig,
+        kept: &KeptAgentSettings,
+    ) -> ApiResult<()> {
         self.client
             .update_agent()
+            .set_agent_collaboration(
+                kept.agent_collaboration
+                    .as_deref()
+                    .map(t::AgentCollaboration::from),
+            )
+            .set_orchestration_type(
+                kept.orchestration_type
+                    .as_deref()
+                    .map(t::OrchestrationType::from),
+            )
+            .set_custom_orchestration(kept.custom_orchestration_lambda.as_ref().map(|lambda| {
+                t::CustomOrchestration::builder()
+                    .executor(t::OrchestrationExecutor::Lambda(lambda.clone()))
+                    .build()
+            }))
             .agent_id(agent_id)
             .agent_name(&config.name)
             .instruction(&config.instruction)

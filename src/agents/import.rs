@@ -183,6 +183,12 @@ pub async fn import<A: AgentsApi>(
         built_in_action_groups.push(built_in);
     }
 
+    for setting in remote.record.kept.describe() {
+        not_imported.push(format!(
+            "{setting}: not in the spec format; deploy keeps it as it is"
+        ));
+    }
+
     let mut overrides = PromptOverrides::default();
     let mut inference = None;
     let mut orchestrator = None;

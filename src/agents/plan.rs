@@ -724,6 +724,7 @@ mod tests {
                     updated_at_ms: 1,
                     prepared_at_ms: Some(2),
                     config,
+                    kept: Default::default(),
                 },
                 tags,
                 action_groups: Vec::new(),

@@ -351,6 +351,8 @@ impl State {
             "guardrailConfiguration",
             "memoryConfiguration",
             "orchestrationType",
+            "customOrchestration",
+            "agentCollaboration",
         ] {
             match body.get(key) {
                 Some(value) => {
