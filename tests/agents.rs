@@ -124,6 +124,30 @@ fn plan_exit(fake: &FakeBedrockAgent, dir: &Path, spec: &str) -> Run {
     agentc(fake, dir, &["plan", spec, "--detailed-exitcode"])
 }
 
+/// A fake with the workspace's spec deployed: the starting point of most tests.
+fn deployed() -> (FakeBedrockAgent, tempfile::TempDir, String) {
+    let fake = FakeBedrockAgent::start();
+    let dir = workspace();
+    let run = deploy(&fake, dir.path());
+    assert_eq!(run.code, 0, "{run:?}");
+    let id = only_agent(&fake);
+    (fake, dir, id)
+}
+
+/// `agentc import --agent-id ID --out OUT` (exit 0 asserted), returning the written spec.
+fn import_spec(
+    fake: &FakeBedrockAgent,
+    dir: &Path,
+    id: &str,
+    out: &str,
+    env: &[(&str, &str)],
+) -> (Run, String) {
+    let import = agentc_with_env(fake, dir, &["import", "--agent-id", id, "--out", out], env);
+    assert_eq!(import.code, 0, "{import:?}");
+    let text = std::fs::read_to_string(dir.join(out)).unwrap();
+    (import, text)
+}
+
 fn only_agent(fake: &FakeBedrockAgent) -> String {
     let agents = fake.agents();
     assert_eq!(agents.len(), 1, "expected exactly one agent: {agents:?}");
@@ -244,10 +268,7 @@ fn plan_of_an_unchanged_agent_walks_each_list_once_and_gets_each_resource_once()
 
 #[test]
 fn every_kind_of_change_is_planned_and_applied_in_order() {
-    let fake = FakeBedrockAgent::start();
-    let dir = workspace();
-    assert_eq!(deploy(&fake, dir.path()).code, 0);
-    let id = only_agent(&fake);
+    let (fake, dir, id) = deployed();
 
     edit_every_kind(dir.path());
 
@@ -288,10 +309,7 @@ fn every_kind_of_change_is_planned_and_applied_in_order() {
 
 #[test]
 fn a_built_in_group_of_the_same_name_is_replaced() {
-    let fake = FakeBedrockAgent::start();
-    let dir = workspace();
-    assert_eq!(deploy(&fake, dir.path()).code, 0);
-    let id = only_agent(&fake);
+    let (fake, dir, id) = deployed();
     fake.set_action_group_field(
         &id,
         "status",
@@ -563,10 +581,7 @@ fn a_same_named_agent_not_created_by_agentc_is_refused_unless_adopted() {
 
 #[test]
 fn import_writes_a_spec_that_lints_clean_and_plans_no_changes() {
-    let fake = FakeBedrockAgent::start();
-    let dir = workspace();
-    assert_eq!(deploy(&fake, dir.path()).code, 0);
-    let id = only_agent(&fake);
+    let (fake, dir, id) = deployed();
     let out = dir.path().join("imported");
     std::fs::create_dir(&out).unwrap();
     let import = agentc(
@@ -645,13 +660,7 @@ fn built_in_action_groups_deploy_plan_clean_and_import() {
     assert_eq!(plan_exit(&fake, dir.path(), "spec.yaml").code, 0);
 
     // Import writes them back: the default name is left out, a custom one kept.
-    let import = agentc(
-        &fake,
-        dir.path(),
-        &["import", "--agent-id", &id, "--out", "imported.yaml"],
-    );
-    assert_eq!(import.code, 0, "{import:?}");
-    let imported = std::fs::read_to_string(dir.path().join("imported.yaml")).unwrap();
+    let (_, imported) = import_spec(&fake, dir.path(), &id, "imported.yaml", &[]);
     assert!(
         imported.contains("built_in_action_groups:\n    - signature: AMAZON.UserInput\n    - signature: AMAZON.CodeInterpreter\n      name: code\n"),
         "{imported}"
@@ -708,14 +717,7 @@ fn openapi_documents_in_s3_deploy_by_reference_and_import_with_a_local_copy() {
     assert_eq!(plan_exit(&fake, dir.path(), "spec.yaml").code, 0);
 
     let s3_env = [("AWS_ENDPOINT_URL_S3", s3.url.as_str())];
-    let import = agentc_with_env(
-        &fake,
-        dir.path(),
-        &["import", "--agent-id", &id, "--out", "imported.yaml"],
-        &s3_env,
-    );
-    assert_eq!(import.code, 0, "{import:?}");
-    let imported = std::fs::read_to_string(dir.path().join("imported.yaml")).unwrap();
+    let (_, imported) = import_spec(&fake, dir.path(), &id, "imported.yaml", &s3_env);
     assert!(
         imported.contains("  openapi: ops-helper.runbooks.openapi.json\n  openapi_s3: s3://agent-schemas/ops/runbooks v1.json\n"),
         "{imported}"
@@ -732,20 +734,13 @@ fn openapi_documents_in_s3_deploy_by_reference_and_import_with_a_local_copy() {
     // The object is gone: the import still writes the spec, says what is missing, and where.
     edit_spec(dir.path(), "ops/runbooks v1.json", "ops/gone.json");
     assert_eq!(deploy(&fake, dir.path()).code, 0);
-    let import = agentc_with_env(
-        &fake,
-        dir.path(),
-        &["import", "--agent-id", &id, "--out", "again.yaml"],
-        &s3_env,
-    );
-    assert_eq!(import.code, 0, "{import:?}");
+    let (import, again) = import_spec(&fake, dir.path(), &id, "again.yaml", &s3_env);
     assert!(
         import
             .stderr
             .contains("s3://agent-schemas/ops/gone.json) could not be downloaded (NoSuchKey"),
         "{import:?}"
     );
-    let again = std::fs::read_to_string(dir.path().join("again.yaml")).unwrap();
     assert!(
         again.contains("# Not imported: the OpenAPI document of action group runbooks"),
         "{again}"
@@ -757,10 +752,7 @@ fn openapi_documents_in_s3_deploy_by_reference_and_import_with_a_local_copy() {
 /// deploy, and import must say they were not written into the spec.
 #[test]
 fn settings_outside_the_spec_survive_a_deploy_and_import_names_them() {
-    let fake = FakeBedrockAgent::start();
-    let dir = workspace();
-    assert_eq!(deploy(&fake, dir.path()).code, 0);
-    let id = only_agent(&fake);
+    let (fake, dir, id) = deployed();
     fake.set_agent_field(&id, "agentCollaboration", serde_json::json!("SUPERVISOR"));
     fake.set_agent_field(
         &id,
@@ -792,13 +784,7 @@ fn settings_outside_the_spec_survive_a_deploy_and_import_names_them() {
     assert_eq!(agent["orchestrationType"], "CUSTOM_ORCHESTRATION");
     assert_eq!(agent["customOrchestration"]["executor"]["lambda"], lambda);
 
-    let import = agentc(
-        &fake,
-        dir.path(),
-        &["import", "--agent-id", &id, "--out", "imported.yaml"],
-    );
-    assert_eq!(import.code, 0, "{import:?}");
-    let imported = std::fs::read_to_string(dir.path().join("imported.yaml")).unwrap();
+    let (_, imported) = import_spec(&fake, dir.path(), &id, "imported.yaml", &[]);
     assert!(
         imported.contains("# Not imported: multi-agent collaboration (SUPERVISOR) and its collaborators: not in the spec format; deploy keeps it as it is."),
         "{imported}"
@@ -865,10 +851,7 @@ fn deploy_without_a_terminal_or_auto_approve_is_refused() {
 
 #[test]
 fn a_saved_plan_is_applied_only_while_the_agent_is_unchanged() {
-    let fake = FakeBedrockAgent::start();
-    let dir = workspace();
-    assert_eq!(deploy(&fake, dir.path()).code, 0);
-    let id = only_agent(&fake);
+    let (fake, dir, id) = deployed();
     edit_spec(dir.path(), "Keep answers short.", "Keep answers shorter.");
     let saved = agentc(
         &fake,
@@ -1143,10 +1126,7 @@ fn a_failure_at_each_update_step_is_finished_by_a_rerun() {
 
 #[test]
 fn removing_a_prompt_override_resets_the_step_to_the_default() {
-    let fake = FakeBedrockAgent::start();
-    let dir = workspace();
-    assert_eq!(deploy(&fake, dir.path()).code, 0);
-    let id = only_agent(&fake);
+    let (fake, dir, id) = deployed();
     edit_spec(
         dir.path(),
         "prompt_overrides:\n  orchestration:\n    template: orchestration.txt\n",
