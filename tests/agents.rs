@@ -330,6 +330,7 @@ fn a_built_in_group_of_the_same_name_is_replaced() {
     assert_eq!(
         fake.mutating_ops(),
         [
+            "UpdateAgentActionGroup", // disabled before deletion, built-in or not
             "DeleteAgentActionGroup",
             "CreateAgentActionGroup",
             "PrepareAgent",
@@ -668,7 +669,7 @@ fn built_in_action_groups_deploy_plan_clean_and_import() {
     let plan = plan_exit(&fake, dir.path(), "imported.yaml");
     assert_eq!(plan.code, 0, "{plan:?}\n{imported}");
 
-    // Dropping them from the spec deletes them (built-ins are deleted without disabling first).
+    // Dropping them from the spec disables, then deletes them.
     edit_spec(
         dir.path(),
         "    built_in_action_groups:\n      - signature: AMAZON.UserInput\n      - signature: AMAZON.CodeInterpreter\n        name: code\n",
@@ -677,7 +678,10 @@ fn built_in_action_groups_deploy_plan_clean_and_import() {
     fake.clear_log();
     assert_eq!(deploy(&fake, dir.path()).code, 0);
     assert_eq!(fake.count("DeleteAgentActionGroup"), 2, "{:?}", fake.ops());
-    assert_eq!(fake.count("UpdateAgentActionGroup"), 0, "{:?}", fake.ops());
+    assert_eq!(fake.count("UpdateAgentActionGroup"), 2, "{:?}", fake.ops());
+    let mut groups = fake.action_group_names(&id);
+    groups.sort();
+    assert_eq!(groups, ["runbooks", "status", "tickets"]);
 }
 
 /// An OpenAPI document kept in S3 (as CDK's asset-based schemas are): deployed by reference,

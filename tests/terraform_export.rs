@@ -446,5 +446,9 @@ fn cloudformation_leaves_out_the_built_in_groups_it_cannot_express_and_says_so()
         "{:?}",
         terraform.omitted
     );
+    let comment = terraform.document["resource"]["aws_bedrockagent_agent"]["support_desk"]["//"]
+        .as_str()
+        .unwrap_or_default();
+    assert!(comment.contains("ANTHROPIC.Bash"), "{comment}");
     assert!(validate(&terraform.document).is_empty());
 }

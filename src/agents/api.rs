@@ -166,8 +166,8 @@ pub trait AgentsApi {
         action_group_id: &str,
         config: &ActionGroupConfig,
     ) -> ApiResult<()>;
-    /// `skip_in_use_check`: delete even while enabled (built-in groups cannot be disabled by an
-    /// update that describes them as ordinary groups).
+    /// `skip_in_use_check`: delete even if the service still counts the group as in use (set
+    /// for built-in groups, which are disabled first as well).
     async fn delete_action_group(
         &self,
         agent_id: &str,

@@ -293,7 +293,9 @@ impl<A: AgentsApi> Applier<'_, A> {
                         .find(|g| g.config.name == change.name)
                 });
                 if let Some(existing) = existing {
-                    if existing.config.enabled && existing.parent_signature.is_none() {
+                    // Built-in groups too: the documented way to retire AMAZON.UserInput is to
+                    // disable it (an update that carries its signature), then delete.
+                    if existing.config.enabled {
                         self.progress
                             .step(format!("disabling {resource} before deleting it"));
                         let mut disabled = existing.config.clone();

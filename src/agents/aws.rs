@@ -281,7 +281,13 @@ macro_rules! with_action_group {
         let schema = SdkSchema::of(&config.schema)?;
         $request
             .action_group_name(&config.name)
-            .set_description(config.description.clone())
+            // The service refuses a description on a built-in group.
+            .set_description(
+                config
+                    .description
+                    .clone()
+                    .filter(|_| config.built_in_signature().is_none()),
+            )
             .set_action_group_executor(to_sdk_executor(&config.executor))
             .action_group_state(if config.enabled {
                 t::ActionGroupState::Enabled

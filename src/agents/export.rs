@@ -377,16 +377,6 @@ pub fn terraform(desired: &DesiredState) -> Export {
             }
         }
     }
-    if !omitted.is_empty() {
-        // Terraform JSON ignores a property named "//": the file carries its own caveat.
-        agent_block.insert(
-            "//".into(),
-            json!(format!(
-                "agentc: not expressible here, set after apply or use --target agents: {}",
-                omitted.join("; ")
-            )),
-        );
-    }
     agent_block.insert("tags".into(), json!(desired.tags));
 
     let mut groups = Map::new();
@@ -454,6 +444,17 @@ pub fn terraform(desired: &DesiredState) -> Export {
             }
         }
         groups.insert(tf_id(&group.name), Value::Object(block));
+    }
+
+    if !omitted.is_empty() {
+        // Terraform JSON ignores a property named "//": the file carries its own caveat.
+        agent_block.insert(
+            "//".into(),
+            json!(format!(
+                "agentc: not expressible here, set after apply or use --target agents: {}",
+                omitted.join("; ")
+            )),
+        );
     }
 
     let mut resources = Map::new();

@@ -6,7 +6,8 @@
 use super::api::{ApiError, ApiResult};
 use aws_credential_types::provider::ProvideCredentials;
 use aws_sigv4::http_request::{
-    PayloadChecksumKind, PercentEncodingMode, SignableBody, SignableRequest, SigningSettings, sign,
+    PayloadChecksumKind, PercentEncodingMode, SignableBody, SignableRequest, SigningSettings,
+    UriPathNormalizationMode, sign,
 };
 use aws_sigv4::sign::v4;
 use percent_encoding::{AsciiSet, NON_ALPHANUMERIC, utf8_percent_encode};
@@ -36,8 +37,19 @@ pub fn object_url(endpoint: Option<&str>, region: &str, bucket: &str, key: &str)
     let key = utf8_percent_encode(key, KEY_KEEP);
     match endpoint {
         Some(endpoint) => format!("{}/{bucket}/{key}", endpoint.trim_end_matches('/')),
-        None if bucket.contains('.') => format!("https://s3.{region}.amazonaws.com/{bucket}/{key}"),
-        None => format!("https://{bucket}.s3.{region}.amazonaws.com/{key}"),
+        None if bucket.contains('.') => {
+            format!("https://s3.{region}.{}/{bucket}/{key}", dns_suffix(region))
+        }
+        None => format!("https://{bucket}.s3.{region}.{}/{key}", dns_suffix(region)),
+    }
+}
+
+/// The partition's domain: the China regions are not under amazonaws.com.
+fn dns_suffix(region: &str) -> &'static str {
+    if region.starts_with("cn-") {
+        "amazonaws.com.cn"
+    } else {
+        "amazonaws.com"
     }
 }
 
@@ -78,8 +90,10 @@ pub async fn get_object(
 
     let identity = credentials.into();
     let mut settings = SigningSettings::default();
-    // S3 signs the path as sent (no second encoding) and wants the payload hash as a header.
+    // S3 signs the path exactly as sent: no second encoding, no collapsing of `//` (keys may
+    // contain it), and the payload hash as a header — the settings of the SDK's S3 client.
     settings.percent_encoding_mode = PercentEncodingMode::Single;
+    settings.uri_path_normalization_mode = UriPathNormalizationMode::Disabled;
     settings.payload_checksum_kind = PayloadChecksumKind::XAmzSha256;
     let params = v4::SigningParams::builder()
         .identity(&identity)
@@ -169,6 +183,10 @@ mod tests {
         assert_eq!(
             object_url(None, "eu-west-1", "bucket", "a+b.json"),
             "https://bucket.s3.eu-west-1.amazonaws.com/a%2Bb.json"
+        );
+        assert_eq!(
+            object_url(None, "cn-north-1", "bucket", "x//y.json"),
+            "https://bucket.s3.cn-north-1.amazonaws.com.cn/x//y.json"
         );
     }
 
