@@ -25,6 +25,23 @@ pub fn load_for_compile(
     crate::cli::load_checked(path, vars, ModelTable::builtin(), &[])
 }
 
+/// Load, check and compile a spec for `compile` and `deploy`, naming on stderr what the spec
+/// asks of Bedrock Agents that the Converse request cannot carry.
+fn compile_spec(
+    path: &std::path::Path,
+    vars: &[(String, String)],
+) -> Result<(String, super::ConverseConfig), ExitStatus> {
+    let loaded = load_for_compile(path, vars)?;
+    let (Some(spec), Some(agent)) = (&loaded.spec, &loaded.agent) else {
+        return Err(ExitStatus::Error);
+    };
+    for setting in super::compile::agents_only_settings(spec) {
+        print_warning(&format!("direct target: {setting}"));
+    }
+    let (config, _) = super::compile(spec, agent, ModelTable::builtin());
+    Ok((agent.name.clone(), config))
+}
+
 pub fn compile(args: &CompileArgs) -> ExitStatus {
     if args.format != CompileFormat::Json {
         eprintln!(
@@ -33,17 +50,10 @@ pub fn compile(args: &CompileArgs) -> ExitStatus {
         );
         return ExitStatus::Error;
     }
-    let loaded = match load_for_compile(&args.spec, &args.vars) {
-        Ok(loaded) => loaded,
+    let (_, config) = match compile_spec(&args.spec, &args.vars) {
+        Ok(compiled) => compiled,
         Err(status) => return status,
     };
-    let (Some(spec), Some(agent)) = (&loaded.spec, &loaded.agent) else {
-        return ExitStatus::Error;
-    };
-    for setting in super::compile::agents_only_settings(spec) {
-        print_warning(&format!("direct target: {setting}"));
-    }
-    let (config, _) = super::compile(spec, agent, ModelTable::builtin());
     let mut text = serde_json::to_string_pretty(&config).unwrap_or_default();
     text.push('\n');
     match &args.out {
@@ -66,22 +76,15 @@ pub fn deploy(args: &DeployArgs) -> ExitStatus {
         eprintln!("error: --auto-approve, --plan and --adopt apply to the agents target only");
         return ExitStatus::Error;
     }
-    let loaded = match load_for_compile(&args.spec, &args.vars) {
-        Ok(loaded) => loaded,
+    let (agent_name, config) = match compile_spec(&args.spec, &args.vars) {
+        Ok(compiled) => compiled,
         Err(status) => return status,
     };
-    let (Some(spec), Some(agent)) = (&loaded.spec, &loaded.agent) else {
-        return ExitStatus::Error;
-    };
-    for setting in super::compile::agents_only_settings(spec) {
-        print_warning(&format!("direct target: {setting}"));
-    }
-    let (config, _) = super::compile(spec, agent, ModelTable::builtin());
     let config = serde_json::to_value(&config).unwrap_or_default();
     let path = args
         .out
         .clone()
-        .unwrap_or_else(|| artifact::default_path(&agent.name));
+        .unwrap_or_else(|| artifact::default_path(&agent_name));
     let plan = match artifact::plan(&path, &config) {
         Ok(plan) => plan,
         Err(error) => {
