@@ -143,6 +143,24 @@ fn summarise(changes: &[ResourceChange]) -> Summary {
 /// A resource as named fields. A field holding a one-key object (an enum variant such as
 /// `executor: {lambda: ARN}` or `schema: {openapi: TEXT}`) becomes `executor.lambda`, so that
 /// texts inside render as texts.
+/// An in-place update of one resource, if the remote and desired values differ at all.
+fn update_if_changed(
+    kind: ResourceKind,
+    name: &str,
+    id: &str,
+    remote: &impl Serialize,
+    desired: &impl Serialize,
+) -> Option<ResourceChange> {
+    let fields = diff_objects(&as_object(remote), &as_object(desired));
+    (!fields.is_empty()).then(|| ResourceChange {
+        kind,
+        name: name.to_string(),
+        id: Some(id.to_string()),
+        action: Action::Update,
+        fields,
+    })
+}
+
 fn as_object(value: impl Serialize) -> serde_json::Map<String, Value> {
     let Ok(Value::Object(map)) = serde_json::to_value(value) else {
         return serde_json::Map::new();
@@ -319,18 +337,13 @@ pub fn plan_deploy(
                     fields: diff_objects(&as_object(&existing.config), &as_object(group)),
                 })
             }
-            Some(existing) => {
-                let fields = diff_objects(&as_object(&existing.config), &as_object(group));
-                if !fields.is_empty() {
-                    changes.push(ResourceChange {
-                        kind: ResourceKind::ActionGroup,
-                        name: group.name.clone(),
-                        id: Some(existing.id.clone()),
-                        action: Action::Update,
-                        fields,
-                    });
-                }
-            }
+            Some(existing) => changes.extend(update_if_changed(
+                ResourceKind::ActionGroup,
+                &group.name,
+                &existing.id,
+                &existing.config,
+                group,
+            )),
         }
     }
     for existing in &remote_agent.action_groups {
@@ -359,18 +372,13 @@ pub fn plan_deploy(
                 action: Action::Create,
                 fields: creation_fields(&as_object(kb)),
             }),
-            Some(existing) => {
-                let fields = diff_objects(&as_object(existing), &as_object(kb));
-                if !fields.is_empty() {
-                    changes.push(ResourceChange {
-                        kind: ResourceKind::KnowledgeBase,
-                        name: kb.id.clone(),
-                        id: Some(kb.id.clone()),
-                        action: Action::Update,
-                        fields,
-                    });
-                }
-            }
+            Some(existing) => changes.extend(update_if_changed(
+                ResourceKind::KnowledgeBase,
+                &kb.id,
+                &kb.id,
+                existing,
+                kb,
+            )),
         }
     }
     for existing in &remote_agent.knowledge_bases {
