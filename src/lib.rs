@@ -20,4 +20,5 @@ pub mod models;
 pub mod render;
 pub mod source;
 pub mod spec;
+pub mod target;
 pub mod tokens;
