@@ -3,7 +3,7 @@
 //! marked. Rendered from an SVG template, so no fonts or drawing libraries are needed.
 
 use super::model::Estimate;
-use super::render::{number, usd};
+use crate::fmt::{number, usd};
 use minijinja::value::{Serde, Value};
 use minijinja::{Environment, context};
 use serde::Serialize;

@@ -6,6 +6,7 @@
 use super::model::{Basis, Estimate, Target, TargetEstimate};
 use super::price::{self, round_usd};
 use super::usage::Measured;
+use crate::fmt::{group, number, plural, signed_usd, usd, usd_small};
 use crate::tokens;
 use comfy_table::{Cell, CellAlignment, Color, ContentArrangement, Table, presets};
 use serde_json::{Map, Value, json};
@@ -628,82 +629,4 @@ pub fn json(estimate: &Estimate, options: &RenderOptions<'_>) -> Value {
         );
     }
     out
-}
-
-/// `1 request`, `3 requests`.
-fn plural(n: u64, noun: &str) -> String {
-    if n == 1 {
-        format!("1 {noun}")
-    } else {
-        format!("{} {noun}s", group(n))
-    }
-}
-
-/// `1234567` → `1,234,567`.
-pub fn group(n: u64) -> String {
-    let digits = n.to_string();
-    let mut out = String::with_capacity(digits.len() + digits.len() / 3);
-    for (i, c) in digits.chars().enumerate() {
-        if i > 0 && (digits.len() - i).is_multiple_of(3) {
-            out.push(',');
-        }
-        out.push(c);
-    }
-    out
-}
-
-/// A number as people write it: grouped integers, otherwise up to 4 decimals.
-pub fn number(value: f64) -> String {
-    if value.fract() == 0.0 && value.abs() < 1e15 {
-        let sign = if value < 0.0 { "-" } else { "" };
-        return format!("{sign}{}", group(value.abs() as u64));
-    }
-    let text = format!("{value:.4}");
-    text.trim_end_matches('0').trim_end_matches('.').to_string()
-}
-
-/// Money with cents and grouped dollars: `$1,234.50`.
-pub fn usd(value: f64) -> String {
-    let cents = (value.abs() * 100.0).round() as u64;
-    let sign = if value < 0.0 && cents > 0 { "-" } else { "" };
-    format!("{sign}${}.{:02}", group(cents / 100), cents % 100)
-}
-
-fn signed_usd(value: f64) -> String {
-    if value > 0.0 && (value * 100.0).round() > 0.0 {
-        format!("+{}", usd(value))
-    } else {
-        usd(value)
-    }
-}
-
-/// Small amounts (per call, per request) keep their significant digits: `$0.000282`.
-pub fn usd_small(value: f64) -> String {
-    if value == 0.0 {
-        return "$0".into();
-    }
-    if value >= 1.0 {
-        return usd(value);
-    }
-    format!("${value:.6}")
-}
-
-#[cfg(test)]
-mod tests {
-    use super::*;
-
-    #[test]
-    fn numbers_and_money_read_like_people_write_them() {
-        assert_eq!(group(0), "0");
-        assert_eq!(group(1_234_567), "1,234,567");
-        assert_eq!(number(30_000.0), "30,000");
-        assert_eq!(number(2.5), "2.5");
-        assert_eq!(usd(541.8), "$541.80");
-        assert_eq!(usd(172.800_000_000_01), "$172.80");
-        assert_eq!(usd(12_345.675), "$12,345.68");
-        assert_eq!(usd(-3.0), "-$3.00");
-        assert_eq!(usd_small(0.000_282_4), "$0.000282");
-        assert_eq!(usd_small(0.0003), "$0.000300");
-        assert_eq!(usd_small(0.0), "$0");
-    }
 }

@@ -59,7 +59,7 @@ fn check(rule: &CostOverBudget, cx: &LintContext<'_>, out: &mut Vec<Diagnostic>)
             continue;
         }
         let pointer = format!("/lint/monthly_budget_usd/{}", target.as_str());
-        let volume = crate::cost::render::number(estimate.workload.requests_per_day);
+        let volume = crate::fmt::number(estimate.workload.requests_per_day);
         out.push(
             Diagnostic::new(
                 "cost-over-budget",
@@ -67,8 +67,8 @@ fn check(rule: &CostOverBudget, cx: &LintContext<'_>, out: &mut Vec<Diagnostic>)
                 format!(
                     "the {} target is estimated at {} per month at {volume} requests a day, over its budget of {}",
                     target.as_str(),
-                    crate::cost::render::usd(cost),
-                    crate::cost::render::usd(budget),
+                    crate::fmt::usd(cost),
+                    crate::fmt::usd(budget),
                 ),
             )
             .with_span(cx.value_span(&pointer))
