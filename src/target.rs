@@ -38,6 +38,15 @@ impl Target {
         }
     }
 
+    /// How a sentence names the target: by its product where it is one ("Bedrock Agents"),
+    /// else as "the … target".
+    pub fn prose_name(self) -> &'static str {
+        match self {
+            Target::Agents => "Bedrock Agents",
+            Target::Direct => "the direct target",
+        }
+    }
+
     /// Parse a target id; `None` for anything else.
     pub fn from_id(id: &str) -> Option<Target> {
         Target::ALL.into_iter().find(|t| t.as_str() == id)

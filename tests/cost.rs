@@ -7,6 +7,7 @@ use agentc::cost::{Estimate, TargetEstimate, WorkloadOverrides, estimate};
 use agentc::models::ModelTable;
 use agentc::source::SourceFile;
 use agentc::spec::{LoadOptions, load_path, load_source};
+use agentc::target::{PerTarget, Target};
 use std::collections::BTreeMap;
 use std::path::{Path, PathBuf};
 
@@ -59,6 +60,14 @@ fn options(spec_path: &str) -> RenderOptions<'static> {
     }
 }
 
+fn agents(e: &Estimate) -> &TargetEstimate {
+    e.get(Target::Agents).expect("an agents estimate")
+}
+
+fn direct(e: &Estimate) -> &TargetEstimate {
+    e.get(Target::Direct).expect("a direct estimate")
+}
+
 fn components(t: &TargetEstimate) -> BTreeMap<&'static str, u64> {
     t.components.iter().map(|c| (c.name, c.tokens)).collect()
 }
@@ -76,7 +85,7 @@ fn changed(before: &TargetEstimate, after: &TargetEstimate) -> Vec<&'static str>
 fn the_seed_article_figures_are_reproduced_exactly() {
     let e = estimate_file("agents/seed-article.yaml", &WorkloadOverrides::default());
     let round = |v: f64| (v * 100.0).round() / 100.0;
-    let a = &e.agents.monthly;
+    let a = agents(&e).monthly;
     assert_eq!(
         (
             round(a.input_usd),
@@ -86,7 +95,7 @@ fn the_seed_article_figures_are_reproduced_exactly() {
         ),
         (360.0, 172.8, 9.0, 541.8)
     );
-    let d = &e.direct.monthly;
+    let d = direct(&e).monthly;
     assert_eq!(
         (
             round(d.input_usd),
@@ -192,17 +201,20 @@ fn golden_output_of_every_format_for_the_example_specs() {
 fn workload_flags_override_the_spec() {
     let flags = WorkloadOverrides {
         requests_per_day: Some(10.0),
-        agents_input_tokens_per_call: Some(1_000),
+        input_tokens_per_call: PerTarget {
+            agents: Some(1_000),
+            direct: None,
+        },
         ..Default::default()
     };
     let e = estimate_file("agents/seed-article.yaml", &flags);
     assert_eq!(e.workload.requests_per_day, 10.0);
-    assert_eq!(e.agents.input_tokens_per_call(), 1_000);
+    assert_eq!(agents(&e).input_tokens_per_call(), 1_000);
     // 1,000 × 3 × 300 requests × $0.80/M
     assert!(
-        (e.agents.monthly.input_usd - 0.72).abs() < 1e-9,
+        (agents(&e).monthly.input_usd - 0.72).abs() < 1e-9,
         "{}",
-        e.agents.monthly.input_usd
+        agents(&e).monthly.input_usd
     );
 }
 
@@ -247,26 +259,26 @@ fn an_action_group_raises_exactly_the_tool_components() {
     let before = estimate_text(&dir, BASE);
     let after = estimate_text(&dir, &format!("{BASE}{SECOND_GROUP}"));
     assert_eq!(
-        changed(&before.agents, &after.agents),
+        changed(agents(&before), agents(&after)),
         vec![names::TOOL_DEFINITIONS]
     );
     assert_eq!(
-        changed(&before.direct, &after.direct),
+        changed(direct(&before), direct(&after)),
         vec![names::TOOL_CONFIG]
     );
     assert!(
-        components(&after.agents)[names::TOOL_DEFINITIONS]
-            > components(&before.agents)[names::TOOL_DEFINITIONS]
+        components(agents(&after))[names::TOOL_DEFINITIONS]
+            > components(agents(&before))[names::TOOL_DEFINITIONS]
     );
 
     // The first action group also brings the session-attributes block on Agents.
     let none = estimate_text(&dir, BASE.split("action_groups:").next().unwrap());
     assert_eq!(
-        changed(&none.agents, &before.agents),
+        changed(agents(&none), agents(&before)),
         vec![names::SESSION_ATTRIBUTES, names::TOOL_DEFINITIONS]
     );
     assert_eq!(
-        changed(&none.direct, &before.direct),
+        changed(direct(&none), direct(&before)),
         vec![names::TOOL_CONFIG]
     );
 
@@ -280,14 +292,14 @@ fn an_action_group_raises_exactly_the_tool_components() {
     let none = estimate_text(&dir, &claude(BASE.split("action_groups:").next().unwrap()));
     let one = estimate_text(&dir, &claude(BASE));
     assert_eq!(
-        changed(&none.agents, &one.agents),
+        changed(agents(&none), agents(&one)),
         vec![
             names::SESSION_ATTRIBUTES,
             names::TOOL_DEFINITIONS,
             names::HIDDEN_TOOL_PROMPT
         ]
     );
-    assert_eq!(components(&one.direct)[names::HIDDEN_TOOL_PROMPT], 264);
+    assert_eq!(components(direct(&one))[names::HIDDEN_TOOL_PROMPT], 264);
 }
 
 #[test]
@@ -296,15 +308,15 @@ fn a_knowledge_base_raises_exactly_the_knowledge_base_guidelines() {
     let before = estimate_text(&dir, BASE);
     let after = estimate_text(&dir, &format!("{BASE}{KNOWLEDGE_BASE}"));
     assert_eq!(
-        changed(&before.agents, &after.agents),
+        changed(agents(&before), agents(&after)),
         vec![names::KNOWLEDGE_BASE_GUIDELINES]
     );
     assert!(
-        changed(&before.direct, &after.direct).is_empty(),
+        changed(direct(&before), direct(&after)).is_empty(),
         "the direct target has no knowledge bases"
     );
-    assert!(after.agents.monthly.total_usd > before.agents.monthly.total_usd);
-    assert_eq!(after.direct.monthly, before.direct.monthly);
+    assert!(agents(&after).monthly.total_usd > agents(&before).monthly.total_usd);
+    assert_eq!(direct(&after).monthly, direct(&before).monthly);
 }
 
 #[test]
@@ -319,14 +331,14 @@ fn a_built_in_action_group_raises_exactly_the_built_in_tool_definitions() {
         ),
     );
     assert_eq!(
-        changed(&before.agents, &after.agents),
+        changed(agents(&before), agents(&after)),
         vec![names::BUILT_IN_TOOL_DEFINITIONS]
     );
     assert!(
-        changed(&before.direct, &after.direct).is_empty(),
+        changed(direct(&before), direct(&after)).is_empty(),
         "Converse has no built-in action groups"
     );
-    let user_input = components(&after.agents)[names::BUILT_IN_TOOL_DEFINITIONS];
+    let user_input = components(agents(&after))[names::BUILT_IN_TOOL_DEFINITIONS];
     assert!((40..200).contains(&user_input), "{user_input}");
     // A disabled one is not sent.
     let disabled = estimate_text(
@@ -335,7 +347,7 @@ fn a_built_in_action_group_raises_exactly_the_built_in_tool_definitions() {
             "{BASE}{target}    built_in_action_groups:\n      - signature: AMAZON.UserInput\n        enabled: false\n"
         ),
     );
-    assert!(changed(&before.agents, &disabled.agents).is_empty());
+    assert!(changed(agents(&before), agents(&disabled)).is_empty());
 }
 
 #[test]
@@ -344,12 +356,12 @@ fn memory_raises_exactly_the_memory_guidelines() {
     let before = estimate_text(&dir, BASE);
     let after = estimate_text(&dir, &format!("{BASE}{MEMORY}"));
     assert_eq!(
-        changed(&before.agents, &after.agents),
+        changed(agents(&before), agents(&after)),
         vec![names::MEMORY_GUIDELINES]
     );
-    assert!(changed(&before.direct, &after.direct).is_empty());
+    assert!(changed(direct(&before), direct(&after)).is_empty());
     assert!(
-        components(&after.agents)[names::MEMORY_GUIDELINES] > 900,
+        components(agents(&after))[names::MEMORY_GUIDELINES] > 900,
         "two blocks of ~2,000 characters"
     );
 }
@@ -366,10 +378,13 @@ fn a_longer_instruction_raises_the_instruction_on_agents_and_the_system_prompt_o
         ),
     );
     assert_eq!(
-        changed(&before.agents, &after.agents),
+        changed(agents(&before), agents(&after)),
         vec![names::INSTRUCTION]
     );
-    assert_eq!(changed(&before.direct, &after.direct), vec![names::SYSTEM]);
+    assert_eq!(
+        changed(direct(&before), direct(&after)),
+        vec![names::SYSTEM]
+    );
 }
 
 #[test]
@@ -384,7 +399,7 @@ fn a_prompt_override_is_counted_instead_of_the_modelled_template() {
         "{BASE}{KNOWLEDGE_BASE}{MEMORY}prompt_overrides:\n  orchestration:\n    template: orchestration.txt\n"
     );
     let e = estimate_text(dir.path(), &text);
-    let c = components(&e.agents);
+    let c = components(agents(&e));
     assert!(!c.contains_key(names::ORCHESTRATION_TEMPLATE));
     let fixed = c[names::ORCHESTRATION_OVERRIDE];
     assert!(
@@ -418,24 +433,25 @@ fn the_cached_part_of_the_direct_request_is_priced_at_the_cache_read_price() {
     let text = format!("{BASE}targets:\n  direct:\n    prompt_caching: true\n");
     let cached = estimate_text(&dir, &text);
     let plain = estimate_text(&dir, BASE);
-    let system = cached
-        .direct
+    let system = direct(&cached)
         .components
         .iter()
         .find(|c| c.name == names::SYSTEM)
         .unwrap();
     assert!(system.cached, "Nova caches the system prompt");
-    let tools = cached
-        .direct
+    let tools = direct(&cached)
         .components
         .iter()
         .find(|c| c.name == names::TOOL_CONFIG)
         .unwrap();
     assert!(!tools.cached, "Nova does not cache tools");
-    assert_eq!(cached.direct.cached_input_tokens_per_call(), system.tokens);
+    assert_eq!(
+        direct(&cached).cached_input_tokens_per_call(),
+        system.tokens
+    );
     // The system prompt's share falls from $0.80 to $0.20 per 1M tokens.
-    let calls = cached.direct.calls_per_request * cached.workload.requests_per_month();
-    let saved = plain.direct.monthly.input_usd - cached.direct.monthly.input_usd;
+    let calls = direct(&cached).calls_per_request * cached.workload.requests_per_month();
+    let saved = direct(&plain).monthly.input_usd - direct(&cached).monthly.input_usd;
     let expected = system.tokens as f64 * calls * (0.80 - 0.20) / 1e6;
     assert!((saved - expected).abs() < 1e-9, "{saved} vs {expected}");
     let json = render::json(&cached, &options("agent.yaml"));
@@ -521,18 +537,21 @@ fn the_plot_marks_the_volume_and_the_crossover() {
     );
 
     let flags = WorkloadOverrides {
-        direct_fixed_monthly_usd: Some(100.0),
+        fixed_monthly_usd: PerTarget {
+            agents: None,
+            direct: Some(100.0),
+        },
         ..Default::default()
     };
     let e = estimate_file("agents/infra-assistant.yaml", &flags);
-    let r = e
+    let r = e.comparisons()[0]
         .crossover_requests_per_day()
         .expect("a fixed cost makes the bills meet");
     let svg = agentc::cost::plot::svg(&e);
     assert!(svg.contains("equal at"), "{svg}");
     let (a, d) = (
-        e.agents.monthly_at(r * 30.0).total_usd,
-        e.direct.monthly_at(r * 30.0).total_usd,
+        agents(&e).monthly_at(r * 30.0).total_usd,
+        direct(&e).monthly_at(r * 30.0).total_usd,
     );
     assert!((a - d).abs() < 1e-6, "{a} vs {d}");
 }

@@ -1,6 +1,7 @@
 use super::{ExitStatus, parse_key_value};
 use crate::cost::WorkloadOverrides;
 use crate::cost::render::Format;
+use crate::target::PerTarget;
 use std::path::PathBuf;
 
 #[derive(Debug, clap::Args)]
@@ -68,15 +69,22 @@ impl From<&WorkloadArgs> for WorkloadOverrides {
         WorkloadOverrides {
             requests_per_day: a.requests_per_day,
             days_per_month: a.days_per_month,
-            agents_calls_per_request: a.agents_calls_per_request,
-            direct_calls_per_request: a.direct_calls_per_request,
+            calls_per_request: PerTarget {
+                agents: a.agents_calls_per_request,
+                direct: a.direct_calls_per_request,
+            },
             input_tokens_per_request: a.input_tokens_per_request,
             output_tokens_per_call: a.output_tokens_per_call,
             tool_result_tokens_per_call: a.tool_result_tokens_per_call,
-            agents_input_tokens_per_call: a.agents_input_tokens_per_call,
-            direct_input_tokens_per_call: a.direct_input_tokens_per_call,
+            input_tokens_per_call: PerTarget {
+                agents: a.agents_input_tokens_per_call,
+                direct: a.direct_input_tokens_per_call,
+            },
             session_fee_usd: a.session_fee_usd,
-            direct_fixed_monthly_usd: a.direct_fixed_monthly_usd,
+            fixed_monthly_usd: PerTarget {
+                agents: None,
+                direct: a.direct_fixed_monthly_usd,
+            },
         }
     }
 }

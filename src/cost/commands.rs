@@ -64,9 +64,6 @@ fn estimate_and_print(args: &CostArgs) -> ExitStatus {
         spec_path: args.spec.display().to_string(),
         color: use_color(std::io::stdout().is_terminal()),
         measured: measured.as_ref(),
-        direct_cache_write_usd_per_mtok: models
-            .find(&spec.model)
-            .and_then(|m| m.cache_write_usd_per_mtok),
     };
     print_stdout(&render::render(&estimate, args.format, &options));
     ExitStatus::Success

@@ -1,13 +1,13 @@
-//! `agentc cost`: what one agent costs on Bedrock Agents and on the Converse API, per
-//! component, per call, per request and per month, computed from the spec itself.
+//! `agentc cost`: what one agent costs on each target, per component, per call, per request
+//! and per month, computed from the spec itself, and each target against a baseline.
 //!
 //! ```text
-//! Spec + Agent ─model::estimate─▶ Estimate (components per target, workload, prices)
+//! Spec + Agent ─model::estimate─▶ Estimate (per target: {agents,direct}::cost components,
+//!                                           workload, prices; comparisons with the baseline)
 //!              ─render─▶ human table / markdown / JSON     ─plot─▶ SVG
 //! usage traces ─usage::read─▶ Measured (shown beside the estimate, never mixed into it)
 //! ```
 
-pub mod agents_prompt;
 pub mod commands;
 pub mod model;
 pub mod plot;
@@ -16,7 +16,7 @@ pub mod render;
 pub mod usage;
 pub mod workload;
 
-pub use model::{Component, Estimate, Target, TargetEstimate, estimate};
+pub use model::{Comparison, Component, Estimate, TargetEstimate, estimate};
 pub use workload::{ResolvedWorkload, WorkloadOverrides};
 
 use std::path::PathBuf;

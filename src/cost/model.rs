@@ -1,53 +1,26 @@
-//! The input of one model call on each target, broken into named components, and the
-//! estimate built from them.
+//! The estimate every target shares: a call's input as named components, priced under one
+//! workload, and each target compared with a baseline.
 //!
-//! * agents: the orchestration prompt agentc models in `templates/agents/` (or the user's own
-//!   `prompt_overrides.orchestration` file), the instruction, the tool definitions as the
-//!   orchestrator sees them, the guideline blocks that knowledge bases, memory and action
-//!   groups switch on, the hidden tool-use prompt some providers add, the user's message and
-//!   the scratchpad of earlier steps.
-//! * direct: exactly the Converse request `crate::direct::compile` produces (system,
-//!   toolConfig), the user's message and the messages of earlier steps; a part behind a
-//!   `cachePoint` is marked cached and priced at the cache-read price.
+//! Each target's component model lives with that target and returns a [`TargetCost`]:
+//! `crate::agents::cost` (the orchestration prompt Bedrock Agents builds) and
+//! `crate::direct::cost` (the Converse request agentc compiles). [`estimate`] is the one place
+//! that lists them.
 //!
-//! Texts are counted with `crate::tokens`; fixed template texts use constants (see
-//! `agents_prompt`), and a text that appears on both targets is counted once.
+//! Texts are counted with `crate::tokens` through one [`TokenCounter`], so a text that
+//! appears on several targets (the instruction) is counted once.
 
 use super::CostError;
-use super::agents_prompt::{self, Block};
 use super::price::{self, CallShape, Monthly, Rates};
 use super::workload::{ResolvedWorkload, WorkloadOverrides};
 use crate::models::{ModelInfo, ModelTable};
-use crate::spec::{Agent, BuiltInSignature, Spec};
+use crate::spec::{Agent, Spec};
+use crate::target::Target;
 use crate::tokens;
-use regex::Regex;
-use serde_json::Value;
 use std::collections::HashMap;
 use std::path::Path;
-use std::sync::LazyLock;
 
-/// A deployment target.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
-pub enum Target {
-    Agents,
-    Direct,
-}
-
-impl Target {
-    pub fn as_str(self) -> &'static str {
-        match self {
-            Target::Agents => "agents",
-            Target::Direct => "direct",
-        }
-    }
-
-    pub fn service(self) -> &'static str {
-        match self {
-            Target::Agents => "Bedrock Agents",
-            Target::Direct => "Converse API",
-        }
-    }
-}
+/// The target the others are compared with: what agentc compiles away from.
+pub const BASELINE: Target = Target::Agents;
 
 /// Component names, shared by the output formats and the tests.
 pub mod names {
@@ -92,7 +65,7 @@ pub struct Component {
 }
 
 impl Component {
-    fn new(name: &'static str, tokens: u64, basis: Basis) -> Self {
+    pub fn new(name: &'static str, tokens: u64, basis: Basis) -> Self {
         Component {
             name,
             tokens,
@@ -173,51 +146,80 @@ impl TargetEstimate {
     }
 }
 
-/// Both targets under one workload.
+/// Every target under one workload, compared with a baseline.
 #[derive(Debug, Clone, PartialEq)]
 pub struct Estimate {
     pub agent_name: String,
     pub workload: ResolvedWorkload,
-    pub agents: TargetEstimate,
-    pub direct: TargetEstimate,
+    /// The target every other one is compared with.
+    pub baseline: Target,
+    /// One estimate per target, in [`Target::ALL`] order.
+    pub targets: Vec<TargetEstimate>,
 }
 
 impl Estimate {
-    /// agents total / direct total; `None` when direct costs nothing.
+    pub fn get(&self, target: Target) -> Option<&TargetEstimate> {
+        self.targets.iter().find(|t| t.target == target)
+    }
+
+    /// Every other target against the baseline, in the order of `targets`; empty when the
+    /// baseline is missing.
+    pub fn comparisons(&self) -> Vec<Comparison<'_>> {
+        let Some(baseline) = self.get(self.baseline) else {
+            return Vec::new();
+        };
+        self.targets
+            .iter()
+            .filter(|t| t.target != self.baseline)
+            .map(|other| Comparison {
+                baseline,
+                other,
+                days_per_month: self.workload.days_per_month,
+            })
+            .collect()
+    }
+}
+
+/// One target's bill against the baseline's.
+#[derive(Debug, Clone, Copy, PartialEq)]
+pub struct Comparison<'a> {
+    pub baseline: &'a TargetEstimate,
+    pub other: &'a TargetEstimate,
+    days_per_month: f64,
+}
+
+impl Comparison<'_> {
+    /// Baseline total / other total; `None` when the other target costs nothing.
     pub fn ratio(&self) -> Option<f64> {
-        let direct = self.direct.monthly.total_usd;
-        (direct > 0.0).then(|| self.agents.monthly.total_usd / direct)
+        let other = self.other.monthly.total_usd;
+        (other > 0.0).then(|| self.baseline.monthly.total_usd / other)
     }
 
-    /// agents total − direct total.
+    /// Baseline total − other total: what moving to the other target saves per month.
     pub fn difference_usd(&self) -> f64 {
-        self.agents.monthly.total_usd - self.direct.monthly.total_usd
-    }
-
-    pub fn targets(&self) -> [&TargetEstimate; 2] {
-        [&self.agents, &self.direct]
+        self.baseline.monthly.total_usd - self.other.monthly.total_usd
     }
 
     /// Requests per day at which both bills are equal, if any.
     pub fn crossover_requests_per_day(&self) -> Option<f64> {
         price::crossover_requests_per_day(
-            self.agents.per_request_usd(),
-            self.agents.fixed_monthly_usd,
-            self.direct.per_request_usd(),
-            self.direct.fixed_monthly_usd,
-            self.workload.days_per_month,
+            self.baseline.per_request_usd(),
+            self.baseline.fixed_monthly_usd,
+            self.other.per_request_usd(),
+            self.other.fixed_monthly_usd,
+            self.days_per_month,
         )
     }
 }
 
-/// Counts each distinct text once per estimate (the instruction appears on both targets).
+/// Counts each distinct text once per estimate.
 #[derive(Default)]
-struct Counter {
+pub struct TokenCounter {
     seen: HashMap<String, u64>,
 }
 
-impl Counter {
-    fn count(&mut self, text: &str) -> u64 {
+impl TokenCounter {
+    pub fn count(&mut self, text: &str) -> u64 {
         if let Some(&n) = self.seen.get(text) {
             return n;
         }
@@ -227,7 +229,38 @@ impl Counter {
     }
 }
 
-/// Estimate both targets of a spec. `spec_dir` resolves `prompt_overrides` paths.
+/// What a target's component model reads.
+pub struct CostContext<'a> {
+    pub spec: &'a Spec,
+    pub agent: &'a Agent,
+    /// Resolves the spec's relative paths (`prompt_overrides`).
+    pub spec_dir: &'a Path,
+    pub models: &'a ModelTable,
+    pub workload: &'a ResolvedWorkload,
+    pub counter: TokenCounter,
+}
+
+impl<'a> CostContext<'a> {
+    /// The model `id` runs on `target`, from the price table.
+    pub fn model(&self, id: &str, target: Target) -> Result<&'a ModelInfo, CostError> {
+        self.models.find(id).ok_or_else(|| CostError::UnknownModel {
+            model: id.to_string(),
+            target: target.as_str(),
+        })
+    }
+}
+
+/// What a target's component model returns: the model it calls and one call's input.
+#[derive(Debug, Clone)]
+pub struct TargetCost<'a> {
+    pub model_id: String,
+    pub model: &'a ModelInfo,
+    pub components: Vec<Component>,
+    /// What the service charges per request beyond tokens.
+    pub fee_per_request_usd: f64,
+}
+
+/// Estimate every target of a spec. `spec_dir` resolves `prompt_overrides` paths.
 pub fn estimate(
     spec: &Spec,
     agent: &Agent,
@@ -236,79 +269,46 @@ pub fn estimate(
     overrides: &WorkloadOverrides,
 ) -> Result<Estimate, CostError> {
     let workload = super::workload::resolve(spec.workload.as_ref(), overrides)?;
-    let orchestrator_id = spec
-        .targets
-        .agents
-        .as_ref()
-        .and_then(|a| a.orchestrator.as_deref())
-        .unwrap_or(&spec.model);
-    let orchestrator = find(models, orchestrator_id, Target::Agents)?;
-    let model = find(models, &spec.model, Target::Direct)?;
-    let mut counter = Counter::default();
-    let agents_components =
-        agents_components(spec, agent, spec_dir, orchestrator, &workload, &mut counter)?;
-    let direct_components = direct_components(spec, agent, models, model, &workload, &mut counter);
-    let agents = target_estimate(
-        Target::Agents,
-        orchestrator_id,
-        orchestrator,
-        agents_components,
-        &workload,
-    );
-    let direct = target_estimate(
-        Target::Direct,
-        &spec.model,
-        model,
-        direct_components,
-        &workload,
-    );
+    let mut cx = CostContext {
+        spec,
+        agent,
+        spec_dir,
+        models,
+        workload: &workload,
+        counter: TokenCounter::default(),
+    };
+    let mut targets = Vec::with_capacity(Target::ALL.len());
+    for target in Target::ALL {
+        let cost = match target {
+            Target::Agents => crate::agents::cost::price(&mut cx)?,
+            Target::Direct => crate::direct::cost::price(&mut cx)?,
+        };
+        targets.push(target_estimate(target, cost, &workload));
+    }
     Ok(Estimate {
         agent_name: agent.name.clone(),
         workload,
-        agents,
-        direct,
-    })
-}
-
-fn find<'a>(models: &'a ModelTable, id: &str, target: Target) -> Result<&'a ModelInfo, CostError> {
-    models.find(id).ok_or_else(|| CostError::UnknownModel {
-        model: id.to_string(),
-        target: target.as_str(),
+        baseline: BASELINE,
+        targets,
     })
 }
 
 fn target_estimate(
     target: Target,
-    model_id: &str,
-    model: &ModelInfo,
-    components: Vec<Component>,
+    cost: TargetCost<'_>,
     workload: &ResolvedWorkload,
 ) -> TargetEstimate {
-    let (calls_per_request, pinned, fee, fixed) = match target {
-        Target::Agents => (
-            workload.calls_per_request.agents,
-            workload.input_tokens_per_call.agents,
-            workload.session_fee_usd,
-            0.0,
-        ),
-        Target::Direct => (
-            workload.calls_per_request.direct,
-            workload.input_tokens_per_call.direct,
-            0.0,
-            workload.direct_fixed_monthly_usd,
-        ),
-    };
     let mut estimate = TargetEstimate {
         target,
-        model_id: model_id.to_string(),
-        model_name: model.name.clone(),
-        rates: Rates::of(model),
-        components,
-        pinned_input_tokens_per_call: pinned,
+        model_id: cost.model_id,
+        model_name: cost.model.name.clone(),
+        rates: Rates::of(cost.model),
+        components: cost.components,
+        pinned_input_tokens_per_call: *workload.input_tokens_per_call.get(target),
         output_tokens_per_call: workload.output_tokens_per_call,
-        calls_per_request,
-        fee_per_request_usd: fee,
-        fixed_monthly_usd: fixed,
+        calls_per_request: *workload.calls_per_request.get(target),
+        fee_per_request_usd: cost.fee_per_request_usd,
+        fixed_monthly_usd: *workload.fixed_monthly_usd.get(target),
         monthly: Monthly {
             input_usd: 0.0,
             output_usd: 0.0,
@@ -320,247 +320,124 @@ fn target_estimate(
     estimate
 }
 
-static PLACEHOLDER: LazyLock<Option<Regex>> = LazyLock::new(|| Regex::new(r"\$[a-z_]+\$").ok());
+#[cfg(test)]
+mod tests {
+    use super::*;
 
-fn agents_components(
-    spec: &Spec,
-    agent: &Agent,
-    spec_dir: &Path,
-    orchestrator: &ModelInfo,
-    workload: &ResolvedWorkload,
-    counter: &mut Counter,
-) -> Result<Vec<Component>, CostError> {
-    // Bedrock does not send the functions of a disabled action group.
-    let tools: Vec<_> = agent
-        .tools
-        .iter()
-        .filter(|t| spec.action_groups.get(t.group).is_none_or(|g| g.enabled))
-        .collect();
-    let built_ins: Vec<BuiltInSignature> = spec
-        .targets
-        .agents
-        .as_ref()
-        .map(|a| {
-            a.built_in_action_groups
-                .iter()
-                .filter(|b| b.enabled)
-                .map(|b| b.signature)
-                .collect()
-        })
-        .unwrap_or_default();
-    let has_action_groups = !tools.is_empty() || !built_ins.is_empty();
-    let has_knowledge_bases = spec.knowledge_bases.iter().any(|kb| kb.enabled);
-    let has_memory = spec.memory.is_some();
-    let override_text = match spec
-        .prompt_overrides
-        .as_ref()
-        .and_then(|o| o.orchestration.as_ref())
-    {
-        Some(o) => {
-            let path = spec_dir.join(&o.template);
-            Some(
-                std::fs::read_to_string(&path)
-                    .map_err(|source| CostError::Template { path, source })?,
-            )
-        }
-        None => None,
-    };
-    // With an override, a block is sent only where the user's template has its placeholder.
-    let placed = |block: Block| {
-        override_text
-            .as_deref()
-            .is_none_or(|text| text.contains(block.placeholder()))
-    };
-    let blocks_tokens = |blocks: &[Block]| -> u64 {
-        blocks
-            .iter()
-            .filter(|b| placed(**b))
-            .map(|b| b.fixed_tokens())
-            .sum()
-    };
-    let enabled = agents_prompt::enabled_blocks(has_action_groups, has_knowledge_bases, has_memory);
-    let mut components = Vec::new();
-    match &override_text {
-        Some(text) => {
-            let fixed = match &*PLACEHOLDER {
-                Some(re) => re.replace_all(text, "").into_owned(),
-                None => text.clone(),
-            };
-            components.push(Component::new(
-                names::ORCHESTRATION_OVERRIDE,
-                counter.count(&fixed),
-                Basis::Counted,
-            ));
-        }
-        None => components.push(Component::new(
-            names::ORCHESTRATION_TEMPLATE,
-            Block::Orchestration.fixed_tokens(),
-            Basis::Modelled,
-        )),
+    /// A target whose call is only `input_tokens` of user message, on Nova Pro's prices.
+    fn priced(
+        target: Target,
+        model: &str,
+        input_tokens: u64,
+        fixed_monthly_usd: f64,
+    ) -> TargetEstimate {
+        let mut t = TargetEstimate {
+            target,
+            model_id: model.to_string(),
+            model_name: model.to_string(),
+            rates: Rates {
+                input_usd_per_mtok: 0.80,
+                output_usd_per_mtok: 3.20,
+                cache_read_usd_per_mtok: None,
+                cache_write_usd_per_mtok: None,
+            },
+            components: vec![Component::new(
+                names::USER_MESSAGE,
+                input_tokens,
+                Basis::Workload,
+            )],
+            pinned_input_tokens_per_call: None,
+            output_tokens_per_call: 600,
+            calls_per_request: 3.0,
+            fee_per_request_usd: 0.0,
+            fixed_monthly_usd,
+            monthly: Monthly {
+                input_usd: 0.0,
+                output_usd: 0.0,
+                fees_usd: 0.0,
+                total_usd: 0.0,
+            },
+        };
+        t.monthly = t.monthly_at(30_000.0);
+        t
     }
-    if override_text
-        .as_deref()
-        .is_none_or(|t| t.contains("$instruction$"))
-    {
-        components.push(Component::new(
-            names::INSTRUCTION,
-            counter.count(&agent.instruction),
-            Basis::Counted,
-        ));
-    }
-    if has_action_groups {
-        let definitions: u64 = tools
-            .iter()
-            .map(|t| counter.count(&tokens::tool_definition(t)))
-            .sum();
-        if !tools.is_empty() {
-            components.push(Component::new(
-                names::TOOL_DEFINITIONS,
-                definitions,
-                Basis::Counted,
-            ));
-        }
-        if !built_ins.is_empty() {
-            let definitions = built_ins
-                .iter()
-                .map(|b| counter.count(agents_prompt::built_in_tool_definition(*b)))
-                .sum();
-            components.push(Component::new(
-                names::BUILT_IN_TOOL_DEFINITIONS,
-                definitions,
-                Basis::Modelled,
-            ));
-        }
-        if let Some(hidden) = orchestrator.tool_system_prompt_tokens {
-            components.push(Component::new(
-                names::HIDDEN_TOOL_PROMPT,
-                hidden,
-                Basis::Documented,
-            ));
-        }
-    }
-    let on = |b: &Block| enabled.contains(b);
-    let session = blocks_tokens(
-        &[Block::PromptSessionAttributes]
-            .into_iter()
-            .filter(on)
-            .collect::<Vec<_>>(),
-    );
-    if session > 0 {
-        components.push(Component::new(
-            names::SESSION_ATTRIBUTES,
-            session,
-            Basis::Modelled,
-        ));
-    }
-    let knowledge = blocks_tokens(
-        &[
-            Block::ActionKbGuideline,
-            Block::KnowledgeBaseGuideline,
-            Block::KnowledgeBaseAdditionalGuideline,
-        ]
-        .into_iter()
-        .filter(on)
-        .collect::<Vec<_>>(),
-    );
-    if knowledge > 0 {
-        components.push(Component::new(
-            names::KNOWLEDGE_BASE_GUIDELINES,
-            knowledge,
-            Basis::Modelled,
-        ));
-    }
-    let memory = blocks_tokens(
-        &[
-            Block::MemoryGuideline,
-            Block::MemoryActionGuideline,
-            Block::MemoryContent,
-        ]
-        .into_iter()
-        .filter(on)
-        .collect::<Vec<_>>(),
-    );
-    if memory > 0 {
-        components.push(Component::new(
-            names::MEMORY_GUIDELINES,
-            memory,
-            Basis::Modelled,
-        ));
-    }
-    components.push(Component::new(
-        names::USER_MESSAGE,
-        workload.input_tokens_per_request,
-        Basis::Workload,
-    ));
-    components.push(Component::new(
-        names::SCRATCHPAD,
-        price::earlier_steps_tokens_per_call(
-            workload.calls_per_request.agents,
-            workload.output_tokens_per_call + workload.tool_result_tokens_per_call,
-        ),
-        Basis::Workload,
-    ));
-    Ok(components)
-}
 
-fn direct_components(
-    spec: &Spec,
-    agent: &Agent,
-    models: &ModelTable,
-    model: &ModelInfo,
-    workload: &ResolvedWorkload,
-    counter: &mut Counter,
-) -> Vec<Component> {
-    let (config, _) = crate::direct::compile(spec, agent, models);
-    let is_cache_point = |block: &Value| block.get("cachePoint").is_some();
-    let system_text: String = config
-        .system
-        .iter()
-        .filter_map(|block| block.get("text").and_then(Value::as_str))
-        .collect::<Vec<_>>()
-        .join("\n");
-    let mut components = vec![Component {
-        cached: config.system.iter().any(is_cache_point),
-        ..Component::new(names::SYSTEM, counter.count(&system_text), Basis::Counted)
-    }];
-    let tools: Vec<&Value> = config
-        .tool_config
-        .as_ref()
-        .and_then(|c| c.get("tools"))
-        .and_then(Value::as_array)
-        .map(|tools| tools.iter().collect())
-        .unwrap_or_default();
-    let tools_cached = tools.iter().any(|t| is_cache_point(t));
-    let tool_specs: Vec<&Value> = tools.into_iter().filter(|t| !is_cache_point(t)).collect();
-    if !tool_specs.is_empty() {
-        let definitions: u64 = tool_specs
-            .iter()
-            .map(|t| counter.count(&t.to_string()))
-            .sum();
-        components.push(Component {
-            cached: tools_cached,
-            ..Component::new(names::TOOL_CONFIG, definitions, Basis::Counted)
-        });
-        if let Some(hidden) = model.tool_system_prompt_tokens {
-            components.push(Component::new(
-                names::HIDDEN_TOOL_PROMPT,
-                hidden,
-                Basis::Documented,
-            ));
+    /// Three estimates: the third (a self-hosted what-if with a fixed cost) stands in for a
+    /// third target, since comparisons never count targets.
+    fn three() -> Estimate {
+        let workload = crate::cost::workload::resolve(None, &Default::default())
+            .expect("the defaults are valid");
+        Estimate {
+            agent_name: "three".into(),
+            workload,
+            baseline: Target::Agents,
+            targets: vec![
+                priced(Target::Agents, "orchestrator", 5_000, 0.0),
+                priced(Target::Direct, "lean", 1_500, 0.0),
+                priced(Target::Direct, "hosted", 1_500, 270.0),
+            ],
         }
     }
-    components.push(Component::new(
-        names::USER_MESSAGE,
-        workload.input_tokens_per_request,
-        Basis::Workload,
-    ));
-    components.push(Component::new(
-        names::HISTORY,
-        price::earlier_steps_tokens_per_call(
-            workload.calls_per_request.direct,
-            workload.output_tokens_per_call + workload.tool_result_tokens_per_call,
-        ),
-        Basis::Workload,
-    ));
-    components
+
+    #[test]
+    fn every_other_target_is_compared_with_the_baseline() {
+        let e = three();
+        let c = e.comparisons();
+        assert_eq!(c.len(), 2);
+        assert!(c.iter().all(|c| c.baseline.model_id == "orchestrator"));
+        assert_eq!(
+            c.iter()
+                .map(|c| c.other.model_id.as_str())
+                .collect::<Vec<_>>(),
+            ["lean", "hosted"]
+        );
+        // $532.80 against $280.80: proportional bills, so no crossover.
+        assert!((c[0].difference_usd() - 252.0).abs() < 1e-9);
+        assert!((c[0].ratio().unwrap() - 532.8 / 280.8).abs() < 1e-9);
+        assert_eq!(c[0].crossover_requests_per_day(), None);
+        // $532.80 against $550.80: the fixed cost makes the bills meet below this volume.
+        assert!((c[1].difference_usd() + 18.0).abs() < 1e-9);
+        let r = c[1].crossover_requests_per_day().expect("the bills meet");
+        let month = r * e.workload.days_per_month;
+        let (base, other) = (
+            c[1].baseline.monthly_at(month).total_usd,
+            c[1].other.monthly_at(month).total_usd,
+        );
+        assert!((base - other).abs() < 1e-6, "{base} vs {other}");
+    }
+
+    #[test]
+    fn without_its_baseline_an_estimate_compares_nothing() {
+        let mut e = three();
+        e.targets.remove(0);
+        assert!(e.comparisons().is_empty());
+        assert_eq!(crate::cost::render::sentence(&e), "");
+    }
+
+    #[test]
+    fn the_renderers_show_every_target() {
+        let e = three();
+        let sentence = crate::cost::render::sentence(&e);
+        assert!(
+            sentence.starts_with("The direct target (Converse API) is cheaper at 1,000 requests a day: $252.00 less per month than Bedrock Agents"),
+            "{sentence}"
+        );
+        assert!(
+            sentence.contains("Bedrock Agents is cheaper at 1,000 requests a day: $18.00 less per month than the direct target"),
+            "{sentence}"
+        );
+        let svg = crate::cost::plot::svg(&e);
+        assert_eq!(svg.matches("<path ").count(), 3, "one line per target");
+        assert!(svg.contains("direct: No crossover"), "{svg}");
+        let human = crate::cost::render::render(
+            &e,
+            crate::cost::render::Format::Human,
+            &Default::default(),
+        );
+        assert_eq!(
+            human.matches("difference (agents − direct)").count(),
+            2,
+            "{human}"
+        );
+    }
 }

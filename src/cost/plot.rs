@@ -1,6 +1,6 @@
-//! `--plot FILE.svg`: the monthly bill of both targets against requests per day (log scale,
-//! 10 to 100,000), with the spec's own volume and the crossover (if the bills ever meet)
-//! marked. Rendered from an SVG template, so no fonts or drawing libraries are needed.
+//! `--plot FILE.svg`: the monthly bill of every target against requests per day (log scale,
+//! 10 to 100,000), with the spec's own volume and each crossover with the baseline (if the
+//! bills ever meet) marked. Rendered from an SVG template, so no fonts or drawing libraries are needed.
 
 use super::model::Estimate;
 use crate::fmt::{number, usd};
@@ -17,8 +17,12 @@ const LEFT: f64 = 80.0;
 const RIGHT: f64 = 730.0;
 const TOP: f64 = 40.0;
 const BOTTOM: f64 = 390.0;
-const AGENTS_COLOR: &str = "#d9480f";
-const DIRECT_COLOR: &str = "#1c7ed6";
+/// Line colours in the order of the estimate's targets (agents, direct, then the next ones).
+const PALETTE: [&str; 4] = ["#d9480f", "#1c7ed6", "#2f9e44", "#ae3ec9"];
+
+fn color(index: usize) -> &'static str {
+    PALETTE[index % PALETTE.len()]
+}
 
 #[derive(Serialize)]
 struct Tick {
@@ -57,21 +61,19 @@ struct Crossover {
 /// The SVG text of the plot.
 pub fn svg(estimate: &Estimate) -> String {
     let days = estimate.workload.days_per_month;
-    let bill = |requests_per_day: f64| {
+    let bill = |requests_per_day: f64| -> Vec<f64> {
         let month = requests_per_day * days;
-        (
-            estimate.agents.monthly_at(month).total_usd,
-            estimate.direct.monthly_at(month).total_usd,
-        )
+        estimate
+            .targets
+            .iter()
+            .map(|t| t.monthly_at(month).total_usd)
+            .collect()
     };
     let samples: Vec<f64> = (0..=80)
         .map(|i| MIN_REQUESTS * 10f64.powf(i as f64 / 20.0))
         .collect();
-    let values: Vec<(f64, f64)> = samples.iter().map(|r| bill(*r)).collect();
-    let positive = values
-        .iter()
-        .flat_map(|(a, d)| [*a, *d])
-        .filter(|v| *v > 0.0);
+    let values: Vec<Vec<f64>> = samples.iter().map(|r| bill(*r)).collect();
+    let positive = values.iter().flatten().copied().filter(|v| *v > 0.0);
     let low = positive.clone().fold(f64::INFINITY, f64::min);
     let high = positive.fold(0.0, f64::max);
     let (y_min, y_max) = if low.is_finite() && high > 0.0 {
@@ -90,7 +92,7 @@ pub fn svg(estimate: &Estimate) -> String {
         let usd = usd.max(y_min);
         BOTTOM - (usd.log10() - y_min.log10()) / (y_max.log10() - y_min.log10()) * (BOTTOM - TOP)
     };
-    let path = |pick: &dyn Fn(&(f64, f64)) -> f64| {
+    let path = |index: usize| {
         samples
             .iter()
             .zip(&values)
@@ -100,29 +102,26 @@ pub fn svg(estimate: &Estimate) -> String {
                     "{}{:.1},{:.1}",
                     if i == 0 { "M" } else { " L" },
                     x_of(*r),
-                    y_of(pick(v))
+                    y_of(v.get(index).copied().unwrap_or(0.0))
                 )
             })
             .collect::<String>()
     };
-    let series = vec![
-        Series {
+    let series: Vec<Series> = estimate
+        .targets
+        .iter()
+        .enumerate()
+        .map(|(i, t)| Series {
             label: xml(&format!(
-                "agents · Bedrock Agents ({})",
-                estimate.agents.model_name
+                "{} · {} ({})",
+                t.target.as_str(),
+                t.target.service(),
+                t.model_name
             )),
-            color: AGENTS_COLOR,
-            path: path(&|v| v.0),
-        },
-        Series {
-            label: xml(&format!(
-                "direct · Converse API ({})",
-                estimate.direct.model_name
-            )),
-            color: DIRECT_COLOR,
-            path: path(&|v| v.1),
-        },
-    ];
+            color: color(i),
+            path: path(i),
+        })
+        .collect();
     let x_ticks: Vec<Tick> = [10.0, 100.0, 1_000.0, 10_000.0, 100_000.0]
         .into_iter()
         .map(|r| Tick {
@@ -141,43 +140,61 @@ pub fn svg(estimate: &Estimate) -> String {
         })
         .collect();
     let own = estimate.workload.requests_per_day;
-    let volume = (MIN_REQUESTS..=MAX_REQUESTS).contains(&own).then(|| {
-        let (a, d) = bill(own);
-        Volume {
+    let volume = (MIN_REQUESTS..=MAX_REQUESTS)
+        .contains(&own)
+        .then(|| Volume {
             x: round1(x_of(own)),
             label: format!("this spec: {}/day", number(own)),
-            points: vec![
-                Point {
-                    y: round1(y_of(a)),
-                    color: AGENTS_COLOR,
-                    label: usd(a),
-                },
-                Point {
-                    y: round1(y_of(d)),
-                    color: DIRECT_COLOR,
-                    label: usd(d),
-                },
-            ],
-        }
-    });
-    let crossover_at = estimate.crossover_requests_per_day();
-    let crossover = crossover_at
-        .filter(|r| (MIN_REQUESTS..=MAX_REQUESTS).contains(r))
-        .map(|r| Crossover {
-            x: round1(x_of(r)),
-            y: round1(y_of(bill(r).0)),
-            label: format!("equal at {}/day", number(r.round())),
+            points: bill(own)
+                .into_iter()
+                .enumerate()
+                .map(|(i, usd_month)| Point {
+                    y: round1(y_of(usd_month)),
+                    color: color(i),
+                    label: usd(usd_month),
+                })
+                .collect(),
         });
-    let footnote = match (crossover_at, estimate.ratio()) {
-        (Some(r), _) => format!(
-            "The bills are equal at about {} requests a day. Token counts are estimates (cl100k_base).",
-            number(r.round())
-        ),
-        (None, Some(ratio)) => format!(
-            "No crossover: both bills grow in proportion to volume, agents at {ratio:.2}× direct. Token counts are estimates (cl100k_base)."
-        ),
-        (None, None) => "Token counts are estimates (cl100k_base).".to_string(),
-    };
+    let comparisons = estimate.comparisons();
+    let crossovers: Vec<Crossover> = comparisons
+        .iter()
+        .filter_map(|c| {
+            let r = c
+                .crossover_requests_per_day()
+                .filter(|r| (MIN_REQUESTS..=MAX_REQUESTS).contains(r))?;
+            let month = r * days;
+            Some(Crossover {
+                x: round1(x_of(r)),
+                y: round1(y_of(c.baseline.monthly_at(month).total_usd)),
+                label: format!("equal at {}/day", number(r.round())),
+            })
+        })
+        .collect();
+    // With more than one comparison, each sentence names the target it is about.
+    let named = comparisons.len() > 1;
+    let mut footnote: Vec<String> = comparisons
+        .iter()
+        .filter_map(|c| {
+            let (baseline, other) = (c.baseline.target, c.other.target);
+            let prefix = if named {
+                format!("{other}: ")
+            } else {
+                String::new()
+            };
+            match (c.crossover_requests_per_day(), c.ratio()) {
+                (Some(r), _) => Some(format!(
+                    "{prefix}The bills are equal at about {} requests a day.",
+                    number(r.round())
+                )),
+                (None, Some(ratio)) => Some(format!(
+                    "{prefix}No crossover: both bills grow in proportion to volume, {baseline} at {ratio:.2}× {other}."
+                )),
+                (None, None) => None,
+            }
+        })
+        .collect();
+    footnote.push("Token counts are estimates (cl100k_base).".to_string());
+    let footnote = footnote.join(" ");
     let mut env = Environment::new();
     // Labels are escaped by `xml` below; minijinja's HTML escaping would also rewrite `/`.
     env.set_auto_escape_callback(|_| minijinja::AutoEscape::None);
@@ -189,7 +206,7 @@ pub fn svg(estimate: &Estimate) -> String {
             y_ticks => Value::from(Serde(&y_ticks)),
             series => Value::from(Serde(&series)),
             volume => Value::from(Serde(&volume)),
-            crossover => Value::from(Serde(&crossover)),
+            crossovers => Value::from(Serde(&crossovers)),
             footnote => xml(&footnote),
         })
     });

@@ -12,6 +12,9 @@ pub struct Rates {
     /// Price of input read from the prompt cache; `None` when the table has none (then cached
     /// input is priced as ordinary input).
     pub cache_read_usd_per_mtok: Option<f64>,
+    /// Price of input written to the prompt cache; `None` when the table has none. Estimates
+    /// assume steady use (no writes); measured usage reports them.
+    pub cache_write_usd_per_mtok: Option<f64>,
 }
 
 impl Rates {
@@ -20,6 +23,7 @@ impl Rates {
             input_usd_per_mtok: model.input_usd_per_mtok,
             output_usd_per_mtok: model.output_usd_per_mtok,
             cache_read_usd_per_mtok: model.cache_read_usd_per_mtok,
+            cache_write_usd_per_mtok: model.cache_write_usd_per_mtok,
         }
     }
 
@@ -117,6 +121,7 @@ mod tests {
         input_usd_per_mtok: 0.80,
         output_usd_per_mtok: 3.20,
         cache_read_usd_per_mtok: Some(0.20),
+        cache_write_usd_per_mtok: None,
     };
 
     fn shape(input: u64, fee: f64) -> CallShape {

@@ -3,13 +3,19 @@
 //!
 //! All three are built from the same rows and summary lines, so they never disagree.
 
-use super::model::{Basis, Estimate, Target, TargetEstimate};
+use super::model::{Basis, Comparison, Estimate, TargetEstimate};
 use super::price::{self, round_usd};
 use super::usage::Measured;
 use crate::fmt::{group, number, plural, signed_usd, usd, usd_small};
+use crate::target::Target;
 use crate::tokens;
 use comfy_table::{Cell, CellAlignment, Color, ContentArrangement, Table, presets};
-use serde_json::{Map, Value, json};
+use indexmap::IndexMap;
+use serde::Serialize;
+use serde_json::Value;
+
+/// The target whose runs `--usage` traces record: `agentc run` runs the direct target.
+pub const MEASURED_TARGET: Target = Target::Direct;
 
 /// The output format of `agentc cost`.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Default, clap::ValueEnum)]
@@ -27,8 +33,6 @@ pub struct RenderOptions<'a> {
     pub spec_path: String,
     pub color: bool,
     pub measured: Option<&'a Measured>,
-    /// Cache-write price of the direct model, for pricing measured cache writes.
-    pub direct_cache_write_usd_per_mtok: Option<f64>,
 }
 
 pub fn render(estimate: &Estimate, format: Format, options: &RenderOptions<'_>) -> String {
@@ -37,7 +41,7 @@ pub fn render(estimate: &Estimate, format: Format, options: &RenderOptions<'_>) 
         Format::Markdown => markdown(estimate, options),
         Format::Json => {
             let mut text =
-                serde_json::to_string_pretty(&json(estimate, options)).unwrap_or_default();
+                serde_json::to_string_pretty(&report(estimate, options)).unwrap_or_default();
             text.push('\n');
             text
         }
@@ -107,7 +111,7 @@ impl Row {
 fn rows(estimate: &Estimate) -> Vec<Row> {
     let requests = estimate.workload.requests_per_month();
     let mut rows = Vec::new();
-    for t in estimate.targets() {
+    for t in &estimate.targets {
         rows.push(Row::new(
             RowKind::Target,
             0,
@@ -198,39 +202,62 @@ fn bill_line(t: &TargetEstimate) -> String {
 }
 
 fn summary_lines(estimate: &Estimate) -> Vec<String> {
-    let mut lines = vec![bill_line(&estimate.agents), bill_line(&estimate.direct)];
-    let diff = estimate.difference_usd();
-    let ratio = match estimate.ratio() {
-        Some(r) => format!("; ratio agents / direct {r:.2}×"),
-        None => String::new(),
-    };
-    lines.push(format!(
-        "difference (agents − direct): {} per month{ratio}",
-        signed_usd(diff)
-    ));
+    let mut lines: Vec<String> = estimate.targets.iter().map(bill_line).collect();
+    for c in estimate.comparisons() {
+        let (baseline, other) = (c.baseline.target, c.other.target);
+        let ratio = match c.ratio() {
+            Some(r) => format!("; ratio {baseline} / {other} {r:.2}×"),
+            None => String::new(),
+        };
+        lines.push(format!(
+            "difference ({baseline} − {other}): {} per month{ratio}",
+            signed_usd(c.difference_usd())
+        ));
+    }
     lines
 }
 
-/// One plain sentence on which target is cheaper and by how much.
+/// Plain sentences, one per target against the baseline, on which is cheaper and by how much.
 pub fn sentence(estimate: &Estimate) -> String {
-    let diff = estimate.difference_usd();
     let volume = format!(
         "{} requests a day",
         number(estimate.workload.requests_per_day)
     );
-    let (cheaper, dearer, dearer_total) = if diff > 0.0 {
-        (
-            "The direct target (Converse API)",
-            "Bedrock Agents",
-            estimate.agents.monthly.total_usd,
-        )
+    estimate
+        .comparisons()
+        .iter()
+        .map(|c| comparison_sentence(c, &volume))
+        .collect::<Vec<_>>()
+        .join(" ")
+}
+
+/// `Bedrock Agents`; `The direct target (Converse API)`.
+fn subject(target: Target) -> String {
+    let name = target.prose_name();
+    if name == target.service() {
+        return name.to_string();
+    }
+    let mut chars = name.chars();
+    let capital: String = chars
+        .next()
+        .into_iter()
+        .flat_map(char::to_uppercase)
+        .collect();
+    format!("{capital}{} ({})", chars.as_str(), target.service())
+}
+
+fn comparison_sentence(c: &Comparison<'_>, volume: &str) -> String {
+    let diff = c.difference_usd();
+    let (cheaper, dearer) = if diff > 0.0 {
+        (c.other, c.baseline)
     } else {
-        (
-            "Bedrock Agents",
-            "the direct target",
-            estimate.direct.monthly.total_usd,
-        )
+        (c.baseline, c.other)
     };
+    let (cheaper, dearer, dearer_total) = (
+        subject(cheaper.target),
+        dearer.target.prose_name(),
+        dearer.monthly.total_usd,
+    );
     let mut text = if round_usd(diff).abs() < 0.005 {
         format!("Both targets cost about the same at {volume}.")
     } else {
@@ -244,7 +271,7 @@ pub fn sentence(estimate: &Estimate) -> String {
             usd(diff.abs())
         )
     };
-    if let Some(r) = estimate.crossover_requests_per_day() {
+    if let Some(r) = c.crossover_requests_per_day() {
         text.push_str(&format!(
             " The two bills are equal at about {} requests a day.",
             number(r.round())
@@ -259,7 +286,7 @@ fn notes(estimate: &Estimate) -> Vec<String> {
         "* agentc's own model of the Bedrock Agents default prompt text, calibrated to its documented size; not AWS's text.".to_string(),
         "Growing parts (earlier steps) are averaged over the calls of a request.".to_string(),
     ];
-    for t in estimate.targets() {
+    for t in &estimate.targets {
         if let Some(pinned) = t.pinned_input_tokens_per_call {
             notes.push(format!(
                 "{} input is pinned at {} tokens/call (workload.input_tokens_per_call); the estimate from the spec is {}.",
@@ -355,13 +382,16 @@ fn human(estimate: &Estimate, options: &RenderOptions<'_>) -> String {
         table.add_row(cells.into_iter().map(|c| style(Cell::new(c))));
     }
     let mut out = format!(
-        "agentc cost · {} · {}\n{}\n{}\n{}\n\n{table}\n\n",
+        "agentc cost · {} · {}\n{}\n",
         estimate.agent_name,
         options.spec_path,
         workload_line(estimate),
-        target_line(&estimate.agents),
-        target_line(&estimate.direct),
     );
+    for t in &estimate.targets {
+        out.push_str(&target_line(t));
+        out.push('\n');
+    }
+    out.push_str(&format!("\n{table}\n\n"));
     for line in summary_lines(estimate) {
         out.push_str(&line);
         out.push('\n');
@@ -369,8 +399,8 @@ fn human(estimate: &Estimate, options: &RenderOptions<'_>) -> String {
     out.push('\n');
     out.push_str(&sentence(estimate));
     out.push_str("\n\n");
-    if let Some(measured) = options.measured {
-        out.push_str(&measured_human(estimate, measured, options));
+    if let (Some(measured), Some(t)) = (options.measured, estimate.get(MEASURED_TARGET)) {
+        out.push_str(&measured_human(estimate, t, measured));
         out.push('\n');
     }
     for note in notes(estimate) {
@@ -387,12 +417,7 @@ struct MeasuredRow {
     ratio: String,
 }
 
-fn measured_rows(
-    estimate: &Estimate,
-    m: &Measured,
-    options: &RenderOptions<'_>,
-) -> Vec<MeasuredRow> {
-    let d = &estimate.direct;
+fn measured_rows(estimate: &Estimate, d: &TargetEstimate, m: &Measured) -> Vec<MeasuredRow> {
     let ratio = |measured: f64, estimated: f64| {
         if estimated > 0.0 {
             format!("{:.2}×", measured / estimated)
@@ -400,11 +425,7 @@ fn measured_rows(
             "–".to_string()
         }
     };
-    let measured_monthly = m.monthly_usd(
-        &estimate.workload,
-        &d.rates,
-        options.direct_cache_write_usd_per_mtok,
-    );
+    let measured_monthly = m.monthly_usd(&estimate.workload, d);
     vec![
         MeasuredRow {
             label: "input tokens/call",
@@ -445,9 +466,10 @@ fn measured_rows(
     ]
 }
 
-fn measured_title(m: &Measured) -> String {
+fn measured_title(t: &TargetEstimate, m: &Measured) -> String {
     format!(
-        "direct: estimate vs measured ({}: {} in {}; {}, {} failed)",
+        "{}: estimate vs measured ({}: {} in {}; {}, {} failed)",
+        t.target.as_str(),
         m.path.display(),
         plural(m.model_calls, "model call"),
         plural(m.requests, "request"),
@@ -456,7 +478,7 @@ fn measured_title(m: &Measured) -> String {
     )
 }
 
-fn measured_human(estimate: &Estimate, m: &Measured, options: &RenderOptions<'_>) -> String {
+fn measured_human(estimate: &Estimate, t: &TargetEstimate, m: &Measured) -> String {
     let mut table = Table::new();
     table
         .load_preset(presets::UTF8_BORDERS_ONLY)
@@ -468,22 +490,22 @@ fn measured_human(estimate: &Estimate, m: &Measured, options: &RenderOptions<'_>
             column.set_cell_alignment(CellAlignment::Right);
         }
     }
-    for row in measured_rows(estimate, m, options) {
+    for row in measured_rows(estimate, t, m) {
         table.add_row([row.label.to_string(), row.estimate, row.measured, row.ratio]);
     }
     format!(
         "{}\n{table}\nMeasured figures are the model's reported usage; the monthly figure applies them to this workload's volume.\n",
-        measured_title(m)
+        measured_title(t, m)
     )
 }
 
 fn markdown(estimate: &Estimate, options: &RenderOptions<'_>) -> String {
+    let mut lines = vec![workload_line(estimate)];
+    lines.extend(estimate.targets.iter().map(target_line));
     let mut out = format!(
-        "### agentc cost: `{}`\n\n{}  \n{}  \n{}\n\n| {} |\n|:--|--:|--:|--:|--:|\n",
+        "### agentc cost: `{}`\n\n{}\n\n| {} |\n|:--|--:|--:|--:|--:|\n",
         estimate.agent_name,
-        workload_line(estimate),
-        target_line(&estimate.agents),
-        target_line(&estimate.direct),
+        lines.join("  \n"),
         HEADER.join(" | ")
     );
     for row in rows(estimate) {
@@ -512,12 +534,12 @@ fn markdown(estimate: &Estimate, options: &RenderOptions<'_>) -> String {
         out.push_str(&format!("- {line}\n"));
     }
     out.push_str(&format!("\n**{}**\n\n", sentence(estimate)));
-    if let Some(m) = options.measured {
+    if let (Some(m), Some(t)) = (options.measured, estimate.get(MEASURED_TARGET)) {
         out.push_str(&format!(
             "{}\n\n| | estimate | measured | measured ÷ estimate |\n|:--|--:|--:|--:|\n",
-            escape_md(&measured_title(m))
+            escape_md(&measured_title(t, m))
         ));
-        for row in measured_rows(estimate, m, options) {
+        for row in measured_rows(estimate, t, m) {
             out.push_str(&format!(
                 "| {} | {} | {} | {} |\n",
                 row.label.trim_start(),
@@ -538,95 +560,185 @@ fn escape_md(text: &str) -> String {
     text.replace('|', "\\|").replace('*', "\\*")
 }
 
-/// The JSON contract: `tokenizer`, `targets.{agents,direct}` with `input_tokens_per_call`,
-/// `output_tokens_per_call`, `calls_per_request`, `components` (name → tokens per call),
-/// `monthly` {`input_usd`, `output_usd`, `fees_usd`, `total_usd`} and `monthly_cost_usd`, and
-/// `ratio` (agents total / direct total). Other fields may be added, never removed.
-pub fn json(estimate: &Estimate, options: &RenderOptions<'_>) -> Value {
-    let target = |t: &TargetEstimate| {
-        let components: Map<String, Value> = t
-            .components
-            .iter()
-            .map(|c| (c.name.to_string(), json!(c.tokens)))
-            .collect();
-        let cached: Vec<&str> = t
+/// The JSON contract: `tokenizer`, `targets.<id>` (one per target) with
+/// `input_tokens_per_call`, `output_tokens_per_call`, `calls_per_request`, `components`
+/// (name → tokens per call), `monthly` {`input_usd`, `output_usd`, `fees_usd`, `total_usd`}
+/// and `monthly_cost_usd`, and `ratio` (baseline total / other total). Other fields may be
+/// added, never removed; field order is declaration order.
+#[derive(Debug, Clone, PartialEq, Serialize)]
+pub struct CostReport<'a> {
+    pub tokenizer: &'static str,
+    pub note: &'static str,
+    pub agent: &'a str,
+    pub workload: WorkloadReport<'a>,
+    /// Keyed by target id, in the order of the estimate.
+    pub targets: IndexMap<&'static str, TargetReport<'a>>,
+    /// `ratio`, `difference_usd` and `crossover_requests_per_day` compare the first target
+    /// after the baseline with the baseline (today: agents / direct, agents − direct).
+    pub ratio: Option<f64>,
+    pub difference_usd: Option<f64>,
+    pub crossover_requests_per_day: Option<f64>,
+    pub summary: String,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub measured: Option<MeasuredReport<'a>>,
+}
+
+#[derive(Debug, Clone, PartialEq, Serialize)]
+pub struct WorkloadReport<'a> {
+    pub requests_per_day: f64,
+    pub days_per_month: f64,
+    pub requests_per_month: f64,
+    pub input_tokens_per_request: u64,
+    pub output_tokens_per_call: u64,
+    pub tool_result_tokens_per_call: u64,
+    pub session_fee_usd: f64,
+    pub defaulted: &'a [String],
+}
+
+#[derive(Debug, Clone, PartialEq, Serialize)]
+pub struct TargetReport<'a> {
+    pub model: &'a str,
+    pub model_name: &'a str,
+    pub input_tokens_per_call: u64,
+    pub estimated_input_tokens_per_call: u64,
+    pub input_tokens_pinned: bool,
+    pub cached_input_tokens_per_call: u64,
+    pub cached_components: Vec<&'static str>,
+    pub output_tokens_per_call: u64,
+    pub calls_per_request: f64,
+    /// Component name → tokens per call.
+    pub components: IndexMap<&'static str, u64>,
+    pub prices_usd_per_mtok: PricesReport,
+    pub per_request_usd: f64,
+    pub monthly: MonthlyReport,
+    /// The same figure as `monthly.total_usd`, kept for readers of the first contract.
+    pub monthly_cost_usd: f64,
+}
+
+#[derive(Debug, Clone, Copy, PartialEq, Serialize)]
+pub struct PricesReport {
+    pub input: f64,
+    pub output: f64,
+    pub cache_read: Option<f64>,
+}
+
+#[derive(Debug, Clone, Copy, PartialEq, Serialize)]
+pub struct MonthlyReport {
+    pub input_usd: f64,
+    pub output_usd: f64,
+    pub fees_usd: f64,
+    pub total_usd: f64,
+}
+
+#[derive(Debug, Clone, PartialEq, Serialize)]
+pub struct MeasuredReport<'a> {
+    pub label: &'static str,
+    pub target: &'static str,
+    pub source: String,
+    pub model_calls: u64,
+    pub requests: u64,
+    pub model_ids: &'a [String],
+    pub calls_per_request: f64,
+    pub input_tokens_per_call: f64,
+    pub cache_read_input_tokens_per_call: f64,
+    pub cache_write_input_tokens_per_call: f64,
+    pub output_tokens_per_call: f64,
+    pub tool_calls: u64,
+    pub tool_failures: u64,
+    pub tool_result_bytes_per_call: f64,
+    pub monthly_cost_usd: f64,
+}
+
+fn target_report(t: &TargetEstimate) -> TargetReport<'_> {
+    TargetReport {
+        model: &t.model_id,
+        model_name: &t.model_name,
+        input_tokens_per_call: t.input_tokens_per_call(),
+        estimated_input_tokens_per_call: t.estimated_input_tokens_per_call(),
+        input_tokens_pinned: t.pinned_input_tokens_per_call.is_some(),
+        cached_input_tokens_per_call: t.cached_input_tokens_per_call(),
+        cached_components: t
             .components
             .iter()
             .filter(|c| c.cached)
             .map(|c| c.name)
-            .collect();
-        json!({
-            "model": t.model_id,
-            "model_name": t.model_name,
-            "input_tokens_per_call": t.input_tokens_per_call(),
-            "estimated_input_tokens_per_call": t.estimated_input_tokens_per_call(),
-            "input_tokens_pinned": t.pinned_input_tokens_per_call.is_some(),
-            "cached_input_tokens_per_call": t.cached_input_tokens_per_call(),
-            "cached_components": cached,
-            "output_tokens_per_call": t.output_tokens_per_call,
-            "calls_per_request": t.calls_per_request,
-            "components": components,
-            "prices_usd_per_mtok": {
-                "input": t.rates.input_usd_per_mtok,
-                "output": t.rates.output_usd_per_mtok,
-                "cache_read": t.rates.cache_read_usd_per_mtok,
-            },
-            "per_request_usd": round_usd(t.per_request_usd()),
-            "monthly": {
-                "input_usd": round_usd(t.monthly.input_usd),
-                "output_usd": round_usd(t.monthly.output_usd),
-                "fees_usd": round_usd(t.monthly.fees_usd),
-                "total_usd": round_usd(t.monthly.total_usd),
-            },
-            "monthly_cost_usd": round_usd(t.monthly.total_usd),
-        })
-    };
-    let w = &estimate.workload;
-    let mut out = json!({
-        "tokenizer": tokens::TOKENIZER,
-        "note": tokens::ESTIMATE_NOTE,
-        "agent": estimate.agent_name,
-        "workload": {
-            "requests_per_day": w.requests_per_day,
-            "days_per_month": w.days_per_month,
-            "requests_per_month": w.requests_per_month(),
-            "input_tokens_per_request": w.input_tokens_per_request,
-            "output_tokens_per_call": w.output_tokens_per_call,
-            "tool_result_tokens_per_call": w.tool_result_tokens_per_call,
-            "session_fee_usd": w.session_fee_usd,
-            "defaulted": w.defaulted,
+            .collect(),
+        output_tokens_per_call: t.output_tokens_per_call,
+        calls_per_request: t.calls_per_request,
+        components: t.components.iter().map(|c| (c.name, c.tokens)).collect(),
+        prices_usd_per_mtok: PricesReport {
+            input: t.rates.input_usd_per_mtok,
+            output: t.rates.output_usd_per_mtok,
+            cache_read: t.rates.cache_read_usd_per_mtok,
         },
-        "targets": {
-            Target::Agents.as_str(): target(&estimate.agents),
-            Target::Direct.as_str(): target(&estimate.direct),
+        per_request_usd: round_usd(t.per_request_usd()),
+        monthly: MonthlyReport {
+            input_usd: round_usd(t.monthly.input_usd),
+            output_usd: round_usd(t.monthly.output_usd),
+            fees_usd: round_usd(t.monthly.fees_usd),
+            total_usd: round_usd(t.monthly.total_usd),
         },
-        "ratio": estimate.ratio().map(|r| (r * 10_000.0).round() / 10_000.0),
-        "difference_usd": round_usd(estimate.difference_usd()),
-        "crossover_requests_per_day": estimate.crossover_requests_per_day().map(f64::round),
-        "summary": sentence(estimate),
-    });
-    if let (Some(m), Some(object)) = (options.measured, out.as_object_mut()) {
-        let d = &estimate.direct;
-        object.insert(
-            "measured".into(),
-            json!({
-                "label": "measured",
-                "target": "direct",
-                "source": m.path.display().to_string(),
-                "model_calls": m.model_calls,
-                "requests": m.requests,
-                "model_ids": m.model_ids,
-                "calls_per_request": m.calls_per_request(),
-                "input_tokens_per_call": m.total_input_tokens_per_call(),
-                "cache_read_input_tokens_per_call": m.cache_read_tokens_per_call,
-                "cache_write_input_tokens_per_call": m.cache_write_tokens_per_call,
-                "output_tokens_per_call": m.output_tokens_per_call,
-                "tool_calls": m.tool_calls,
-                "tool_failures": m.tool_failures,
-                "tool_result_bytes_per_call": m.tool_result_bytes_per_call,
-                "monthly_cost_usd": round_usd(m.monthly_usd(&estimate.workload, &d.rates, options.direct_cache_write_usd_per_mtok)),
-            }),
-        );
+        monthly_cost_usd: round_usd(t.monthly.total_usd),
     }
-    out
+}
+
+/// The JSON contract as a value.
+pub fn report<'a>(estimate: &'a Estimate, options: &RenderOptions<'a>) -> CostReport<'a> {
+    let w = &estimate.workload;
+    let comparisons = estimate.comparisons();
+    let first = comparisons.first();
+    let measured = options
+        .measured
+        .zip(estimate.get(MEASURED_TARGET))
+        .map(|(m, t)| MeasuredReport {
+            label: "measured",
+            target: t.target.as_str(),
+            source: m.path.display().to_string(),
+            model_calls: m.model_calls,
+            requests: m.requests,
+            model_ids: &m.model_ids,
+            calls_per_request: m.calls_per_request(),
+            input_tokens_per_call: m.total_input_tokens_per_call(),
+            cache_read_input_tokens_per_call: m.cache_read_tokens_per_call,
+            cache_write_input_tokens_per_call: m.cache_write_tokens_per_call,
+            output_tokens_per_call: m.output_tokens_per_call,
+            tool_calls: m.tool_calls,
+            tool_failures: m.tool_failures,
+            tool_result_bytes_per_call: m.tool_result_bytes_per_call,
+            monthly_cost_usd: round_usd(m.monthly_usd(w, t)),
+        });
+    CostReport {
+        tokenizer: tokens::TOKENIZER,
+        note: tokens::ESTIMATE_NOTE,
+        agent: &estimate.agent_name,
+        workload: WorkloadReport {
+            requests_per_day: w.requests_per_day,
+            days_per_month: w.days_per_month,
+            requests_per_month: w.requests_per_month(),
+            input_tokens_per_request: w.input_tokens_per_request,
+            output_tokens_per_call: w.output_tokens_per_call,
+            tool_result_tokens_per_call: w.tool_result_tokens_per_call,
+            session_fee_usd: w.session_fee_usd,
+            defaulted: &w.defaulted,
+        },
+        targets: estimate
+            .targets
+            .iter()
+            .map(|t| (t.target.as_str(), target_report(t)))
+            .collect(),
+        ratio: first
+            .and_then(Comparison::ratio)
+            .map(|r| (r * 10_000.0).round() / 10_000.0),
+        difference_usd: first.map(|c| round_usd(c.difference_usd())),
+        crossover_requests_per_day: first
+            .and_then(Comparison::crossover_requests_per_day)
+            .map(f64::round),
+        summary: sentence(estimate),
+        measured,
+    }
+}
+
+/// The JSON contract as a `serde_json` value (for callers that index into it).
+pub fn json(estimate: &Estimate, options: &RenderOptions<'_>) -> Value {
+    serde_json::to_value(report(estimate, options)).unwrap_or(Value::Null)
 }

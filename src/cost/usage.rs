@@ -9,7 +9,8 @@
 //! Other line types are ignored. The figures are what the model reported, so they are shown
 //! labelled "measured", beside the estimate and never blended into it.
 
-use super::price::{self, Rates};
+use super::model::TargetEstimate;
+use super::price;
 use super::workload::ResolvedWorkload;
 use serde::Deserialize;
 use std::collections::BTreeSet;
@@ -115,25 +116,24 @@ impl Measured {
         self.model_calls as f64 / self.requests.max(1) as f64
     }
 
-    /// The monthly bill at the workload's volume if every request looked like the measured ones.
-    pub fn monthly_usd(
-        &self,
-        workload: &ResolvedWorkload,
-        rates: &Rates,
-        cache_write_usd_per_mtok: Option<f64>,
-    ) -> f64 {
+    /// The monthly bill of `target` at the workload's volume if every request looked like
+    /// the measured ones.
+    pub fn monthly_usd(&self, workload: &ResolvedWorkload, target: &TargetEstimate) -> f64 {
+        let rates = &target.rates;
         let calls = self.calls_per_request() * workload.requests_per_month();
         price::usd(self.input_tokens_per_call * calls, rates.input(false))
             + price::usd(self.cache_read_tokens_per_call * calls, rates.input(true))
             + price::usd(
                 self.cache_write_tokens_per_call * calls,
-                cache_write_usd_per_mtok.unwrap_or(rates.input_usd_per_mtok),
+                rates
+                    .cache_write_usd_per_mtok
+                    .unwrap_or(rates.input_usd_per_mtok),
             )
             + price::usd(
                 self.output_tokens_per_call * calls,
                 rates.output_usd_per_mtok,
             )
-            + workload.direct_fixed_monthly_usd
+            + target.fixed_monthly_usd
     }
 }
 

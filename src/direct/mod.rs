@@ -7,6 +7,7 @@
 pub mod artifact;
 pub mod commands;
 pub mod compile;
+pub mod cost;
 pub mod dispatch;
 pub mod history;
 pub mod lambda_event;

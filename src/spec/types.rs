@@ -447,6 +447,17 @@ pub struct PerTarget<T> {
     pub direct: Option<T>,
 }
 
+impl<T> PerTarget<T> {
+    /// The value the spec gives `target`, if any: how stages that treat targets alike read
+    /// this YAML form.
+    pub fn get(&self, target: crate::target::Target) -> Option<&T> {
+        match target {
+            crate::target::Target::Agents => self.agents.as_ref(),
+            crate::target::Target::Direct => self.direct.as_ref(),
+        }
+    }
+}
+
 /// Traffic assumptions for cost estimates.
 #[derive(Debug, Clone, Default, PartialEq, Serialize, Deserialize, JsonSchema)]
 #[serde(deny_unknown_fields)]

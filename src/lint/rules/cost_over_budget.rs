@@ -1,7 +1,7 @@
-use crate::cost::model::Target;
 use crate::declare_rule;
 use crate::diag::Diagnostic;
 use crate::lint::LintContext;
+use crate::target::Target;
 
 declare_rule! {
     /// # cost-over-budget
@@ -32,7 +32,7 @@ fn check(rule: &CostOverBudget, cx: &LintContext<'_>, out: &mut Vec<Diagnostic>)
     let Some(budgets) = cx.spec.lint.as_ref().and_then(|l| l.monthly_budget_usd) else {
         return;
     };
-    if budgets.agents.is_none() && budgets.direct.is_none() {
+    if Target::ALL.iter().all(|t| budgets.get(*t).is_none()) {
         return;
     }
     // Unknown models and unreadable overrides are reported by their own rules.
@@ -45,14 +45,9 @@ fn check(rule: &CostOverBudget, cx: &LintContext<'_>, out: &mut Vec<Diagnostic>)
     ) else {
         return;
     };
-    for (target, budget) in [
-        (Target::Agents, budgets.agents),
-        (Target::Direct, budgets.direct),
-    ] {
-        let Some(budget) = budget else { continue };
-        let t = match target {
-            Target::Agents => &estimate.agents,
-            Target::Direct => &estimate.direct,
+    for target in Target::ALL {
+        let (Some(budget), Some(t)) = (budgets.get(target).copied(), estimate.get(target)) else {
+            continue;
         };
         let cost = t.monthly.total_usd;
         if cost <= budget {

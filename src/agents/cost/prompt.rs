@@ -89,35 +89,35 @@ impl Block {
 const TEMPLATES: [(&str, &str); 8] = [
     (
         "orchestration.j2",
-        include_str!("../../templates/agents/orchestration.j2"),
+        include_str!("../../../templates/agents/orchestration.j2"),
     ),
     (
         "prompt_session_attributes.j2",
-        include_str!("../../templates/agents/prompt_session_attributes.j2"),
+        include_str!("../../../templates/agents/prompt_session_attributes.j2"),
     ),
     (
         "action_kb_guideline.j2",
-        include_str!("../../templates/agents/action_kb_guideline.j2"),
+        include_str!("../../../templates/agents/action_kb_guideline.j2"),
     ),
     (
         "knowledge_base_guideline.j2",
-        include_str!("../../templates/agents/knowledge_base_guideline.j2"),
+        include_str!("../../../templates/agents/knowledge_base_guideline.j2"),
     ),
     (
         "knowledge_base_additional_guideline.j2",
-        include_str!("../../templates/agents/knowledge_base_additional_guideline.j2"),
+        include_str!("../../../templates/agents/knowledge_base_additional_guideline.j2"),
     ),
     (
         "memory_guideline.j2",
-        include_str!("../../templates/agents/memory_guideline.j2"),
+        include_str!("../../../templates/agents/memory_guideline.j2"),
     ),
     (
         "memory_action_guideline.j2",
-        include_str!("../../templates/agents/memory_action_guideline.j2"),
+        include_str!("../../../templates/agents/memory_action_guideline.j2"),
     ),
     (
         "memory_content.j2",
-        include_str!("../../templates/agents/memory_content.j2"),
+        include_str!("../../../templates/agents/memory_content.j2"),
     ),
 ];
 

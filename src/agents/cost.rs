@@ -1,0 +1,222 @@
+//! The agents target's cost model: the input of one orchestration call as Bedrock Agents
+//! builds it.
+//!
+//! The orchestration prompt agentc models in `templates/agents/` (see [`prompt`]) or the
+//! user's own `prompt_overrides.orchestration` file, the instruction, the tool definitions as
+//! the orchestrator sees them, the guideline blocks that knowledge bases, memory and action
+//! groups switch on, the hidden tool-use prompt some providers add, the user's message and the
+//! scratchpad of earlier steps. Fixed template texts use constants (see [`prompt`]).
+
+pub mod prompt;
+
+use crate::cost::CostError;
+use crate::cost::model::{Basis, Component, CostContext, TargetCost, names};
+use crate::cost::price;
+use crate::models::ModelInfo;
+use crate::spec::BuiltInSignature;
+use crate::target::Target;
+use crate::tokens;
+use prompt::Block;
+use regex::Regex;
+use std::sync::LazyLock;
+
+/// The agents target's call: the orchestrator model (`targets.agents.orchestrator`, else the
+/// spec's model), the modelled prompt, and the workload's session fee.
+pub fn price<'a>(cx: &mut CostContext<'a>) -> Result<TargetCost<'a>, CostError> {
+    let spec = cx.spec;
+    let orchestrator_id = spec
+        .targets
+        .agents
+        .as_ref()
+        .and_then(|a| a.orchestrator.as_deref())
+        .unwrap_or(&spec.model);
+    let orchestrator = cx.model(orchestrator_id, Target::Agents)?;
+    let components = components(cx, orchestrator)?;
+    Ok(TargetCost {
+        model_id: orchestrator_id.to_string(),
+        model: orchestrator,
+        components,
+        fee_per_request_usd: cx.workload.session_fee_usd,
+    })
+}
+
+static PLACEHOLDER: LazyLock<Option<Regex>> = LazyLock::new(|| Regex::new(r"\$[a-z_]+\$").ok());
+
+fn components(
+    cx: &mut CostContext<'_>,
+    orchestrator: &ModelInfo,
+) -> Result<Vec<Component>, CostError> {
+    let (spec, agent, workload) = (cx.spec, cx.agent, cx.workload);
+    let counter = &mut cx.counter;
+    // Bedrock does not send the functions of a disabled action group.
+    let tools: Vec<_> = agent
+        .tools
+        .iter()
+        .filter(|t| spec.action_groups.get(t.group).is_none_or(|g| g.enabled))
+        .collect();
+    let built_ins: Vec<BuiltInSignature> = spec
+        .targets
+        .agents
+        .as_ref()
+        .map(|a| {
+            a.built_in_action_groups
+                .iter()
+                .filter(|b| b.enabled)
+                .map(|b| b.signature)
+                .collect()
+        })
+        .unwrap_or_default();
+    let has_action_groups = !tools.is_empty() || !built_ins.is_empty();
+    let has_knowledge_bases = spec.knowledge_bases.iter().any(|kb| kb.enabled);
+    let has_memory = spec.memory.is_some();
+    let override_text = match spec
+        .prompt_overrides
+        .as_ref()
+        .and_then(|o| o.orchestration.as_ref())
+    {
+        Some(o) => {
+            let path = cx.spec_dir.join(&o.template);
+            Some(
+                std::fs::read_to_string(&path)
+                    .map_err(|source| CostError::Template { path, source })?,
+            )
+        }
+        None => None,
+    };
+    // With an override, a block is sent only where the user's template has its placeholder.
+    let placed = |block: Block| {
+        override_text
+            .as_deref()
+            .is_none_or(|text| text.contains(block.placeholder()))
+    };
+    let blocks_tokens = |blocks: &[Block]| -> u64 {
+        blocks
+            .iter()
+            .filter(|b| placed(**b))
+            .map(|b| b.fixed_tokens())
+            .sum()
+    };
+    let enabled = prompt::enabled_blocks(has_action_groups, has_knowledge_bases, has_memory);
+    let mut components = Vec::new();
+    match &override_text {
+        Some(text) => {
+            let fixed = match &*PLACEHOLDER {
+                Some(re) => re.replace_all(text, "").into_owned(),
+                None => text.clone(),
+            };
+            components.push(Component::new(
+                names::ORCHESTRATION_OVERRIDE,
+                counter.count(&fixed),
+                Basis::Counted,
+            ));
+        }
+        None => components.push(Component::new(
+            names::ORCHESTRATION_TEMPLATE,
+            Block::Orchestration.fixed_tokens(),
+            Basis::Modelled,
+        )),
+    }
+    if override_text
+        .as_deref()
+        .is_none_or(|t| t.contains("$instruction$"))
+    {
+        components.push(Component::new(
+            names::INSTRUCTION,
+            counter.count(&agent.instruction),
+            Basis::Counted,
+        ));
+    }
+    if has_action_groups {
+        let definitions: u64 = tools
+            .iter()
+            .map(|t| counter.count(&tokens::tool_definition(t)))
+            .sum();
+        if !tools.is_empty() {
+            components.push(Component::new(
+                names::TOOL_DEFINITIONS,
+                definitions,
+                Basis::Counted,
+            ));
+        }
+        if !built_ins.is_empty() {
+            let definitions = built_ins
+                .iter()
+                .map(|b| counter.count(prompt::built_in_tool_definition(*b)))
+                .sum();
+            components.push(Component::new(
+                names::BUILT_IN_TOOL_DEFINITIONS,
+                definitions,
+                Basis::Modelled,
+            ));
+        }
+        if let Some(hidden) = orchestrator.tool_system_prompt_tokens {
+            components.push(Component::new(
+                names::HIDDEN_TOOL_PROMPT,
+                hidden,
+                Basis::Documented,
+            ));
+        }
+    }
+    let on = |b: &Block| enabled.contains(b);
+    let session = blocks_tokens(
+        &[Block::PromptSessionAttributes]
+            .into_iter()
+            .filter(on)
+            .collect::<Vec<_>>(),
+    );
+    if session > 0 {
+        components.push(Component::new(
+            names::SESSION_ATTRIBUTES,
+            session,
+            Basis::Modelled,
+        ));
+    }
+    let knowledge = blocks_tokens(
+        &[
+            Block::ActionKbGuideline,
+            Block::KnowledgeBaseGuideline,
+            Block::KnowledgeBaseAdditionalGuideline,
+        ]
+        .into_iter()
+        .filter(on)
+        .collect::<Vec<_>>(),
+    );
+    if knowledge > 0 {
+        components.push(Component::new(
+            names::KNOWLEDGE_BASE_GUIDELINES,
+            knowledge,
+            Basis::Modelled,
+        ));
+    }
+    let memory = blocks_tokens(
+        &[
+            Block::MemoryGuideline,
+            Block::MemoryActionGuideline,
+            Block::MemoryContent,
+        ]
+        .into_iter()
+        .filter(on)
+        .collect::<Vec<_>>(),
+    );
+    if memory > 0 {
+        components.push(Component::new(
+            names::MEMORY_GUIDELINES,
+            memory,
+            Basis::Modelled,
+        ));
+    }
+    components.push(Component::new(
+        names::USER_MESSAGE,
+        workload.input_tokens_per_request,
+        Basis::Workload,
+    ));
+    components.push(Component::new(
+        names::SCRATCHPAD,
+        price::earlier_steps_tokens_per_call(
+            *workload.calls_per_request.get(Target::Agents),
+            workload.output_tokens_per_call + workload.tool_result_tokens_per_call,
+        ),
+        Basis::Workload,
+    ));
+    Ok(components)
+}
