@@ -1,9 +1,10 @@
 //! `agentc cost`: the seed article's figures, golden output of every format for the example
 //! specs, and what each part of a spec adds to each target's call.
 
-use agentc::cost::model::names;
+use agentc::agents::cost::names;
 use agentc::cost::render::{self, Format, RenderOptions};
 use agentc::cost::{Estimate, TargetEstimate, WorkloadOverrides, estimate};
+use agentc::direct::cost::names as direct_names;
 use agentc::models::ModelTable;
 use agentc::source::SourceFile;
 use agentc::spec::{LoadOptions, load_path, load_source};
@@ -264,7 +265,7 @@ fn an_action_group_raises_exactly_the_tool_components() {
     );
     assert_eq!(
         changed(direct(&before), direct(&after)),
-        vec![names::TOOL_CONFIG]
+        vec![direct_names::TOOL_CONFIG]
     );
     assert!(
         components(agents(&after))[names::TOOL_DEFINITIONS]
@@ -279,7 +280,7 @@ fn an_action_group_raises_exactly_the_tool_components() {
     );
     assert_eq!(
         changed(direct(&none), direct(&before)),
-        vec![names::TOOL_CONFIG]
+        vec![direct_names::TOOL_CONFIG]
     );
 
     // Claude adds its hidden tool-use system prompt on both targets.
@@ -383,7 +384,7 @@ fn a_longer_instruction_raises_the_instruction_on_agents_and_the_system_prompt_o
     );
     assert_eq!(
         changed(direct(&before), direct(&after)),
-        vec![names::SYSTEM]
+        vec![direct_names::SYSTEM]
     );
 }
 
@@ -436,13 +437,13 @@ fn the_cached_part_of_the_direct_request_is_priced_at_the_cache_read_price() {
     let system = direct(&cached)
         .components
         .iter()
-        .find(|c| c.name == names::SYSTEM)
+        .find(|c| c.name == direct_names::SYSTEM)
         .unwrap();
     assert!(system.cached, "Nova caches the system prompt");
     let tools = direct(&cached)
         .components
         .iter()
-        .find(|c| c.name == names::TOOL_CONFIG)
+        .find(|c| c.name == direct_names::TOOL_CONFIG)
         .unwrap();
     assert!(!tools.cached, "Nova does not cache tools");
     assert_eq!(
@@ -457,7 +458,7 @@ fn the_cached_part_of_the_direct_request_is_priced_at_the_cache_read_price() {
     let json = render::json(&cached, &options("agent.yaml"));
     assert_eq!(
         json["targets"]["direct"]["cached_components"][0],
-        names::SYSTEM
+        direct_names::SYSTEM
     );
 }
 

@@ -10,7 +10,7 @@
 pub mod prompt;
 
 use crate::cost::CostError;
-use crate::cost::model::{Basis, Component, CostContext, TargetCost, names};
+use crate::cost::model::{Basis, Component, CostContext, TargetCost};
 use crate::cost::price;
 use crate::models::ModelInfo;
 use crate::spec::BuiltInSignature;
@@ -19,6 +19,20 @@ use crate::tokens;
 use prompt::Block;
 use regex::Regex;
 use std::sync::LazyLock;
+
+/// The agents target's component names, shared by the output formats and the tests.
+pub mod names {
+    pub use crate::cost::model::names::{HIDDEN_TOOL_PROMPT, USER_MESSAGE};
+    pub const ORCHESTRATION_TEMPLATE: &str = "orchestration template";
+    pub const ORCHESTRATION_OVERRIDE: &str = "orchestration template (your override)";
+    pub const INSTRUCTION: &str = "instruction";
+    pub const TOOL_DEFINITIONS: &str = "tool definitions";
+    pub const BUILT_IN_TOOL_DEFINITIONS: &str = "built-in tool definitions";
+    pub const SESSION_ATTRIBUTES: &str = "session attributes block";
+    pub const KNOWLEDGE_BASE_GUIDELINES: &str = "knowledge-base guidelines";
+    pub const MEMORY_GUIDELINES: &str = "memory guidelines";
+    pub const SCRATCHPAD: &str = "earlier steps (scratchpad)";
+}
 
 /// The agents target's call: the orchestrator model (`targets.agents.orchestrator`, else the
 /// spec's model), the modelled prompt, and the workload's session fee.

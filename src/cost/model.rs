@@ -22,22 +22,11 @@ use std::path::Path;
 /// The target the others are compared with: what agentc compiles away from.
 pub const BASELINE: Target = Target::Agents;
 
-/// Component names, shared by the output formats and the tests.
+/// Component names more than one target uses; each target's own names live with its cost
+/// model (`crate::agents::cost::names`, `crate::direct::cost::names`).
 pub mod names {
-    pub const ORCHESTRATION_TEMPLATE: &str = "orchestration template";
-    pub const ORCHESTRATION_OVERRIDE: &str = "orchestration template (your override)";
-    pub const INSTRUCTION: &str = "instruction";
-    pub const TOOL_DEFINITIONS: &str = "tool definitions";
-    pub const BUILT_IN_TOOL_DEFINITIONS: &str = "built-in tool definitions";
-    pub const SESSION_ATTRIBUTES: &str = "session attributes block";
-    pub const KNOWLEDGE_BASE_GUIDELINES: &str = "knowledge-base guidelines";
-    pub const MEMORY_GUIDELINES: &str = "memory guidelines";
     pub const HIDDEN_TOOL_PROMPT: &str = "tool-use system prompt (hidden)";
     pub const USER_MESSAGE: &str = "user message";
-    pub const SCRATCHPAD: &str = "earlier steps (scratchpad)";
-    pub const SYSTEM: &str = "system prompt";
-    pub const TOOL_CONFIG: &str = "tool configuration";
-    pub const HISTORY: &str = "earlier steps (messages)";
 }
 
 /// Where a component's figure comes from.

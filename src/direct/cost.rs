@@ -3,11 +3,19 @@
 //! a `cachePoint` is marked cached and priced at the cache-read price.
 
 use crate::cost::CostError;
-use crate::cost::model::{Basis, Component, CostContext, TargetCost, names};
+use crate::cost::model::{Basis, Component, CostContext, TargetCost};
 use crate::cost::price;
 use crate::models::ModelInfo;
 use crate::target::Target;
 use serde_json::Value;
+
+/// The direct target's component names, shared by the output formats and the tests.
+pub mod names {
+    pub use crate::cost::model::names::{HIDDEN_TOOL_PROMPT, USER_MESSAGE};
+    pub const SYSTEM: &str = "system prompt";
+    pub const TOOL_CONFIG: &str = "tool configuration";
+    pub const HISTORY: &str = "earlier steps (messages)";
+}
 
 /// The direct target's call: the spec's model and the compiled Converse request. Converse
 /// charges nothing per request beyond tokens.
