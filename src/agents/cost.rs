@@ -10,7 +10,7 @@
 pub mod prompt;
 
 use crate::cost::CostError;
-use crate::cost::model::{Basis, Component, CostContext, TargetCost};
+use crate::cost::model::{Basis, Component, CostContext, Fee, TargetCost};
 use crate::cost::price;
 use crate::models::ModelInfo;
 use crate::spec::BuiltInSignature;
@@ -50,7 +50,10 @@ pub fn price<'a>(cx: &mut CostContext<'a>) -> Result<TargetCost<'a>, CostError> 
         model_id: orchestrator_id.to_string(),
         model: orchestrator,
         components,
-        fee_per_request_usd: cx.workload.session_fee_usd,
+        fees: vec![Fee {
+            name: "session fee",
+            per_request_usd: cx.workload.session_fee_usd,
+        }],
     })
 }
 

@@ -16,7 +16,7 @@ pub mod render;
 pub mod usage;
 pub mod workload;
 
-pub use model::{Comparison, Component, Estimate, TargetEstimate, estimate};
+pub use model::{Comparison, Component, Estimate, Fee, TargetEstimate, estimate};
 pub use workload::{ResolvedWorkload, WorkloadOverrides};
 
 use std::path::PathBuf;

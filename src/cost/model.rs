@@ -64,6 +64,14 @@ impl Component {
     }
 }
 
+/// A charge per request beyond tokens (Agents' session fee; a runtime's compute), named as
+/// the outputs show it.
+#[derive(Debug, Clone, PartialEq)]
+pub struct Fee {
+    pub name: &'static str,
+    pub per_request_usd: f64,
+}
+
 /// One target's estimate.
 #[derive(Debug, Clone, PartialEq)]
 pub struct TargetEstimate {
@@ -76,12 +84,17 @@ pub struct TargetEstimate {
     pub pinned_input_tokens_per_call: Option<u64>,
     pub output_tokens_per_call: u64,
     pub calls_per_request: f64,
-    pub fee_per_request_usd: f64,
+    pub fees: Vec<Fee>,
     pub fixed_monthly_usd: f64,
     pub monthly: Monthly,
 }
 
 impl TargetEstimate {
+    /// Every fee of one request together.
+    pub fn fee_per_request_usd(&self) -> f64 {
+        self.fees.iter().map(|f| f.per_request_usd).sum()
+    }
+
     /// Sum of the components.
     pub fn estimated_input_tokens_per_call(&self) -> u64 {
         self.components.iter().map(|c| c.tokens).sum()
@@ -111,7 +124,7 @@ impl TargetEstimate {
             cached_input_tokens: cached,
             output_tokens: self.output_tokens_per_call,
             calls_per_request: self.calls_per_request,
-            fee_per_request_usd: self.fee_per_request_usd,
+            fee_per_request_usd: self.fee_per_request_usd(),
             fixed_monthly_usd: self.fixed_monthly_usd,
         }
     }
@@ -246,7 +259,7 @@ pub struct TargetCost<'a> {
     pub model: &'a ModelInfo,
     pub components: Vec<Component>,
     /// What the service charges per request beyond tokens.
-    pub fee_per_request_usd: f64,
+    pub fees: Vec<Fee>,
 }
 
 /// Estimate every target of a spec. `spec_dir` resolves `prompt_overrides` paths.
@@ -296,7 +309,7 @@ fn target_estimate(
         pinned_input_tokens_per_call: *workload.input_tokens_per_call.get(target),
         output_tokens_per_call: workload.output_tokens_per_call,
         calls_per_request: *workload.calls_per_request.get(target),
-        fee_per_request_usd: cost.fee_per_request_usd,
+        fees: cost.fees,
         fixed_monthly_usd: *workload.fixed_monthly_usd.get(target),
         monthly: Monthly {
             input_usd: 0.0,
@@ -338,7 +351,7 @@ mod tests {
             pinned_input_tokens_per_call: None,
             output_tokens_per_call: 600,
             calls_per_request: 3.0,
-            fee_per_request_usd: 0.0,
+            fees: Vec::new(),
             fixed_monthly_usd,
             monthly: Monthly {
                 input_usd: 0.0,

@@ -163,10 +163,10 @@ fn rows(estimate: &Estimate) -> Vec<Row> {
             t,
             requests,
         ));
-        if t.fee_per_request_usd > 0.0 {
-            let mut fee = Row::new(RowKind::Line, 1, "session fee");
-            fee.per_request = usd_small(t.fee_per_request_usd);
-            fee.per_month = usd(t.fee_per_request_usd * requests);
+        for f in t.fees.iter().filter(|f| f.per_request_usd > 0.0) {
+            let mut fee = Row::new(RowKind::Line, 1, f.name);
+            fee.per_request = usd_small(f.per_request_usd);
+            fee.per_month = usd(f.per_request_usd * requests);
             rows.push(fee);
         }
         if t.fixed_monthly_usd > 0.0 {

@@ -27,7 +27,7 @@ pub fn price<'a>(cx: &mut CostContext<'a>) -> Result<TargetCost<'a>, CostError> 
         model_id,
         model,
         components,
-        fee_per_request_usd: 0.0,
+        fees: Vec::new(),
     })
 }
 
