@@ -29,7 +29,10 @@ pub enum CostError {
         code(agentc::cost::unknown_model),
         help("`agentc models` lists the known ids; add a row with `--prices FILE`")
     )]
-    UnknownModel { model: String, target: &'static str },
+    UnknownModel {
+        model: String,
+        target: crate::target::Target,
+    },
     #[error("cannot read the prompt override `{}`", path.display())]
     #[diagnostic(
         code(agentc::cost::template),

@@ -247,7 +247,7 @@ impl<'a> CostContext<'a> {
     pub fn model(&self, id: &str, target: Target) -> Result<&'a ModelInfo, CostError> {
         self.models.find(id).ok_or_else(|| CostError::UnknownModel {
             model: id.to_string(),
-            target: target.as_str(),
+            target,
         })
     }
 }
