@@ -17,6 +17,7 @@ pub mod direct;
 pub mod discover;
 pub mod lint;
 pub mod models;
+pub mod plan;
 pub mod render;
 pub mod source;
 pub mod spec;

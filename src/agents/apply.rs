@@ -527,10 +527,10 @@ impl<A: AgentsApi> Applier<'_, A> {
 
     /// Delete the agent with everything in it (aliases, action groups, associations).
     pub async fn destroy(&self, plan: &Plan) -> Result<(), AgentsError> {
-        let Some(agent_id) = &plan.agent_id else {
+        let Some(agent_id) = &plan.root_id else {
             return Ok(());
         };
-        let resource = format!("agent `{}` ({agent_id})", plan.agent);
+        let resource = format!("agent `{}` ({agent_id})", plan.root);
         self.progress.step(format!(
             "deleting {resource} with its aliases and action groups"
         ));

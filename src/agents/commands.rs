@@ -5,12 +5,13 @@ use super::apply::{Applier, PollSettings, Progress};
 use super::aws::BedrockAgents;
 use super::desired::{DesiredState, desired_state};
 use super::error::AgentsError;
-use super::plan::{Plan, SavedPlan, plan_deploy, plan_destroy, render_human};
+use super::plan::{Plan, SavedPlan, plan_deploy, plan_destroy};
 use super::remote;
 use crate::cli::agents::{DestroyArgs, ImportArgs, PlanArgs, PlanFormat};
 use crate::cli::aws::AwsArgs;
 use crate::cli::compile::{CompileArgs, CompileFormat, DeployArgs};
 use crate::cli::{ExitStatus, print_error, print_stdout, print_warning, use_color};
+use crate::plan::render::human as render_human;
 use std::io::IsTerminal;
 use std::path::Path;
 
@@ -124,8 +125,7 @@ pub fn plan(args: &PlanArgs) -> ExitStatus {
             desired,
             adopt: args.adopt,
         };
-        let text = serde_json::to_string_pretty(&saved).unwrap_or_default();
-        if let Err(error) = write_file(path, &text) {
+        if let Err(error) = saved.write(path) {
             print_error(error);
             return error_status;
         }
@@ -141,27 +141,6 @@ pub fn plan(args: &PlanArgs) -> ExitStatus {
     } else {
         ExitStatus::Success
     }
-}
-
-fn read_saved_plan(path: &Path) -> Result<SavedPlan, AgentsError> {
-    let text = std::fs::read_to_string(path).map_err(|e| AgentsError::PlanFile {
-        path: path.to_path_buf(),
-        message: e.to_string(),
-    })?;
-    let saved: SavedPlan = serde_json::from_str(&text).map_err(|e| AgentsError::PlanFile {
-        path: path.to_path_buf(),
-        message: e.to_string(),
-    })?;
-    if saved.plan.format_version != super::plan::PLAN_FORMAT_VERSION {
-        return Err(AgentsError::PlanFile {
-            path: path.to_path_buf(),
-            message: format!(
-                "plan format version {} is not supported",
-                saved.plan.format_version
-            ),
-        });
-    }
-    Ok(saved)
 }
 
 /// Ask on a terminal; refuse when nobody can answer.
@@ -182,7 +161,7 @@ fn confirm(action: &str, auto_approve: bool) -> Result<bool, AgentsError> {
 
 pub fn deploy(args: &DeployArgs) -> ExitStatus {
     let saved = match &args.plan {
-        Some(path) => match read_saved_plan(path) {
+        Some(path) => match SavedPlan::read(path) {
             Ok(saved) => Some(saved),
             Err(error) => {
                 print_error(error);
@@ -210,14 +189,7 @@ pub fn deploy(args: &DeployArgs) -> ExitStatus {
         let remote = remote::read_by_name(&api, &desired.agent.name).await?;
         let adopt = args.adopt || saved.as_ref().is_some_and(|s| s.adopt);
         if let (Some(saved), Some(path)) = (&saved, &args.plan) {
-            let current = remote.fingerprint();
-            if current != saved.plan.fingerprint {
-                return Err(AgentsError::StalePlan {
-                    path: path.clone(),
-                    planned: saved.plan.fingerprint.clone(),
-                    current,
-                });
-            }
+            saved.ensure_fresh(path, &remote)?;
         }
         let plan = plan_deploy(&desired, &remote, adopt)?;
         print_stdout(&render_human(&plan, stdout_color()));

@@ -56,24 +56,9 @@ pub enum AgentsError {
         )
     )]
     NotOwnedDestroy { name: String, id: String },
-    #[error(
-        "the saved plan `{path}` is stale: the agent changed since it was planned ({planned} → {current})"
-    )]
-    #[diagnostic(
-        code(agentc::agents::stale_plan),
-        help("run `agentc plan … --out {}` again, review it, then deploy it", path.display())
-    )]
-    StalePlan {
-        path: PathBuf,
-        planned: String,
-        current: String,
-    },
-    #[error("cannot read the saved plan `{path}`: {message}")]
-    #[diagnostic(
-        code(agentc::agents::plan_file),
-        help("give a file written by `agentc plan --out`")
-    )]
-    PlanFile { path: PathBuf, message: String },
+    #[error(transparent)]
+    #[diagnostic(transparent)]
+    Plan(#[from] crate::plan::PlanError),
     #[error("refusing to {action} without confirmation: standard input is not a terminal")]
     #[diagnostic(
         code(agentc::agents::confirm),
