@@ -41,7 +41,7 @@ fn deploy_writes_the_artifact_shows_changes_and_checks_staleness() {
 
     let out = deploy(ws.path(), &[]);
     assert!(out.status.success(), "{}", support::stderr(&out));
-    assert!(support::stdout(&out).contains("+ dist/test-agent.converse.json (new artifact)"));
+    assert!(support::stdout(&out).contains("  + artifact dist/test-agent.converse.json\n"));
     let written: serde_json::Value =
         serde_json::from_str(&std::fs::read_to_string(&artifact).unwrap()).unwrap();
     assert_eq!(written["modelId"], "amazon.nova-lite-v1:0");
@@ -50,7 +50,7 @@ fn deploy_writes_the_artifact_shows_changes_and_checks_staleness() {
     let out = deploy(ws.path(), &[]);
     assert!(out.status.success());
     assert!(
-        support::stdout(&out).contains("is up to date; nothing to write"),
+        support::stdout(&out).contains("No changes: the artifact matches the spec."),
         "{}",
         support::stdout(&out)
     );
@@ -70,15 +70,15 @@ fn deploy_writes_the_artifact_shows_changes_and_checks_staleness() {
     assert_eq!(out.status.code(), Some(1));
     let plan = support::stdout(&out);
     assert!(
-        plan.contains("~ modelId: \"amazon.nova-lite-v1:0\" -> \"amazon.nova-micro-v1:0\""),
+        plan.contains("~ modelId: \"amazon.nova-lite-v1:0\" → \"amazon.nova-micro-v1:0\""),
         "{plan}"
     );
     assert!(
-        plan.contains("+ inferenceConfig = {\"temperature\":0.2}"),
+        plan.contains("+ inferenceConfig.temperature: 0.2"),
         "{plan}"
     );
     assert!(
-        plan.contains("1 to add, 1 to change, 0 to remove."),
+        plan.contains("Plan: 0 to add, 1 to change, 0 to destroy."),
         "{plan}"
     );
 

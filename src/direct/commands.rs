@@ -1,7 +1,7 @@
 //! Commands of the direct target: `compile` prints the Converse config, `deploy` writes it
 //! as an artifact, `run` runs the agent through the Converse API with agentc's loop.
 
-use super::artifact::{self, Plan};
+use super::artifact;
 use super::dispatch::Dispatcher;
 use super::history;
 use super::model::ModelClient;
@@ -80,33 +80,33 @@ pub fn deploy(args: &DeployArgs) -> ExitStatus {
         Ok(compiled) => compiled,
         Err(status) => return status,
     };
-    let config = serde_json::to_value(&config).unwrap_or_default();
     let path = args
         .out
         .clone()
         .unwrap_or_else(|| artifact::default_path(&agent_name));
-    let plan = match artifact::plan(&path, &config) {
-        Ok(plan) => plan,
+    let desired = artifact::Artifact::new(&agent_name, path, &config);
+    let plan = match artifact::read(&desired.path) {
+        Ok(on_disk) => artifact::plan_deploy(&desired, &on_disk),
         Err(error) => {
             print_error(error);
             return ExitStatus::Error;
         }
     };
-    print_stdout(&artifact::render_plan(&path, &plan));
-    if plan == Plan::UpToDate {
+    print_stdout(&crate::plan::render::human(&plan, false));
+    if !plan.has_changes() {
         return ExitStatus::Success;
     }
     if args.check {
         eprintln!(
             "error: `{}` is stale; run `agentc deploy {} --target direct` to update it",
-            path.display(),
+            desired.path.display(),
             args.spec.display()
         );
         return ExitStatus::Failure;
     }
-    match artifact::write(&path, &config) {
+    match artifact::write(&desired.path, &desired.config) {
         Ok(()) => {
-            print_stdout(&format!("Wrote {}.\n", path.display()));
+            print_stdout(&format!("Wrote {}.\n", desired.path.display()));
             ExitStatus::Success
         }
         Err(error) => {
