@@ -2,11 +2,11 @@
 //! after all changes → wait for PREPARED → alias → wait for the alias. Creates carry a
 //! client token derived from what is created, so a retried or re-run create never duplicates.
 
-use super::api::{AgentRecord, AgentsApi, AliasRecord};
+use super::api::{ActionGroupRecord, AgentRecord, AgentsApi, AliasRecord};
 use super::desired::{AgentConfig, DesiredState, PromptConfig};
 use super::error::AgentsError;
-use super::plan::{Action, Plan, ResourceKind};
-use super::remote::RemoteState;
+use super::plan::{Action, Plan, ResourceChange, ResourceKind};
+use super::remote::{RemoteAgent, RemoteState};
 use backon::BackoffBuilder;
 use sha2::{Digest, Sha256};
 use std::time::{Duration, Instant};
@@ -32,7 +32,6 @@ impl Default for PollSettings {
 /// Shows each step: a spinner on a terminal, plain lines otherwise.
 pub struct Progress {
     bar: Option<indicatif::ProgressBar>,
-    quiet: bool,
 }
 
 impl Progress {
@@ -42,22 +41,14 @@ impl Progress {
             bar.enable_steady_tick(Duration::from_millis(120));
             bar
         });
-        Self { bar, quiet: false }
-    }
-
-    pub fn quiet() -> Self {
-        Self {
-            bar: None,
-            quiet: true,
-        }
+        Self { bar }
     }
 
     pub fn step(&self, message: impl Into<String>) {
         let message = message.into();
         match &self.bar {
             Some(bar) => bar.set_message(message),
-            None if !self.quiet => eprintln!("{message}"),
-            None => {}
+            None => eprintln!("{message}"),
         }
     }
 
@@ -109,6 +100,38 @@ impl<A: AgentsApi> Applier<'_, A> {
             .build()
     }
 
+    /// Poll `fetch` with growing delays until `classify` says the resource settled (or failed),
+    /// giving up after the poll timeout. The one wait loop of every step: the API has no waiters.
+    async fn poll_until<T, U, Fut>(
+        &self,
+        step: &str,
+        resource: &str,
+        mut fetch: impl FnMut() -> Fut,
+        classify: impl Fn(T) -> Poll<U>,
+    ) -> Result<U, AgentsError>
+    where
+        Fut: std::future::Future<Output = Result<T, AgentsError>>,
+    {
+        let started = Instant::now();
+        let mut delays = self.poll_delays();
+        loop {
+            let status = match classify(fetch().await?) {
+                Poll::Done(value) => return Ok(value),
+                Poll::Failed(error) => return Err(error),
+                Poll::Busy(status) => status,
+            };
+            if started.elapsed() > self.poll.timeout {
+                return Err(AgentsError::Timeout {
+                    step: step.to_string(),
+                    resource: resource.to_string(),
+                    status,
+                    seconds: self.poll.timeout.as_secs(),
+                });
+            }
+            tokio::time::sleep(delays.next().unwrap_or(self.poll.max_delay)).await;
+        }
+    }
+
     async fn wait_agent(
         &self,
         step: &str,
@@ -117,39 +140,31 @@ impl<A: AgentsApi> Applier<'_, A> {
         busy: &[&str],
     ) -> Result<AgentRecord, AgentsError> {
         let resource = format!("agent {agent_id}");
-        let started = Instant::now();
-        let mut delays = self.poll_delays();
-        loop {
-            let record = self
-                .api
+        let fetch = || async {
+            self.api
                 .get_agent(agent_id)
                 .await
                 .map_err(|e| AgentsError::api(format!("{step}: GetAgent"), &resource, e))?
                 .ok_or_else(|| AgentsError::NoSuchAgent {
                     id: agent_id.to_string(),
-                })?;
+                })
+        };
+        let classify = |record: AgentRecord| {
             if done(&record.status) {
-                return Ok(record);
-            }
-            if !busy.contains(&record.status.as_str()) {
-                return Err(failed(
+                Poll::Done(record)
+            } else if busy.contains(&record.status.as_str()) {
+                Poll::Busy(record.status)
+            } else {
+                Poll::Failed(failed(
                     step,
                     &resource,
                     &record.status,
                     &record.failure_reasons,
                     &record.recommended_actions,
-                ));
+                ))
             }
-            if started.elapsed() > self.poll.timeout {
-                return Err(AgentsError::Timeout {
-                    step: step.to_string(),
-                    resource,
-                    status: record.status,
-                    seconds: self.poll.timeout.as_secs(),
-                });
-            }
-            tokio::time::sleep(delays.next().unwrap_or(self.poll.max_delay)).await;
-        }
+        };
+        self.poll_until(step, &resource, fetch, classify).await
     }
 
     async fn wait_alias(
@@ -158,127 +173,132 @@ impl<A: AgentsApi> Applier<'_, A> {
         alias_id: &str,
         name: &str,
     ) -> Result<AliasRecord, AgentsError> {
+        let step = "wait for the alias";
         let resource = format!("alias `{name}` ({alias_id})");
-        let started = Instant::now();
-        let mut delays = self.poll_delays();
-        loop {
-            let alias =
-                self.api.get_alias(agent_id, alias_id).await.map_err(|e| {
-                    AgentsError::api("wait for the alias: GetAgentAlias", &resource, e)
-                })?;
-            match alias.status.as_str() {
-                "PREPARED" => return Ok(alias),
-                "CREATING" | "UPDATING" => {}
-                other => {
-                    return Err(failed(
-                        "wait for the alias",
-                        &resource,
-                        other,
-                        &alias.failure_reasons,
-                        &[],
-                    ));
-                }
-            }
-            if started.elapsed() > self.poll.timeout {
-                return Err(AgentsError::Timeout {
-                    step: "wait for the alias".into(),
-                    resource,
-                    status: alias.status,
-                    seconds: self.poll.timeout.as_secs(),
-                });
-            }
-            tokio::time::sleep(delays.next().unwrap_or(self.poll.max_delay)).await;
-        }
+        let fetch = || async {
+            self.api
+                .get_alias(agent_id, alias_id)
+                .await
+                .map_err(|e| AgentsError::api("wait for the alias: GetAgentAlias", &resource, e))
+        };
+        let classify = |alias: AliasRecord| match alias.status.as_str() {
+            "PREPARED" => Poll::Done(alias),
+            "CREATING" | "UPDATING" => Poll::Busy(alias.status),
+            other => Poll::Failed(failed(step, &resource, other, &alias.failure_reasons, &[])),
+        };
+        self.poll_until(step, &resource, fetch, classify).await
     }
 
-    /// Apply a deploy plan computed from `desired` against `remote`.
+    /// Apply a deploy plan computed from `desired` against `remote`, in dependency order.
     pub async fn deploy(
         &self,
         desired: &DesiredState,
         remote: &RemoteState,
         plan: &Plan,
     ) -> Result<Outcome, AgentsError> {
-        let name = &desired.agent.name;
         let remote_agent = remote.agent.as_ref();
-        let mut draft_changed = false;
+        let (agent_id, mut draft_changed) = self.apply_agent(desired, remote_agent, plan).await?;
+        draft_changed |= self
+            .apply_action_groups(&agent_id, desired, remote_agent, plan)
+            .await?;
+        draft_changed |= self.apply_knowledge_bases(&agent_id, desired, plan).await?;
+        // One prepare, after every change to the draft.
+        if draft_changed {
+            self.prepare(&desired.agent.name, &agent_id).await?;
+        }
+        let alias = self.apply_alias(&agent_id, desired, plan).await?;
+        Ok(Outcome { agent_id, alias })
+    }
 
-        // 1. The agent.
-        let (agent_id, agent_arn) = match (plan.change_for(ResourceKind::Agent, name), remote_agent)
-        {
-            (Some(change), None) if change.action == Action::Create => {
-                self.progress.step(format!("creating agent `{name}`"));
-                let token = client_token(&["agent", name, &json_of(&desired.agent)]);
-                let record = self
-                    .api
-                    .create_agent(&desired.agent, &desired.tags, &token)
-                    .await
-                    .map_err(|e| {
-                        AgentsError::api(
-                            "create the agent (CreateAgent)",
-                            format!("agent `{name}`"),
-                            e,
-                        )
-                    })?;
-                self.progress.step(format!(
-                    "waiting for agent `{name}` ({}) to be created",
-                    record.id
-                ));
-                self.wait_agent(
-                    "create the agent",
-                    &record.id,
-                    |s| s != "CREATING",
-                    &["CREATING"],
-                )
-                .await?;
-                draft_changed = true;
-                (record.id, record.arn)
-            }
-            (change, Some(existing)) => {
-                let record = &existing.record;
-                if let Some(change) = change {
-                    let config_changed = change
-                        .fields
-                        .iter()
-                        .any(|f| f.field != "tags" && f.field != "status");
-                    if config_changed {
-                        self.progress
-                            .step(format!("updating agent `{name}` ({})", record.id));
-                        let config = with_prompt_resets(&desired.agent, &record.config);
-                        self.api
-                            .update_agent(&record.id, &config, &record.kept)
-                            .await
-                            .map_err(|e| {
-                                AgentsError::api(
-                                    "update the agent (UpdateAgent)",
-                                    format!("agent `{name}` ({})", record.id),
-                                    e,
-                                )
-                            })?;
-                        self.wait_agent(
-                            "update the agent",
-                            &record.id,
-                            |s| s != "UPDATING",
-                            &["UPDATING"],
-                        )
-                        .await?;
-                        draft_changed = true;
-                    }
-                    if change.fields.iter().any(|f| f.field == "tags") {
-                        self.sync_tags(existing, desired).await?;
-                    }
-                    if change.fields.iter().any(|f| f.field == "status") {
-                        draft_changed = true;
-                    }
-                }
-                (record.id.clone(), record.arn.clone())
-            }
-            (_, None) => {
+    /// Create or update the agent; its id, and whether its draft changed.
+    async fn apply_agent(
+        &self,
+        desired: &DesiredState,
+        remote_agent: Option<&RemoteAgent>,
+        plan: &Plan,
+    ) -> Result<(String, bool), AgentsError> {
+        let name = &desired.agent.name;
+        let change = plan.change_for(ResourceKind::Agent, name);
+        let Some(existing) = remote_agent else {
+            if change.is_none_or(|c| c.action != Action::Create) {
                 return Err(AgentsError::NoSuchAgent { id: name.clone() });
             }
+            self.progress.step(format!("creating agent `{name}`"));
+            let token = client_token(&["agent", name, &json_of(&desired.agent)]);
+            let record = self
+                .api
+                .create_agent(&desired.agent, &desired.tags, &token)
+                .await
+                .map_err(|e| {
+                    AgentsError::api(
+                        "create the agent (CreateAgent)",
+                        format!("agent `{name}`"),
+                        e,
+                    )
+                })?;
+            self.progress.step(format!(
+                "waiting for agent `{name}` ({}) to be created",
+                record.id
+            ));
+            self.wait_agent(
+                "create the agent",
+                &record.id,
+                |s| s != "CREATING",
+                &["CREATING"],
+            )
+            .await?;
+            return Ok((record.id, true));
         };
-        let _ = agent_arn;
+        let record = &existing.record;
+        let Some(change) = change else {
+            return Ok((record.id.clone(), false));
+        };
+        let mut draft_changed = false;
+        let config_changed = change
+            .fields
+            .iter()
+            .any(|f| f.field != "tags" && f.field != "status");
+        if config_changed {
+            self.progress
+                .step(format!("updating agent `{name}` ({})", record.id));
+            let config = with_prompt_resets(&desired.agent, &record.config);
+            self.api
+                .update_agent(&record.id, &config, &record.kept)
+                .await
+                .map_err(|e| {
+                    AgentsError::api(
+                        "update the agent (UpdateAgent)",
+                        format!("agent `{name}` ({})", record.id),
+                        e,
+                    )
+                })?;
+            self.wait_agent(
+                "update the agent",
+                &record.id,
+                |s| s != "UPDATING",
+                &["UPDATING"],
+            )
+            .await?;
+            draft_changed = true;
+        }
+        if change.fields.iter().any(|f| f.field == "tags") {
+            self.sync_tags(existing, desired).await?;
+        }
+        if change.fields.iter().any(|f| f.field == "status") {
+            draft_changed = true;
+        }
+        Ok((record.id.clone(), draft_changed))
+    }
 
-        // 2. Action groups.
+    /// Delete, create and update action groups; whether any changed.
+    async fn apply_action_groups(
+        &self,
+        agent_id: &str,
+        desired: &DesiredState,
+        remote_agent: Option<&RemoteAgent>,
+        plan: &Plan,
+    ) -> Result<bool, AgentsError> {
+        let mut changed = false;
         for change in plan
             .changes
             .iter()
@@ -293,44 +313,17 @@ impl<A: AgentsApi> Applier<'_, A> {
                         .find(|g| g.config.name == change.name)
                 });
                 if let Some(existing) = existing {
-                    // Built-in groups too: the documented way to retire AMAZON.UserInput is to
-                    // disable it (an update that carries its signature), then delete.
-                    if existing.config.enabled {
-                        self.progress
-                            .step(format!("disabling {resource} before deleting it"));
-                        let mut disabled = existing.config.clone();
-                        disabled.enabled = false;
-                        self.api
-                            .update_action_group(&agent_id, &existing.id, &disabled)
-                            .await
-                            .map_err(|e| AgentsError::api("disable the action group before deleting it (UpdateAgentActionGroup)", &resource, e))?;
-                    }
-                    self.progress.step(format!("deleting {resource}"));
-                    let built_in = existing.parent_signature.is_some();
-                    match self
-                        .api
-                        .delete_action_group(&agent_id, &existing.id, built_in)
-                        .await
-                    {
-                        Ok(()) => {}
-                        Err(e) if e.is_not_found() => {}
-                        Err(e) => {
-                            return Err(AgentsError::api(
-                                "delete the action group (DeleteAgentActionGroup)",
-                                &resource,
-                                e,
-                            ));
-                        }
-                    }
+                    self.delete_action_group(agent_id, existing, &resource)
+                        .await?;
                 }
             }
             match (change.action, wanted) {
                 (Action::Create | Action::Replace, Some(group)) => {
                     self.progress.step(format!("creating {resource}"));
                     let token =
-                        client_token(&["action-group", &agent_id, &group.name, &json_of(group)]);
+                        client_token(&["action-group", agent_id, &group.name, &json_of(group)]);
                     self.api
-                        .create_action_group(&agent_id, group, &token)
+                        .create_action_group(agent_id, group, &token)
                         .await
                         .map_err(|e| {
                             AgentsError::api(
@@ -342,9 +335,9 @@ impl<A: AgentsApi> Applier<'_, A> {
                 }
                 (Action::Update, Some(group)) => {
                     self.progress.step(format!("updating {resource}"));
-                    let id = change.id.clone().unwrap_or_default();
+                    let id = id_of(change)?;
                     self.api
-                        .update_action_group(&agent_id, &id, group)
+                        .update_action_group(agent_id, id, group)
                         .await
                         .map_err(|e| {
                             AgentsError::api(
@@ -356,10 +349,60 @@ impl<A: AgentsApi> Applier<'_, A> {
                 }
                 _ => {}
             }
-            draft_changed = true;
+            changed = true;
         }
+        Ok(changed)
+    }
 
-        // 3. Knowledge-base associations.
+    async fn delete_action_group(
+        &self,
+        agent_id: &str,
+        existing: &ActionGroupRecord,
+        resource: &str,
+    ) -> Result<(), AgentsError> {
+        // Built-in groups too: the documented way to retire AMAZON.UserInput is to disable it
+        // (an update that carries its signature), then delete.
+        if existing.config.enabled {
+            self.progress
+                .step(format!("disabling {resource} before deleting it"));
+            let mut disabled = existing.config.clone();
+            disabled.enabled = false;
+            self.api
+                .update_action_group(agent_id, &existing.id, &disabled)
+                .await
+                .map_err(|e| {
+                    AgentsError::api(
+                        "disable the action group before deleting it (UpdateAgentActionGroup)",
+                        resource,
+                        e,
+                    )
+                })?;
+        }
+        self.progress.step(format!("deleting {resource}"));
+        let built_in = existing.parent_signature.is_some();
+        match self
+            .api
+            .delete_action_group(agent_id, &existing.id, built_in)
+            .await
+        {
+            Ok(()) => Ok(()),
+            Err(e) if e.is_not_found() => Ok(()),
+            Err(e) => Err(AgentsError::api(
+                "delete the action group (DeleteAgentActionGroup)",
+                resource,
+                e,
+            )),
+        }
+    }
+
+    /// Associate, update and disassociate knowledge bases; whether any changed.
+    async fn apply_knowledge_bases(
+        &self,
+        agent_id: &str,
+        desired: &DesiredState,
+        plan: &Plan,
+    ) -> Result<bool, AgentsError> {
+        let mut changed = false;
         for change in plan
             .changes
             .iter()
@@ -371,7 +414,7 @@ impl<A: AgentsApi> Applier<'_, A> {
                 (Action::Create, Some(kb)) => {
                     self.progress.step(format!("associating {resource}"));
                     self.api
-                        .associate_knowledge_base(&agent_id, kb)
+                        .associate_knowledge_base(agent_id, kb)
                         .await
                         .map_err(|e| {
                             AgentsError::api(
@@ -384,7 +427,7 @@ impl<A: AgentsApi> Applier<'_, A> {
                 (Action::Update, Some(kb)) => {
                     self.progress.step(format!("updating {resource}"));
                     self.api
-                        .update_knowledge_base(&agent_id, kb)
+                        .update_knowledge_base(agent_id, kb)
                         .await
                         .map_err(|e| {
                             AgentsError::api(
@@ -398,7 +441,7 @@ impl<A: AgentsApi> Applier<'_, A> {
                     self.progress.step(format!("disassociating {resource}"));
                     match self
                         .api
-                        .disassociate_knowledge_base(&agent_id, &change.name)
+                        .disassociate_knowledge_base(agent_id, &change.name)
                         .await
                     {
                         Ok(()) => {}
@@ -414,53 +457,51 @@ impl<A: AgentsApi> Applier<'_, A> {
                 }
                 _ => {}
             }
-            draft_changed = true;
+            changed = true;
         }
+        Ok(changed)
+    }
 
-        // 4. One prepare, after every change to the draft.
-        if draft_changed {
-            self.prepare(name, &agent_id).await?;
-        }
-
-        // 5. The alias, on the version just prepared.
-        let mut alias = None;
-        if let Some(change) = plan.changes.iter().find(|c| c.kind == ResourceKind::Alias) {
-            let resource = format!("alias `{}`", change.name);
-            let record = match change.action {
-                Action::Create => {
-                    self.progress.step(format!("creating {resource}"));
-                    let token = client_token(&["alias", &agent_id, &change.name]);
-                    self.api
-                        .create_alias(&agent_id, &change.name, &desired.tags, &token)
-                        .await
-                        .map_err(|e| {
-                            AgentsError::api("create the alias (CreateAgentAlias)", &resource, e)
-                        })?
-                }
-                _ => {
-                    self.progress
-                        .step(format!("pointing {resource} at the new version"));
-                    let id = change.id.clone().unwrap_or_default();
-                    self.api
-                        .update_alias(&agent_id, &id, &change.name)
-                        .await
-                        .map_err(|e| {
-                            AgentsError::api("update the alias (UpdateAgentAlias)", &resource, e)
-                        })?;
-                    AliasRecord {
-                        id,
-                        name: change.name.clone(),
-                        status: "UPDATING".into(),
-                        version: None,
-                        updated_at_ms: 0,
-                        failure_reasons: Vec::new(),
-                    }
-                }
-            };
-            self.progress.step(format!("waiting for {resource}"));
-            alias = Some(self.wait_alias(&agent_id, &record.id, &change.name).await?);
-        }
-        Ok(Outcome { agent_id, alias })
+    /// Create the alias or point it at the version just prepared, then wait for it.
+    async fn apply_alias(
+        &self,
+        agent_id: &str,
+        desired: &DesiredState,
+        plan: &Plan,
+    ) -> Result<Option<AliasRecord>, AgentsError> {
+        let Some(change) = plan.changes.iter().find(|c| c.kind == ResourceKind::Alias) else {
+            return Ok(None);
+        };
+        let resource = format!("alias `{}`", change.name);
+        let alias_id = match change.action {
+            Action::Create => {
+                self.progress.step(format!("creating {resource}"));
+                let token = client_token(&["alias", agent_id, &change.name]);
+                self.api
+                    .create_alias(agent_id, &change.name, &desired.tags, &token)
+                    .await
+                    .map_err(|e| {
+                        AgentsError::api("create the alias (CreateAgentAlias)", &resource, e)
+                    })?
+                    .id
+            }
+            _ => {
+                self.progress
+                    .step(format!("pointing {resource} at the new version"));
+                let id = id_of(change)?;
+                self.api
+                    .update_alias(agent_id, id, &change.name)
+                    .await
+                    .map_err(|e| {
+                        AgentsError::api("update the alias (UpdateAgentAlias)", &resource, e)
+                    })?;
+                id.to_string()
+            }
+        };
+        self.progress.step(format!("waiting for {resource}"));
+        Ok(Some(
+            self.wait_alias(agent_id, &alias_id, &change.name).await?,
+        ))
     }
 
     async fn sync_tags(
@@ -545,35 +586,46 @@ impl<A: AgentsApi> Applier<'_, A> {
                 ));
             }
         }
-        let started = Instant::now();
-        let mut delays = self.poll_delays();
-        loop {
-            match self.api.get_agent(agent_id).await {
-                Ok(None) => return Ok(()),
-                Ok(Some(record)) if record.status == "DELETING" => {
-                    if started.elapsed() > self.poll.timeout {
-                        return Err(AgentsError::Timeout {
-                            step: "delete the agent".into(),
-                            resource,
-                            status: record.status,
-                            seconds: self.poll.timeout.as_secs(),
-                        });
-                    }
-                }
-                Ok(Some(record)) => {
-                    return Err(failed(
-                        "delete the agent",
-                        &resource,
-                        &record.status,
-                        &record.failure_reasons,
-                        &record.recommended_actions,
-                    ));
-                }
-                Err(e) => return Err(AgentsError::api("delete the agent: GetAgent", &resource, e)),
-            }
-            tokio::time::sleep(delays.next().unwrap_or(self.poll.max_delay)).await;
-        }
+        let step = "delete the agent";
+        let fetch = || async {
+            self.api
+                .get_agent(agent_id)
+                .await
+                .map_err(|e| AgentsError::api("delete the agent: GetAgent", &resource, e))
+        };
+        let classify = |record: Option<AgentRecord>| match record {
+            None => Poll::Done(()),
+            Some(record) if record.status == "DELETING" => Poll::Busy(record.status),
+            Some(record) => Poll::Failed(failed(
+                step,
+                &resource,
+                &record.status,
+                &record.failure_reasons,
+                &record.recommended_actions,
+            )),
+        };
+        self.poll_until(step, &resource, fetch, classify).await
     }
+}
+
+/// What one look at a resource being waited for found.
+enum Poll<T> {
+    Done(T),
+    /// Still in a transitional status.
+    Busy(String),
+    Failed(AgentsError),
+}
+
+/// The id of the resource an update or move changes: every such change is planned from a
+/// remote resource, so a missing id is a broken plan, refused before any call is made.
+fn id_of(change: &ResourceChange) -> Result<&str, AgentsError> {
+    change
+        .id
+        .as_deref()
+        .ok_or_else(|| AgentsError::PlanWithoutId {
+            kind: change.kind.label(),
+            name: change.name.clone(),
+        })
 }
 
 /// Prompt steps overridden on the agent but no longer in the spec are sent back to Bedrock's

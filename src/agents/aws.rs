@@ -663,10 +663,12 @@ impl AgentsApi for BedrockAgents {
             .client_token(client_token);
         let request = with_action_group!(request, config);
         let out = request.send().await.map_err(api_error)?;
-        Ok(out
-            .agent_action_group()
+        out.agent_action_group()
             .map(|g| g.action_group_id().to_string())
-            .unwrap_or_default())
+            .ok_or_else(|| ApiError {
+                code: "EmptyResponse".into(),
+                message: "CreateAgentActionGroup returned no action group".into(),
+            })
     }
 
     async fn update_action_group(

@@ -56,6 +56,12 @@ pub enum AgentsError {
         )
     )]
     NotOwnedDestroy { name: String, id: String },
+    #[error("the plan updates the {kind} `{name}` but does not say which one (no id)")]
+    #[diagnostic(
+        code(agentc::agents::plan_id),
+        help("this is a bug in agentc; run `agentc plan` again and report it if it repeats")
+    )]
+    PlanWithoutId { kind: &'static str, name: String },
     #[error(transparent)]
     #[diagnostic(transparent)]
     Plan(#[from] crate::plan::PlanError),
