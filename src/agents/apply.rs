@@ -7,6 +7,8 @@ use super::desired::{AgentConfig, DesiredState, PromptConfig};
 use super::error::AgentsError;
 use super::plan::{Action, Plan, ResourceChange, ResourceKind};
 use super::remote::{RemoteAgent, RemoteState};
+use crate::plan::{Deployer, PlanOptions};
+use crate::target::Target;
 use backon::BackoffBuilder;
 use sha2::{Digest, Sha256};
 use std::time::{Duration, Instant};
@@ -628,6 +630,50 @@ fn id_of(change: &ResourceChange) -> Result<&str, AgentsError> {
         })
 }
 
+/// The agents target on the deploy seam: read the agent the spec names, plan with the agents
+/// planner, apply in dependency order.
+impl<A: AgentsApi> Deployer for Applier<'_, A> {
+    const TARGET: Target = Target::Agents;
+    type Desired = DesiredState;
+    type Remote = RemoteState;
+    type Applied = Outcome;
+    type Error = AgentsError;
+
+    async fn read(&self, desired: &DesiredState) -> Result<RemoteState, AgentsError> {
+        super::remote::read_by_name(self.api, &desired.agent.name).await
+    }
+
+    fn plan_deploy(
+        &self,
+        desired: &DesiredState,
+        remote: &RemoteState,
+        options: PlanOptions,
+    ) -> Result<Plan, AgentsError> {
+        super::plan::plan_deploy(desired, remote, options.adopt)
+    }
+
+    fn plan_destroy(
+        &self,
+        desired: &DesiredState,
+        remote: &RemoteState,
+    ) -> Result<Plan, AgentsError> {
+        super::plan::plan_destroy(&desired.agent.name, remote)
+    }
+
+    async fn apply(
+        &self,
+        desired: &DesiredState,
+        remote: &RemoteState,
+        plan: &Plan,
+    ) -> Result<Outcome, AgentsError> {
+        self.deploy(desired, remote, plan).await
+    }
+
+    async fn destroy(&self, _remote: &RemoteState, plan: &Plan) -> Result<(), AgentsError> {
+        Applier::destroy(self, plan).await
+    }
+}
+
 /// Prompt steps overridden on the agent but no longer in the spec are sent back to Bedrock's
 /// defaults explicitly: an update that leaves them out must not leave the old override behind.
 fn with_prompt_resets(desired: &AgentConfig, remote: &AgentConfig) -> AgentConfig {
@@ -686,7 +732,307 @@ fn failed(
 
 #[cfg(test)]
 mod tests {
-    use super::client_token;
+    use super::*;
+    use crate::agents::api::{AgentSummary, ApiError, ApiResult, Page};
+    use crate::agents::desired::{
+        ActionGroupConfig, ExecutorConfig, KnowledgeBaseConfig, SchemaConfig,
+    };
+    use std::cell::RefCell;
+    use std::collections::BTreeMap;
+
+    /// An in-memory `AgentsApi` that records every mutating call and settles at once: apply
+    /// order without the HTTP fake. Reads planning needs are not served (apply makes none).
+    #[derive(Default)]
+    struct RecordingApi {
+        calls: RefCell<Vec<String>>,
+        status: RefCell<String>,
+    }
+
+    impl RecordingApi {
+        fn record(&self, call: String) -> ApiResult<()> {
+            self.calls.borrow_mut().push(call);
+            Ok(())
+        }
+        fn unused<T>(&self, operation: &str) -> ApiResult<T> {
+            Err(ApiError {
+                code: "Unused".into(),
+                message: format!("{operation} is not part of applying a plan"),
+            })
+        }
+    }
+
+    fn record(id: &str, status: &str, config: AgentConfig) -> AgentRecord {
+        AgentRecord {
+            id: id.into(),
+            arn: format!("arn:aws:bedrock:us-east-1:123456789012:agent/{id}"),
+            status: status.into(),
+            failure_reasons: Vec::new(),
+            recommended_actions: Vec::new(),
+            updated_at_ms: 1,
+            prepared_at_ms: Some(1),
+            config,
+            kept: Default::default(),
+        }
+    }
+
+    impl AgentsApi for RecordingApi {
+        async fn list_agents(&self, _: Option<String>) -> ApiResult<Page<AgentSummary>> {
+            self.unused("ListAgents")
+        }
+        async fn get_agent(&self, agent_id: &str) -> ApiResult<Option<AgentRecord>> {
+            let status = self.status.borrow().clone();
+            Ok(Some(record(agent_id, &status, config("now"))))
+        }
+        async fn create_agent(
+            &self,
+            config: &AgentConfig,
+            _: &BTreeMap<String, String>,
+            _: &str,
+        ) -> ApiResult<AgentRecord> {
+            self.record(format!("create_agent {}", config.name))?;
+            *self.status.borrow_mut() = "NOT_PREPARED".into();
+            Ok(record("NEWAGENT00", "CREATING", config.clone()))
+        }
+        async fn update_agent(
+            &self,
+            agent_id: &str,
+            _: &AgentConfig,
+            _: &crate::agents::api::KeptAgentSettings,
+        ) -> ApiResult<()> {
+            *self.status.borrow_mut() = "NOT_PREPARED".into();
+            self.record(format!("update_agent {agent_id}"))
+        }
+        async fn prepare_agent(&self, agent_id: &str) -> ApiResult<()> {
+            *self.status.borrow_mut() = "PREPARED".into();
+            self.record(format!("prepare_agent {agent_id}"))
+        }
+        async fn delete_agent(&self, agent_id: &str) -> ApiResult<()> {
+            self.record(format!("delete_agent {agent_id}"))
+        }
+        async fn list_tags(&self, _: &str) -> ApiResult<BTreeMap<String, String>> {
+            self.unused("ListTagsForResource")
+        }
+        async fn tag(&self, _: &str, _: &BTreeMap<String, String>) -> ApiResult<()> {
+            self.record("tag".into())
+        }
+        async fn untag(&self, _: &str, _: &[String]) -> ApiResult<()> {
+            self.record("untag".into())
+        }
+        async fn list_action_groups(
+            &self,
+            _: &str,
+            _: Option<String>,
+        ) -> ApiResult<Page<(String, String)>> {
+            self.unused("ListAgentActionGroups")
+        }
+        async fn get_action_group(&self, _: &str, _: &str) -> ApiResult<ActionGroupRecord> {
+            self.unused("GetAgentActionGroup")
+        }
+        async fn create_action_group(
+            &self,
+            _: &str,
+            config: &ActionGroupConfig,
+            _: &str,
+        ) -> ApiResult<String> {
+            self.record(format!("create_action_group {}", config.name))?;
+            Ok(format!("G-{}", config.name))
+        }
+        async fn update_action_group(
+            &self,
+            _: &str,
+            id: &str,
+            config: &ActionGroupConfig,
+        ) -> ApiResult<()> {
+            self.record(format!(
+                "update_action_group {id} enabled={}",
+                config.enabled
+            ))
+        }
+        async fn delete_action_group(&self, _: &str, id: &str, _: bool) -> ApiResult<()> {
+            self.record(format!("delete_action_group {id}"))
+        }
+        async fn list_knowledge_bases(
+            &self,
+            _: &str,
+            _: Option<String>,
+        ) -> ApiResult<Page<KnowledgeBaseConfig>> {
+            self.unused("ListAgentKnowledgeBases")
+        }
+        async fn associate_knowledge_base(
+            &self,
+            _: &str,
+            kb: &KnowledgeBaseConfig,
+        ) -> ApiResult<()> {
+            self.record(format!("associate_knowledge_base {}", kb.id))
+        }
+        async fn update_knowledge_base(&self, _: &str, kb: &KnowledgeBaseConfig) -> ApiResult<()> {
+            self.record(format!("update_knowledge_base {}", kb.id))
+        }
+        async fn disassociate_knowledge_base(&self, _: &str, kb_id: &str) -> ApiResult<()> {
+            self.record(format!("disassociate_knowledge_base {kb_id}"))
+        }
+        async fn list_aliases(&self, _: &str, _: Option<String>) -> ApiResult<Page<AliasRecord>> {
+            self.unused("ListAgentAliases")
+        }
+        async fn get_alias(&self, _: &str, alias_id: &str) -> ApiResult<AliasRecord> {
+            Ok(AliasRecord {
+                id: alias_id.into(),
+                name: "live".into(),
+                status: "PREPARED".into(),
+                version: Some("2".into()),
+                updated_at_ms: 2,
+                failure_reasons: Vec::new(),
+            })
+        }
+        async fn create_alias(
+            &self,
+            _: &str,
+            name: &str,
+            _: &BTreeMap<String, String>,
+            _: &str,
+        ) -> ApiResult<AliasRecord> {
+            self.record(format!("create_alias {name}"))?;
+            Ok(AliasRecord {
+                id: "ALIAS00000".into(),
+                name: name.into(),
+                status: "CREATING".into(),
+                version: None,
+                updated_at_ms: 0,
+                failure_reasons: Vec::new(),
+            })
+        }
+        async fn update_alias(&self, _: &str, alias_id: &str, _: &str) -> ApiResult<()> {
+            self.record(format!("update_alias {alias_id}"))
+        }
+        async fn get_s3_object(&self, _: &str, _: &str) -> ApiResult<String> {
+            self.unused("GetObject")
+        }
+    }
+
+    fn config(instruction: &str) -> AgentConfig {
+        AgentConfig {
+            name: "a".into(),
+            description: None,
+            instruction: instruction.into(),
+            foundation_model: "amazon.nova-lite-v1:0".into(),
+            role_arn: "arn:aws:iam::123456789012:role/r".into(),
+            idle_session_ttl: None,
+            encryption_key_arn: None,
+            guardrail: None,
+            memory: None,
+            prompts: Vec::new(),
+        }
+    }
+
+    fn group(name: &str) -> ActionGroupConfig {
+        ActionGroupConfig {
+            name: name.into(),
+            description: None,
+            executor: ExecutorConfig::ReturnControl,
+            schema: SchemaConfig::Functions(Vec::new()),
+            enabled: true,
+        }
+    }
+
+    fn desired(instruction: &str) -> DesiredState {
+        DesiredState {
+            agent: config(instruction),
+            tags: [(
+                crate::agents::desired::OWNER_TAG_KEY.to_string(),
+                crate::agents::desired::OWNER_TAG_VALUE.to_string(),
+            )]
+            .into(),
+            action_groups: vec![group("new")],
+            knowledge_bases: Vec::new(),
+            alias: Some("live".into()),
+        }
+    }
+
+    fn apply(remote: &RemoteState, desired: &DesiredState) -> Vec<String> {
+        let api = RecordingApi::default();
+        *api.status.borrow_mut() = "PREPARED".into();
+        let progress = Progress::new(false);
+        let applier = Applier {
+            api: &api,
+            progress: &progress,
+            poll: PollSettings {
+                first_delay: Duration::from_millis(1),
+                max_delay: Duration::from_millis(1),
+                timeout: Duration::from_secs(5),
+            },
+        };
+        let plan = super::super::plan::plan_deploy(desired, remote, false).expect("plan");
+        tokio::runtime::Builder::new_current_thread()
+            .enable_time()
+            .build()
+            .expect("runtime")
+            .block_on(applier.deploy(desired, remote, &plan))
+            .expect("deploy");
+        api.calls.take()
+    }
+
+    #[test]
+    fn a_new_agent_is_created_then_its_parts_then_one_prepare_then_the_alias() {
+        let calls = apply(&RemoteState { agent: None }, &desired("Help."));
+        assert_eq!(
+            calls,
+            [
+                "create_agent a",
+                "create_action_group new",
+                "prepare_agent NEWAGENT00",
+                "create_alias live",
+            ]
+        );
+    }
+
+    #[test]
+    fn groups_are_created_first_and_disabled_before_deletion_and_prepare_runs_once_after_all() {
+        let desired = desired("Help more.");
+        let remote = RemoteState {
+            agent: Some(RemoteAgent {
+                record: record("AGENT00000", "PREPARED", config("Help.")),
+                tags: desired.tags.clone(),
+                action_groups: vec![ActionGroupRecord {
+                    id: "G-old".into(),
+                    config: group("old"),
+                    parent_signature: None,
+                }],
+                knowledge_bases: vec![KnowledgeBaseConfig {
+                    id: "KB00000001".into(),
+                    description: "docs".into(),
+                    enabled: true,
+                }],
+                aliases: Vec::new(),
+            }),
+        };
+        assert_eq!(
+            apply(&remote, &desired),
+            [
+                "update_agent AGENT00000",
+                "create_action_group new",
+                "update_action_group G-old enabled=false",
+                "delete_action_group G-old",
+                "disassociate_knowledge_base KB00000001",
+                "prepare_agent AGENT00000",
+                "create_alias live",
+            ]
+        );
+    }
+
+    #[test]
+    fn an_update_without_an_id_is_refused_before_any_call() {
+        let change = ResourceChange {
+            kind: ResourceKind::Alias,
+            name: "live".into(),
+            id: None,
+            action: Action::Update,
+            fields: Vec::new(),
+        };
+        assert!(matches!(
+            id_of(&change),
+            Err(AgentsError::PlanWithoutId { kind: "alias", .. })
+        ));
+    }
 
     #[test]
     fn client_tokens_are_deterministic_and_valid() {
