@@ -4,7 +4,12 @@
 //! Prints its endpoint on the first line of stdout, then answers commands on stdin, one per
 //! line: `stats` prints `<handler time in µs> <requests served>`; end of input stops it.
 
-#[path = "../tests/support/fake_bedrock_agent.rs"]
+// The fake reaches its listening socket through `super::loopback`, as it does in the tests.
+#[path = "../tests/integration/support/loopback.rs"]
+mod loopback;
+// Only a few of the fake's inspection helpers are used by this process; the tests use the rest.
+#[allow(dead_code)]
+#[path = "../tests/integration/support/fake_bedrock_agent.rs"]
 mod fake;
 
 use std::io::BufRead;

@@ -1,13 +1,8 @@
 //! The agents target end to end: the real `agentc` binary and the real AWS SDK client, pointed
 //! at a stateful fake of the bedrock-agent control plane on 127.0.0.1.
 
-#[path = "support/fake_bedrock_agent.rs"]
-mod fake;
-// The S3 server of the import test; it and the fake both build on support/loopback.rs.
-#[allow(clippy::duplicate_mod)]
-mod support;
-
-use fake::{FakeBedrockAgent, Fault};
+use crate::support;
+use crate::support::fake_bedrock_agent::{FakeBedrockAgent, Fault};
 use std::path::{Path, PathBuf};
 use std::process::{Command, Stdio};
 
@@ -689,7 +684,7 @@ fn built_in_action_groups_deploy_plan_clean_and_import() {
 /// GetObject from a local S3 server; a missing object is a warning, not a failed import.
 #[test]
 fn openapi_documents_in_s3_deploy_by_reference_and_import_with_a_local_copy() {
-    const DOCUMENT: &str = include_str!("fixtures/agents/runbooks.openapi.json");
+    const DOCUMENT: &str = include_str!("../fixtures/agents/runbooks.openapi.json");
     let s3 = support::Server::start(|request| {
         let signed = request.header("authorization").is_some_and(|a| {
             a.starts_with("AWS4-HMAC-SHA256 Credential=test/")

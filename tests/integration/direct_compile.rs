@@ -1,7 +1,7 @@
 //! Golden tests of the direct target's output: the compiled Converse config for every
 //! example spec, and `agentc deploy --target direct` (plan, write, up to date, --check).
 
-mod support;
+use crate::support;
 
 use agentc::models::ModelTable;
 use agentc::spec::LoadOptions;
@@ -9,7 +9,7 @@ use std::process::Command;
 
 #[test]
 fn compiled_config_of_each_example_spec() {
-    insta::glob!("../agents", "*.yaml", |path| {
+    insta::glob!("../../agents", "*.yaml", |path| {
         let loaded = agentc::spec::load_path(path, &LoadOptions::default()).expect("readable");
         let (spec, agent) = (
             loaded.spec.expect("valid spec"),

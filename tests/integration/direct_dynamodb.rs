@@ -2,13 +2,11 @@
 //! DynamoDB-compatible server: moto's server (`pip install 'moto[server]'`), started by the
 //! test on 127.0.0.1. `.ci/direct.sh` installs it; without it the test is skipped, loudly.
 
-mod support;
-
+use crate::support::*;
 use serde_json::json;
 use std::net::TcpStream;
 use std::process::{Child, Command, Stdio};
 use std::time::{Duration, Instant};
-use support::*;
 
 struct Moto {
     child: Child,

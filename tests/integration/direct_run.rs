@@ -1,9 +1,9 @@
 //! `agentc run` end to end: the real SDK clients against local fake servers.
 
-mod support;
+use crate::support;
 
+use crate::support::*;
 use serde_json::{Value, json};
-use support::*;
 
 const NO_TOOLS: &str = "";
 

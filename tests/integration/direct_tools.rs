@@ -1,10 +1,8 @@
 //! Tool executors against local servers: action-group Lambdas (through the real Lambda SDK
 //! client, with the Bedrock Agents event and response formats) and HTTP handlers.
 
-mod support;
-
+use crate::support::*;
 use serde_json::{Value, json};
-use support::*;
 
 const ARN: &str = "arn:aws:lambda:us-east-1:123456789012:function:leave-tools";
 const API_ARN: &str = "arn:aws:lambda:us-east-1:123456789012:function:claims-api";

@@ -5,10 +5,7 @@
 //! on a concurrent prepare, small pages, default prompt configurations, and injectable faults.
 //! Every request is logged so tests can assert which calls were made.
 
-#![allow(dead_code)]
-
-#[path = "loopback.rs"]
-mod loopback;
+use super::loopback;
 
 use serde_json::{Map, Value, json};
 use std::collections::BTreeMap;
@@ -23,6 +20,10 @@ pub enum Fault {
     /// 429 ThrottlingException before the operation runs.
     Throttle,
     /// 500 InternalServerException before the operation runs.
+    #[allow(
+        dead_code,
+        reason = "part of the fault vocabulary; no test injects a plain 500 yet"
+    )]
     ServerError,
     /// 400 ValidationException with this message, before the operation runs.
     Validation(String),
@@ -44,7 +45,9 @@ struct Armed {
 #[derive(Debug, Clone)]
 pub struct Call {
     pub op: String,
+    #[allow(dead_code, reason = "read through Debug in assertion messages")]
     pub method: String,
+    #[allow(dead_code, reason = "read through Debug in assertion messages")]
     pub path: String,
 }
 
@@ -1077,6 +1080,10 @@ impl FakeBedrockAgent {
         self.state.lock().unwrap().busy
     }
 
+    #[allow(
+        dead_code,
+        reason = "for a test that disarms faults halfway; none does yet"
+    )]
     pub fn clear_faults(&self) {
         self.state.lock().unwrap().faults.clear();
     }

@@ -1,7 +1,7 @@
 //! Local fake servers for the direct target's tests: every AWS call goes through the real SDK
 //! clients to these servers on 127.0.0.1, started and stopped by each test.
-#![allow(dead_code)]
 
+pub mod fake_bedrock_agent;
 pub mod loopback;
 
 use serde_json::{Value, json};
