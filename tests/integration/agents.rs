@@ -2,48 +2,9 @@
 //! at a stateful fake of the bedrock-agent control plane on 127.0.0.1.
 
 use crate::support;
+use crate::support::cli::{self, Run};
 use crate::support::fake_bedrock_agent::{FakeBedrockAgent, Fault};
 use std::path::{Path, PathBuf};
-use std::process::{Command, Stdio};
-
-struct Run {
-    code: i32,
-    stdout: String,
-    stderr: String,
-}
-
-impl std::fmt::Debug for Run {
-    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
-        write!(
-            f,
-            "exit {}\n--- stdout\n{}\n--- stderr\n{}",
-            self.code, self.stdout, self.stderr
-        )
-    }
-}
-
-/// A private copy of the binary under test, taken once: the target directory may be shared, and
-/// another checkout's build must not swap the binary in the middle of this run.
-fn binary() -> &'static Path {
-    static COPY: std::sync::OnceLock<(tempfile::TempDir, PathBuf)> = std::sync::OnceLock::new();
-    &COPY
-        .get_or_init(|| {
-            let dir = tempfile::tempdir().unwrap();
-            let path = dir.path().join("agentc");
-            std::fs::copy(own_binary(), &path).unwrap();
-            (dir, path)
-        })
-        .1
-}
-
-/// The binary under test. `AGENTC_TEST_BIN` overrides it, for checkouts that share a target
-/// directory with others (where `target/debug/agentc` may be another checkout's build).
-fn own_binary() -> PathBuf {
-    std::env::var_os("AGENTC_TEST_BIN").map_or_else(
-        || PathBuf::from(env!("CARGO_BIN_EXE_agentc")),
-        PathBuf::from,
-    )
-}
 
 fn agentc(fake: &FakeBedrockAgent, dir: &Path, args: &[&str]) -> Run {
     agentc_with_env(fake, dir, args, &[])
@@ -55,8 +16,7 @@ fn agentc_with_env(
     args: &[&str],
     env: &[(&str, &str)],
 ) -> Run {
-    let output = Command::new(binary())
-        .args(args)
+    cli::agentc(args)
         .envs(env.iter().copied())
         .current_dir(dir)
         .env("AWS_ENDPOINT_URL_BEDROCK_AGENT", &fake.endpoint)
@@ -71,15 +31,7 @@ fn agentc_with_env(
             dir.join("no-aws-credentials"),
         )
         .env_remove("AWS_PROFILE")
-        .env("NO_COLOR", "1")
-        .stdin(Stdio::null())
-        .output()
-        .expect("run agentc");
-    Run {
-        code: output.status.code().unwrap_or(-1),
-        stdout: String::from_utf8_lossy(&output.stdout).into_owned(),
-        stderr: String::from_utf8_lossy(&output.stderr).into_owned(),
-    }
+        .run()
 }
 
 /// A temp dir holding the fixture spec (3 action groups, one OpenAPI; a KB; memory; guardrail;
