@@ -2,6 +2,7 @@
 //! clients to these servers on 127.0.0.1, started and stopped by each test.
 
 pub mod cli;
+pub mod external;
 pub mod fake_bedrock_agent;
 pub mod loopback;
 
