@@ -11,6 +11,9 @@
 //! program may not safely change; so the in-process half runs in a child process of this one,
 //! started with that environment, while the fake keeps running here.
 
+// A measurement tool over the tests' fake: a panic is its failure report, as in the tests.
+#![allow(clippy::unwrap_used, clippy::expect_used)]
+
 #[path = "../tests/integration/support/loopback.rs"]
 mod loopback;
 // Only the fake's server and its busy time are used here; the tests use the rest.

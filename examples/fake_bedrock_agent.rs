@@ -4,6 +4,9 @@
 //! Prints its endpoint on the first line of stdout, then answers commands on stdin, one per
 //! line: `stats` prints `<handler time in µs> <requests served>`; end of input stops it.
 
+// A measurement tool over the tests' fake: a panic is its failure report, as in the tests.
+#![allow(clippy::unwrap_used, clippy::expect_used)]
+
 // The fake reaches its listening socket through `super::loopback`, as it does in the tests.
 #[path = "../tests/integration/support/loopback.rs"]
 mod loopback;

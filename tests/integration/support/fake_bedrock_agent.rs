@@ -1076,7 +1076,7 @@ impl FakeBedrockAgent {
     }
 
     /// How long the fake spent answering requests so far.
-    #[allow(dead_code, reason = "for the measurements (benches/, examples/), not the tests")]
+    #[allow(dead_code, reason = "used by benches/ and examples/, not by the tests")]
     pub fn busy(&self) -> std::time::Duration {
         self.state.lock().unwrap().busy
     }
