@@ -128,16 +128,7 @@ fn measure() {
 fn environment(mut command: Command, fake: &fake::FakeBedrockAgent, dir: &Path) -> Command {
     command
         .current_dir(dir)
-        .env("AWS_ENDPOINT_URL_BEDROCK_AGENT", &fake.endpoint)
-        .env("AWS_EC2_METADATA_DISABLED", "true")
-        .env("AWS_ACCESS_KEY_ID", "test")
-        .env("AWS_SECRET_ACCESS_KEY", "test")
-        .env("AWS_REGION", "us-east-1")
-        .env("AWS_CONFIG_FILE", dir.join("no-aws-config"))
-        .env(
-            "AWS_SHARED_CREDENTIALS_FILE",
-            dir.join("no-aws-credentials"),
-        )
+        .envs(fake.client_env(dir))
         .env_remove("AWS_PROFILE")
         .env("NO_COLOR", "1");
     command

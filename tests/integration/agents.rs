@@ -19,17 +19,8 @@ fn agentc_with_env(
     cli::agentc(args)
         .envs(env.iter().copied())
         .current_dir(dir)
-        .env("AWS_ENDPOINT_URL_BEDROCK_AGENT", &fake.endpoint)
-        .env("AWS_EC2_METADATA_DISABLED", "true")
-        .env("AWS_ACCESS_KEY_ID", "test")
-        .env("AWS_SECRET_ACCESS_KEY", "test")
-        .env("AWS_REGION", "us-east-1")
+        .envs(fake.client_env(dir))
         .env("AWS_MAX_ATTEMPTS", "3")
-        .env("AWS_CONFIG_FILE", dir.join("no-aws-config"))
-        .env(
-            "AWS_SHARED_CREDENTIALS_FILE",
-            dir.join("no-aws-credentials"),
-        )
         .env_remove("AWS_PROFILE")
         .run()
 }

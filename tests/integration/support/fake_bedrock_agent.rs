@@ -1021,6 +1021,27 @@ fn settle_alias(alias: &mut Alias) {
 }
 
 impl FakeBedrockAgent {
+    /// The environment that points an `agentc` process at this fake: its endpoint, test
+    /// credentials, and AWS config files that do not exist (in `dir`), so that nothing of the
+    /// machine's own AWS set-up is read. The caller removes `AWS_PROFILE`.
+    pub fn client_env(&self, dir: &std::path::Path) -> Vec<(&'static str, std::ffi::OsString)> {
+        vec![
+            (
+                "AWS_ENDPOINT_URL_BEDROCK_AGENT",
+                self.endpoint.clone().into(),
+            ),
+            ("AWS_EC2_METADATA_DISABLED", "true".into()),
+            ("AWS_ACCESS_KEY_ID", "test".into()),
+            ("AWS_SECRET_ACCESS_KEY", "test".into()),
+            ("AWS_REGION", REGION.into()),
+            ("AWS_CONFIG_FILE", dir.join("no-aws-config").into()),
+            (
+                "AWS_SHARED_CREDENTIALS_FILE",
+                dir.join("no-aws-credentials").into(),
+            ),
+        ]
+    }
+
     pub fn start() -> Self {
         let server = Arc::new(loopback::http_server());
         let port = server.server_addr().to_ip().map(|a| a.port()).unwrap_or(0);
