@@ -31,31 +31,37 @@ impl Default for PollSettings {
     }
 }
 
-/// Shows each step: a spinner on a terminal, plain lines otherwise.
+/// Shows each step: a spinner on a terminal, plain lines otherwise. The spinner starts at the
+/// first step, so a progress made before a confirmation prompt does not draw over it.
 pub struct Progress {
-    bar: Option<indicatif::ProgressBar>,
+    terminal: bool,
+    bar: std::cell::OnceCell<indicatif::ProgressBar>,
 }
 
 impl Progress {
     pub fn new(terminal: bool) -> Self {
-        let bar = terminal.then(|| {
-            let bar = indicatif::ProgressBar::new_spinner();
-            bar.enable_steady_tick(Duration::from_millis(120));
-            bar
-        });
-        Self { bar }
+        Self {
+            terminal,
+            bar: std::cell::OnceCell::new(),
+        }
     }
 
     pub fn step(&self, message: impl Into<String>) {
         let message = message.into();
-        match &self.bar {
-            Some(bar) => bar.set_message(message),
-            None => eprintln!("{message}"),
+        if !self.terminal {
+            eprintln!("{message}");
+            return;
         }
+        let bar = self.bar.get_or_init(|| {
+            let bar = indicatif::ProgressBar::new_spinner();
+            bar.enable_steady_tick(Duration::from_millis(120));
+            bar
+        });
+        bar.set_message(message);
     }
 
     pub fn finish(&self) {
-        if let Some(bar) = &self.bar {
+        if let Some(bar) = self.bar.get() {
             bar.finish_and_clear();
         }
     }

@@ -161,7 +161,7 @@ fn confirm(action: &str, auto_approve: bool) -> Result<bool, AgentsError> {
 
 pub fn deploy(args: &DeployArgs) -> ExitStatus {
     let saved = match &args.plan {
-        Some(path) => match SavedPlan::read(path) {
+        Some(path) => match SavedPlan::read(path, crate::target::Target::Agents) {
             Ok(saved) => Some(saved),
             Err(error) => {
                 print_error(error);

@@ -420,7 +420,7 @@ mod tests {
         }
         .write(&plan_path)
         .expect("save");
-        let saved = SavedPlan::<Artifact>::read(&plan_path).expect("read");
+        let saved = SavedPlan::<Artifact>::read(&plan_path, Target::Direct).expect("read");
         assert!(
             block_on(flow::plan_saved(
                 &ArtifactDeployer,

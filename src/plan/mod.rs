@@ -300,21 +300,33 @@ pub struct SavedPlan<D> {
 }
 
 impl<D: Serialize + DeserializeOwned> SavedPlan<D> {
-    /// Read a saved plan, refusing a format this agentc does not apply.
-    pub fn read(path: &Path) -> Result<Self, PlanError> {
+    /// Read a saved plan for `target`, refusing a format this agentc does not apply and a plan
+    /// of another target (before reading its desired state, whose shape is that target's).
+    pub fn read(path: &Path, target: Target) -> Result<Self, PlanError> {
+        #[derive(Deserialize)]
+        struct Head {
+            plan: Plan,
+        }
         let file_error = |message: String| PlanError::File {
             path: path.to_path_buf(),
             message,
         };
         let text = std::fs::read_to_string(path).map_err(|e| file_error(e.to_string()))?;
-        let saved: Self = serde_json::from_str(&text).map_err(|e| file_error(e.to_string()))?;
-        if saved.plan.format_version != PLAN_FORMAT_VERSION {
+        let head: Head = serde_json::from_str(&text).map_err(|e| file_error(e.to_string()))?;
+        if head.plan.format_version != PLAN_FORMAT_VERSION {
             return Err(file_error(format!(
                 "plan format version {} is not supported",
-                saved.plan.format_version
+                head.plan.format_version
             )));
         }
-        Ok(saved)
+        if head.plan.target != target {
+            return Err(PlanError::WrongTarget {
+                path: path.to_path_buf(),
+                planned: head.plan.target,
+                requested: target,
+            });
+        }
+        serde_json::from_str(&text).map_err(|e| file_error(e.to_string()))
     }
 
     pub fn write(&self, path: &Path) -> Result<(), PlanError> {
@@ -401,7 +413,7 @@ mod tests {
         saved(Target::Direct, Remote("before").fingerprint())
             .write(&path)
             .expect("write");
-        let read = SavedPlan::<Value>::read(&path).expect("read");
+        let read = SavedPlan::<Value>::read(&path, Target::Direct).expect("read");
         assert_eq!(read.desired, json!({"x": 1}));
         assert!(read.ensure_fresh(&path, &Remote("before")).is_ok());
         assert!(matches!(
@@ -413,6 +425,10 @@ mod tests {
             read.ensure_target(&path, Target::Agents),
             Err(PlanError::WrongTarget { .. })
         ));
+        assert!(matches!(
+            SavedPlan::<Value>::read(&path, Target::Agents),
+            Err(PlanError::WrongTarget { .. })
+        ));
     }
 
     #[test]
@@ -422,13 +438,14 @@ mod tests {
         let mut plan = saved(Target::Agents, String::new());
         plan.plan.format_version = PLAN_FORMAT_VERSION + 1;
         plan.write(&path).expect("write");
-        let Err(PlanError::File { message, .. }) = SavedPlan::<Value>::read(&path) else {
+        let Err(PlanError::File { message, .. }) = SavedPlan::<Value>::read(&path, Target::Agents)
+        else {
             panic!("a future format version must be refused");
         };
         assert!(message.contains("not supported"), "{message}");
         std::fs::write(&path, "not json").expect("write");
         assert!(matches!(
-            SavedPlan::<Value>::read(&path),
+            SavedPlan::<Value>::read(&path, Target::Agents),
             Err(PlanError::File { .. })
         ));
     }
