@@ -29,14 +29,7 @@ impl BedrockAgents {
     /// Standard AWS configuration (environment, profiles, `AWS_ENDPOINT_URL_BEDROCK_AGENT`),
     /// with `--region` / `--profile` on top.
     pub async fn connect(region: Option<&str>, profile: Option<&str>) -> Self {
-        let mut loader = aws_config::defaults(aws_config::BehaviorVersion::latest());
-        if let Some(region) = region {
-            loader = loader.region(aws_config::Region::new(region.to_string()));
-        }
-        if let Some(profile) = profile {
-            loader = loader.profile_name(profile);
-        }
-        let config = loader.load().await;
+        let config = crate::aws::sdk_config(region, profile).await;
         Self {
             client: Client::new(&config),
             config,

@@ -63,13 +63,13 @@ pub struct ImportArgs {
 }
 
 pub fn plan(args: PlanArgs) -> ExitStatus {
-    crate::agents::commands::plan(&args)
+    crate::cli::commands::agents::plan(&args)
 }
 
 pub fn destroy(args: DestroyArgs) -> ExitStatus {
-    crate::agents::commands::destroy(&args)
+    crate::cli::commands::agents::destroy(&args)
 }
 
 pub fn import(args: ImportArgs) -> ExitStatus {
-    crate::agents::commands::import(&args)
+    crate::cli::commands::agents::import(&args)
 }

@@ -38,8 +38,8 @@ pub struct CompileArgs {
 
 pub fn run(args: CompileArgs) -> ExitStatus {
     match args.target {
-        Target::Direct => crate::direct::commands::compile(&args),
-        Target::Agents => crate::agents::commands::compile(&args),
+        Target::Direct => crate::cli::commands::direct::compile(&args),
+        Target::Agents => crate::cli::commands::agents::compile(&args),
     }
 }
 
@@ -72,7 +72,7 @@ pub struct DeployArgs {
 
 pub fn deploy(args: DeployArgs) -> ExitStatus {
     match args.target {
-        Target::Direct => crate::direct::commands::deploy(&args),
-        Target::Agents => crate::agents::commands::deploy(&args),
+        Target::Direct => crate::cli::commands::direct::deploy(&args),
+        Target::Agents => crate::cli::commands::agents::deploy(&args),
     }
 }

@@ -1,5 +1,5 @@
 use super::{ExitStatus, print_error, print_stdout};
-use crate::lint::{find_rule, registry};
+use agentc::lint::{find_rule, registry};
 
 #[derive(Debug, clap::Args)]
 pub struct ExplainArgs {
@@ -24,7 +24,7 @@ pub struct UnknownRule {
 
 pub fn explain(args: ExplainArgs) -> ExitStatus {
     let Some(rule) = find_rule(&args.rule) else {
-        let help = match crate::diag::closest(&args.rule, registry().iter().map(|r| r.id())) {
+        let help = match agentc::diag::closest(&args.rule, registry().iter().map(|r| r.id())) {
             Some(s) => format!("did you mean `{s}`?"),
             None => "`agentc rules` lists the rule ids".into(),
         };

@@ -1,8 +1,8 @@
 use super::{ExitStatus, parse_key_value, print_error, print_stdout, use_color};
-use crate::lint::{LevelOverrides, find_rule, registry};
-use crate::models::ModelTable;
-use crate::render::{FileReport, Format, HumanOptions, Summary};
-use crate::spec::{Level, LoadOptions};
+use agentc::lint::{LevelOverrides, find_rule, registry};
+use agentc::models::ModelTable;
+use agentc::render::{FileReport, Format, HumanOptions, Summary};
+use agentc::spec::{Level, LoadOptions};
 use rayon::prelude::*;
 use std::io::IsTerminal;
 use std::path::PathBuf;
@@ -57,7 +57,7 @@ pub fn run(args: LintArgs) -> ExitStatus {
     ] {
         for id in ids {
             if id != "all" && find_rule(id).is_none() {
-                let help = match crate::diag::closest(id, registry().iter().map(|r| r.id())) {
+                let help = match agentc::diag::closest(id, registry().iter().map(|r| r.id())) {
                     Some(s) => format!("did you mean `{s}`? `agentc rules` lists them all"),
                     None => "`agentc rules` lists the rule ids".into(),
                 };
@@ -82,7 +82,7 @@ pub fn run(args: LintArgs) -> ExitStatus {
     } else {
         args.paths.clone()
     };
-    let files = match crate::discover::spec_files(&paths, args.only_specs) {
+    let files = match agentc::discover::spec_files(&paths, args.only_specs) {
         Ok(files) => files,
         Err(error) => {
             print_error(LintCliError::Walk {
@@ -92,15 +92,15 @@ pub fn run(args: LintArgs) -> ExitStatus {
             return ExitStatus::Error;
         }
     };
-    crate::tokens::enable_cache(!args.no_cache);
+    agentc::tokens::enable_cache(!args.no_cache);
     let options = LoadOptions {
         vars: args.vars.clone(),
     };
-    let results: Vec<Result<FileReport, crate::spec::LoadError>> = files
+    let results: Vec<Result<FileReport, agentc::spec::LoadError>> = files
         .par_iter()
         .map(|path| {
-            let loaded = crate::spec::load_path(path, &options)?;
-            let diagnostics = crate::lint::lint(&loaded, &models, &overrides);
+            let loaded = agentc::spec::load_path(path, &options)?;
+            let diagnostics = agentc::lint::lint(&loaded, &models, &overrides);
             Ok(FileReport {
                 file: loaded.file,
                 diagnostics,
@@ -118,11 +118,11 @@ pub fn run(args: LintArgs) -> ExitStatus {
             }
         }
     }
-    crate::tokens::persist_cache();
+    agentc::tokens::persist_cache();
     let human = HumanOptions {
         color: use_color(std::io::stdout().is_terminal()),
     };
-    print_stdout(&crate::render::render(&reports, args.format, &human));
+    print_stdout(&agentc::render::render(&reports, args.format, &human));
     if unreadable {
         ExitStatus::Error
     } else if Summary::of(&reports).errors > 0 {

@@ -3,6 +3,7 @@
 
 pub mod agents;
 pub mod aws;
+mod commands;
 pub mod compile;
 pub mod cost;
 mod explain;
@@ -161,33 +162,37 @@ pub fn parse_key_value(text: &str) -> Result<(String, String), String> {
 pub fn load_checked(
     path: &std::path::Path,
     vars: &[(String, String)],
-    models: &crate::models::ModelTable,
+    models: &agentc::models::ModelTable,
     exempt: &[&str],
-) -> Result<crate::spec::Loaded, ExitStatus> {
-    let options = crate::spec::LoadOptions {
+) -> Result<agentc::spec::Loaded, ExitStatus> {
+    let options = agentc::spec::LoadOptions {
         vars: vars.to_vec(),
     };
-    let loaded = match crate::spec::load_path(path, &options) {
+    let loaded = match agentc::spec::load_path(path, &options) {
         Ok(loaded) => loaded,
         Err(error) => {
             print_error(error);
             return Err(ExitStatus::Error);
         }
     };
-    let errors: Vec<_> = crate::lint::lint(&loaded, models, &Default::default())
+    let errors: Vec<_> = agentc::lint::lint(&loaded, models, &Default::default())
         .into_iter()
-        .filter(|d| d.severity == crate::diag::Severity::Error && !exempt.contains(&d.rule))
+        .filter(|d| d.severity == agentc::diag::Severity::Error && !exempt.contains(&d.rule))
         .collect();
     if errors.is_empty() && loaded.spec.is_some() && loaded.agent.is_some() {
         return Ok(loaded);
     }
-    let report = crate::render::FileReport {
+    let report = agentc::render::FileReport {
         file: loaded.file,
         diagnostics: errors,
     };
     eprint!(
         "{}",
-        crate::render::render(&[report], crate::render::Format::Human, &Default::default())
+        agentc::render::render(
+            &[report],
+            agentc::render::Format::Human,
+            &Default::default()
+        )
     );
     Err(ExitStatus::Failure)
 }

@@ -1,5 +1,5 @@
 use super::{ExitStatus, print_error, print_stdout};
-use crate::models::ModelTable;
+use agentc::models::ModelTable;
 use std::path::PathBuf;
 
 #[derive(Debug, clap::Args)]

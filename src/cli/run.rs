@@ -27,5 +27,5 @@ pub struct RunArgs {
 }
 
 pub fn run(args: RunArgs) -> ExitStatus {
-    crate::direct::commands::run(&args)
+    crate::cli::commands::direct::run(&args)
 }

@@ -1,29 +1,30 @@
 //! The agents-target commands: load, talk to the service, print. The logic is in the stage
 //! modules (desired → remote → plan → apply; import; export).
+#![expect(
+    clippy::result_large_err,
+    reason = "moved as is from the library; the CLI error type that replaces these results boxes it"
+)]
 
-use super::apply::{Applier, PollSettings, Progress};
-use super::aws::BedrockAgents;
-use super::desired::{DesiredState, desired_state};
-use super::error::AgentsError;
-use super::plan::{Plan, SavedPlan, plan_deploy, plan_destroy, render_human};
-use super::remote;
 use crate::cli::agents::{DestroyArgs, ImportArgs, PlanArgs, PlanFormat};
 use crate::cli::aws::AwsArgs;
 use crate::cli::compile::{CompileArgs, CompileFormat, DeployArgs};
 use crate::cli::{ExitStatus, print_error, print_stdout, print_warning, use_color};
+use agentc::agents::apply::{Applier, PollSettings, Progress};
+use agentc::agents::aws::BedrockAgents;
+use agentc::agents::desired::{DesiredState, desired_state};
+use agentc::agents::error::AgentsError;
+use agentc::agents::plan::{Plan, SavedPlan, plan_deploy, plan_destroy, render_human};
+use agentc::agents::remote;
 use std::io::IsTerminal;
 use std::path::Path;
 
 fn runtime() -> Result<tokio::runtime::Runtime, AgentsError> {
-    tokio::runtime::Builder::new_current_thread()
-        .enable_all()
-        .build()
-        .map_err(|e| AgentsError::Runtime(e.to_string()))
+    agentc::aws::runtime().map_err(|e| AgentsError::Runtime(e.to_string()))
 }
 
 /// Load and lint the spec (lint errors stop here), then derive the desired state.
 fn load_desired(path: &Path, vars: &[(String, String)]) -> Result<DesiredState, ExitStatus> {
-    let loaded = crate::direct::commands::load_for_compile(path, vars)?;
+    let loaded = crate::cli::commands::direct::load_for_compile(path, vars)?;
     let (Some(spec), Some(agent)) = (&loaded.spec, &loaded.agent) else {
         return Err(ExitStatus::Error);
     };
@@ -57,10 +58,11 @@ pub fn compile(args: &CompileArgs) -> ExitStatus {
         CompileFormat::Json => serde_json::to_value(&desired).unwrap_or_default(),
         CompileFormat::Cloudformation | CompileFormat::Terraform => {
             let (export, format) = match args.format {
-                CompileFormat::Cloudformation => {
-                    (super::export::cloudformation(&desired), "cloudformation")
-                }
-                _ => (super::export::terraform(&desired), "terraform"),
+                CompileFormat::Cloudformation => (
+                    agentc::agents::export::cloudformation(&desired),
+                    "cloudformation",
+                ),
+                _ => (agentc::agents::export::terraform(&desired), "terraform"),
             };
             for setting in &export.omitted {
                 print_warning(&format!("{format} export leaves out {setting}"));
@@ -152,7 +154,7 @@ fn read_saved_plan(path: &Path) -> Result<SavedPlan, AgentsError> {
         path: path.to_path_buf(),
         message: e.to_string(),
     })?;
-    if saved.plan.format_version != super::plan::PLAN_FORMAT_VERSION {
+    if saved.plan.format_version != agentc::agents::plan::PLAN_FORMAT_VERSION {
         return Err(AgentsError::PlanFile {
             path: path.to_path_buf(),
             message: format!(
@@ -333,7 +335,8 @@ pub fn import(args: &ImportArgs) -> ExitStatus {
                 .and_then(|p| p.parent())
                 .map(Path::to_path_buf)
                 .unwrap_or_else(|| std::path::PathBuf::from("."));
-            super::import::import(&api, &args.agent_id, args.alias.as_deref(), &out_dir).await
+            agentc::agents::import::import(&api, &args.agent_id, args.alias.as_deref(), &out_dir)
+                .await
         })
     });
     let imported = match result {

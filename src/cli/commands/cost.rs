@@ -1,20 +1,20 @@
 //! `agentc cost`: load, estimate, render; optionally plot and compare with measured usage.
 
-use super::render::{self, RenderOptions};
-use super::{CostError, WorkloadOverrides};
 use crate::cli::cost::CostArgs;
 use crate::cli::{ExitStatus, print_error, print_stdout, use_color};
-use crate::models::ModelTable;
-use crate::spec::Loaded;
+use agentc::cost::render::{self, RenderOptions};
+use agentc::cost::{CostError, WorkloadOverrides};
+use agentc::models::ModelTable;
+use agentc::spec::Loaded;
 use std::io::IsTerminal;
 
 /// The rule that judges the estimate must not stop the estimate from being shown.
 const OWN_RULE: &str = "cost-over-budget";
 
 pub fn run(args: &CostArgs) -> ExitStatus {
-    crate::tokens::enable_cache(!args.no_cache);
+    agentc::tokens::enable_cache(!args.no_cache);
     let status = estimate_and_print(args);
-    crate::tokens::persist_cache();
+    agentc::tokens::persist_cache();
     status
 }
 
@@ -37,14 +37,20 @@ fn estimate_and_print(args: &CostArgs) -> ExitStatus {
         return ExitStatus::Error;
     };
     let overrides = WorkloadOverrides::from(&args.workload);
-    let estimate = match super::estimate(spec, agent, loaded.file.dir(), &models, &overrides) {
+    let estimate = match agentc::cost::estimate(spec, agent, loaded.file.dir(), &models, &overrides)
+    {
         Ok(estimate) => estimate,
         Err(error) => {
             print_error(error);
             return ExitStatus::Error;
         }
     };
-    let measured = match args.usage.as_deref().map(super::usage::read).transpose() {
+    let measured = match args
+        .usage
+        .as_deref()
+        .map(agentc::cost::usage::read)
+        .transpose()
+    {
         Ok(measured) => measured,
         Err(error) => {
             print_error(CostError::from(error));
@@ -52,7 +58,7 @@ fn estimate_and_print(args: &CostArgs) -> ExitStatus {
         }
     };
     if let Some(path) = &args.plot
-        && let Err(source) = std::fs::write(path, super::plot::svg(&estimate))
+        && let Err(source) = std::fs::write(path, agentc::cost::plot::svg(&estimate))
     {
         print_error(CostError::Write {
             path: path.clone(),

@@ -1,27 +1,27 @@
 //! Commands of the direct target: `compile` prints the Converse config, `deploy` writes it
 //! as an artifact, `run` runs the agent through the Converse API with agentc's loop.
 
-use super::artifact::{self, Plan};
-use super::dispatch::Dispatcher;
-use super::history;
-use super::model::ModelClient;
-use super::retry::RetryPolicy;
-use super::runner::{Outcome, Report, RunError, Runner, Settings, TurnInput};
-use super::session;
-use super::trace::Trace;
-use super::wire::RequestParts;
 use crate::cli::ExitStatus;
 use crate::cli::compile::{CompileArgs, CompileFormat, DeployArgs};
 use crate::cli::run::RunArgs;
 use crate::cli::{print_error, print_stdout, print_warning};
-use crate::models::ModelTable;
+use agentc::direct::artifact::{self, Plan};
+use agentc::direct::dispatch::Dispatcher;
+use agentc::direct::history;
+use agentc::direct::model::ModelClient;
+use agentc::direct::retry::RetryPolicy;
+use agentc::direct::runner::{Outcome, Report, RunError, Runner, Settings, TurnInput};
+use agentc::direct::session;
+use agentc::direct::trace::Trace;
+use agentc::direct::wire::RequestParts;
+use agentc::models::ModelTable;
 use std::sync::Arc;
 
 /// Load a spec for compilation: any error-level finding stops here.
 pub fn load_for_compile(
     path: &std::path::Path,
     vars: &[(String, String)],
-) -> Result<crate::spec::Loaded, ExitStatus> {
+) -> Result<agentc::spec::Loaded, ExitStatus> {
     crate::cli::load_checked(path, vars, ModelTable::builtin(), &[])
 }
 
@@ -30,15 +30,15 @@ pub fn load_for_compile(
 fn compile_spec(
     path: &std::path::Path,
     vars: &[(String, String)],
-) -> Result<(String, super::ConverseConfig), ExitStatus> {
+) -> Result<(String, agentc::direct::ConverseConfig), ExitStatus> {
     let loaded = load_for_compile(path, vars)?;
     let (Some(spec), Some(agent)) = (&loaded.spec, &loaded.agent) else {
         return Err(ExitStatus::Error);
     };
-    for setting in super::compile::agents_only_settings(spec) {
+    for setting in agentc::direct::compile::agents_only_settings(spec) {
         print_warning(&format!("direct target: {setting}"));
     }
-    let (config, _) = super::compile(spec, agent, ModelTable::builtin());
+    let (config, _) = agentc::direct::compile(spec, agent, ModelTable::builtin());
     Ok((agent.name.clone(), config))
 }
 
@@ -162,10 +162,7 @@ pub fn run(args: &RunArgs) -> ExitStatus {
     let (Some(spec), Some(agent)) = (&loaded.spec, &loaded.agent) else {
         return ExitStatus::Error;
     };
-    let runtime = match tokio::runtime::Builder::new_current_thread()
-        .enable_all()
-        .build()
-    {
+    let runtime = match agentc::aws::runtime() {
         Ok(runtime) => runtime,
         Err(error) => {
             eprintln!("error: cannot start the async runtime: {error}");
@@ -195,24 +192,18 @@ fn fail(
 
 async fn run_async(
     args: &RunArgs,
-    spec: &crate::spec::Spec,
-    agent: &crate::spec::Agent,
+    spec: &agentc::spec::Spec,
+    agent: &agentc::spec::Agent,
     spec_dir: &std::path::Path,
 ) -> ExitStatus {
     let models = ModelTable::builtin();
-    let (config, names) = super::compile(spec, agent, models);
+    let (config, names) = agentc::direct::compile(spec, agent, models);
     let session_id = args.session.clone().unwrap_or_else(ephemeral_session_id);
     let stored_session = args.session.as_deref();
     let direct = spec.targets.direct.clone().unwrap_or_default();
 
-    let mut loader = aws_config::defaults(aws_config::BehaviorVersion::latest());
-    if let Some(region) = &args.aws.region {
-        loader = loader.region(aws_config::Region::new(region.clone()));
-    }
-    if let Some(profile) = &args.aws.profile {
-        loader = loader.profile_name(profile);
-    }
-    let sdk_config = loader.load().await;
+    let sdk_config =
+        agentc::aws::sdk_config(args.aws.region.as_deref(), args.aws.profile.as_deref()).await;
     if sdk_config.region().is_none() {
         return fail(
             args.json,
