@@ -1,14 +1,13 @@
-use super::{ExitStatus, parse_key_value};
+use super::CliResult;
+use super::args::SpecArgs;
 use agentc::cost::WorkloadOverrides;
 use agentc::cost::render::Format;
 use std::path::PathBuf;
 
 #[derive(Debug, clap::Args)]
 pub struct CostArgs {
-    /// The agent spec.
-    pub spec: PathBuf,
-    #[arg(long = "var", value_name = "KEY=VALUE", value_parser = parse_key_value)]
-    pub vars: Vec<(String, String)>,
+    #[command(flatten)]
+    pub input: SpecArgs,
     /// Output format.
     #[arg(long, value_enum, default_value_t = Format::Human)]
     pub format: Format,
@@ -81,7 +80,7 @@ impl From<&WorkloadArgs> for WorkloadOverrides {
     }
 }
 
-pub fn run(args: CostArgs) -> ExitStatus {
+pub fn run(args: CostArgs) -> CliResult {
     crate::cli::commands::cost::run(&args)
 }
 

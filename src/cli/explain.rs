@@ -1,4 +1,4 @@
-use super::{ExitStatus, print_error, print_stdout};
+use super::{CliResult, ExitStatus, print_stdout};
 use agentc::lint::{find_rule, registry};
 
 #[derive(Debug, clap::Args)]
@@ -22,17 +22,17 @@ pub struct UnknownRule {
     help: String,
 }
 
-pub fn explain(args: ExplainArgs) -> ExitStatus {
+pub fn explain(args: ExplainArgs) -> CliResult {
     let Some(rule) = find_rule(&args.rule) else {
         let help = match agentc::diag::closest(&args.rule, registry().iter().map(|r| r.id())) {
             Some(s) => format!("did you mean `{s}`?"),
             None => "`agentc rules` lists the rule ids".into(),
         };
-        print_error(UnknownRule {
+        return Err(UnknownRule {
             id: args.rule,
             help,
-        });
-        return ExitStatus::Error;
+        }
+        .into());
     };
     let doc: String = rule
         .doc()
@@ -50,10 +50,10 @@ pub fn explain(args: ExplainArgs) -> ExitStatus {
         doc.trim_end(),
         rule.default_severity()
     ));
-    ExitStatus::Success
+    Ok(ExitStatus::Success)
 }
 
-pub fn rules(args: RulesArgs) -> ExitStatus {
+pub fn rules(args: RulesArgs) -> CliResult {
     if args.json {
         let rules: Vec<_> = registry()
             .iter()
@@ -70,7 +70,7 @@ pub fn rules(args: RulesArgs) -> ExitStatus {
             "{}\n",
             serde_json::to_string_pretty(&rules).unwrap_or_default()
         ));
-        return ExitStatus::Success;
+        return Ok(ExitStatus::Success);
     }
     let mut table = comfy_table::Table::new();
     table.load_preset(comfy_table::presets::NOTHING);
@@ -79,5 +79,5 @@ pub fn rules(args: RulesArgs) -> ExitStatus {
         table.add_row([rule.id(), rule.default_severity().as_str(), rule.summary()]);
     }
     print_stdout(&format!("{table}\n"));
-    ExitStatus::Success
+    Ok(ExitStatus::Success)
 }

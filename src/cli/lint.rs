@@ -1,4 +1,5 @@
-use super::{ExitStatus, parse_key_value, print_error, print_stdout, use_color};
+use super::args::VarArgs;
+use super::{CliResult, ExitStatus, print_error, print_stdout, use_color};
 use agentc::lint::{LevelOverrides, find_rule, registry};
 use agentc::models::ModelTable;
 use agentc::render::{FileReport, Format, HumanOptions, Summary};
@@ -23,9 +24,8 @@ pub struct LintArgs {
     /// Do not report these rules.
     #[arg(long, value_name = "RULE")]
     pub allow: Vec<String>,
-    /// Set a template variable (overrides the spec's `vars`).
-    #[arg(long = "var", value_name = "KEY=VALUE", value_parser = parse_key_value)]
-    pub vars: Vec<(String, String)>,
+    #[command(flatten)]
+    pub vars: VarArgs,
     /// A price and model table to use instead of the built-in one.
     #[arg(long, value_name = "FILE")]
     pub prices: Option<PathBuf>,
@@ -48,7 +48,7 @@ pub enum LintCliError {
     Walk { path: String, message: String },
 }
 
-pub fn run(args: LintArgs) -> ExitStatus {
+pub fn run(args: LintArgs) -> CliResult {
     let mut overrides = LevelOverrides::default();
     for (ids, level) in [
         (&args.allow, Level::Allow),
@@ -61,40 +61,30 @@ pub fn run(args: LintArgs) -> ExitStatus {
                     Some(s) => format!("did you mean `{s}`? `agentc rules` lists them all"),
                     None => "`agentc rules` lists the rule ids".into(),
                 };
-                print_error(LintCliError::UnknownRule {
+                return Err(LintCliError::UnknownRule {
                     id: id.clone(),
                     help,
-                });
-                return ExitStatus::Error;
+                }
+                .into());
             }
             overrides.levels.push((id.clone(), level));
         }
     }
-    let models = match ModelTable::load(args.prices.as_deref()) {
-        Ok(table) => table,
-        Err(error) => {
-            print_error(error);
-            return ExitStatus::Error;
-        }
-    };
+    let models = ModelTable::load(args.prices.as_deref())?;
     let paths = if args.paths.is_empty() {
         vec![PathBuf::from(".")]
     } else {
         args.paths.clone()
     };
-    let files = match agentc::discover::spec_files(&paths, args.only_specs) {
-        Ok(files) => files,
-        Err(error) => {
-            print_error(LintCliError::Walk {
-                path: error.path,
-                message: error.message,
-            });
-            return ExitStatus::Error;
+    let files = agentc::discover::spec_files(&paths, args.only_specs).map_err(|error| {
+        LintCliError::Walk {
+            path: error.path,
+            message: error.message,
         }
-    };
+    })?;
     agentc::tokens::enable_cache(!args.no_cache);
     let options = LoadOptions {
-        vars: args.vars.clone(),
+        vars: args.vars.vars.clone(),
     };
     let results: Vec<Result<FileReport, agentc::spec::LoadError>> = files
         .par_iter()
@@ -112,8 +102,9 @@ pub fn run(args: LintArgs) -> ExitStatus {
     for result in results {
         match result {
             Ok(report) => reports.push(report),
+            // Every unreadable file is reported, and the readable ones still are linted.
             Err(error) => {
-                print_error(error);
+                print_error(&error);
                 unreadable = true;
             }
         }
@@ -123,11 +114,11 @@ pub fn run(args: LintArgs) -> ExitStatus {
         color: use_color(std::io::stdout().is_terminal()),
     };
     print_stdout(&agentc::render::render(&reports, args.format, &human));
-    if unreadable {
+    Ok(if unreadable {
         ExitStatus::Error
     } else if Summary::of(&reports).errors > 0 {
         ExitStatus::Failure
     } else {
         ExitStatus::Success
-    }
+    })
 }

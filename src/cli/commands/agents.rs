@@ -1,37 +1,41 @@
 //! The agents-target commands: load, talk to the service, print. The logic is in the stage
 //! modules (desired → remote → plan → apply; import; export).
-#![expect(
-    clippy::result_large_err,
-    reason = "moved as is from the library; the CLI error type that replaces these results boxes it"
-)]
 
 use crate::cli::agents::{DestroyArgs, ImportArgs, PlanArgs, PlanFormat};
-use crate::cli::aws::AwsArgs;
+use crate::cli::args::{AwsArgs, SpecArgs};
 use crate::cli::compile::{CompileArgs, CompileFormat, DeployArgs};
-use crate::cli::{ExitStatus, print_error, print_stdout, print_warning, use_color};
+use crate::cli::{
+    CliError, CliResult, ExitStatus, load_checked, print_stdout, print_warning, refuse, runtime,
+    use_color,
+};
 use agentc::agents::apply::{Applier, PollSettings, Progress};
 use agentc::agents::aws::BedrockAgents;
 use agentc::agents::desired::{DesiredState, desired_state};
 use agentc::agents::error::AgentsError;
 use agentc::agents::plan::{Plan, SavedPlan, plan_deploy, plan_destroy, render_human};
 use agentc::agents::remote;
+use agentc::models::ModelTable;
+use agentc::target::Target;
 use std::io::IsTerminal;
 use std::path::Path;
 
-fn runtime() -> Result<tokio::runtime::Runtime, AgentsError> {
-    agentc::aws::runtime().map_err(|e| AgentsError::Runtime(e.to_string()))
-}
+const TARGET: Target = Target::Agents;
 
-/// Load and lint the spec (lint errors stop here), then derive the desired state.
-fn load_desired(path: &Path, vars: &[(String, String)]) -> Result<DesiredState, ExitStatus> {
-    let loaded = crate::cli::commands::direct::load_for_compile(path, vars)?;
-    let (Some(spec), Some(agent)) = (&loaded.spec, &loaded.agent) else {
-        return Err(ExitStatus::Error);
-    };
-    desired_state(spec, agent, loaded.file.dir()).map_err(|error| {
-        print_error(error);
-        ExitStatus::Error
-    })
+/// Load and check the spec for this target (error-level findings stop here), then derive the
+/// desired state.
+fn load_desired(input: &SpecArgs) -> Result<DesiredState, CliError> {
+    let checked = load_checked(
+        &input.spec,
+        &input.vars.vars,
+        ModelTable::builtin(),
+        &[TARGET],
+        &[],
+    )?;
+    Ok(desired_state(
+        &checked.spec,
+        &checked.agent,
+        checked.file.dir(),
+    )?)
 }
 
 async fn connect(aws: &AwsArgs) -> BedrockAgents {
@@ -42,18 +46,22 @@ fn stdout_color() -> bool {
     use_color(std::io::stdout().is_terminal())
 }
 
-fn write_file(path: &Path, text: &str) -> Result<(), AgentsError> {
-    std::fs::write(path, text).map_err(|source| AgentsError::Write {
-        path: path.to_path_buf(),
-        source,
+fn write_file(path: &Path, text: &str) -> Result<(), CliError> {
+    std::fs::write(path, text).map_err(|source| {
+        AgentsError::Write {
+            path: path.to_path_buf(),
+            source,
+        }
+        .into()
     })
 }
 
-pub fn compile(args: &CompileArgs) -> ExitStatus {
-    let desired = match load_desired(&args.spec, &args.vars) {
-        Ok(desired) => desired,
-        Err(status) => return status,
-    };
+fn pretty_json(value: &impl serde::Serialize) -> String {
+    serde_json::to_string_pretty(value).unwrap_or_default()
+}
+
+pub fn compile(args: &CompileArgs) -> CliResult {
+    let desired = load_desired(&args.input)?;
     let value = match args.format {
         CompileFormat::Json => serde_json::to_value(&desired).unwrap_or_default(),
         CompileFormat::Cloudformation | CompileFormat::Terraform => {
@@ -70,55 +78,25 @@ pub fn compile(args: &CompileArgs) -> ExitStatus {
             export.document
         }
     };
-    let mut text = serde_json::to_string_pretty(&value).unwrap_or_default();
+    let mut text = pretty_json(&value);
     text.push('\n');
     match &args.out {
-        Some(path) => match write_file(path, &text) {
-            Ok(()) => ExitStatus::Success,
-            Err(error) => {
-                print_error(error);
-                ExitStatus::Error
-            }
-        },
-        None => {
-            print_stdout(&text);
-            ExitStatus::Success
-        }
+        Some(path) => write_file(path, &text)?,
+        None => print_stdout(&text),
     }
+    Ok(ExitStatus::Success)
 }
 
-pub fn plan(args: &PlanArgs) -> ExitStatus {
-    // Terraform's convention: with --detailed-exitcode, 1 is an error and 2 means changes.
-    let error_status = if args.detailed_exitcode {
-        ExitStatus::Failure
-    } else {
-        ExitStatus::Error
-    };
-    let desired = match load_desired(&args.spec, &args.vars) {
-        Ok(desired) => desired,
-        Err(ExitStatus::Failure) => return ExitStatus::Failure,
-        Err(_) => return error_status,
-    };
-    let result = runtime().and_then(|rt| {
-        rt.block_on(async {
-            let api = connect(&args.aws).await;
-            let remote = remote::read_by_name(&api, &desired.agent.name).await?;
-            plan_deploy(&desired, &remote, args.adopt)
-        })
-    });
-    let plan = match result {
-        Ok(plan) => plan,
-        Err(error) => {
-            print_error(error);
-            return error_status;
-        }
-    };
+pub fn plan(args: &PlanArgs) -> CliResult {
+    let desired = load_desired(&args.input)?;
+    let plan = runtime()?.block_on(async {
+        let api = connect(&args.aws).await;
+        let remote = remote::read_by_name(&api, &desired.agent.name).await?;
+        plan_deploy(&desired, &remote, args.adopt)
+    })?;
     match args.format {
         PlanFormat::Human => print_stdout(&render_human(&plan, stdout_color())),
-        PlanFormat::Json => print_stdout(&format!(
-            "{}\n",
-            serde_json::to_string_pretty(&plan).unwrap_or_default()
-        )),
+        PlanFormat::Json => print_stdout(&format!("{}\n", pretty_json(&plan))),
     }
     if let Some(path) = &args.out {
         let saved = SavedPlan {
@@ -126,26 +104,22 @@ pub fn plan(args: &PlanArgs) -> ExitStatus {
             desired,
             adopt: args.adopt,
         };
-        let text = serde_json::to_string_pretty(&saved).unwrap_or_default();
-        if let Err(error) = write_file(path, &text) {
-            print_error(error);
-            return error_status;
-        }
+        write_file(path, &pretty_json(&saved))?;
         eprintln!(
             "Saved the plan to {}; apply it with `agentc deploy {} --target agents --plan {}`.",
             path.display(),
-            args.spec.display(),
+            args.input.spec.display(),
             path.display()
         );
     }
-    if args.detailed_exitcode && plan.has_changes() {
-        ExitStatus::Code(2)
+    Ok(if args.detailed_exitcode && plan.has_changes() {
+        ExitStatus::ChangesPresent
     } else {
         ExitStatus::Success
-    }
+    })
 }
 
-fn read_saved_plan(path: &Path) -> Result<SavedPlan, AgentsError> {
+fn read_saved_plan(path: &Path) -> Result<SavedPlan, CliError> {
     let text = std::fs::read_to_string(path).map_err(|e| AgentsError::PlanFile {
         path: path.to_path_buf(),
         message: e.to_string(),
@@ -161,20 +135,22 @@ fn read_saved_plan(path: &Path) -> Result<SavedPlan, AgentsError> {
                 "plan format version {} is not supported",
                 saved.plan.format_version
             ),
-        });
+        }
+        .into());
     }
     Ok(saved)
 }
 
 /// Ask on a terminal; refuse when nobody can answer.
-fn confirm(action: &str, auto_approve: bool) -> Result<bool, AgentsError> {
+fn confirm(action: &str, auto_approve: bool) -> Result<bool, CliError> {
     if auto_approve {
         return Ok(true);
     }
     if !std::io::stdin().is_terminal() {
         return Err(AgentsError::NotConfirmed {
             action: action.to_string(),
-        });
+        }
+        .into());
     }
     eprint!("\nDo you want to {action}? Only 'yes' will be accepted: ");
     let mut answer = String::new();
@@ -182,32 +158,25 @@ fn confirm(action: &str, auto_approve: bool) -> Result<bool, AgentsError> {
     Ok(answer.trim() == "yes")
 }
 
-pub fn deploy(args: &DeployArgs) -> ExitStatus {
-    let saved = match &args.plan {
-        Some(path) => match read_saved_plan(path) {
-            Ok(saved) => Some(saved),
-            Err(error) => {
-                print_error(error);
-                return ExitStatus::Error;
-            }
-        },
-        None => None,
-    };
+pub fn deploy(args: &DeployArgs) -> CliResult {
+    refuse(
+        args.check,
+        "--check",
+        TARGET,
+        "; `agentc plan --target agents --detailed-exitcode` tells whether the agent is current",
+    )?;
+    refuse(
+        args.out.is_some(),
+        "--out",
+        TARGET,
+        "; the agents target deploys to the service, not to a file",
+    )?;
+    let saved = args.plan.as_deref().map(read_saved_plan).transpose()?;
     let desired = match &saved {
         Some(saved) => saved.desired.clone(),
-        None => match load_desired(&args.spec, &args.vars) {
-            Ok(desired) => desired,
-            Err(status) => return status,
-        },
+        None => load_desired(&args.input)?,
     };
-    let rt = match runtime() {
-        Ok(rt) => rt,
-        Err(error) => {
-            print_error(error);
-            return ExitStatus::Error;
-        }
-    };
-    let result = rt.block_on(async {
+    let result = runtime()?.block_on(async {
         let api = connect(&args.aws).await;
         let remote = remote::read_by_name(&api, &desired.agent.name).await?;
         let adopt = args.adopt || saved.as_ref().is_some_and(|s| s.adopt);
@@ -218,7 +187,8 @@ pub fn deploy(args: &DeployArgs) -> ExitStatus {
                     path: path.clone(),
                     planned: saved.plan.fingerprint.clone(),
                     current,
-                });
+                }
+                .into());
             }
         }
         let plan = plan_deploy(&desired, &remote, adopt)?;
@@ -242,52 +212,41 @@ pub fn deploy(args: &DeployArgs) -> ExitStatus {
         };
         let outcome = applier.deploy(&desired, &remote, &plan).await;
         progress.finish();
-        outcome.map(|o| Some((plan, o)))
-    });
-    match result {
-        Ok(None) => ExitStatus::Success,
-        Ok(Some((plan, outcome))) => {
-            let alias = outcome
-                .alias
-                .map(|a| {
-                    format!(
-                        "; alias `{}` ({}) serves version {}",
-                        a.name,
-                        a.id,
-                        a.version.unwrap_or_else(|| "?".into())
-                    )
-                })
-                .unwrap_or_default();
-            print_stdout(&format!(
-                "\nApply complete! Resources: {} added, {} changed, {} destroyed.\nAgent `{}` ({}) is PREPARED{alias}.\n",
-                plan.summary.add,
-                plan.summary.change,
-                plan.summary.destroy,
-                desired.agent.name,
-                outcome.agent_id
-            ));
-            ExitStatus::Success
-        }
-        Err(error) => {
-            print_error(error);
-            ExitStatus::Error
-        }
+        Ok::<_, CliError>(Some((plan, outcome?)))
+    })?;
+    if let Some((plan, outcome)) = result {
+        let alias = outcome
+            .alias
+            .map(|a| {
+                format!(
+                    "; alias `{}` ({}) serves version {}",
+                    a.name,
+                    a.id,
+                    a.version.unwrap_or_else(|| "?".into())
+                )
+            })
+            .unwrap_or_default();
+        print_stdout(&format!(
+            "\nApply complete! Resources: {} added, {} changed, {} destroyed.\nAgent `{}` ({}) is PREPARED{alias}.\n",
+            plan.summary.add,
+            plan.summary.change,
+            plan.summary.destroy,
+            desired.agent.name,
+            outcome.agent_id
+        ));
     }
+    Ok(ExitStatus::Success)
 }
 
-pub fn destroy(args: &DestroyArgs) -> ExitStatus {
-    let desired = match load_desired(&args.spec, &args.vars) {
-        Ok(desired) => desired,
-        Err(status) => return status,
-    };
-    let rt = match runtime() {
-        Ok(rt) => rt,
-        Err(error) => {
-            print_error(error);
-            return ExitStatus::Error;
-        }
-    };
-    let result: Result<Option<Plan>, AgentsError> = rt.block_on(async {
+pub fn destroy(args: &DestroyArgs) -> CliResult {
+    refuse(
+        args.out.is_some(),
+        "--out",
+        TARGET,
+        "; it names the artifact of `destroy --target direct`",
+    )?;
+    let desired = load_desired(&args.input)?;
+    let destroyed: Option<Plan> = runtime()?.block_on(async {
         let api = connect(&args.aws).await;
         let remote = remote::read_by_name(&api, &desired.agent.name).await?;
         let plan = plan_destroy(&desired.agent.name, &remote)?;
@@ -307,69 +266,42 @@ pub fn destroy(args: &DestroyArgs) -> ExitStatus {
         };
         let outcome = applier.destroy(&plan).await;
         progress.finish();
-        outcome.map(|()| Some(plan))
-    });
-    match result {
-        Ok(None) => ExitStatus::Success,
-        Ok(Some(plan)) => {
-            print_stdout(&format!(
-                "\nDestroy complete! Resources: {} destroyed.\n",
-                plan.summary.destroy
-            ));
-            ExitStatus::Success
-        }
-        Err(error) => {
-            print_error(error);
-            ExitStatus::Error
-        }
+        outcome?;
+        Ok::<_, CliError>(Some(plan))
+    })?;
+    if let Some(plan) = destroyed {
+        print_stdout(&format!(
+            "\nDestroy complete! Resources: {} destroyed.\n",
+            plan.summary.destroy
+        ));
     }
+    Ok(ExitStatus::Success)
 }
 
-pub fn import(args: &ImportArgs) -> ExitStatus {
-    let result = runtime().and_then(|rt| {
-        rt.block_on(async {
-            let api = connect(&args.aws).await;
-            let out_dir = args
-                .out
-                .as_ref()
-                .and_then(|p| p.parent())
-                .map(Path::to_path_buf)
-                .unwrap_or_else(|| std::path::PathBuf::from("."));
-            agentc::agents::import::import(&api, &args.agent_id, args.alias.as_deref(), &out_dir)
-                .await
-        })
-    });
-    let imported = match result {
-        Ok(imported) => imported,
-        Err(error) => {
-            print_error(error);
-            return ExitStatus::Error;
-        }
-    };
+pub fn import(args: &ImportArgs) -> CliResult {
+    let imported = runtime()?.block_on(async {
+        let api = connect(&args.aws).await;
+        let out_dir = args
+            .out
+            .as_ref()
+            .and_then(|p| p.parent())
+            .map(Path::to_path_buf)
+            .unwrap_or_else(|| std::path::PathBuf::from("."));
+        agentc::agents::import::import(&api, &args.agent_id, args.alias.as_deref(), &out_dir).await
+    })?;
     for warning in &imported.warnings {
         print_warning(&format!("import: {warning}"));
     }
     for (path, text) in &imported.files {
-        if let Err(error) = write_file(path, text) {
-            print_error(error);
-            return ExitStatus::Error;
-        }
+        write_file(path, text)?;
         eprintln!("wrote {}", path.display());
     }
     match &args.out {
-        Some(path) => match write_file(path, &imported.yaml) {
-            Ok(()) => {
-                eprintln!("wrote {}", path.display());
-                ExitStatus::Success
-            }
-            Err(error) => {
-                print_error(error);
-                ExitStatus::Error
-            }
-        },
-        None => {
-            print_stdout(&imported.yaml);
-            ExitStatus::Success
+        Some(path) => {
+            write_file(path, &imported.yaml)?;
+            eprintln!("wrote {}", path.display());
         }
+        None => print_stdout(&imported.yaml),
     }
+    Ok(ExitStatus::Success)
 }

@@ -1,127 +1,229 @@
 //! Commands of the direct target: `compile` prints the Converse config, `deploy` writes it
-//! as an artifact, `run` runs the agent through the Converse API with agentc's loop.
+//! as an artifact, `plan` shows what deploy would write, `destroy` removes the artifact, `run`
+//! runs the agent through the Converse API with agentc's loop.
 
-use crate::cli::ExitStatus;
+use crate::cli::agents::{DestroyArgs, PlanArgs, PlanFormat};
+use crate::cli::args::{AwsArgs, SpecArgs};
 use crate::cli::compile::{CompileArgs, CompileFormat, DeployArgs};
 use crate::cli::run::RunArgs;
-use crate::cli::{print_error, print_stdout, print_warning};
+use crate::cli::{
+    CliError, CliResult, ExitStatus, load_checked, print_stdout, print_warning, refuse, runtime,
+};
 use agentc::direct::artifact::{self, Plan};
 use agentc::direct::dispatch::Dispatcher;
 use agentc::direct::history;
 use agentc::direct::model::ModelClient;
 use agentc::direct::retry::RetryPolicy;
-use agentc::direct::runner::{Outcome, Report, RunError, Runner, Settings, TurnInput};
+use agentc::direct::runner::{Outcome, Report, Runner, Settings, TurnInput};
 use agentc::direct::session;
 use agentc::direct::trace::Trace;
 use agentc::direct::wire::RequestParts;
 use agentc::models::ModelTable;
+use agentc::target::Target;
+use std::path::{Path, PathBuf};
 use std::sync::Arc;
 
-/// Load a spec for compilation: any error-level finding stops here.
-pub fn load_for_compile(
-    path: &std::path::Path,
-    vars: &[(String, String)],
-) -> Result<agentc::spec::Loaded, ExitStatus> {
-    crate::cli::load_checked(path, vars, ModelTable::builtin(), &[])
+const TARGET: Target = Target::Direct;
+
+/// Load a spec for this target: any error-level finding stops here.
+fn load_for_direct(input: &SpecArgs) -> Result<crate::cli::Checked, CliError> {
+    load_checked(
+        &input.spec,
+        &input.vars.vars,
+        ModelTable::builtin(),
+        &[TARGET],
+        &[],
+    )
 }
 
-/// Load, check and compile a spec for `compile` and `deploy`, naming on stderr what the spec
-/// asks of Bedrock Agents that the Converse request cannot carry.
-fn compile_spec(
-    path: &std::path::Path,
-    vars: &[(String, String)],
-) -> Result<(String, agentc::direct::ConverseConfig), ExitStatus> {
-    let loaded = load_for_compile(path, vars)?;
-    let (Some(spec), Some(agent)) = (&loaded.spec, &loaded.agent) else {
-        return Err(ExitStatus::Error);
-    };
-    for setting in agentc::direct::compile::agents_only_settings(spec) {
+/// Load, check and compile a spec for `compile`, `deploy`, `plan` and `destroy`, naming on
+/// stderr what the spec asks of Bedrock Agents that the Converse request cannot carry.
+fn compile_spec(input: &SpecArgs) -> Result<(String, agentc::direct::ConverseConfig), CliError> {
+    let checked = load_for_direct(input)?;
+    for setting in agentc::direct::compile::agents_only_settings(&checked.spec) {
         print_warning(&format!("direct target: {setting}"));
     }
-    let (config, _) = agentc::direct::compile(spec, agent, ModelTable::builtin());
-    Ok((agent.name.clone(), config))
+    let (config, _) = agentc::direct::compile(&checked.spec, &checked.agent, ModelTable::builtin());
+    Ok((checked.agent.name.clone(), config))
 }
 
-pub fn compile(args: &CompileArgs) -> ExitStatus {
-    if args.format != CompileFormat::Json {
-        eprintln!(
-            "error: --format {:?} applies to the agents target only",
-            args.format
-        );
-        return ExitStatus::Error;
-    }
-    let (_, config) = match compile_spec(&args.spec, &args.vars) {
-        Ok(compiled) => compiled,
-        Err(status) => return status,
-    };
+/// The artifact of a spec as `deploy --target direct` writes it: its path and its content.
+fn artifact_of(
+    input: &SpecArgs,
+    out: Option<&Path>,
+) -> Result<(PathBuf, serde_json::Value), CliError> {
+    let (agent_name, config) = compile_spec(input)?;
+    let config = serde_json::to_value(&config).unwrap_or_default();
+    let path = out.map_or_else(|| artifact::default_path(&agent_name), Path::to_path_buf);
+    Ok((path, config))
+}
+
+/// The artifact commands work on local files: AWS flags would be silently ignored.
+fn refuse_aws(aws: &AwsArgs) -> Result<(), CliError> {
+    const LOCAL: &str = "; it only writes and reads a local file";
+    refuse(aws.region.is_some(), "--region", TARGET, LOCAL)?;
+    refuse(aws.profile.is_some(), "--profile", TARGET, LOCAL)
+}
+
+fn refuse_format(format: CompileFormat) -> Result<(), CliError> {
+    refuse(
+        format != CompileFormat::Json,
+        format.flag(),
+        TARGET,
+        "; it compiles to a Converse request config (JSON)",
+    )
+}
+
+pub fn compile(args: &CompileArgs) -> CliResult {
+    refuse_format(args.format)?;
+    let (_, config) = compile_spec(&args.input)?;
     let mut text = serde_json::to_string_pretty(&config).unwrap_or_default();
     text.push('\n');
     match &args.out {
-        Some(path) => match std::fs::write(path, text) {
-            Ok(()) => ExitStatus::Success,
-            Err(error) => {
-                eprintln!("error: cannot write `{}`: {error}", path.display());
-                ExitStatus::Error
-            }
-        },
-        None => {
-            print_stdout(&text);
-            ExitStatus::Success
-        }
+        Some(path) => std::fs::write(path, text).map_err(|source| CliError::Write {
+            path: path.clone(),
+            source,
+        })?,
+        None => print_stdout(&text),
     }
+    Ok(ExitStatus::Success)
 }
 
-pub fn deploy(args: &DeployArgs) -> ExitStatus {
-    if args.auto_approve || args.plan.is_some() || args.adopt {
-        eprintln!("error: --auto-approve, --plan and --adopt apply to the agents target only");
-        return ExitStatus::Error;
-    }
-    let (agent_name, config) = match compile_spec(&args.spec, &args.vars) {
-        Ok(compiled) => compiled,
-        Err(status) => return status,
-    };
-    let config = serde_json::to_value(&config).unwrap_or_default();
-    let path = args
-        .out
-        .clone()
-        .unwrap_or_else(|| artifact::default_path(&agent_name));
-    let plan = match artifact::plan(&path, &config) {
-        Ok(plan) => plan,
-        Err(error) => {
-            print_error(error);
-            return ExitStatus::Error;
-        }
-    };
+pub fn deploy(args: &DeployArgs) -> CliResult {
+    const NO_SERVICE: &str = "; it writes a local file, with no service to confirm or adopt";
+    refuse(args.auto_approve, "--auto-approve", TARGET, NO_SERVICE)?;
+    refuse(
+        args.plan.is_some(),
+        "--plan",
+        TARGET,
+        "; run `agentc deploy --target direct --check` to compare instead",
+    )?;
+    refuse(args.adopt, "--adopt", TARGET, NO_SERVICE)?;
+    refuse_aws(&args.aws)?;
+    let (path, config) = artifact_of(&args.input, args.out.as_deref())?;
+    let plan = artifact::plan(&path, &config)?;
     print_stdout(&artifact::render_plan(&path, &plan));
     if plan == Plan::UpToDate {
-        return ExitStatus::Success;
+        return Ok(ExitStatus::Success);
     }
     if args.check {
-        eprintln!(
-            "error: `{}` is stale; run `agentc deploy {} --target direct` to update it",
-            path.display(),
-            args.spec.display()
-        );
-        return ExitStatus::Failure;
+        return Err(CliError::Stale {
+            path,
+            spec: args.input.spec.clone(),
+        });
     }
-    match artifact::write(&path, &config) {
-        Ok(()) => {
-            print_stdout(&format!("Wrote {}.\n", path.display()));
-            ExitStatus::Success
-        }
-        Err(error) => {
-            print_error(error);
-            ExitStatus::Error
-        }
-    }
+    artifact::write(&path, &config)?;
+    print_stdout(&format!("Wrote {}.\n", path.display()));
+    Ok(ExitStatus::Success)
 }
 
-/// Exit status of `agentc run` when the turn paused on `return_control` calls.
-pub const EXIT_WAITING_FOR_TOOL_RESULTS: u8 = 3;
+/// `plan --target direct`: what `deploy --target direct` would write, read-only.
+pub fn plan(args: &PlanArgs) -> CliResult {
+    refuse(
+        args.format == PlanFormat::Json,
+        "--format json",
+        TARGET,
+        "; its plan is shown as text, as `deploy --target direct` shows it",
+    )?;
+    refuse(
+        args.adopt,
+        "--adopt",
+        TARGET,
+        "; there is no remote agent to take over",
+    )?;
+    refuse_aws(&args.aws)?;
+    let (path, config) = artifact_of(&args.input, args.out.as_deref())?;
+    let plan = artifact::plan(&path, &config)?;
+    print_stdout(&artifact::render_plan(&path, &plan));
+    Ok(if args.detailed_exitcode && plan != Plan::UpToDate {
+        ExitStatus::ChangesPresent
+    } else {
+        ExitStatus::Success
+    })
+}
+
+/// Why `destroy --target direct` leaves a file in place.
+#[derive(Debug, thiserror::Error, miette::Diagnostic)]
+pub enum DestroyError {
+    #[error(
+        "refusing to remove `{}`: it is not what `agentc deploy {} --target direct` writes ({reason})", path.display(), spec.display()
+    )]
+    #[diagnostic(
+        code(agentc::destroy::not_artifact),
+        help(
+            "agentc removes only an artifact that matches the spec exactly; run `agentc plan {} --target direct` to see the difference, or delete the file yourself",
+            spec.display()
+        )
+    )]
+    NotArtifact {
+        path: PathBuf,
+        spec: PathBuf,
+        reason: String,
+    },
+    #[error("cannot remove `{}`: {source}", path.display())]
+    #[diagnostic(code(agentc::destroy::remove))]
+    Remove {
+        path: PathBuf,
+        #[source]
+        source: std::io::Error,
+    },
+}
+
+/// `destroy --target direct`: remove the artifact that deploy wrote, and only that: a file
+/// that differs from what the spec compiles to (edited, older, or someone else's) stays.
+pub fn destroy(args: &DestroyArgs) -> CliResult {
+    refuse(
+        args.auto_approve,
+        "--auto-approve",
+        TARGET,
+        "; it removes a local file without asking",
+    )?;
+    refuse_aws(&args.aws)?;
+    let (path, config) = artifact_of(&args.input, args.out.as_deref())?;
+    let reason = match artifact::plan(&path, &config)? {
+        Plan::Create => {
+            print_stdout(&format!(
+                "{} does not exist; nothing to destroy.\n",
+                path.display()
+            ));
+            return Ok(ExitStatus::Success);
+        }
+        Plan::UpToDate => None,
+        Plan::Update {
+            unreadable: true, ..
+        } => Some("it is not valid JSON".to_string()),
+        Plan::Update { changes, .. } if changes.is_empty() => {
+            Some("it is formatted differently".to_string())
+        }
+        Plan::Update { changes, .. } => Some(format!(
+            "{} field(s) differ, e.g. `{}`",
+            changes.len(),
+            changes[0].path()
+        )),
+    };
+    if let Some(reason) = reason {
+        return Err(DestroyError::NotArtifact {
+            path,
+            spec: args.input.spec.clone(),
+            reason,
+        }
+        .into());
+    }
+    print_stdout(&format!("- {} (artifact)\n", path.display()));
+    std::fs::remove_file(&path).map_err(|source| DestroyError::Remove {
+        path: path.clone(),
+        source,
+    })?;
+    print_stdout(&format!(
+        "\nDestroy complete! Removed {}.\n",
+        path.display()
+    ));
+    Ok(ExitStatus::Success)
+}
 
 /// Errors of `agentc run` outside the loop itself.
 #[derive(Debug, thiserror::Error, miette::Diagnostic)]
-enum SetupError {
+pub enum SetupError {
     #[error("{0}")]
     #[diagnostic(code(agentc::run::usage))]
     Usage(String),
@@ -136,58 +238,42 @@ enum SetupError {
     Config(String),
 }
 
-pub fn run(args: &RunArgs) -> ExitStatus {
+pub fn run(args: &RunArgs) -> CliResult {
     if args.message.is_none() && args.tool_results.is_empty() {
-        print_error(SetupError::Usage(
+        return Err(SetupError::Usage(
             "give a message, or --session ID with --tool-result ID=JSON".into(),
-        ));
-        return ExitStatus::Error;
+        )
+        .into());
     }
     if !args.tool_results.is_empty() && args.session.is_none() {
-        print_error(SetupError::Usage(
+        return Err(SetupError::Usage(
             "--tool-result needs --session: results answer the calls of a stored session".into(),
-        ));
-        return ExitStatus::Error;
+        )
+        .into());
     }
-    if let Some(id) = &args.session
-        && let Err(error) = session::validate_id(id)
-    {
-        print_error(error);
-        return ExitStatus::Error;
+    if let Some(id) = &args.session {
+        session::validate_id(id)?;
     }
-    let loaded = match load_for_compile(&args.spec, &args.vars) {
-        Ok(loaded) => loaded,
-        Err(status) => return status,
-    };
-    let (Some(spec), Some(agent)) = (&loaded.spec, &loaded.agent) else {
-        return ExitStatus::Error;
-    };
-    let runtime = match agentc::aws::runtime() {
-        Ok(runtime) => runtime,
-        Err(error) => {
-            eprintln!("error: cannot start the async runtime: {error}");
-            return ExitStatus::Error;
-        }
-    };
-    let spec_dir = match loaded.file.dir() {
-        dir if dir.as_os_str().is_empty() => std::path::PathBuf::from("."),
+    let checked = load_for_direct(&args.input)?;
+    let runtime = runtime()?;
+    let spec_dir = match checked.file.dir() {
+        dir if dir.as_os_str().is_empty() => PathBuf::from("."),
         dir => dir.to_path_buf(),
     };
-    runtime.block_on(run_async(args, spec, agent, &spec_dir))
-}
-
-fn fail(
-    json: bool,
-    session: Option<&str>,
-    error: impl miette::Diagnostic + Send + Sync + 'static,
-    status: ExitStatus,
-) -> ExitStatus {
-    if json {
-        let line = serde_json::json!({ "session": session, "outcome": "error", "error": error.to_string() });
+    let result = runtime.block_on(run_async(args, &checked.spec, &checked.agent, &spec_dir));
+    // With --json, a failure is also one JSON line on stdout, so scripts read every outcome
+    // from one place.
+    if let Err(error) = &result
+        && args.json
+    {
+        let line = serde_json::json!({
+            "session": args.session.as_deref(),
+            "outcome": "error",
+            "error": error.to_string(),
+        });
         print_stdout(&format!("{line}\n"));
     }
-    print_error(error);
-    status
+    result
 }
 
 async fn run_async(
@@ -195,7 +281,7 @@ async fn run_async(
     spec: &agentc::spec::Spec,
     agent: &agentc::spec::Agent,
     spec_dir: &std::path::Path,
-) -> ExitStatus {
+) -> CliResult {
     let models = ModelTable::builtin();
     let (config, names) = agentc::direct::compile(spec, agent, models);
     let session_id = args.session.clone().unwrap_or_else(ephemeral_session_id);
@@ -205,24 +291,10 @@ async fn run_async(
     let sdk_config =
         agentc::aws::sdk_config(args.aws.region.as_deref(), args.aws.profile.as_deref()).await;
     if sdk_config.region().is_none() {
-        return fail(
-            args.json,
-            stored_session,
-            SetupError::NoRegion,
-            ExitStatus::Error,
-        );
+        return Err(SetupError::NoRegion.into());
     }
-    let parts = match RequestParts::from_config(&config) {
-        Ok(parts) => parts,
-        Err(error) => {
-            return fail(
-                args.json,
-                stored_session,
-                SetupError::Config(error.to_string()),
-                ExitStatus::Error,
-            );
-        }
-    };
+    let parts =
+        RequestParts::from_config(&config).map_err(|e| SetupError::Config(e.to_string()))?;
     let bedrock_config = aws_sdk_bedrockruntime::config::Builder::from(&sdk_config)
         .retry_config(aws_config::retry::RetryConfig::disabled())
         .timeout_config(
@@ -264,27 +336,17 @@ async fn run_async(
         None => None,
         Some(_) => {
             let sdk = sdk_config.clone();
-            match session::Store::open(direct.sessions.as_deref(), move || sdk).await {
-                Ok(store) => Some(store),
-                Err(error) => return fail(args.json, stored_session, error, ExitStatus::Error),
-            }
+            Some(session::Store::open(direct.sessions.as_deref(), move || sdk).await?)
         }
     };
     let (state, base_version) = match (&store, stored_session) {
-        (Some(store), Some(id)) => match store.load(id).await {
-            Ok(Some(stored)) => (stored.state, Some(stored.version)),
-            Ok(None) => (Default::default(), None),
-            Err(error) => return fail(args.json, stored_session, error, ExitStatus::Error),
+        (Some(store), Some(id)) => match store.load(id).await? {
+            Some(stored) => (stored.state, Some(stored.version)),
+            None => (Default::default(), None),
         },
         _ => (Default::default(), None),
     };
-    let trace = match &args.trace {
-        None => None,
-        Some(path) => match Trace::open(path) {
-            Ok(trace) => Some(trace),
-            Err(error) => return fail(args.json, stored_session, error, ExitStatus::Error),
-        },
-    };
+    let trace = args.trace.as_deref().map(Trace::open).transpose()?;
     let dispatcher = Arc::new(Dispatcher::new(
         spec,
         agent,
@@ -292,10 +354,7 @@ async fn run_async(
         spec_dir,
         Some(sdk_config.clone()),
     ));
-    let mut runner = match Runner::new(&model, dispatcher, trace.as_ref(), settings, state) {
-        Ok(runner) => runner,
-        Err(error) => return fail(args.json, stored_session, error, ExitStatus::Error),
-    };
+    let mut runner = Runner::new(&model, dispatcher, trace.as_ref(), settings, state)?;
     let input = if args.tool_results.is_empty() {
         TurnInput::Message(args.message.clone().unwrap_or_default())
     } else {
@@ -320,20 +379,9 @@ async fn run_async(
             pending: runner.pending().cloned(),
             max_history_bytes: history_budget,
         };
-        if let Err(error) = store.save(id, &update).await {
-            return fail(args.json, stored_session, error, ExitStatus::Error);
-        }
+        store.save(id, &update).await?;
     }
-    match result {
-        Ok(report) => print_report(args, stored_session, &report),
-        Err(error) => {
-            let status = match error {
-                RunError::MaxIterations { .. } => ExitStatus::Failure,
-                _ => ExitStatus::Error,
-            };
-            fail(args.json, stored_session, error, status)
-        }
-    }
+    Ok(print_report(args, stored_session, &result?))
 }
 
 /// An id for a run without `--session`: used in the trace and the Lambda event, not stored.
@@ -389,7 +437,7 @@ fn print_report(args: &RunArgs, session: Option<&str>, report: &Report) -> ExitS
             let resume = match session {
                 Some(id) => format!(
                     "answer with: agentc run {} --session {id} {}",
-                    args.spec.display(),
+                    args.input.spec.display(),
                     calls
                         .iter()
                         .map(|c| format!("--tool-result '{}=<JSON>'", c.tool_use_id))
@@ -399,7 +447,7 @@ fn print_report(args: &RunArgs, session: Option<&str>, report: &Report) -> ExitS
                 None => "this run has no --session, so it cannot be resumed; run with --session ID to answer the calls".into(),
             };
             (
-                ExitStatus::Code(EXIT_WAITING_FOR_TOOL_RESULTS),
+                ExitStatus::WaitingForToolResults,
                 Some(resume),
                 "return_control".to_string(),
             )
