@@ -104,16 +104,36 @@ impl Diagnostic {
 }
 
 /// An error and all its sources on one line. The AWS SDK's errors say only "service error"
-/// in their own Display; the cause chain carries the service's message.
+/// in their own Display; the cause chain carries the service's message. A cause that only
+/// repeats what is already said is left out.
 pub fn error_chain(error: &dyn std::error::Error) -> String {
     let mut text = error.to_string();
     let mut source = error.source();
     while let Some(cause) = source {
-        text.push_str(": ");
-        text.push_str(&cause.to_string());
+        let cause_text = cause.to_string();
+        if !cause_text.is_empty() && !text.contains(&cause_text) {
+            text.push_str(": ");
+            text.push_str(&cause_text);
+        }
         source = cause.source();
     }
     text
+}
+
+/// Why a request got no reply, in a few words: the innermost cause of a transport error
+/// ("Connection refused (os error 111)"), which is the one a user can act on; the layers
+/// above it (dispatch failure, io error, client error, tcp connect error) add nothing.
+pub fn root_cause(error: &dyn std::error::Error) -> String {
+    let mut innermost = error;
+    while let Some(cause) = innermost.source() {
+        innermost = cause;
+    }
+    let text = innermost.to_string();
+    let mut chars = text.chars();
+    match chars.next() {
+        Some(first) => first.to_lowercase().chain(chars).collect(),
+        None => error.to_string(),
+    }
 }
 
 /// "did you mean …" for a misspelt name: the closest candidate by Jaro-Winkler, if close enough.
@@ -133,6 +153,50 @@ pub fn closest<'a>(input: &str, candidates: impl IntoIterator<Item = &'a str>) -
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[derive(Debug, thiserror::Error)]
+    #[error("{text}")]
+    struct Layer {
+        text: &'static str,
+        #[source]
+        source: Option<Box<Layer>>,
+    }
+
+    fn chain(texts: &[&'static str]) -> Layer {
+        let mut layer: Option<Box<Layer>> = None;
+        for text in texts.iter().rev() {
+            layer = Some(Box::new(Layer {
+                text,
+                source: layer,
+            }));
+        }
+        *layer.expect("at least one layer")
+    }
+
+    #[test]
+    fn error_chain_joins_causes_and_skips_repeats() {
+        let error = chain(&[
+            "dispatch failure",
+            "io error",
+            "io error",
+            "Connection refused",
+        ]);
+        assert_eq!(
+            error_chain(&error),
+            "dispatch failure: io error: Connection refused"
+        );
+    }
+
+    #[test]
+    fn root_cause_is_the_innermost_cause() {
+        let error = chain(&[
+            "dispatch failure",
+            "tcp connect error",
+            "Connection refused",
+        ]);
+        assert_eq!(root_cause(&error), "connection refused");
+        assert_eq!(root_cause(&chain(&["timed out"])), "timed out");
+    }
 
     #[test]
     fn closest_suggests_near_misses_only() {

@@ -35,6 +35,11 @@ impl BedrockAgents {
             config,
         }
     }
+
+    /// Where the requests go, for error messages.
+    pub fn endpoint(&self) -> String {
+        crate::aws::endpoint(&self.config, crate::aws::BEDROCK_AGENT)
+    }
 }
 
 fn api_error<E, R>(error: SdkError<E, R>) -> ApiError
@@ -48,13 +53,16 @@ where
             message: error.message().unwrap_or("").to_string(),
         },
         None => {
-            let message = DisplayErrorContext(&error).to_string();
+            // For classification only: the context carries the SDK's Debug forms, which
+            // users must not see; the message is the innermost cause in words.
+            let context = DisplayErrorContext(&error).to_string();
+            let message = crate::diag::root_cause(&error);
             // Configuration problems surface as dispatch failures; name them.
-            let code = if message.contains("MissingSigningRegion")
-                || message.contains("missing signing region")
+            let code = if context.contains("MissingSigningRegion")
+                || context.contains("missing signing region")
             {
                 "NoRegion"
-            } else if message.contains("CredentialsNotLoaded") || message.contains("no credentials")
+            } else if context.contains("CredentialsNotLoaded") || context.contains("no credentials")
             {
                 "NoCredentials"
             } else {

@@ -42,6 +42,18 @@ async fn connect(aws: &AwsArgs) -> BedrockAgents {
     BedrockAgents::connect(aws.region.as_deref(), aws.profile.as_deref()).await
 }
 
+/// Run `op` against Bedrock Agents; an error that got no reply names the endpoint it tried.
+async fn on_agents<T>(
+    aws: &AwsArgs,
+    op: impl AsyncFnOnce(&BedrockAgents) -> Result<T, CliError>,
+) -> Result<T, CliError> {
+    let api = connect(aws).await;
+    op(&api).await.map_err(|error| match error {
+        CliError::Agents(error) => CliError::from(error.at_endpoint(&api.endpoint())),
+        error => error,
+    })
+}
+
 fn stdout_color() -> bool {
     use_color(std::io::stdout().is_terminal())
 }
@@ -89,11 +101,10 @@ pub fn compile(args: &CompileArgs) -> CliResult {
 
 pub fn plan(args: &PlanArgs) -> CliResult {
     let desired = load_desired(&args.input)?;
-    let plan = runtime()?.block_on(async {
-        let api = connect(&args.aws).await;
-        let remote = remote::read_by_name(&api, &desired.agent.name).await?;
-        plan_deploy(&desired, &remote, args.adopt)
-    })?;
+    let plan = runtime()?.block_on(on_agents(&args.aws, async |api| {
+        let remote = remote::read_by_name(api, &desired.agent.name).await?;
+        Ok(plan_deploy(&desired, &remote, args.adopt)?)
+    }))?;
     match args.format {
         PlanFormat::Human => print_stdout(&render_human(&plan, stdout_color())),
         PlanFormat::Json => print_stdout(&format!("{}\n", pretty_json(&plan))),
@@ -176,9 +187,8 @@ pub fn deploy(args: &DeployArgs) -> CliResult {
         Some(saved) => saved.desired.clone(),
         None => load_desired(&args.input)?,
     };
-    let result = runtime()?.block_on(async {
-        let api = connect(&args.aws).await;
-        let remote = remote::read_by_name(&api, &desired.agent.name).await?;
+    let result = runtime()?.block_on(on_agents(&args.aws, async |api| {
+        let remote = remote::read_by_name(api, &desired.agent.name).await?;
         let adopt = args.adopt || saved.as_ref().is_some_and(|s| s.adopt);
         if let (Some(saved), Some(path)) = (&saved, &args.plan) {
             let current = remote.fingerprint();
@@ -206,14 +216,14 @@ pub fn deploy(args: &DeployArgs) -> CliResult {
         }
         let progress = Progress::new(std::io::stderr().is_terminal());
         let applier = Applier {
-            api: &api,
+            api,
             progress: &progress,
             poll: PollSettings::default(),
         };
         let outcome = applier.deploy(&desired, &remote, &plan).await;
         progress.finish();
-        Ok::<_, CliError>(Some((plan, outcome?)))
-    })?;
+        Ok(Some((plan, outcome?)))
+    }))?;
     if let Some((plan, outcome)) = result {
         let alias = outcome
             .alias
@@ -246,9 +256,8 @@ pub fn destroy(args: &DestroyArgs) -> CliResult {
         "; it names the artifact of `destroy --target direct`",
     )?;
     let desired = load_desired(&args.input)?;
-    let destroyed: Option<Plan> = runtime()?.block_on(async {
-        let api = connect(&args.aws).await;
-        let remote = remote::read_by_name(&api, &desired.agent.name).await?;
+    let destroyed: Option<Plan> = runtime()?.block_on(on_agents(&args.aws, async |api| {
+        let remote = remote::read_by_name(api, &desired.agent.name).await?;
         let plan = plan_destroy(&desired.agent.name, &remote)?;
         print_stdout(&render_human(&plan, stdout_color()));
         if !plan.has_changes() {
@@ -260,15 +269,15 @@ pub fn destroy(args: &DestroyArgs) -> CliResult {
         }
         let progress = Progress::new(std::io::stderr().is_terminal());
         let applier = Applier {
-            api: &api,
+            api,
             progress: &progress,
             poll: PollSettings::default(),
         };
         let outcome = applier.destroy(&plan).await;
         progress.finish();
         outcome?;
-        Ok::<_, CliError>(Some(plan))
-    })?;
+        Ok(Some(plan))
+    }))?;
     if let Some(plan) = destroyed {
         print_stdout(&format!(
             "\nDestroy complete! Resources: {} destroyed.\n",

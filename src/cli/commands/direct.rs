@@ -308,7 +308,11 @@ async fn run_async(
         aws_sdk_bedrockruntime::Client::from_conf(bedrock_config),
         parts,
         RetryPolicy::from_env(),
-    );
+    )
+    .with_endpoint(agentc::aws::endpoint(
+        &sdk_config,
+        agentc::aws::BEDROCK_RUNTIME,
+    ));
 
     let model_info = models.find(&spec.model);
     let fixed_bytes = serde_json::to_string(&config.system).map_or(0, |s| s.len())
