@@ -23,10 +23,9 @@ fn runtime() -> Result<tokio::runtime::Runtime, AgentsError> {
 
 /// Load and lint the spec (lint errors stop here), then derive the desired state.
 fn load_desired(path: &Path, vars: &[(String, String)]) -> Result<DesiredState, ExitStatus> {
-    let loaded = crate::direct::commands::load_for_compile(path, vars)?;
-    let (Some(spec), Some(agent)) = (&loaded.spec, &loaded.agent) else {
-        return Err(ExitStatus::Error);
-    };
+    let loaded =
+        crate::direct::commands::load_for_compile(path, vars, crate::target::Target::Agents)?;
+    let (spec, agent) = (&loaded.spec, &loaded.agent);
     desired_state(spec, agent, loaded.file.dir()).map_err(|error| {
         print_error(error);
         ExitStatus::Error

@@ -1,5 +1,5 @@
 use super::{ExitStatus, parse_key_value, print_error, print_stdout, use_color};
-use crate::lint::{LevelOverrides, find_rule, registry};
+use crate::lint::{LevelOverrides, find_rule, unknown_rule_help};
 use crate::models::ModelTable;
 use crate::render::{FileReport, Format, HumanOptions, Summary};
 use crate::spec::{Level, LoadOptions};
@@ -33,6 +33,10 @@ pub struct LintArgs {
     /// pre-commit hook that receives every YAML file of a commit needs.
     #[arg(long)]
     pub only_specs: bool,
+    /// Check for one target only (`agents`, `direct`): the rules that apply to it, and what
+    /// it cannot carry of the spec. Without it, every rule runs.
+    #[arg(long, value_name = "TARGET", value_parser = parse_target)]
+    pub target: Option<crate::target::Target>,
     /// Do not read or write the token-count cache (`$AGENTC_CACHE_DIR`, `~/.cache/agentc`).
     #[arg(long)]
     pub no_cache: bool,
@@ -57,13 +61,9 @@ pub fn run(args: LintArgs) -> ExitStatus {
     ] {
         for id in ids {
             if id != "all" && find_rule(id).is_none() {
-                let help = match crate::diag::closest(id, registry().iter().map(|r| r.id())) {
-                    Some(s) => format!("did you mean `{s}`? `agentc rules` lists them all"),
-                    None => "`agentc rules` lists the rule ids".into(),
-                };
                 print_error(LintCliError::UnknownRule {
                     id: id.clone(),
-                    help,
+                    help: unknown_rule_help(id),
                 });
                 return ExitStatus::Error;
             }
@@ -100,7 +100,7 @@ pub fn run(args: LintArgs) -> ExitStatus {
         .par_iter()
         .map(|path| {
             let loaded = crate::spec::load_path(path, &options)?;
-            let diagnostics = crate::lint::lint(&loaded, &models, &overrides);
+            let diagnostics = crate::lint::lint_for(&loaded, &models, &overrides, args.target);
             Ok(FileReport {
                 file: loaded.file,
                 diagnostics,
@@ -130,4 +130,18 @@ pub fn run(args: LintArgs) -> ExitStatus {
     } else {
         ExitStatus::Success
     }
+}
+
+/// `--target`: a target id, refused with the list of ids otherwise.
+fn parse_target(text: &str) -> Result<crate::target::Target, String> {
+    crate::target::Target::from_id(text).ok_or_else(|| {
+        let ids: Vec<&str> = crate::target::Target::ALL
+            .iter()
+            .map(|t| t.as_str())
+            .collect();
+        format!(
+            "unknown target `{text}`; expected one of: {}",
+            ids.join(", ")
+        )
+    })
 }

@@ -156,14 +156,15 @@ pub fn parse_key_value(text: &str) -> Result<(String, String), String> {
     }
 }
 
-/// Load and lint a spec for a command that compiles, prices or deploys it: error-level
-/// findings (except the rules in `exempt`) stop the command, rendered as `agentc lint` would.
+/// Load and check a spec for a command that builds it for `targets` (`lint::check`): the
+/// blocking findings stop the command, and the findings to show (what a target cannot carry)
+/// go to stderr, both rendered as `agentc lint` would.
 pub fn load_checked(
     path: &std::path::Path,
     vars: &[(String, String)],
     models: &crate::models::ModelTable,
-    exempt: &[&str],
-) -> Result<crate::spec::Loaded, ExitStatus> {
+    targets: &[crate::target::Target],
+) -> Result<crate::lint::Checked, ExitStatus> {
     let options = crate::spec::LoadOptions {
         vars: vars.to_vec(),
     };
@@ -174,20 +175,19 @@ pub fn load_checked(
             return Err(ExitStatus::Error);
         }
     };
-    let errors: Vec<_> = crate::lint::lint(&loaded, models, &Default::default())
-        .into_iter()
-        .filter(|d| d.severity == crate::diag::Severity::Error && !exempt.contains(&d.rule))
-        .collect();
-    if errors.is_empty() && loaded.spec.is_some() && loaded.agent.is_some() {
-        return Ok(loaded);
-    }
-    let report = crate::render::FileReport {
-        file: loaded.file,
-        diagnostics: errors,
-    };
-    eprint!(
-        "{}",
+    let human = |report| {
         crate::render::render(&[report], crate::render::Format::Human, &Default::default())
-    );
-    Err(ExitStatus::Failure)
+    };
+    match crate::lint::check(loaded, models, targets) {
+        Ok(checked) => {
+            if let Some(report) = checked.warnings_report() {
+                eprint!("{}", human(report));
+            }
+            Ok(checked)
+        }
+        Err(rejected) => {
+            eprint!("{}", human(rejected.into_report()));
+            Err(ExitStatus::Failure)
+        }
+    }
 }

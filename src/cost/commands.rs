@@ -4,12 +4,9 @@ use super::render::{self, RenderOptions};
 use super::{CostError, WorkloadOverrides};
 use crate::cli::cost::CostArgs;
 use crate::cli::{ExitStatus, print_error, print_stdout, use_color};
+use crate::lint::Checked;
 use crate::models::ModelTable;
-use crate::spec::Loaded;
 use std::io::IsTerminal;
-
-/// The rule that judges the estimate must not stop the estimate from being shown.
-const OWN_RULE: &str = "cost-over-budget";
 
 pub fn run(args: &CostArgs) -> ExitStatus {
     crate::tokens::enable_cache(!args.no_cache);
@@ -33,9 +30,7 @@ fn estimate_and_print(args: &CostArgs) -> ExitStatus {
         Ok(loaded) => loaded,
         Err(status) => return status,
     };
-    let (Some(spec), Some(agent)) = (&loaded.spec, &loaded.agent) else {
-        return ExitStatus::Error;
-    };
+    let (spec, agent) = (&loaded.spec, &loaded.agent);
     let overrides = WorkloadOverrides::from(&args.workload);
     let estimate = match super::estimate(spec, agent, loaded.file.dir(), &models, &overrides) {
         Ok(estimate) => estimate,
@@ -72,8 +67,8 @@ fn estimate_and_print(args: &CostArgs) -> ExitStatus {
     ExitStatus::Success
 }
 
-/// Load and lint; error-level findings stop here, except `cost-over-budget`, whose subject is
-/// exactly what this command shows.
-fn load(args: &CostArgs, models: &ModelTable) -> Result<Loaded, ExitStatus> {
-    crate::cli::load_checked(&args.spec, &args.vars, models, &[OWN_RULE])
+/// Load and check for every target, which this command prices; blocking findings stop here
+/// (`cost-over-budget` is a recommendation and never does).
+fn load(args: &CostArgs, models: &ModelTable) -> Result<Checked, ExitStatus> {
+    crate::cli::load_checked(&args.spec, &args.vars, models, &crate::target::Target::ALL)
 }

@@ -13,31 +13,27 @@ use super::wire::RequestParts;
 use crate::cli::ExitStatus;
 use crate::cli::compile::{CompileArgs, CompileFormat, DeployArgs};
 use crate::cli::run::RunArgs;
-use crate::cli::{print_error, print_stdout, print_warning};
+use crate::cli::{print_error, print_stdout};
 use crate::models::ModelTable;
 use std::sync::Arc;
 
-/// Load a spec for compilation: any error-level finding stops here.
+/// Load a spec for building it for `target`: the target's blocking findings stop here.
 pub fn load_for_compile(
     path: &std::path::Path,
     vars: &[(String, String)],
-) -> Result<crate::spec::Loaded, ExitStatus> {
-    crate::cli::load_checked(path, vars, ModelTable::builtin(), &[])
+    target: crate::target::Target,
+) -> Result<crate::lint::Checked, ExitStatus> {
+    crate::cli::load_checked(path, vars, ModelTable::builtin(), &[target])
 }
 
-/// Load, check and compile a spec for `compile` and `deploy`, naming on stderr what the spec
-/// asks of Bedrock Agents that the Converse request cannot carry.
+/// Load, check and compile a spec for `compile` and `deploy`; the check names on stderr
+/// what the spec asks of Bedrock Agents that the Converse request cannot carry.
 fn compile_spec(
     path: &std::path::Path,
     vars: &[(String, String)],
 ) -> Result<(String, super::ConverseConfig), ExitStatus> {
-    let loaded = load_for_compile(path, vars)?;
-    let (Some(spec), Some(agent)) = (&loaded.spec, &loaded.agent) else {
-        return Err(ExitStatus::Error);
-    };
-    for setting in super::compile::agents_only_settings(spec) {
-        print_warning(&format!("direct target: {setting}"));
-    }
+    let loaded = load_for_compile(path, vars, crate::target::Target::Direct)?;
+    let (spec, agent) = (&loaded.spec, &loaded.agent);
     let (config, _) = super::compile(spec, agent, ModelTable::builtin());
     Ok((agent.name.clone(), config))
 }
@@ -155,13 +151,11 @@ pub fn run(args: &RunArgs) -> ExitStatus {
         print_error(error);
         return ExitStatus::Error;
     }
-    let loaded = match load_for_compile(&args.spec, &args.vars) {
+    let loaded = match load_for_compile(&args.spec, &args.vars, crate::target::Target::Direct) {
         Ok(loaded) => loaded,
         Err(status) => return status,
     };
-    let (Some(spec), Some(agent)) = (&loaded.spec, &loaded.agent) else {
-        return ExitStatus::Error;
-    };
+    let (spec, agent) = (&loaded.spec, &loaded.agent);
     let runtime = match tokio::runtime::Builder::new_current_thread()
         .enable_all()
         .build()

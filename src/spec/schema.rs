@@ -70,7 +70,7 @@ static VALIDATOR: LazyLock<Option<jsonschema::Validator>> =
 pub fn check(document: &Document) -> Vec<Diagnostic> {
     let Some(validator) = VALIDATOR.as_ref() else {
         return vec![Diagnostic::error(
-            "invalid-type",
+            crate::diag::Code::InvalidType,
             "internal error: the spec schema failed to compile",
         )];
     };
@@ -181,9 +181,11 @@ fn describe(
                     } else {
                         format!("in `{location}`")
                     };
-                    let mut diag =
-                        Diagnostic::error("unknown-key", format!("unknown key `{key}` {where_}"))
-                            .with_span(document.spans.key(&key_pointer));
+                    let mut diag = Diagnostic::error(
+                        crate::diag::Code::UnknownKey,
+                        format!("unknown key `{key}` {where_}"),
+                    )
+                    .with_span(document.spans.key(&key_pointer));
                     diag = match closest(key, known.iter().copied()) {
                         Some(suggestion) => diag.with_help(format!("did you mean `{suggestion}`?")),
                         None if !known.is_empty() => {
@@ -198,7 +200,7 @@ fn describe(
         ValidationErrorKind::Required { property } => {
             let name = property.as_str().unwrap_or_default();
             let mut diag = Diagnostic::error(
-                "missing-key",
+                crate::diag::Code::MissingKey,
                 if location.is_empty() {
                     format!("missing required key `{name}`")
                 } else {
@@ -230,7 +232,7 @@ fn describe(
                     .join(" or "),
             };
             let mut diag = Diagnostic::error(
-                "invalid-type",
+                crate::diag::Code::InvalidType,
                 format!(
                     "`{}` must be {} {expected}, found {}",
                     display_or_root(&location),
@@ -262,9 +264,9 @@ fn describe(
                 .map_or_else(|| instance.to_string(), str::to_string);
             let is_parameter_type = pointer.contains("/parameters/") && pointer.ends_with("/type");
             let rule = if is_parameter_type {
-                "invalid-parameter-type"
+                crate::diag::Code::InvalidParameterType
             } else {
-                "invalid-value"
+                crate::diag::Code::InvalidValue
             };
             let mut help = format!("expected one of: {}", options.join(", "));
             if let Some(suggestion) = closest(&found, options.iter().copied()) {
@@ -288,7 +290,7 @@ fn describe(
         }
         ValidationErrorKind::Constant { expected_value } => vec![
             Diagnostic::error(
-                "invalid-value",
+                crate::diag::Code::InvalidValue,
                 format!(
                     "`{}` must be `{expected_value}`, found {}",
                     display_or_root(&location),
@@ -308,7 +310,7 @@ fn describe(
                 _ => "less than",
             };
             let mut diag = Diagnostic::error(
-                "invalid-value",
+                crate::diag::Code::InvalidValue,
                 format!(
                     "`{}` must be {bound} {limit}, found {instance}",
                     display_or_root(&location)
@@ -363,7 +365,7 @@ fn describe(
             };
             vec![
                 Diagnostic::error(
-                    "invalid-type",
+                    crate::diag::Code::InvalidType,
                     format!(
                         "`{}` must be {expectation}, found {}",
                         display_or_root(&location),
@@ -376,7 +378,7 @@ fn describe(
         }
         other => vec![
             Diagnostic::error(
-                "invalid-value",
+                crate::diag::Code::InvalidValue,
                 format!(
                     "`{}`: {}",
                     display_or_root(&location),
