@@ -406,6 +406,45 @@ mod tests {
         }
     }
 
+    /// Every problem at once: rules run over what did parse of a partly invalid spec, so a
+    /// function with an invalid parameter type and too many parameters gets both findings,
+    /// each at its line.
+    #[test]
+    fn rules_run_over_the_valid_parts_of_a_partly_invalid_spec() {
+        let mut text = String::from(
+            "agentc: 1\nname: infra-assistant\ndescription: Answers questions about infrastructure health.\nmodel: amazon.nova-pro-v1:0\ninstruction: |\n  You are an infrastructure assistant for the production account.\n  Use tools to answer questions accurately. Never modify resources.\naction_groups:\n  - name: status\n    description: Service health checks.\n    executor: return_control\n    functions:\n      - name: get_service_status\n        description: Get current health status of an AWS service.\n        parameters:\n",
+        );
+        for (name, kind) in [("a", "string"), ("b", "object"), ("c", "string")]
+            .into_iter()
+            .chain([("d", "string"), ("e", "string"), ("f", "string")])
+        {
+            text.push_str(&format!(
+                "          {name}: {{type: {kind}, description: Value {name}.}}\n"
+            ));
+        }
+        let loaded = crate::spec::load_bytes(
+            std::path::Path::new("agent.yaml"),
+            text.into_bytes(),
+            &Default::default(),
+        );
+        let found = lint(&loaded, ModelTable::builtin(), &LevelOverrides::default());
+        let at: Vec<(Code, usize)> = found
+            .iter()
+            .map(|d| {
+                let line = d.span.map_or(0, |s| loaded.file.line_col(s.start).line);
+                (d.rule, line)
+            })
+            .collect();
+        assert_eq!(
+            at,
+            vec![
+                (Code::TooManyParameters, 15),
+                (Code::InvalidParameterType, 17)
+            ],
+            "{found:?}"
+        );
+    }
+
     #[test]
     fn suppression_comments_apply_to_the_next_line() {
         let s = Suppressions::scan(

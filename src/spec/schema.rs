@@ -96,7 +96,10 @@ pub fn check(document: &Document) -> Vec<Diagnostic> {
 /// The document with every part that fails the schema removed, and the JSON pointers of what
 /// was removed; `None` when nothing valid is left (a required top-level key is invalid).
 /// Only mapping keys are removed: an invalid list item takes its whole list with it, so that
-/// the pointers of what remains still point into the original document.
+/// the pointers of what remains still point into the original document. A value outside its
+/// set (a parameter `type: object`) is replaced by the set's first member instead, and listed
+/// as removed: removing it would take its parent with it (a parameter without a type), and
+/// the rules over the parent (`too-many-parameters`) would not see it.
 pub fn without_invalid_parts(document: &Value) -> Option<(Value, Vec<String>)> {
     let validator = VALIDATOR.as_ref()?;
     let mut value = document.clone();
@@ -105,16 +108,32 @@ pub fn without_invalid_parts(document: &Value) -> Option<(Value, Vec<String>)> {
     // miss a required key, so a few rounds settle any real document.
     for _ in 0..16 {
         let mut targets: Vec<String> = Vec::new();
+        let mut replacements: Vec<(String, Value)> = Vec::new();
         for error in validator.iter_errors(&value) {
             let pointer = error.instance_path().as_str().to_string();
             match error.kind() {
                 ValidationErrorKind::AdditionalProperties { unexpected } => {
                     targets.extend(unexpected.iter().map(|key| child_pointer(&pointer, key)));
                 }
+                ValidationErrorKind::Enum { options } if !pointer.is_empty() => {
+                    match options.as_array().and_then(|o| o.first()) {
+                        Some(first) if !removed.contains(&pointer) => {
+                            replacements.push((pointer, first.clone()));
+                        }
+                        _ => targets.push(pointer),
+                    }
+                }
                 _ => targets.push(pointer),
             }
         }
-        if targets.is_empty() {
+        let replaced_any = !replacements.is_empty();
+        for (pointer, placeholder) in replacements {
+            if let Some(slot) = value.pointer_mut(&pointer) {
+                *slot = placeholder;
+                removed.push(pointer);
+            }
+        }
+        if targets.is_empty() && !replaced_any {
             return Some((value, removed));
         }
         // Grouped by parent, so that thousands of unknown keys in one mapping cost one pass.

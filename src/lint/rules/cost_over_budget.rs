@@ -15,7 +15,10 @@ declare_rule! {
     /// ## Why
     /// A longer instruction, one more action group or a knowledge base raises the cost of
     /// every call. With a budget in the spec, a pre-commit hook or CI fails the change that
-    /// makes an agent too expensive, instead of the invoice a month later.
+    /// makes an agent too expensive, instead of the invoice a month later. A budget is a
+    /// recommendation: it fails `agentc lint`, but never stops `compile`, `cost` (which shows
+    /// the estimate it judges), `deploy` or `run`. With `--target`, only that target's budget
+    /// is checked.
     ///
     /// ## How to fix
     /// Run `agentc cost <spec>` to see which components cost most; shorten them, move the
