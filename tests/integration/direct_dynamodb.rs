@@ -1,14 +1,13 @@
 //! The DynamoDB session store (`targets.direct.sessions: dynamodb://TABLE`) against a local
 //! DynamoDB-compatible server: moto's server (`pip install 'moto[server]'`), started by the
-//! test on 127.0.0.1. `.ci/direct.sh` installs it; without it the test is skipped, loudly.
+//! test on 127.0.0.1. `.ci/direct.sh` installs it; without it the test fails under CI and is
+//! skipped, saying so, elsewhere (support::external).
 
-mod support;
-
+use crate::support::*;
 use serde_json::json;
 use std::net::TcpStream;
 use std::process::{Child, Command, Stdio};
 use std::time::{Duration, Instant};
-use support::*;
 
 struct Moto {
     child: Child,
@@ -85,16 +84,12 @@ async fn create_table(url: &str, table: &str) {
 
 #[test]
 fn sessions_in_dynamodb_continue_and_survive_concurrent_runs() {
-    if Command::new("moto_server")
-        .arg("--help")
-        .stdout(Stdio::null())
-        .stderr(Stdio::null())
-        .status()
-        .is_err()
-    {
-        eprintln!(
-            "SKIPPED: `moto_server` is not installed (pip install 'moto[server]', or run .ci/direct.sh); the DynamoDB session store was NOT tested"
-        );
+    if !external::tool(
+        "moto_server",
+        &["--help"],
+        "`pip install 'moto[server]'` (or `.ci/direct.sh`)",
+        "the DynamoDB session store",
+    ) {
         return;
     }
     let moto = start_moto().expect("start moto_server");

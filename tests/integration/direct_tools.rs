@@ -1,10 +1,8 @@
 //! Tool executors against local servers: action-group Lambdas (through the real Lambda SDK
 //! client, with the Bedrock Agents event and response formats) and HTTP handlers.
 
-mod support;
-
+use crate::support::*;
 use serde_json::{Value, json};
-use support::*;
 
 const ARN: &str = "arn:aws:lambda:us-east-1:123456789012:function:leave-tools";
 const API_ARN: &str = "arn:aws:lambda:us-east-1:123456789012:function:claims-api";
@@ -109,7 +107,7 @@ fn lambdas_get_the_agents_event_and_their_answers_become_tool_results() {
     let ws = Workspace::new(&spec(&tools(), ""));
     std::fs::write(ws.file("claims.yaml"), CLAIMS_OPENAPI).unwrap();
     let out = ws
-        .command(
+        .agentc(
             &converse.url,
             &[
                 "run",
@@ -120,8 +118,7 @@ fn lambdas_get_the_agents_event_and_their_answers_become_tool_results() {
             ],
         )
         .env("AWS_ENDPOINT_URL_LAMBDA", &lambda.url)
-        .output()
-        .unwrap();
+        .output();
     assert!(out.status.success(), "{}", stderr(&out));
     assert_eq!(stdout(&out), "E1 has 12 days; reminder sent.\n");
 
@@ -202,13 +199,12 @@ fn lambdas_get_the_agents_event_and_their_answers_become_tool_results() {
         text("ok"),
     ]);
     let out = ws
-        .command(
+        .agentc(
             &converse.url,
             &["run", "agent.yaml", "And E2?", "--session", "lambda-1"],
         )
         .env("AWS_ENDPOINT_URL_LAMBDA", &lambda.url)
-        .output()
-        .unwrap();
+        .output();
     assert!(out.status.success(), "{}", stderr(&out));
     let last = lambda.requests().last().unwrap().json();
     assert_eq!(last["sessionAttributes"], json!({"last_employee": "E1"}));

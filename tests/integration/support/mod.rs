@@ -1,7 +1,9 @@
 //! Local fake servers for the direct target's tests: every AWS call goes through the real SDK
 //! clients to these servers on 127.0.0.1, started and stopped by each test.
-#![allow(dead_code)]
 
+pub mod cli;
+pub mod external;
+pub mod fake_bedrock_agent;
 pub mod loopback;
 
 use serde_json::{Value, json};
@@ -199,10 +201,8 @@ impl Workspace {
     }
 
     /// `agentc <args>` in the workspace with fake credentials and these endpoint overrides.
-    pub fn command(&self, converse_url: &str, args: &[&str]) -> Command {
-        let mut command = Command::new(env!("CARGO_BIN_EXE_agentc"));
-        command
-            .args(args)
+    pub fn agentc(&self, converse_url: &str, args: &[&str]) -> cli::Agentc {
+        cli::agentc(args)
             .current_dir(self.path())
             .env_clear()
             .env("PATH", std::env::var_os("PATH").unwrap_or_default())
@@ -218,14 +218,16 @@ impl Workspace {
             .env("AWS_REGION", "us-east-1")
             .env("AWS_ENDPOINT_URL_BEDROCK_RUNTIME", converse_url)
             .env("AGENTC_RETRY_BASE_MS", "1")
-            .env("NO_COLOR", "1");
-        command
+            .env("NO_COLOR", "1")
+    }
+
+    /// The same, for a test that drives the process itself.
+    pub fn command(&self, converse_url: &str, args: &[&str]) -> Command {
+        self.agentc(converse_url, args).command()
     }
 
     pub fn run(&self, converse_url: &str, args: &[&str]) -> Output {
-        self.command(converse_url, args)
-            .output()
-            .expect("run agentc")
+        self.agentc(converse_url, args).output()
     }
 }
 

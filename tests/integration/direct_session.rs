@@ -1,10 +1,8 @@
 //! Session memory: return_control pauses and resumes, continued conversations, and
 //! concurrent runs on one SQLite session store.
 
-mod support;
-
+use crate::support::*;
 use serde_json::{Value, json};
-use support::*;
 
 const STATUS_TOOL: &str = r#"action_groups:
   - name: status

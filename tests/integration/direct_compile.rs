@@ -1,15 +1,15 @@
 //! Golden tests of the direct target's output: the compiled Converse config for every
 //! example spec, and `agentc deploy --target direct` (plan, write, up to date, --check).
 
-mod support;
+use crate::support;
 
+use crate::support::cli;
 use agentc::models::ModelTable;
 use agentc::spec::LoadOptions;
-use std::process::Command;
 
 #[test]
 fn compiled_config_of_each_example_spec() {
-    insta::glob!("../agents", "*.yaml", |path| {
+    insta::glob!("../../agents", "*.yaml", |path| {
         let loaded = agentc::spec::load_path(path, &LoadOptions::default()).expect("readable");
         let (spec, agent) = (
             loaded.spec.expect("valid spec"),
@@ -21,13 +21,10 @@ fn compiled_config_of_each_example_spec() {
 }
 
 fn deploy(dir: &std::path::Path, extra: &[&str]) -> std::process::Output {
-    Command::new(env!("CARGO_BIN_EXE_agentc"))
-        .args(["deploy", "agent.yaml", "--target", "direct"])
-        .args(extra)
+    let args = ["deploy", "agent.yaml", "--target", "direct"];
+    cli::agentc(args.iter().chain(extra))
         .current_dir(dir)
-        .env("NO_COLOR", "1")
         .output()
-        .expect("run agentc")
 }
 
 #[test]
@@ -92,11 +89,8 @@ fn deploy_writes_the_artifact_shows_changes_and_checks_staleness() {
 /// (`dropped-by-target`) located in the spec.
 #[test]
 fn built_in_action_groups_are_named_as_not_carried_over() {
-    let output = Command::new(env!("CARGO_BIN_EXE_agentc"))
-        .args(["compile", "agents/support-desk.yaml", "--target", "direct"])
-        .env("NO_COLOR", "1")
-        .output()
-        .expect("run agentc");
+    let output =
+        cli::agentc(["compile", "agents/support-desk.yaml", "--target", "direct"]).output();
     assert!(output.status.success(), "{output:?}");
     let stderr = String::from_utf8_lossy(&output.stderr);
     assert!(

@@ -613,13 +613,10 @@ fn the_command_line_takes_the_documented_flags() {
 }
 
 fn agentc(args: &[&str]) -> std::process::Output {
-    std::process::Command::new(env!("CARGO_BIN_EXE_agentc"))
-        .args(args)
+    crate::support::cli::agentc(args)
         .current_dir(root())
-        .env("NO_COLOR", "1")
         .env("AGENTC_NO_CACHE", "1")
         .output()
-        .expect("agentc runs")
 }
 
 #[test]

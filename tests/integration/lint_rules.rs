@@ -78,7 +78,7 @@ fn fixture_rules() -> BTreeSet<String> {
 
 #[test]
 fn diagnostics() {
-    insta::glob!("fixtures/lint/*.yaml", |path| {
+    insta::glob!("../fixtures/lint", "*.yaml", |path| {
         let rule = rule_of(path);
         let report = lint_fixture(path);
         let fired: Vec<&str> = report.diagnostics.iter().map(|d| d.rule.as_str()).collect();

@@ -2,72 +2,11 @@
 //! at a file, line and column, exit status 1 (2 when the path itself cannot be read), and never
 //! a panic, an abort (a stack overflow kills the process with a signal) or a hang.
 
-use std::io::Read;
+use crate::support::cli::{self, Run};
 use std::path::{Path, PathBuf};
-use std::process::{Command, Stdio};
-use std::time::{Duration, Instant};
-
-/// Far above what any of these inputs needs (milliseconds); only here so that a hang fails
-/// the test instead of blocking CI.
-const HANG_GUARD: Duration = Duration::from_secs(120);
-
-struct Run {
-    code: i32,
-    stdout: String,
-    stderr: String,
-}
 
 fn agentc(dir: &Path, args: &[&str]) -> Run {
-    let mut child = Command::new(env!("CARGO_BIN_EXE_agentc"))
-        .args(args)
-        .current_dir(dir)
-        .env("NO_COLOR", "1")
-        .stdin(Stdio::null())
-        .stdout(Stdio::piped())
-        .stderr(Stdio::piped())
-        .spawn()
-        .expect("agentc starts");
-    let mut stdout = child.stdout.take().expect("stdout");
-    let mut stderr = child.stderr.take().expect("stderr");
-    let out_reader = std::thread::spawn(move || {
-        let mut text = String::new();
-        stdout.read_to_string(&mut text).expect("stdout is UTF-8");
-        text
-    });
-    let err_reader = std::thread::spawn(move || {
-        let mut text = String::new();
-        stderr.read_to_string(&mut text).expect("stderr is UTF-8");
-        text
-    });
-    let started = Instant::now();
-    let status = loop {
-        if let Some(status) = child.try_wait().expect("wait") {
-            break status;
-        }
-        if started.elapsed() > HANG_GUARD {
-            let _ = child.kill();
-            panic!("agentc {args:?} hung");
-        }
-        std::thread::sleep(Duration::from_millis(10));
-    };
-    let run = Run {
-        code: status.code().unwrap_or_else(|| {
-            panic!("agentc {args:?} was killed by a signal (abort or stack overflow): {status:?}")
-        }),
-        stdout: out_reader.join().expect("stdout reader"),
-        stderr: err_reader.join().expect("stderr reader"),
-    };
-    for text in [&run.stdout, &run.stderr] {
-        assert!(
-            !text.contains("panicked"),
-            "agentc {args:?} panicked:\n{text}"
-        );
-        assert!(
-            !text.contains("RUST_BACKTRACE"),
-            "agentc {args:?} panicked:\n{text}"
-        );
-    }
-    run
+    cli::agentc(args).current_dir(dir).run()
 }
 
 /// A spec file in a fresh directory.

@@ -1,54 +1,10 @@
 //! The agents target end to end: the real `agentc` binary and the real AWS SDK client, pointed
 //! at a stateful fake of the bedrock-agent control plane on 127.0.0.1.
 
-#[path = "support/fake_bedrock_agent.rs"]
-mod fake;
-// The S3 server of the import test; it and the fake both build on support/loopback.rs.
-#[allow(clippy::duplicate_mod)]
-mod support;
-
-use fake::{FakeBedrockAgent, Fault};
+use crate::support;
+use crate::support::cli::{self, Run};
+use crate::support::fake_bedrock_agent::{FakeBedrockAgent, Fault};
 use std::path::{Path, PathBuf};
-use std::process::{Command, Stdio};
-
-struct Run {
-    code: i32,
-    stdout: String,
-    stderr: String,
-}
-
-impl std::fmt::Debug for Run {
-    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
-        write!(
-            f,
-            "exit {}\n--- stdout\n{}\n--- stderr\n{}",
-            self.code, self.stdout, self.stderr
-        )
-    }
-}
-
-/// A private copy of the binary under test, taken once: the target directory may be shared, and
-/// another checkout's build must not swap the binary in the middle of this run.
-fn binary() -> &'static Path {
-    static COPY: std::sync::OnceLock<(tempfile::TempDir, PathBuf)> = std::sync::OnceLock::new();
-    &COPY
-        .get_or_init(|| {
-            let dir = tempfile::tempdir().unwrap();
-            let path = dir.path().join("agentc");
-            std::fs::copy(own_binary(), &path).unwrap();
-            (dir, path)
-        })
-        .1
-}
-
-/// The binary under test. `AGENTC_TEST_BIN` overrides it, for checkouts that share a target
-/// directory with others (where `target/debug/agentc` may be another checkout's build).
-fn own_binary() -> PathBuf {
-    std::env::var_os("AGENTC_TEST_BIN").map_or_else(
-        || PathBuf::from(env!("CARGO_BIN_EXE_agentc")),
-        PathBuf::from,
-    )
-}
 
 fn agentc(fake: &FakeBedrockAgent, dir: &Path, args: &[&str]) -> Run {
     agentc_with_env(fake, dir, args, &[])
@@ -60,31 +16,13 @@ fn agentc_with_env(
     args: &[&str],
     env: &[(&str, &str)],
 ) -> Run {
-    let output = Command::new(binary())
-        .args(args)
+    cli::agentc(args)
         .envs(env.iter().copied())
         .current_dir(dir)
-        .env("AWS_ENDPOINT_URL_BEDROCK_AGENT", &fake.endpoint)
-        .env("AWS_EC2_METADATA_DISABLED", "true")
-        .env("AWS_ACCESS_KEY_ID", "test")
-        .env("AWS_SECRET_ACCESS_KEY", "test")
-        .env("AWS_REGION", "us-east-1")
+        .envs(fake.client_env(dir))
         .env("AWS_MAX_ATTEMPTS", "3")
-        .env("AWS_CONFIG_FILE", dir.join("no-aws-config"))
-        .env(
-            "AWS_SHARED_CREDENTIALS_FILE",
-            dir.join("no-aws-credentials"),
-        )
         .env_remove("AWS_PROFILE")
-        .env("NO_COLOR", "1")
-        .stdin(Stdio::null())
-        .output()
-        .expect("run agentc");
-    Run {
-        code: output.status.code().unwrap_or(-1),
-        stdout: String::from_utf8_lossy(&output.stdout).into_owned(),
-        stderr: String::from_utf8_lossy(&output.stderr).into_owned(),
-    }
+        .run()
 }
 
 /// A temp dir holding the fixture spec (3 action groups, one OpenAPI; a KB; memory; guardrail;
@@ -689,7 +627,7 @@ fn built_in_action_groups_deploy_plan_clean_and_import() {
 /// GetObject from a local S3 server; a missing object is a warning, not a failed import.
 #[test]
 fn openapi_documents_in_s3_deploy_by_reference_and_import_with_a_local_copy() {
-    const DOCUMENT: &str = include_str!("fixtures/agents/runbooks.openapi.json");
+    const DOCUMENT: &str = include_str!("../fixtures/agents/runbooks.openapi.json");
     let s3 = support::Server::start(|request| {
         let signed = request.header("authorization").is_some_and(|a| {
             a.starts_with("AWS4-HMAC-SHA256 Credential=test/")
@@ -966,85 +904,6 @@ fn exports_cloudformation_and_terraform() {
     );
     assert!(tf["resource"]["aws_bedrockagent_agent_alias"]["live"].is_object());
     assert!(fake.ops().is_empty(), "compile never calls AWS");
-}
-
-/// Not a pass/fail test: prints how long `plan` of an unchanged agent takes against the fake.
-/// `cargo test --test agents measure_plan -- --ignored --nocapture`
-#[test]
-#[ignore]
-fn measure_plan_of_an_unchanged_agent() {
-    let fake = FakeBedrockAgent::start();
-    let dir = workspace();
-    assert_eq!(deploy(&fake, dir.path()).code, 0);
-    let runs = 10;
-    let mut plan_ms = Vec::new();
-    let mut version_ms = Vec::new();
-    for _ in 0..runs {
-        let started = std::time::Instant::now();
-        assert_eq!(plan_exit(&fake, dir.path(), "spec.yaml").code, 0);
-        plan_ms.push(started.elapsed().as_secs_f64() * 1000.0);
-        let started = std::time::Instant::now();
-        agentc(&fake, dir.path(), &["--version"]);
-        version_ms.push(started.elapsed().as_secs_f64() * 1000.0);
-    }
-    // In-process: the AWS part of plan alone (client set-up, reads, diff), without loading the spec.
-    let spec_path = dir.path().join("spec.yaml");
-    let loaded = agentc::spec::load_path(&spec_path, &Default::default()).unwrap();
-    let desired = agentc::agents::desired::desired_state(
-        loaded.spec.as_ref().unwrap(),
-        loaded.agent.as_ref().unwrap(),
-        dir.path(),
-    )
-    .unwrap();
-    // SAFETY: this ignored test runs alone (`--ignored measure_plan`); nothing reads the environment concurrently.
-    unsafe {
-        std::env::set_var("AWS_ENDPOINT_URL_BEDROCK_AGENT", &fake.endpoint);
-        std::env::set_var("AWS_EC2_METADATA_DISABLED", "true");
-        std::env::set_var("AWS_ACCESS_KEY_ID", "test");
-        std::env::set_var("AWS_SECRET_ACCESS_KEY", "test");
-    }
-    let runtime = tokio::runtime::Builder::new_current_thread()
-        .enable_all()
-        .build()
-        .unwrap();
-    let busy_before = fake.busy();
-    let mut aws_ms = Vec::new();
-    let mut connect_ms = Vec::new();
-    for _ in 0..runs {
-        let started = std::time::Instant::now();
-        let plan = runtime.block_on(async {
-            let api = agentc::agents::aws::BedrockAgents::connect(Some("us-east-1"), None).await;
-            connect_ms.push(started.elapsed().as_secs_f64() * 1000.0);
-            let remote = agentc::agents::remote::read_by_name(&api, &desired.agent.name)
-                .await
-                .unwrap();
-            agentc::agents::plan::plan_deploy(&desired, &remote, false).unwrap()
-        });
-        assert!(!plan.has_changes());
-        aws_ms.push(started.elapsed().as_secs_f64() * 1000.0);
-    }
-    let fake_ms = (fake.busy() - busy_before).as_secs_f64() * 1000.0 / runs as f64;
-    let mean_ms = aws_ms.iter().sum::<f64>() / runs as f64;
-    println!(
-        "per plan: {mean_ms:.1} ms in-process, of which the fake answering: {fake_ms:.1} ms; agentc + SDK + HTTP: {:.1} ms",
-        mean_ms - fake_ms
-    );
-    aws_ms.sort_by(f64::total_cmp);
-    connect_ms.sort_by(f64::total_cmp);
-    println!(
-        "in-process connect + read + diff: median {:.1} ms, min {:.1} ms (of which client set-up: median {:.1} ms)",
-        aws_ms[runs / 2],
-        aws_ms[0],
-        connect_ms[runs / 2]
-    );
-    plan_ms.sort_by(f64::total_cmp);
-    version_ms.sort_by(f64::total_cmp);
-    println!(
-        "plan process (unchanged agent, 3 action groups, spec load and lint included): median {:.1} ms, min {:.1} ms; process start (--version): median {:.1} ms",
-        plan_ms[runs / 2],
-        plan_ms[0],
-        version_ms[runs / 2]
-    );
 }
 
 /// The edits of `every_kind_of_change…`: an instruction line, a description, memory, one group

@@ -3,30 +3,15 @@
 //! `agentc rules`, rule levels from the command line and from the spec, inline suppressions,
 //! and directory search. Fixtures live in `tests/fixtures/cli/`.
 
+use crate::support::cli::{self, Run};
 use std::path::Path;
-use std::process::Command;
-
-struct Run {
-    code: i32,
-    stdout: String,
-    stderr: String,
-}
 
 fn agentc(args: &[&str]) -> Run {
     let cache = tempfile::tempdir().expect("cache dir");
-    let output = Command::new(env!("CARGO_BIN_EXE_agentc"))
-        .args(args)
+    cli::agentc(args)
         .current_dir(env!("CARGO_MANIFEST_DIR"))
-        .env("NO_COLOR", "1")
         .env("AGENTC_CACHE_DIR", cache.path())
-        .env_remove("CLICOLOR_FORCE")
-        .output()
-        .expect("agentc runs");
-    Run {
-        code: output.status.code().expect("exit status, not a signal"),
-        stdout: String::from_utf8(output.stdout).expect("UTF-8 stdout"),
-        stderr: String::from_utf8(output.stderr).expect("UTF-8 stderr"),
-    }
+        .run()
 }
 
 const CLI: &str = "tests/fixtures/cli";
@@ -36,7 +21,7 @@ fn fixture(name: &str) -> String {
 }
 
 fn json(run: &Run) -> serde_json::Value {
-    serde_json::from_str(&run.stdout).unwrap_or_else(|e| panic!("not JSON ({e}):\n{}", run.stdout))
+    run.json()
 }
 
 fn rules_fired(report: &serde_json::Value) -> Vec<String> {

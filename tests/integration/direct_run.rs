@@ -1,9 +1,9 @@
 //! `agentc run` end to end: the real SDK clients against local fake servers.
 
-mod support;
+use crate::support;
 
+use crate::support::*;
 use serde_json::{Value, json};
-use support::*;
 
 const NO_TOOLS: &str = "";
 
@@ -298,10 +298,9 @@ fn retries_are_bounded_and_validation_errors_are_not_retried() {
     let converse = Server::start(|_| Reply::aws_error(429, "ThrottlingException", "slow down"));
     let ws = Workspace::new(&spec(NO_TOOLS, ""));
     let out = ws
-        .command(&converse.url, &["run", "agent.yaml", "hi"])
+        .agentc(&converse.url, &["run", "agent.yaml", "hi"])
         .env("AGENTC_RETRY_MAX_ATTEMPTS", "3")
-        .output()
-        .unwrap();
+        .output();
     assert_eq!(out.status.code(), Some(2));
     assert!(
         stderr(&out).contains("throttled or failed transiently 3 times"),

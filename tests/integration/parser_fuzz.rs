@@ -81,7 +81,7 @@ fn yamlish() -> impl Strategy<Value = String> {
     prop::collection::vec(token, 0..80).prop_map(|tokens| tokens.concat())
 }
 
-const SPEC: &str = include_str!("fixtures/cli/valid.yaml");
+const SPEC: &str = include_str!("../fixtures/cli/valid.yaml");
 
 /// The example spec with some lines dropped, duplicated, re-indented or cut short.
 fn mutated_spec() -> impl Strategy<Value = String> {
