@@ -182,3 +182,36 @@ fn with_lint_rule(text: &str, id: &str, level: &str) -> String {
         format!("{text}lint:\n  rules:\n    {id}: {level}\n")
     }
 }
+
+/// A spec whose only problem is an Agents quota (the instruction is under 40 characters).
+const AGENTS_QUOTA_ONLY: &str = "agentc: 1\nname: infra-assistant\ndescription: Answers questions about infrastructure health.\nmodel: amazon.nova-pro-v1:0\ninstruction: Answer infrastructure questions.\n";
+
+/// `agentc lint --target T` runs the rules for `T` only; the build gate of a command for `T`
+/// blocks on `T`'s rules only.
+#[test]
+fn an_agents_quota_fails_lint_for_agents_and_never_blocks_direct() {
+    let dir = tempfile::tempdir().expect("temp dir");
+    let path = dir.path().join("agent.yaml");
+    std::fs::write(&path, AGENTS_QUOTA_ONLY).expect("write spec");
+    let spec = path.to_str().expect("a UTF-8 temp path");
+    let lint = |target: &str| {
+        crate::support::cli::agentc(["lint", "--format", "json", "--target", target, spec]).run()
+    };
+    let agents = lint("agents");
+    assert_eq!(agents.code, 1, "{agents:?}");
+    assert_eq!(
+        agents.json()["diagnostics"][0]["rule"],
+        "instruction-length"
+    );
+    let direct = lint("direct");
+    assert_eq!(direct.code, 0, "{direct:?}");
+    let compile = crate::support::cli::agentc(["compile", spec, "--target", "direct"]).run();
+    assert_eq!(compile.code, 0, "{compile:?}");
+    assert!(compile.stderr.is_empty(), "{compile:?}");
+    let unknown = crate::support::cli::agentc(["lint", "--target", "harness", spec]).run();
+    assert_eq!(unknown.code, 2, "{unknown:?}");
+    assert!(
+        unknown.stderr.contains("unknown target `harness`"),
+        "{unknown:?}"
+    );
+}

@@ -62,3 +62,12 @@ fn check(rule: &InvalidTag, cx: &LintContext<'_>, out: &mut Vec<Diagnostic>) {
         );
     }
 }
+
+#[cfg(test)]
+mod tests {
+    #[test]
+    fn the_tag_alphabet_is_bedrocks() {
+        assert!(super::TAG_TEXT.is_match("team: platform/infra@example.com"));
+        assert!(!super::TAG_TEXT.is_match("cost#centre"));
+    }
+}
