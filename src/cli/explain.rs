@@ -1,5 +1,5 @@
 use super::{CliResult, ExitStatus, print_stdout};
-use agentc::lint::{find_rule, registry};
+use agentc::lint::{Rule, find_rule, registry, unknown_rule_help};
 
 #[derive(Debug, clap::Args)]
 pub struct ExplainArgs {
@@ -24,10 +24,7 @@ pub struct UnknownRule {
 
 pub fn explain(args: ExplainArgs) -> CliResult {
     let Some(rule) = find_rule(&args.rule) else {
-        let help = match agentc::diag::closest(&args.rule, registry().iter().map(|r| r.id())) {
-            Some(s) => format!("did you mean `{s}`?"),
-            None => "`agentc rules` lists the rule ids".into(),
-        };
+        let help = unknown_rule_help(&args.rule);
         return Err(UnknownRule {
             id: args.rule,
             help,
@@ -46,9 +43,11 @@ pub fn explain(args: ExplainArgs) -> CliResult {
         "Level: set per spec in `lint.rules`, or with `--deny/--warn/--allow`; silence one finding with `# agentc: allow(rule-id) reason` on the line above it."
     };
     print_stdout(&format!(
-        "{}\n\nDefault severity: {}\n{configurable}\n",
+        "{}\n\nDefault severity: {}\nTargets: {}\nBuilds: {} (`compile`, `cost`, `deploy`, `run`)\n{configurable}\n",
         doc.trim_end(),
-        rule.default_severity()
+        rule.default_severity(),
+        targets(rule),
+        rule.gate().describe(),
     ));
     Ok(ExitStatus::Success)
 }
@@ -63,6 +62,8 @@ pub fn rules(args: RulesArgs) -> CliResult {
                     "severity": r.default_severity(),
                     "summary": r.summary(),
                     "configurable": !r.structural(),
+                    "targets": r.targets(),
+                    "blocks_builds": r.gate() == agentc::lint::Gate::Blocks,
                 })
             })
             .collect();
@@ -74,10 +75,36 @@ pub fn rules(args: RulesArgs) -> CliResult {
     }
     let mut table = comfy_table::Table::new();
     table.load_preset(comfy_table::presets::NOTHING);
-    table.set_header(["rule", "default", "what it finds"]);
+    table.set_header([
+        "rule",
+        "default",
+        "targets",
+        "blocks builds",
+        "what it finds",
+    ]);
     for rule in registry() {
-        table.add_row([rule.id(), rule.default_severity().as_str(), rule.summary()]);
+        let blocks = if rule.gate() == agentc::lint::Gate::Blocks {
+            "yes"
+        } else {
+            "no"
+        };
+        table.add_row([
+            rule.id(),
+            rule.default_severity().as_str(),
+            &targets(*rule),
+            blocks,
+            rule.summary(),
+        ]);
     }
     print_stdout(&format!("{table}\n"));
     Ok(ExitStatus::Success)
+}
+
+/// `agents, direct`: the targets a rule applies to.
+fn targets(rule: &dyn Rule) -> String {
+    rule.targets()
+        .iter()
+        .map(|t| t.as_str())
+        .collect::<Vec<_>>()
+        .join(", ")
 }

@@ -1,6 +1,6 @@
 use super::args::VarArgs;
 use super::{CliResult, ExitStatus, print_error, print_stdout, use_color};
-use agentc::lint::{LevelOverrides, find_rule, registry};
+use agentc::lint::{LevelOverrides, find_rule, unknown_rule_help};
 use agentc::models::ModelTable;
 use agentc::render::{FileReport, Format, HumanOptions, Summary};
 use agentc::spec::{Level, LoadOptions};
@@ -33,6 +33,10 @@ pub struct LintArgs {
     /// pre-commit hook that receives every YAML file of a commit needs.
     #[arg(long)]
     pub only_specs: bool,
+    /// Check for one target only (`agents`, `direct`): the rules that apply to it, and what
+    /// it cannot carry of the spec. Without it, every rule runs.
+    #[arg(long, value_name = "TARGET", value_parser = parse_target)]
+    pub target: Option<agentc::target::Target>,
     /// Do not read or write the token-count cache (`$AGENTC_CACHE_DIR`, `~/.cache/agentc`).
     #[arg(long)]
     pub no_cache: bool,
@@ -57,13 +61,9 @@ pub fn run(args: LintArgs) -> CliResult {
     ] {
         for id in ids {
             if id != "all" && find_rule(id).is_none() {
-                let help = match agentc::diag::closest(id, registry().iter().map(|r| r.id())) {
-                    Some(s) => format!("did you mean `{s}`? `agentc rules` lists them all"),
-                    None => "`agentc rules` lists the rule ids".into(),
-                };
                 return Err(LintCliError::UnknownRule {
                     id: id.clone(),
-                    help,
+                    help: unknown_rule_help(id),
                 }
                 .into());
             }
@@ -90,7 +90,7 @@ pub fn run(args: LintArgs) -> CliResult {
         .par_iter()
         .map(|path| {
             let loaded = agentc::spec::load_path(path, &options)?;
-            let diagnostics = agentc::lint::lint(&loaded, &models, &overrides);
+            let diagnostics = agentc::lint::lint_for(&loaded, &models, &overrides, args.target);
             Ok(FileReport {
                 file: loaded.file,
                 diagnostics,
@@ -120,5 +120,19 @@ pub fn run(args: LintArgs) -> CliResult {
         ExitStatus::Failure
     } else {
         ExitStatus::Success
+    })
+}
+
+/// `--target`: a target id, refused with the list of ids otherwise.
+fn parse_target(text: &str) -> Result<agentc::target::Target, String> {
+    agentc::target::Target::from_id(text).ok_or_else(|| {
+        let ids: Vec<&str> = agentc::target::Target::ALL
+            .iter()
+            .map(|t| t.as_str())
+            .collect();
+        format!(
+            "unknown target `{text}`; expected one of: {}",
+            ids.join(", ")
+        )
     })
 }

@@ -313,54 +313,38 @@ pub fn print_warning(message: &str) {
     eprintln!("warning: {message}");
 }
 
-/// The build gate of a command that compiles, prices, deploys or runs a spec for `targets`:
-/// load it, and refuse it when it has error-level findings (except the rules in `exempt`).
-/// A refusal carries the findings rendered as `agentc lint` would (exit status 1).
+/// The build gate of a command that builds a spec for `targets` (`lint::check`; every
+/// target for `cost`, which prices them all): load it; the findings to show (what a target
+/// cannot carry) go to stderr, and blocking findings refuse the spec with
+/// [`CliError::Rejected`], both rendered as `agentc lint` would.
 pub fn load_checked(
     path: &std::path::Path,
     vars: &[(String, String)],
     models: &agentc::models::ModelTable,
-    _targets: &[Target],
-    exempt: &[&str],
-) -> Result<Checked, CliError> {
+    targets: &[Target],
+) -> Result<agentc::lint::Checked, CliError> {
     let options = agentc::spec::LoadOptions {
         vars: vars.to_vec(),
     };
     let loaded = agentc::spec::load_path(path, &options)?;
-    let errors: Vec<_> = agentc::lint::lint(&loaded, models, &Default::default())
-        .into_iter()
-        .filter(|d| d.severity == agentc::diag::Severity::Error && !exempt.contains(&d.rule))
-        .collect();
-    if errors.is_empty()
-        && let agentc::spec::Loaded {
-            file,
-            spec: Some(spec),
-            agent: Some(agent),
-            ..
-        } = loaded
-    {
-        return Ok(Checked { file, spec, agent });
-    }
-    let file = loaded.file.name();
-    let count = errors.len();
-    let report = agentc::render::FileReport {
-        file: loaded.file,
-        diagnostics: errors,
-    };
-    Err(CliError::Rejected {
-        file,
-        errors: count,
-        report: agentc::render::render(
+    let human = |report| {
+        agentc::render::render(
             &[report],
             agentc::render::Format::Human,
             &Default::default(),
-        ),
-    })
-}
-
-/// A spec that passed the build gate: it parsed, and it has a spec and an agent.
-pub struct Checked {
-    pub file: agentc::source::SourceFile,
-    pub spec: agentc::spec::Spec,
-    pub agent: agentc::spec::Agent,
+        )
+    };
+    match agentc::lint::check(loaded, models, targets) {
+        Ok(checked) => {
+            if let Some(report) = checked.warnings_report() {
+                eprint!("{}", human(report));
+            }
+            Ok(checked)
+        }
+        Err(rejected) => Err(CliError::Rejected {
+            file: rejected.file.name(),
+            errors: rejected.findings.len(),
+            report: human(rejected.into_report()),
+        }),
+    }
 }

@@ -29,7 +29,6 @@ fn load_desired(input: &SpecArgs) -> Result<DesiredState, CliError> {
         &input.vars.vars,
         ModelTable::builtin(),
         &[TARGET],
-        &[],
     )?;
     Ok(desired_state(
         &checked.spec,

@@ -8,9 +8,6 @@ use agentc::models::ModelTable;
 use agentc::target::Target;
 use std::io::IsTerminal;
 
-/// The rule that judges the estimate must not stop the estimate from being shown.
-const OWN_RULE: &str = "cost-over-budget";
-
 pub fn run(args: &CostArgs) -> CliResult {
     agentc::tokens::enable_cache(!args.no_cache);
     let status = estimate_and_print(args);
@@ -23,14 +20,13 @@ fn estimate_and_print(args: &CostArgs) -> CliResult {
         Some(path) => ModelTable::from_file(path)?,
         None => ModelTable::builtin().clone(),
     };
-    // Error-level findings stop here, except `cost-over-budget`, whose subject is exactly
-    // what this command shows. Cost prices every target, so it passes every target's gate.
+    // Cost prices every target, so it passes every target's gate; blocking findings stop
+    // here (`cost-over-budget` is a recommendation and never does).
     let checked = load_checked(
         &args.input.spec,
         &args.input.vars.vars,
         &models,
         &Target::ALL,
-        &[OWN_RULE],
     )?;
     let (spec, agent) = (&checked.spec, &checked.agent);
     let overrides = WorkloadOverrides::from(&args.workload);

@@ -6,9 +6,7 @@ use crate::cli::agents::{DestroyArgs, PlanArgs, PlanFormat};
 use crate::cli::args::{AwsArgs, SpecArgs};
 use crate::cli::compile::{CompileArgs, CompileFormat, DeployArgs};
 use crate::cli::run::RunArgs;
-use crate::cli::{
-    CliError, CliResult, ExitStatus, load_checked, print_stdout, print_warning, refuse, runtime,
-};
+use crate::cli::{CliError, CliResult, ExitStatus, load_checked, print_stdout, refuse, runtime};
 use agentc::direct::artifact::{self, Plan};
 use agentc::direct::dispatch::Dispatcher;
 use agentc::direct::history;
@@ -26,23 +24,19 @@ use std::sync::Arc;
 const TARGET: Target = Target::Direct;
 
 /// Load a spec for this target: any error-level finding stops here.
-fn load_for_direct(input: &SpecArgs) -> Result<crate::cli::Checked, CliError> {
+fn load_for_direct(input: &SpecArgs) -> Result<agentc::lint::Checked, CliError> {
     load_checked(
         &input.spec,
         &input.vars.vars,
         ModelTable::builtin(),
         &[TARGET],
-        &[],
     )
 }
 
-/// Load, check and compile a spec for `compile`, `deploy`, `plan` and `destroy`, naming on
-/// stderr what the spec asks of Bedrock Agents that the Converse request cannot carry.
+/// Load, check and compile a spec for `compile`, `deploy`, `plan` and `destroy`; the check
+/// names on stderr what the spec asks of Bedrock Agents that the Converse request cannot carry.
 fn compile_spec(input: &SpecArgs) -> Result<(String, agentc::direct::ConverseConfig), CliError> {
     let checked = load_for_direct(input)?;
-    for setting in agentc::direct::compile::agents_only_settings(&checked.spec) {
-        print_warning(&format!("direct target: {setting}"));
-    }
     let (config, _) = agentc::direct::compile(&checked.spec, &checked.agent, ModelTable::builtin());
     Ok((checked.agent.name.clone(), config))
 }
