@@ -102,6 +102,18 @@ pub enum AgentsError {
 }
 
 impl AgentsError {
+    /// Name the endpoint in an error that got no reply, so the user sees where agentc tried
+    /// to go (the configured URL, or the service and Region).
+    #[must_use]
+    pub fn at_endpoint(mut self, endpoint: &str) -> Self {
+        if let AgentsError::Api { error, .. } = &mut self
+            && error.code == "NoResponse"
+        {
+            error.message = format!("no reply from {endpoint}: {}", error.message);
+        }
+        self
+    }
+
     pub fn api(step: impl Into<String>, resource: impl Into<String>, error: ApiError) -> Self {
         let help = help_for(&error).to_string();
         AgentsError::Api {
