@@ -3,7 +3,7 @@
 # hashicorp/aws provider from a local filesystem mirror (no registry access needed).
 #
 # Terraform and the provider cannot be installed from the package registries CI may reach, so
-# where they are missing this step says so and stops; `tests/terraform_export.rs` checks the
+# where they are missing this step says so and stops; `tests/integration/terraform_export.rs` checks the
 # same exports against the provider's schema (committed from this script's --update-schema) on
 # every machine.
 #
@@ -17,7 +17,7 @@ cd "$(dirname "$0")/.."
 mirror="${TF_PLUGIN_MIRROR:-/opt/tf-plugins}"
 version="$(python3 -c 'import json;print(json.load(open("tests/fixtures/terraform/hashicorp-aws-5.100.0-bedrockagent.json"))["version"])')"
 if ! command -v terraform >/dev/null 2>&1; then
-  echo "terraform.sh: skipped, no terraform on PATH (the schema check in tests/terraform_export.rs still ran)"
+  echo "terraform.sh: skipped, no terraform on PATH (the schema check in tests/integration/terraform_export.rs still ran)"
   exit 0
 fi
 if [ ! -d "$mirror/registry.terraform.io/hashicorp/aws/$version" ]; then

@@ -4,7 +4,15 @@
 //! Prints its endpoint on the first line of stdout, then answers commands on stdin, one per
 //! line: `stats` prints `<handler time in µs> <requests served>`; end of input stops it.
 
-#[path = "../tests/support/fake_bedrock_agent.rs"]
+// A measurement tool over the tests' fake: a panic is its failure report, as in the tests.
+#![allow(clippy::unwrap_used, clippy::expect_used)]
+
+// The fake reaches its listening socket through `super::loopback`, as it does in the tests.
+#[path = "../tests/integration/support/loopback.rs"]
+mod loopback;
+// Only a few of the fake's inspection helpers are used by this process; the tests use the rest.
+#[allow(dead_code)]
+#[path = "../tests/integration/support/fake_bedrock_agent.rs"]
 mod fake;
 
 use std::io::BufRead;

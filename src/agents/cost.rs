@@ -37,13 +37,7 @@ pub mod names {
 /// The agents target's call: the orchestrator model (`targets.agents.orchestrator`, else the
 /// spec's model), the modelled prompt, and the workload's session fee.
 pub fn price<'a>(cx: &mut CostContext<'a>) -> Result<TargetCost<'a>, CostError> {
-    let spec = cx.spec;
-    let orchestrator_id = spec
-        .targets
-        .agents
-        .as_ref()
-        .and_then(|a| a.orchestrator.as_deref())
-        .unwrap_or(&spec.model);
+    let orchestrator_id = cx.spec.orchestrator_id();
     let orchestrator = cx.model(orchestrator_id, Target::Agents)?;
     let components = components(cx, orchestrator)?;
     Ok(TargetCost {

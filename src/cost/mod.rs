@@ -8,7 +8,6 @@
 //! usage traces ─usage::read─▶ Measured (shown beside the estimate, never mixed into it)
 //! ```
 
-pub mod commands;
 pub mod model;
 pub mod plot;
 pub mod price;

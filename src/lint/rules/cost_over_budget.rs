@@ -15,15 +15,18 @@ declare_rule! {
     /// ## Why
     /// A longer instruction, one more action group or a knowledge base raises the cost of
     /// every call. With a budget in the spec, a pre-commit hook or CI fails the change that
-    /// makes an agent too expensive, instead of the invoice a month later.
+    /// makes an agent too expensive, instead of the invoice a month later. A budget is a
+    /// recommendation: it fails `agentc lint`, but never stops `compile`, `cost` (which shows
+    /// the estimate it judges), `deploy` or `run`. With `--target`, only that target's budget
+    /// is checked.
     ///
     /// ## How to fix
     /// Run `agentc cost <spec>` to see which components cost most; shorten them, move the
     /// agent to the cheaper target or model, or raise the budget if the cost is intended.
     CostOverBudget {
-        id: "cost-over-budget",
         severity: Error,
         summary: "The estimated monthly cost of a target exceeds `lint.monthly_budget_usd`.",
+        gate: Ignores,
         check: check,
     }
 }
@@ -46,6 +49,9 @@ fn check(rule: &CostOverBudget, cx: &LintContext<'_>, out: &mut Vec<Diagnostic>)
         return;
     };
     for target in Target::ALL {
+        if !cx.targets.contains(&target) {
+            continue;
+        }
         let (Some(budget), Some(t)) = (budgets.get(target).copied(), estimate.get(target)) else {
             continue;
         };
@@ -56,16 +62,12 @@ fn check(rule: &CostOverBudget, cx: &LintContext<'_>, out: &mut Vec<Diagnostic>)
         let pointer = format!("/lint/monthly_budget_usd/{}", target.as_str());
         let volume = crate::fmt::number(estimate.workload.requests_per_day);
         out.push(
-            Diagnostic::new(
-                "cost-over-budget",
-                rule_severity(rule),
-                format!(
+            rule.report(format!(
                     "the {} target is estimated at {} per month at {volume} requests a day, over its budget of {}",
                     target.as_str(),
                     crate::fmt::usd(cost),
                     crate::fmt::usd(budget),
-                ),
-            )
+            ))
             .with_span(cx.value_span(&pointer))
             .with_help(format!(
                 "`agentc cost {}` shows which components cost most; {}",
@@ -74,8 +76,4 @@ fn check(rule: &CostOverBudget, cx: &LintContext<'_>, out: &mut Vec<Diagnostic>)
             )),
         );
     }
-}
-
-fn rule_severity(rule: &CostOverBudget) -> crate::diag::Severity {
-    crate::lint::Rule::default_severity(rule)
 }

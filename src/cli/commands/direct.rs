@@ -1,0 +1,410 @@
+//! Commands of the direct target: `compile` prints the Converse config, `deploy` writes it
+//! as an artifact, `plan` shows what deploy would write, `destroy` removes the artifact, `run`
+//! runs the agent through the Converse API with agentc's loop.
+
+use super::flow::{self, DeployOptions, Source};
+use crate::cli::agents::{DestroyArgs, PlanArgs};
+use crate::cli::args::{AwsArgs, SpecArgs};
+use crate::cli::compile::{CompileArgs, CompileFormat, DeployArgs};
+use crate::cli::run::RunArgs;
+use crate::cli::{CliError, CliResult, ExitStatus, load_checked, print_stdout, refuse, runtime};
+use agentc::direct::artifact::{self, Artifact, ArtifactDeployer};
+use agentc::direct::dispatch::Dispatcher;
+use agentc::direct::history;
+use agentc::direct::model::ModelClient;
+use agentc::direct::retry::RetryPolicy;
+use agentc::direct::runner::{Outcome, Report, Runner, Settings, TurnInput};
+use agentc::direct::session;
+use agentc::direct::trace::Trace;
+use agentc::direct::wire::RequestParts;
+use agentc::models::ModelTable;
+use agentc::target::Target;
+use std::path::{Path, PathBuf};
+use std::sync::Arc;
+
+const TARGET: Target = Target::Direct;
+
+/// Load a spec for this target: any error-level finding stops here.
+fn load_for_direct(input: &SpecArgs) -> Result<agentc::lint::Checked, CliError> {
+    load_checked(
+        &input.spec,
+        &input.vars.vars,
+        ModelTable::builtin(),
+        &[TARGET],
+    )
+}
+
+/// Load, check and compile a spec for `compile`, `deploy`, `plan` and `destroy`; the check
+/// names on stderr what the spec asks of Bedrock Agents that the Converse request cannot carry.
+fn compile_spec(input: &SpecArgs) -> Result<(String, agentc::direct::ConverseConfig), CliError> {
+    let checked = load_for_direct(input)?;
+    let (config, _) = agentc::direct::compile(&checked.spec, &checked.agent, ModelTable::builtin());
+    Ok((checked.agent.name.clone(), config))
+}
+
+/// The artifact of a spec as `deploy --target direct` writes it: the compiled config at
+/// `out`, or at `dist/<name>.converse.json`.
+fn artifact_of(input: &SpecArgs, out: Option<&Path>) -> Result<Artifact, CliError> {
+    let (agent_name, config) = compile_spec(input)?;
+    let path = out.map_or_else(|| artifact::default_path(&agent_name), Path::to_path_buf);
+    Ok(Artifact::new(&agent_name, path, &config))
+}
+
+/// The artifact commands work on local files: AWS flags would be silently ignored.
+fn refuse_aws(aws: &AwsArgs) -> Result<(), CliError> {
+    const LOCAL: &str = "; it only writes and reads a local file";
+    refuse(aws.region.is_some(), "--region", TARGET, LOCAL)?;
+    refuse(aws.profile.is_some(), "--profile", TARGET, LOCAL)
+}
+
+fn refuse_format(format: CompileFormat) -> Result<(), CliError> {
+    refuse(
+        format != CompileFormat::Json,
+        format.flag(),
+        TARGET,
+        "; it compiles to a Converse request config (JSON)",
+    )
+}
+
+pub fn compile(args: &CompileArgs) -> CliResult {
+    refuse_format(args.format)?;
+    let (_, config) = compile_spec(&args.input)?;
+    let mut text = serde_json::to_string_pretty(&config).unwrap_or_default();
+    text.push('\n');
+    match &args.out {
+        Some(path) => std::fs::write(path, text).map_err(|source| CliError::Write {
+            path: path.clone(),
+            source,
+        })?,
+        None => print_stdout(&text),
+    }
+    Ok(ExitStatus::Success)
+}
+
+pub fn deploy(args: &DeployArgs) -> CliResult {
+    const NO_SERVICE: &str = "; it writes a local file, with no service to confirm or adopt";
+    refuse(args.auto_approve, "--auto-approve", TARGET, NO_SERVICE)?;
+    refuse(args.adopt, "--adopt", TARGET, NO_SERVICE)?;
+    refuse(
+        args.plan.is_some() && args.out.is_some(),
+        "--out",
+        TARGET,
+        " with --plan; the saved plan names the artifact it writes",
+    )?;
+    refuse_aws(&args.aws)?;
+    let source = Source::new(TARGET, args.plan.as_deref(), || {
+        artifact_of(&args.input, args.out.as_deref())
+    })?;
+    let options = DeployOptions {
+        adopt: false,
+        approved: true,
+        check: args.check.then_some(args.input.spec.as_path()),
+    };
+    let written = runtime()?.block_on(flow::deploy(&ArtifactDeployer, &source, options))?;
+    if let Some((_, path)) = written {
+        print_stdout(&format!("Wrote {}.\n", path.display()));
+    }
+    Ok(ExitStatus::Success)
+}
+
+/// `plan --target direct`: what `deploy --target direct` would write, read-only.
+pub fn plan(args: &PlanArgs) -> CliResult {
+    refuse(
+        args.adopt,
+        "--adopt",
+        TARGET,
+        "; there is no remote agent to take over",
+    )?;
+    refuse_aws(&args.aws)?;
+    let desired = artifact_of(&args.input, args.artifact.as_deref())?;
+    runtime()?.block_on(flow::plan(&ArtifactDeployer, desired, args))
+}
+
+/// `destroy --target direct`: remove the artifact that deploy wrote, and only an agentc
+/// artifact (see `agentc::direct::artifact`); no file is nothing to destroy.
+pub fn destroy(args: &DestroyArgs) -> CliResult {
+    refuse(
+        args.auto_approve,
+        "--auto-approve",
+        TARGET,
+        "; it removes a local file without asking",
+    )?;
+    refuse_aws(&args.aws)?;
+    let desired = artifact_of(&args.input, args.out.as_deref())?;
+    runtime()?.block_on(flow::destroy(&ArtifactDeployer, &desired, true))?;
+    Ok(ExitStatus::Success)
+}
+
+/// Errors of `agentc run` outside the loop itself.
+#[derive(Debug, thiserror::Error, miette::Diagnostic)]
+pub enum SetupError {
+    #[error("{0}")]
+    #[diagnostic(code(agentc::run::usage))]
+    Usage(String),
+    #[error("no AWS Region is configured")]
+    #[diagnostic(
+        code(agentc::run::region),
+        help("pass --region, set AWS_REGION, or set `region` in your AWS profile")
+    )]
+    NoRegion,
+    #[error("the compiled config cannot be sent: {0}")]
+    #[diagnostic(code(agentc::run::config))]
+    Config(String),
+}
+
+pub fn run(args: &RunArgs) -> CliResult {
+    if args.message.is_none() && args.tool_results.is_empty() {
+        return Err(SetupError::Usage(
+            "give a message, or --session ID with --tool-result ID=JSON".into(),
+        )
+        .into());
+    }
+    if !args.tool_results.is_empty() && args.session.is_none() {
+        return Err(SetupError::Usage(
+            "--tool-result needs --session: results answer the calls of a stored session".into(),
+        )
+        .into());
+    }
+    if let Some(id) = &args.session {
+        session::validate_id(id)?;
+    }
+    let checked = load_for_direct(&args.input)?;
+    let runtime = runtime()?;
+    let spec_dir = match checked.file.dir() {
+        dir if dir.as_os_str().is_empty() => PathBuf::from("."),
+        dir => dir.to_path_buf(),
+    };
+    let result = runtime.block_on(run_async(args, &checked.spec, &checked.agent, &spec_dir));
+    // With --json, a failure is also one JSON line on stdout, so scripts read every outcome
+    // from one place.
+    if let Err(error) = &result
+        && args.json
+    {
+        let line = serde_json::json!({
+            "session": args.session.as_deref(),
+            "outcome": "error",
+            "error": error.to_string(),
+        });
+        print_stdout(&format!("{line}\n"));
+    }
+    result
+}
+
+async fn run_async(
+    args: &RunArgs,
+    spec: &agentc::spec::Spec,
+    agent: &agentc::spec::Agent,
+    spec_dir: &std::path::Path,
+) -> CliResult {
+    let models = ModelTable::builtin();
+    let (config, names) = agentc::direct::compile(spec, agent, models);
+    let session_id = args.session.clone().unwrap_or_else(ephemeral_session_id);
+    let stored_session = args.session.as_deref();
+    let direct = spec.targets.direct.clone().unwrap_or_default();
+
+    let sdk_config =
+        agentc::aws::sdk_config(args.aws.region.as_deref(), args.aws.profile.as_deref()).await;
+    if sdk_config.region().is_none() {
+        return Err(SetupError::NoRegion.into());
+    }
+    let parts =
+        RequestParts::from_config(&config).map_err(|e| SetupError::Config(e.to_string()))?;
+    let bedrock_config = aws_sdk_bedrockruntime::config::Builder::from(&sdk_config)
+        .retry_config(aws_config::retry::RetryConfig::disabled())
+        .timeout_config(
+            aws_config::timeout::TimeoutConfig::builder()
+                .connect_timeout(std::time::Duration::from_secs(10))
+                .operation_attempt_timeout(std::time::Duration::from_secs(600))
+                .build(),
+        )
+        .build();
+    let model = ModelClient::new(
+        aws_sdk_bedrockruntime::Client::from_conf(bedrock_config),
+        parts,
+        RetryPolicy::from_env(),
+    )
+    .with_endpoint(agentc::aws::endpoint(
+        &sdk_config,
+        agentc::aws::BEDROCK_RUNTIME,
+    ));
+
+    let model_info = models.find(&spec.model);
+    let fixed_bytes = serde_json::to_string(&config.system).map_or(0, |s| s.len())
+        + config
+            .tool_config
+            .as_ref()
+            .map_or(0, |t| t.to_string().len());
+    let history_budget = model_info.map_or(usize::MAX, |m| {
+        let reserve = spec
+            .inference
+            .as_ref()
+            .and_then(|i| i.max_tokens)
+            .map_or(m.max_output_tokens, u64::from);
+        history::budget_bytes(m.context_window, reserve, fixed_bytes)
+    });
+    let settings = Settings {
+        session_id: session_id.clone(),
+        agent_name: agent.name.clone(),
+        max_iterations: direct.max_iterations.max(1),
+        history_budget,
+        tool_status: model_info.is_none_or(|m| matches!(m.family.as_str(), "nova" | "claude")),
+    };
+
+    let store = match stored_session {
+        None => None,
+        Some(_) => {
+            let sdk = sdk_config.clone();
+            Some(session::Store::open(direct.sessions.as_deref(), move || sdk).await?)
+        }
+    };
+    let (state, base_version) = match (&store, stored_session) {
+        (Some(store), Some(id)) => match store.load(id).await? {
+            Some(stored) => (stored.state, Some(stored.version)),
+            None => (Default::default(), None),
+        },
+        _ => (Default::default(), None),
+    };
+    let trace = args.trace.as_deref().map(Trace::open).transpose()?;
+    let dispatcher = Arc::new(Dispatcher::new(
+        spec,
+        agent,
+        &names,
+        spec_dir,
+        Some(sdk_config.clone()),
+    ));
+    let mut runner = Runner::new(&model, dispatcher, trace.as_ref(), settings, state)?;
+    let input = if args.tool_results.is_empty() {
+        TurnInput::Message(args.message.clone().unwrap_or_default())
+    } else {
+        TurnInput::ToolResults {
+            results: args.tool_results.clone(),
+            message: args.message.clone(),
+        }
+    };
+    let result = runner.run(input).await;
+
+    // Keep what happened once the model has answered at least once (tools may have had
+    // effects); a turn that failed before any answer leaves the session as it was.
+    let answered = runner.appended.iter().any(|m| m["role"] == "assistant");
+    if let (Some(store), Some(id)) = (&store, stored_session)
+        && answered
+    {
+        let update = session::Update {
+            base_version,
+            resumed: runner.resumed,
+            appended: runner.appended.clone(),
+            session_attributes: runner.session_attributes.clone(),
+            pending: runner.pending().cloned(),
+            max_history_bytes: history_budget,
+        };
+        store.save(id, &update).await?;
+    }
+    Ok(print_report(args, stored_session, &result?))
+}
+
+/// An id for a run without `--session`: used in the trace and the Lambda event, not stored.
+fn ephemeral_session_id() -> String {
+    let millis = std::time::SystemTime::now()
+        .duration_since(std::time::UNIX_EPOCH)
+        .map_or(0, |d| d.as_millis());
+    format!("run-{millis}-{}", std::process::id())
+}
+
+/// What a stop reason means for the user, and the exit status it maps to.
+fn explain_stop(stop_reason: &str) -> (ExitStatus, Option<&'static str>) {
+    match stop_reason {
+        "end_turn" => (ExitStatus::Success, None),
+        "stop_sequence" => (
+            ExitStatus::Success,
+            Some("the reply ended at one of inference.stop_sequences"),
+        ),
+        "max_tokens" => (
+            ExitStatus::Failure,
+            Some("the reply was cut off at the output token limit; raise inference.max_tokens"),
+        ),
+        "guardrail_intervened" => (
+            ExitStatus::Failure,
+            Some("the guardrail intervened; the text above is the guardrail's response"),
+        ),
+        "content_filtered" => (
+            ExitStatus::Failure,
+            Some("the model's content filter blocked the reply"),
+        ),
+        "malformed_model_output" | "malformed_tool_use" => (
+            ExitStatus::Failure,
+            Some("the model produced malformed output; run again, or use a more capable model"),
+        ),
+        "model_context_window_exceeded" => (
+            ExitStatus::Failure,
+            Some("the conversation exceeds the model's context window; start a new session"),
+        ),
+        _ => (
+            ExitStatus::Failure,
+            Some("the model stopped for a reason agentc does not know"),
+        ),
+    }
+}
+
+fn print_report(args: &RunArgs, session: Option<&str>, report: &Report) -> ExitStatus {
+    let (status, note, outcome_name) = match &report.outcome {
+        Outcome::Stopped { stop_reason, .. } => {
+            let (status, note) = explain_stop(stop_reason);
+            (status, note.map(str::to_string), stop_reason.clone())
+        }
+        Outcome::ReturnControl { calls } => {
+            let resume = match session {
+                Some(id) => format!(
+                    "answer with: agentc run {} --session {id} {}",
+                    args.input.spec.display(),
+                    calls
+                        .iter()
+                        .map(|c| format!("--tool-result '{}=<JSON>'", c.tool_use_id))
+                        .collect::<Vec<_>>()
+                        .join(" ")
+                ),
+                None => "this run has no --session, so it cannot be resumed; run with --session ID to answer the calls".into(),
+            };
+            (
+                ExitStatus::WaitingForToolResults,
+                Some(resume),
+                "return_control".to_string(),
+            )
+        }
+    };
+    if args.json {
+        let mut line = serde_json::json!({
+            "session": session,
+            "outcome": outcome_name,
+            "usage": report.usage,
+            "model_calls": report.model_calls,
+            "tool_calls": report.tool_calls,
+        });
+        match &report.outcome {
+            Outcome::Stopped { text, .. } => line["text"] = serde_json::json!(text),
+            Outcome::ReturnControl { calls } => {
+                line["pending_tool_calls"] = serde_json::json!(calls)
+            }
+        }
+        print_stdout(&format!("{line}\n"));
+        return status;
+    }
+    match &report.outcome {
+        Outcome::Stopped { text, .. } => {
+            if !text.is_empty() {
+                print_stdout(&format!("{}\n", text.trim_end()));
+            }
+        }
+        Outcome::ReturnControl { calls } => {
+            for call in calls {
+                print_stdout(&format!(
+                    "tool call {} ({}/{}): {}\n",
+                    call.tool_use_id, call.action_group, call.function, call.input
+                ));
+            }
+        }
+    }
+    if let Some(note) = note {
+        eprintln!("note: {note}");
+    }
+    status
+}

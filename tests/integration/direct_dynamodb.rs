@@ -1,0 +1,152 @@
+//! The DynamoDB session store (`targets.direct.sessions: dynamodb://TABLE`) against a local
+//! DynamoDB-compatible server: moto's server (`pip install 'moto[server]'`), started by the
+//! test on 127.0.0.1. `.ci/direct.sh` installs it; without it the test fails under CI and is
+//! skipped, saying so, elsewhere (support::external).
+
+use crate::support::*;
+use serde_json::json;
+use std::net::TcpStream;
+use std::process::{Child, Command, Stdio};
+use std::time::{Duration, Instant};
+
+struct Moto {
+    child: Child,
+    url: String,
+}
+
+impl Drop for Moto {
+    fn drop(&mut self) {
+        let _ = self.child.kill();
+        let _ = self.child.wait();
+    }
+}
+
+fn start_moto() -> Option<Moto> {
+    let port = std::net::TcpListener::bind("127.0.0.1:0")
+        .ok()?
+        .local_addr()
+        .ok()?
+        .port();
+    let child = Command::new("moto_server")
+        .args(["-H", "127.0.0.1", "-p", &port.to_string()])
+        .stdout(Stdio::null())
+        .stderr(Stdio::null())
+        .spawn()
+        .ok()?;
+    let moto = Moto {
+        child,
+        url: format!("http://127.0.0.1:{port}"),
+    };
+    let deadline = Instant::now() + Duration::from_secs(30);
+    while Instant::now() < deadline {
+        if TcpStream::connect(("127.0.0.1", port)).is_ok() {
+            return Some(moto);
+        }
+        std::thread::sleep(Duration::from_millis(100));
+    }
+    panic!("moto_server did not start listening on port {port} within 30 s");
+}
+
+async fn create_table(url: &str, table: &str) {
+    use aws_sdk_dynamodb::types::{
+        AttributeDefinition, BillingMode, KeySchemaElement, KeyType, ScalarAttributeType,
+    };
+    let config = aws_sdk_dynamodb::Config::builder()
+        .behavior_version(aws_sdk_dynamodb::config::BehaviorVersion::latest())
+        .region(aws_sdk_dynamodb::config::Region::new("us-east-1"))
+        .endpoint_url(url)
+        .credentials_provider(aws_sdk_dynamodb::config::Credentials::new(
+            "test", SECRET, None, None, "test",
+        ))
+        .build();
+    aws_sdk_dynamodb::Client::from_conf(config)
+        .create_table()
+        .table_name(table)
+        .billing_mode(BillingMode::PayPerRequest)
+        .attribute_definitions(
+            AttributeDefinition::builder()
+                .attribute_name("session_id")
+                .attribute_type(ScalarAttributeType::S)
+                .build()
+                .unwrap(),
+        )
+        .key_schema(
+            KeySchemaElement::builder()
+                .attribute_name("session_id")
+                .key_type(KeyType::Hash)
+                .build()
+                .unwrap(),
+        )
+        .send()
+        .await
+        .expect("create the sessions table");
+}
+
+#[test]
+fn sessions_in_dynamodb_continue_and_survive_concurrent_runs() {
+    if !external::tool(
+        "moto_server",
+        &["--help"],
+        "`pip install 'moto[server]'` (or `.ci/direct.sh`)",
+        "the DynamoDB session store",
+    ) {
+        return;
+    }
+    let moto = start_moto().expect("start moto_server");
+    tokio::runtime::Runtime::new()
+        .unwrap()
+        .block_on(create_table(&moto.url, "agentc-sessions"));
+
+    let converse = Server::start(|request| {
+        let body = request.json();
+        let asked = body["messages"]
+            .as_array()
+            .and_then(|m| m.last())
+            .and_then(|m| m["content"][0]["text"].as_str())
+            .unwrap_or("?")
+            .to_string();
+        text(&format!("answer to {asked}"))
+    });
+    let ws = Workspace::new(&spec("", "    sessions: dynamodb://agentc-sessions"));
+    let run = |message: &str| {
+        ws.command(
+            &converse.url,
+            &["run", "agent.yaml", message, "--session", "ddb-1"],
+        )
+        .env("AWS_ENDPOINT_URL_DYNAMODB", &moto.url)
+        .spawn()
+        .unwrap()
+    };
+    let out = run("first").wait_with_output().unwrap();
+    assert!(out.status.success(), "{}", stderr(&out));
+    let children: Vec<_> = (0..4).map(|i| run(&format!("parallel {i}"))).collect();
+    for child in children {
+        let out = child.wait_with_output().unwrap();
+        assert!(out.status.success(), "{}", stderr(&out));
+    }
+    let out = run("last").wait_with_output().unwrap();
+    assert!(out.status.success(), "{}", stderr(&out));
+
+    let messages = converse.requests().last().unwrap().json()["messages"]
+        .as_array()
+        .unwrap()
+        .clone();
+    assert_eq!(messages.len(), 2 * 5 + 1, "every turn is kept");
+    assert_eq!(
+        messages[0],
+        json!({"role": "user", "content": [{"text": "first"}]})
+    );
+    for pair in messages.chunks(2).filter(|p| p.len() == 2) {
+        assert_eq!(
+            pair[1]["content"][0]["text"],
+            format!(
+                "answer to {}",
+                pair[0]["content"][0]["text"].as_str().unwrap()
+            )
+        );
+    }
+    assert!(
+        !ws.file(".agentc/sessions.db").exists(),
+        "no local store when DynamoDB is configured"
+    );
+}

@@ -1,0 +1,28 @@
+//! The one integration test binary. Every topic is a module here, so the AWS SDKs and the test
+//! support are compiled and linked once instead of once per file (issue 13).
+//!
+//! Run one topic with `cargo test --test integration agents::`. Snapshots live in
+//! `snapshots/integration__<topic>__<name>.snap`; fixtures in `tests/fixtures/`.
+
+// Test code: a panic is how a test reports a failure, and its inputs are the test's own, so
+// Cargo.toml's unwrap_used/expect_used (meant for the user-facing code) do not apply. clippy's
+// allow-*-in-tests only covers #[test] functions and #[cfg(test)] modules, not these helpers.
+#![allow(clippy::unwrap_used, clippy::expect_used)]
+
+mod support;
+
+mod agents;
+mod bad_input;
+mod cli_output;
+mod cost;
+mod direct_compile;
+mod direct_dynamodb;
+mod direct_run;
+mod direct_session;
+mod direct_tools;
+mod layout;
+mod lint_rules;
+mod parser_fuzz;
+mod schema;
+mod targets;
+mod terraform_export;
