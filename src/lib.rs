@@ -15,6 +15,7 @@ pub mod cost;
 pub mod diag;
 pub mod direct;
 pub mod discover;
+pub mod fsio;
 pub mod lint;
 pub mod models;
 pub mod render;
