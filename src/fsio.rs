@@ -19,7 +19,7 @@ use std::os::unix::fs::{FileTypeExt, MetadataExt, OpenOptionsExt, PermissionsExt
 use std::path::{Path, PathBuf};
 
 /// What a non-regular file is, in words.
-fn describe_type(metadata: &Metadata) -> &'static str {
+pub(crate) fn describe_type(metadata: &Metadata) -> &'static str {
     let kind = metadata.file_type();
     if kind.is_dir() {
         "a folder"
