@@ -7,10 +7,11 @@
 //!   → lint (diagnostics) → render (human / JSON / SARIF / GitHub)
 //! ```
 //!
-//! The `cli` module only parses arguments and prints.
+//! The command line lives in the binary (`src/cli`, `mod cli` in `main.rs`), so the library
+//! cannot import it: handlers call into these stages, never the other way round.
 
 pub mod agents;
-pub mod cli;
+pub mod aws;
 pub mod cost;
 pub mod diag;
 pub mod direct;
@@ -18,6 +19,7 @@ pub mod discover;
 pub mod fsio;
 pub mod lint;
 pub mod models;
+pub mod plan;
 pub mod render;
 pub mod source;
 pub mod spec;

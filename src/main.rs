@@ -1,5 +1,7 @@
+mod cli;
+
 use std::process::ExitCode;
 
 fn main() -> ExitCode {
-    agentc::cli::run().into()
+    cli::run().into()
 }

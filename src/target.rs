@@ -50,6 +50,19 @@ impl fmt::Display for Target {
     }
 }
 
+/// A setting of the spec that a target cannot carry, so its output leaves it out. Each
+/// target lists its own (`direct::compile::not_carried`); the `dropped-by-target` lint rule
+/// reports them, located at their key, so that nothing is dropped silently.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct NotCarried {
+    /// JSON pointer of the setting in the spec.
+    pub pointer: String,
+    /// One sentence: what is left out, and what that changes.
+    pub message: String,
+    /// What to do instead on this target.
+    pub help: String,
+}
+
 /// One value per target. Fields are public so that serde forms (spec settings, JSON output)
 /// keep the target ids as keys; code that treats targets alike goes through [`PerTarget::get`]
 /// and [`PerTarget::iter`] instead of naming fields.

@@ -2,11 +2,13 @@
 //! after all changes → wait for PREPARED → alias → wait for the alias. Creates carry a
 //! client token derived from what is created, so a retried or re-run create never duplicates.
 
-use super::api::{AgentRecord, AgentsApi, AliasRecord};
+use super::api::{ActionGroupRecord, AgentRecord, AgentsApi, AliasRecord};
 use super::desired::{AgentConfig, DesiredState, PromptConfig};
 use super::error::AgentsError;
-use super::plan::{Action, Plan, ResourceKind};
-use super::remote::RemoteState;
+use super::plan::{Action, Plan, ResourceChange, ResourceKind};
+use super::remote::{RemoteAgent, RemoteState};
+use crate::plan::{Deployer, PlanOptions};
+use crate::target::Target;
 use backon::BackoffBuilder;
 use sha2::{Digest, Sha256};
 use std::time::{Duration, Instant};
@@ -29,40 +31,37 @@ impl Default for PollSettings {
     }
 }
 
-/// Shows each step: a spinner on a terminal, plain lines otherwise.
+/// Shows each step: a spinner on a terminal, plain lines otherwise. The spinner starts at the
+/// first step, so a progress made before a confirmation prompt does not draw over it.
 pub struct Progress {
-    bar: Option<indicatif::ProgressBar>,
-    quiet: bool,
+    terminal: bool,
+    bar: std::cell::OnceCell<indicatif::ProgressBar>,
 }
 
 impl Progress {
     pub fn new(terminal: bool) -> Self {
-        let bar = terminal.then(|| {
-            let bar = indicatif::ProgressBar::new_spinner();
-            bar.enable_steady_tick(Duration::from_millis(120));
-            bar
-        });
-        Self { bar, quiet: false }
-    }
-
-    pub fn quiet() -> Self {
         Self {
-            bar: None,
-            quiet: true,
+            terminal,
+            bar: std::cell::OnceCell::new(),
         }
     }
 
     pub fn step(&self, message: impl Into<String>) {
         let message = message.into();
-        match &self.bar {
-            Some(bar) => bar.set_message(message),
-            None if !self.quiet => eprintln!("{message}"),
-            None => {}
+        if !self.terminal {
+            eprintln!("{message}");
+            return;
         }
+        let bar = self.bar.get_or_init(|| {
+            let bar = indicatif::ProgressBar::new_spinner();
+            bar.enable_steady_tick(Duration::from_millis(120));
+            bar
+        });
+        bar.set_message(message);
     }
 
     pub fn finish(&self) {
-        if let Some(bar) = &self.bar {
+        if let Some(bar) = self.bar.get() {
             bar.finish_and_clear();
         }
     }
@@ -109,6 +108,38 @@ impl<A: AgentsApi> Applier<'_, A> {
             .build()
     }
 
+    /// Poll `fetch` with growing delays until `classify` says the resource settled (or failed),
+    /// giving up after the poll timeout. The one wait loop of every step: the API has no waiters.
+    async fn poll_until<T, U, Fut>(
+        &self,
+        step: &str,
+        resource: &str,
+        mut fetch: impl FnMut() -> Fut,
+        classify: impl Fn(T) -> Poll<U>,
+    ) -> Result<U, AgentsError>
+    where
+        Fut: std::future::Future<Output = Result<T, AgentsError>>,
+    {
+        let started = Instant::now();
+        let mut delays = self.poll_delays();
+        loop {
+            let status = match classify(fetch().await?) {
+                Poll::Done(value) => return Ok(value),
+                Poll::Failed(error) => return Err(error),
+                Poll::Busy(status) => status,
+            };
+            if started.elapsed() > self.poll.timeout {
+                return Err(AgentsError::Timeout {
+                    step: step.to_string(),
+                    resource: resource.to_string(),
+                    status,
+                    seconds: self.poll.timeout.as_secs(),
+                });
+            }
+            tokio::time::sleep(delays.next().unwrap_or(self.poll.max_delay)).await;
+        }
+    }
+
     async fn wait_agent(
         &self,
         step: &str,
@@ -117,39 +148,31 @@ impl<A: AgentsApi> Applier<'_, A> {
         busy: &[&str],
     ) -> Result<AgentRecord, AgentsError> {
         let resource = format!("agent {agent_id}");
-        let started = Instant::now();
-        let mut delays = self.poll_delays();
-        loop {
-            let record = self
-                .api
+        let fetch = || async {
+            self.api
                 .get_agent(agent_id)
                 .await
                 .map_err(|e| AgentsError::api(format!("{step}: GetAgent"), &resource, e))?
                 .ok_or_else(|| AgentsError::NoSuchAgent {
                     id: agent_id.to_string(),
-                })?;
+                })
+        };
+        let classify = |record: AgentRecord| {
             if done(&record.status) {
-                return Ok(record);
-            }
-            if !busy.contains(&record.status.as_str()) {
-                return Err(failed(
+                Poll::Done(record)
+            } else if busy.contains(&record.status.as_str()) {
+                Poll::Busy(record.status)
+            } else {
+                Poll::Failed(failed(
                     step,
                     &resource,
                     &record.status,
                     &record.failure_reasons,
                     &record.recommended_actions,
-                ));
+                ))
             }
-            if started.elapsed() > self.poll.timeout {
-                return Err(AgentsError::Timeout {
-                    step: step.to_string(),
-                    resource,
-                    status: record.status,
-                    seconds: self.poll.timeout.as_secs(),
-                });
-            }
-            tokio::time::sleep(delays.next().unwrap_or(self.poll.max_delay)).await;
-        }
+        };
+        self.poll_until(step, &resource, fetch, classify).await
     }
 
     async fn wait_alias(
@@ -158,127 +181,132 @@ impl<A: AgentsApi> Applier<'_, A> {
         alias_id: &str,
         name: &str,
     ) -> Result<AliasRecord, AgentsError> {
+        let step = "wait for the alias";
         let resource = format!("alias `{name}` ({alias_id})");
-        let started = Instant::now();
-        let mut delays = self.poll_delays();
-        loop {
-            let alias =
-                self.api.get_alias(agent_id, alias_id).await.map_err(|e| {
-                    AgentsError::api("wait for the alias: GetAgentAlias", &resource, e)
-                })?;
-            match alias.status.as_str() {
-                "PREPARED" => return Ok(alias),
-                "CREATING" | "UPDATING" => {}
-                other => {
-                    return Err(failed(
-                        "wait for the alias",
-                        &resource,
-                        other,
-                        &alias.failure_reasons,
-                        &[],
-                    ));
-                }
-            }
-            if started.elapsed() > self.poll.timeout {
-                return Err(AgentsError::Timeout {
-                    step: "wait for the alias".into(),
-                    resource,
-                    status: alias.status,
-                    seconds: self.poll.timeout.as_secs(),
-                });
-            }
-            tokio::time::sleep(delays.next().unwrap_or(self.poll.max_delay)).await;
-        }
+        let fetch = || async {
+            self.api
+                .get_alias(agent_id, alias_id)
+                .await
+                .map_err(|e| AgentsError::api("wait for the alias: GetAgentAlias", &resource, e))
+        };
+        let classify = |alias: AliasRecord| match alias.status.as_str() {
+            "PREPARED" => Poll::Done(alias),
+            "CREATING" | "UPDATING" => Poll::Busy(alias.status),
+            other => Poll::Failed(failed(step, &resource, other, &alias.failure_reasons, &[])),
+        };
+        self.poll_until(step, &resource, fetch, classify).await
     }
 
-    /// Apply a deploy plan computed from `desired` against `remote`.
+    /// Apply a deploy plan computed from `desired` against `remote`, in dependency order.
     pub async fn deploy(
         &self,
         desired: &DesiredState,
         remote: &RemoteState,
         plan: &Plan,
     ) -> Result<Outcome, AgentsError> {
-        let name = &desired.agent.name;
         let remote_agent = remote.agent.as_ref();
-        let mut draft_changed = false;
+        let (agent_id, mut draft_changed) = self.apply_agent(desired, remote_agent, plan).await?;
+        draft_changed |= self
+            .apply_action_groups(&agent_id, desired, remote_agent, plan)
+            .await?;
+        draft_changed |= self.apply_knowledge_bases(&agent_id, desired, plan).await?;
+        // One prepare, after every change to the draft.
+        if draft_changed {
+            self.prepare(&desired.agent.name, &agent_id).await?;
+        }
+        let alias = self.apply_alias(&agent_id, desired, plan).await?;
+        Ok(Outcome { agent_id, alias })
+    }
 
-        // 1. The agent.
-        let (agent_id, agent_arn) = match (plan.change_for(ResourceKind::Agent, name), remote_agent)
-        {
-            (Some(change), None) if change.action == Action::Create => {
-                self.progress.step(format!("creating agent `{name}`"));
-                let token = client_token(&["agent", name, &json_of(&desired.agent)]);
-                let record = self
-                    .api
-                    .create_agent(&desired.agent, &desired.tags, &token)
-                    .await
-                    .map_err(|e| {
-                        AgentsError::api(
-                            "create the agent (CreateAgent)",
-                            format!("agent `{name}`"),
-                            e,
-                        )
-                    })?;
-                self.progress.step(format!(
-                    "waiting for agent `{name}` ({}) to be created",
-                    record.id
-                ));
-                self.wait_agent(
-                    "create the agent",
-                    &record.id,
-                    |s| s != "CREATING",
-                    &["CREATING"],
-                )
-                .await?;
-                draft_changed = true;
-                (record.id, record.arn)
-            }
-            (change, Some(existing)) => {
-                let record = &existing.record;
-                if let Some(change) = change {
-                    let config_changed = change
-                        .fields
-                        .iter()
-                        .any(|f| f.field != "tags" && f.field != "status");
-                    if config_changed {
-                        self.progress
-                            .step(format!("updating agent `{name}` ({})", record.id));
-                        let config = with_prompt_resets(&desired.agent, &record.config);
-                        self.api
-                            .update_agent(&record.id, &config, &record.kept)
-                            .await
-                            .map_err(|e| {
-                                AgentsError::api(
-                                    "update the agent (UpdateAgent)",
-                                    format!("agent `{name}` ({})", record.id),
-                                    e,
-                                )
-                            })?;
-                        self.wait_agent(
-                            "update the agent",
-                            &record.id,
-                            |s| s != "UPDATING",
-                            &["UPDATING"],
-                        )
-                        .await?;
-                        draft_changed = true;
-                    }
-                    if change.fields.iter().any(|f| f.field == "tags") {
-                        self.sync_tags(existing, desired).await?;
-                    }
-                    if change.fields.iter().any(|f| f.field == "status") {
-                        draft_changed = true;
-                    }
-                }
-                (record.id.clone(), record.arn.clone())
-            }
-            (_, None) => {
+    /// Create or update the agent; its id, and whether its draft changed.
+    async fn apply_agent(
+        &self,
+        desired: &DesiredState,
+        remote_agent: Option<&RemoteAgent>,
+        plan: &Plan,
+    ) -> Result<(String, bool), AgentsError> {
+        let name = &desired.agent.name;
+        let change = plan.change_for(ResourceKind::Agent, name);
+        let Some(existing) = remote_agent else {
+            if change.is_none_or(|c| c.action != Action::Create) {
                 return Err(AgentsError::NoSuchAgent { id: name.clone() });
             }
+            self.progress.step(format!("creating agent `{name}`"));
+            let token = client_token(&["agent", name, &json_of(&desired.agent)]);
+            let record = self
+                .api
+                .create_agent(&desired.agent, &desired.tags, &token)
+                .await
+                .map_err(|e| {
+                    AgentsError::api(
+                        "create the agent (CreateAgent)",
+                        format!("agent `{name}`"),
+                        e,
+                    )
+                })?;
+            self.progress.step(format!(
+                "waiting for agent `{name}` ({}) to be created",
+                record.id
+            ));
+            self.wait_agent(
+                "create the agent",
+                &record.id,
+                |s| s != "CREATING",
+                &["CREATING"],
+            )
+            .await?;
+            return Ok((record.id, true));
         };
-        let _ = agent_arn;
+        let record = &existing.record;
+        let Some(change) = change else {
+            return Ok((record.id.clone(), false));
+        };
+        let mut draft_changed = false;
+        let config_changed = change
+            .fields
+            .iter()
+            .any(|f| f.field != "tags" && f.field != "status");
+        if config_changed {
+            self.progress
+                .step(format!("updating agent `{name}` ({})", record.id));
+            let config = with_prompt_resets(&desired.agent, &record.config);
+            self.api
+                .update_agent(&record.id, &config, &record.kept)
+                .await
+                .map_err(|e| {
+                    AgentsError::api(
+                        "update the agent (UpdateAgent)",
+                        format!("agent `{name}` ({})", record.id),
+                        e,
+                    )
+                })?;
+            self.wait_agent(
+                "update the agent",
+                &record.id,
+                |s| s != "UPDATING",
+                &["UPDATING"],
+            )
+            .await?;
+            draft_changed = true;
+        }
+        if change.fields.iter().any(|f| f.field == "tags") {
+            self.sync_tags(existing, desired).await?;
+        }
+        if change.fields.iter().any(|f| f.field == "status") {
+            draft_changed = true;
+        }
+        Ok((record.id.clone(), draft_changed))
+    }
 
-        // 2. Action groups.
+    /// Delete, create and update action groups; whether any changed.
+    async fn apply_action_groups(
+        &self,
+        agent_id: &str,
+        desired: &DesiredState,
+        remote_agent: Option<&RemoteAgent>,
+        plan: &Plan,
+    ) -> Result<bool, AgentsError> {
+        let mut changed = false;
         for change in plan
             .changes
             .iter()
@@ -293,44 +321,17 @@ impl<A: AgentsApi> Applier<'_, A> {
                         .find(|g| g.config.name == change.name)
                 });
                 if let Some(existing) = existing {
-                    // Built-in groups too: the documented way to retire AMAZON.UserInput is to
-                    // disable it (an update that carries its signature), then delete.
-                    if existing.config.enabled {
-                        self.progress
-                            .step(format!("disabling {resource} before deleting it"));
-                        let mut disabled = existing.config.clone();
-                        disabled.enabled = false;
-                        self.api
-                            .update_action_group(&agent_id, &existing.id, &disabled)
-                            .await
-                            .map_err(|e| AgentsError::api("disable the action group before deleting it (UpdateAgentActionGroup)", &resource, e))?;
-                    }
-                    self.progress.step(format!("deleting {resource}"));
-                    let built_in = existing.parent_signature.is_some();
-                    match self
-                        .api
-                        .delete_action_group(&agent_id, &existing.id, built_in)
-                        .await
-                    {
-                        Ok(()) => {}
-                        Err(e) if e.is_not_found() => {}
-                        Err(e) => {
-                            return Err(AgentsError::api(
-                                "delete the action group (DeleteAgentActionGroup)",
-                                &resource,
-                                e,
-                            ));
-                        }
-                    }
+                    self.delete_action_group(agent_id, existing, &resource)
+                        .await?;
                 }
             }
             match (change.action, wanted) {
                 (Action::Create | Action::Replace, Some(group)) => {
                     self.progress.step(format!("creating {resource}"));
                     let token =
-                        client_token(&["action-group", &agent_id, &group.name, &json_of(group)]);
+                        client_token(&["action-group", agent_id, &group.name, &json_of(group)]);
                     self.api
-                        .create_action_group(&agent_id, group, &token)
+                        .create_action_group(agent_id, group, &token)
                         .await
                         .map_err(|e| {
                             AgentsError::api(
@@ -342,9 +343,9 @@ impl<A: AgentsApi> Applier<'_, A> {
                 }
                 (Action::Update, Some(group)) => {
                     self.progress.step(format!("updating {resource}"));
-                    let id = change.id.clone().unwrap_or_default();
+                    let id = id_of(change)?;
                     self.api
-                        .update_action_group(&agent_id, &id, group)
+                        .update_action_group(agent_id, id, group)
                         .await
                         .map_err(|e| {
                             AgentsError::api(
@@ -356,10 +357,60 @@ impl<A: AgentsApi> Applier<'_, A> {
                 }
                 _ => {}
             }
-            draft_changed = true;
+            changed = true;
         }
+        Ok(changed)
+    }
 
-        // 3. Knowledge-base associations.
+    async fn delete_action_group(
+        &self,
+        agent_id: &str,
+        existing: &ActionGroupRecord,
+        resource: &str,
+    ) -> Result<(), AgentsError> {
+        // Built-in groups too: the documented way to retire AMAZON.UserInput is to disable it
+        // (an update that carries its signature), then delete.
+        if existing.config.enabled {
+            self.progress
+                .step(format!("disabling {resource} before deleting it"));
+            let mut disabled = existing.config.clone();
+            disabled.enabled = false;
+            self.api
+                .update_action_group(agent_id, &existing.id, &disabled)
+                .await
+                .map_err(|e| {
+                    AgentsError::api(
+                        "disable the action group before deleting it (UpdateAgentActionGroup)",
+                        resource,
+                        e,
+                    )
+                })?;
+        }
+        self.progress.step(format!("deleting {resource}"));
+        let built_in = existing.parent_signature.is_some();
+        match self
+            .api
+            .delete_action_group(agent_id, &existing.id, built_in)
+            .await
+        {
+            Ok(()) => Ok(()),
+            Err(e) if e.is_not_found() => Ok(()),
+            Err(e) => Err(AgentsError::api(
+                "delete the action group (DeleteAgentActionGroup)",
+                resource,
+                e,
+            )),
+        }
+    }
+
+    /// Associate, update and disassociate knowledge bases; whether any changed.
+    async fn apply_knowledge_bases(
+        &self,
+        agent_id: &str,
+        desired: &DesiredState,
+        plan: &Plan,
+    ) -> Result<bool, AgentsError> {
+        let mut changed = false;
         for change in plan
             .changes
             .iter()
@@ -371,7 +422,7 @@ impl<A: AgentsApi> Applier<'_, A> {
                 (Action::Create, Some(kb)) => {
                     self.progress.step(format!("associating {resource}"));
                     self.api
-                        .associate_knowledge_base(&agent_id, kb)
+                        .associate_knowledge_base(agent_id, kb)
                         .await
                         .map_err(|e| {
                             AgentsError::api(
@@ -384,7 +435,7 @@ impl<A: AgentsApi> Applier<'_, A> {
                 (Action::Update, Some(kb)) => {
                     self.progress.step(format!("updating {resource}"));
                     self.api
-                        .update_knowledge_base(&agent_id, kb)
+                        .update_knowledge_base(agent_id, kb)
                         .await
                         .map_err(|e| {
                             AgentsError::api(
@@ -398,7 +449,7 @@ impl<A: AgentsApi> Applier<'_, A> {
                     self.progress.step(format!("disassociating {resource}"));
                     match self
                         .api
-                        .disassociate_knowledge_base(&agent_id, &change.name)
+                        .disassociate_knowledge_base(agent_id, &change.name)
                         .await
                     {
                         Ok(()) => {}
@@ -414,53 +465,51 @@ impl<A: AgentsApi> Applier<'_, A> {
                 }
                 _ => {}
             }
-            draft_changed = true;
+            changed = true;
         }
+        Ok(changed)
+    }
 
-        // 4. One prepare, after every change to the draft.
-        if draft_changed {
-            self.prepare(name, &agent_id).await?;
-        }
-
-        // 5. The alias, on the version just prepared.
-        let mut alias = None;
-        if let Some(change) = plan.changes.iter().find(|c| c.kind == ResourceKind::Alias) {
-            let resource = format!("alias `{}`", change.name);
-            let record = match change.action {
-                Action::Create => {
-                    self.progress.step(format!("creating {resource}"));
-                    let token = client_token(&["alias", &agent_id, &change.name]);
-                    self.api
-                        .create_alias(&agent_id, &change.name, &desired.tags, &token)
-                        .await
-                        .map_err(|e| {
-                            AgentsError::api("create the alias (CreateAgentAlias)", &resource, e)
-                        })?
-                }
-                _ => {
-                    self.progress
-                        .step(format!("pointing {resource} at the new version"));
-                    let id = change.id.clone().unwrap_or_default();
-                    self.api
-                        .update_alias(&agent_id, &id, &change.name)
-                        .await
-                        .map_err(|e| {
-                            AgentsError::api("update the alias (UpdateAgentAlias)", &resource, e)
-                        })?;
-                    AliasRecord {
-                        id,
-                        name: change.name.clone(),
-                        status: "UPDATING".into(),
-                        version: None,
-                        updated_at_ms: 0,
-                        failure_reasons: Vec::new(),
-                    }
-                }
-            };
-            self.progress.step(format!("waiting for {resource}"));
-            alias = Some(self.wait_alias(&agent_id, &record.id, &change.name).await?);
-        }
-        Ok(Outcome { agent_id, alias })
+    /// Create the alias or point it at the version just prepared, then wait for it.
+    async fn apply_alias(
+        &self,
+        agent_id: &str,
+        desired: &DesiredState,
+        plan: &Plan,
+    ) -> Result<Option<AliasRecord>, AgentsError> {
+        let Some(change) = plan.changes.iter().find(|c| c.kind == ResourceKind::Alias) else {
+            return Ok(None);
+        };
+        let resource = format!("alias `{}`", change.name);
+        let alias_id = match change.action {
+            Action::Create => {
+                self.progress.step(format!("creating {resource}"));
+                let token = client_token(&["alias", agent_id, &change.name]);
+                self.api
+                    .create_alias(agent_id, &change.name, &desired.tags, &token)
+                    .await
+                    .map_err(|e| {
+                        AgentsError::api("create the alias (CreateAgentAlias)", &resource, e)
+                    })?
+                    .id
+            }
+            _ => {
+                self.progress
+                    .step(format!("pointing {resource} at the new version"));
+                let id = id_of(change)?;
+                self.api
+                    .update_alias(agent_id, id, &change.name)
+                    .await
+                    .map_err(|e| {
+                        AgentsError::api("update the alias (UpdateAgentAlias)", &resource, e)
+                    })?;
+                id.to_string()
+            }
+        };
+        self.progress.step(format!("waiting for {resource}"));
+        Ok(Some(
+            self.wait_alias(agent_id, &alias_id, &change.name).await?,
+        ))
     }
 
     async fn sync_tags(
@@ -527,10 +576,10 @@ impl<A: AgentsApi> Applier<'_, A> {
 
     /// Delete the agent with everything in it (aliases, action groups, associations).
     pub async fn destroy(&self, plan: &Plan) -> Result<(), AgentsError> {
-        let Some(agent_id) = &plan.agent_id else {
+        let Some(agent_id) = &plan.root_id else {
             return Ok(());
         };
-        let resource = format!("agent `{}` ({agent_id})", plan.agent);
+        let resource = format!("agent `{}` ({agent_id})", plan.root);
         self.progress.step(format!(
             "deleting {resource} with its aliases and action groups"
         ));
@@ -545,34 +594,89 @@ impl<A: AgentsApi> Applier<'_, A> {
                 ));
             }
         }
-        let started = Instant::now();
-        let mut delays = self.poll_delays();
-        loop {
-            match self.api.get_agent(agent_id).await {
-                Ok(None) => return Ok(()),
-                Ok(Some(record)) if record.status == "DELETING" => {
-                    if started.elapsed() > self.poll.timeout {
-                        return Err(AgentsError::Timeout {
-                            step: "delete the agent".into(),
-                            resource,
-                            status: record.status,
-                            seconds: self.poll.timeout.as_secs(),
-                        });
-                    }
-                }
-                Ok(Some(record)) => {
-                    return Err(failed(
-                        "delete the agent",
-                        &resource,
-                        &record.status,
-                        &record.failure_reasons,
-                        &record.recommended_actions,
-                    ));
-                }
-                Err(e) => return Err(AgentsError::api("delete the agent: GetAgent", &resource, e)),
-            }
-            tokio::time::sleep(delays.next().unwrap_or(self.poll.max_delay)).await;
-        }
+        let step = "delete the agent";
+        let fetch = || async {
+            self.api
+                .get_agent(agent_id)
+                .await
+                .map_err(|e| AgentsError::api("delete the agent: GetAgent", &resource, e))
+        };
+        let classify = |record: Option<AgentRecord>| match record {
+            None => Poll::Done(()),
+            Some(record) if record.status == "DELETING" => Poll::Busy(record.status),
+            Some(record) => Poll::Failed(failed(
+                step,
+                &resource,
+                &record.status,
+                &record.failure_reasons,
+                &record.recommended_actions,
+            )),
+        };
+        self.poll_until(step, &resource, fetch, classify).await
+    }
+}
+
+/// What one look at a resource being waited for found.
+enum Poll<T> {
+    Done(T),
+    /// Still in a transitional status.
+    Busy(String),
+    Failed(AgentsError),
+}
+
+/// The id of the resource an update or move changes: every such change is planned from a
+/// remote resource, so a missing id is a broken plan, refused before any call is made.
+fn id_of(change: &ResourceChange) -> Result<&str, AgentsError> {
+    change
+        .id
+        .as_deref()
+        .ok_or_else(|| AgentsError::PlanWithoutId {
+            kind: change.kind.label(),
+            name: change.name.clone(),
+        })
+}
+
+/// The agents target on the deploy seam: read the agent the spec names, plan with the agents
+/// planner, apply in dependency order.
+impl<A: AgentsApi> Deployer for Applier<'_, A> {
+    const TARGET: Target = Target::Agents;
+    type Desired = DesiredState;
+    type Remote = RemoteState;
+    type Applied = Outcome;
+    type Error = AgentsError;
+
+    async fn read(&self, desired: &DesiredState) -> Result<RemoteState, AgentsError> {
+        super::remote::read_by_name(self.api, &desired.agent.name).await
+    }
+
+    fn plan_deploy(
+        &self,
+        desired: &DesiredState,
+        remote: &RemoteState,
+        options: PlanOptions,
+    ) -> Result<Plan, AgentsError> {
+        super::plan::plan_deploy(desired, remote, options.adopt)
+    }
+
+    fn plan_destroy(
+        &self,
+        desired: &DesiredState,
+        remote: &RemoteState,
+    ) -> Result<Plan, AgentsError> {
+        super::plan::plan_destroy(&desired.agent.name, remote)
+    }
+
+    async fn apply(
+        &self,
+        desired: &DesiredState,
+        remote: &RemoteState,
+        plan: &Plan,
+    ) -> Result<Outcome, AgentsError> {
+        self.deploy(desired, remote, plan).await
+    }
+
+    async fn destroy(&self, _remote: &RemoteState, plan: &Plan) -> Result<(), AgentsError> {
+        Applier::destroy(self, plan).await
     }
 }
 
@@ -634,7 +738,307 @@ fn failed(
 
 #[cfg(test)]
 mod tests {
-    use super::client_token;
+    use super::*;
+    use crate::agents::api::{AgentSummary, ApiError, ApiResult, Page};
+    use crate::agents::desired::{
+        ActionGroupConfig, ExecutorConfig, KnowledgeBaseConfig, SchemaConfig,
+    };
+    use std::cell::RefCell;
+    use std::collections::BTreeMap;
+
+    /// An in-memory `AgentsApi` that records every mutating call and settles at once: apply
+    /// order without the HTTP fake. Reads planning needs are not served (apply makes none).
+    #[derive(Default)]
+    struct RecordingApi {
+        calls: RefCell<Vec<String>>,
+        status: RefCell<String>,
+    }
+
+    impl RecordingApi {
+        fn record(&self, call: String) -> ApiResult<()> {
+            self.calls.borrow_mut().push(call);
+            Ok(())
+        }
+        fn unused<T>(&self, operation: &str) -> ApiResult<T> {
+            Err(ApiError {
+                code: "Unused".into(),
+                message: format!("{operation} is not part of applying a plan"),
+            })
+        }
+    }
+
+    fn record(id: &str, status: &str, config: AgentConfig) -> AgentRecord {
+        AgentRecord {
+            id: id.into(),
+            arn: format!("arn:aws:bedrock:us-east-1:123456789012:agent/{id}"),
+            status: status.into(),
+            failure_reasons: Vec::new(),
+            recommended_actions: Vec::new(),
+            updated_at_ms: 1,
+            prepared_at_ms: Some(1),
+            config,
+            kept: Default::default(),
+        }
+    }
+
+    impl AgentsApi for RecordingApi {
+        async fn list_agents(&self, _: Option<String>) -> ApiResult<Page<AgentSummary>> {
+            self.unused("ListAgents")
+        }
+        async fn get_agent(&self, agent_id: &str) -> ApiResult<Option<AgentRecord>> {
+            let status = self.status.borrow().clone();
+            Ok(Some(record(agent_id, &status, config("now"))))
+        }
+        async fn create_agent(
+            &self,
+            config: &AgentConfig,
+            _: &BTreeMap<String, String>,
+            _: &str,
+        ) -> ApiResult<AgentRecord> {
+            self.record(format!("create_agent {}", config.name))?;
+            *self.status.borrow_mut() = "NOT_PREPARED".into();
+            Ok(record("NEWAGENT00", "CREATING", config.clone()))
+        }
+        async fn update_agent(
+            &self,
+            agent_id: &str,
+            _: &AgentConfig,
+            _: &crate::agents::api::KeptAgentSettings,
+        ) -> ApiResult<()> {
+            *self.status.borrow_mut() = "NOT_PREPARED".into();
+            self.record(format!("update_agent {agent_id}"))
+        }
+        async fn prepare_agent(&self, agent_id: &str) -> ApiResult<()> {
+            *self.status.borrow_mut() = "PREPARED".into();
+            self.record(format!("prepare_agent {agent_id}"))
+        }
+        async fn delete_agent(&self, agent_id: &str) -> ApiResult<()> {
+            self.record(format!("delete_agent {agent_id}"))
+        }
+        async fn list_tags(&self, _: &str) -> ApiResult<BTreeMap<String, String>> {
+            self.unused("ListTagsForResource")
+        }
+        async fn tag(&self, _: &str, _: &BTreeMap<String, String>) -> ApiResult<()> {
+            self.record("tag".into())
+        }
+        async fn untag(&self, _: &str, _: &[String]) -> ApiResult<()> {
+            self.record("untag".into())
+        }
+        async fn list_action_groups(
+            &self,
+            _: &str,
+            _: Option<String>,
+        ) -> ApiResult<Page<(String, String)>> {
+            self.unused("ListAgentActionGroups")
+        }
+        async fn get_action_group(&self, _: &str, _: &str) -> ApiResult<ActionGroupRecord> {
+            self.unused("GetAgentActionGroup")
+        }
+        async fn create_action_group(
+            &self,
+            _: &str,
+            config: &ActionGroupConfig,
+            _: &str,
+        ) -> ApiResult<String> {
+            self.record(format!("create_action_group {}", config.name))?;
+            Ok(format!("G-{}", config.name))
+        }
+        async fn update_action_group(
+            &self,
+            _: &str,
+            id: &str,
+            config: &ActionGroupConfig,
+        ) -> ApiResult<()> {
+            self.record(format!(
+                "update_action_group {id} enabled={}",
+                config.enabled
+            ))
+        }
+        async fn delete_action_group(&self, _: &str, id: &str, _: bool) -> ApiResult<()> {
+            self.record(format!("delete_action_group {id}"))
+        }
+        async fn list_knowledge_bases(
+            &self,
+            _: &str,
+            _: Option<String>,
+        ) -> ApiResult<Page<KnowledgeBaseConfig>> {
+            self.unused("ListAgentKnowledgeBases")
+        }
+        async fn associate_knowledge_base(
+            &self,
+            _: &str,
+            kb: &KnowledgeBaseConfig,
+        ) -> ApiResult<()> {
+            self.record(format!("associate_knowledge_base {}", kb.id))
+        }
+        async fn update_knowledge_base(&self, _: &str, kb: &KnowledgeBaseConfig) -> ApiResult<()> {
+            self.record(format!("update_knowledge_base {}", kb.id))
+        }
+        async fn disassociate_knowledge_base(&self, _: &str, kb_id: &str) -> ApiResult<()> {
+            self.record(format!("disassociate_knowledge_base {kb_id}"))
+        }
+        async fn list_aliases(&self, _: &str, _: Option<String>) -> ApiResult<Page<AliasRecord>> {
+            self.unused("ListAgentAliases")
+        }
+        async fn get_alias(&self, _: &str, alias_id: &str) -> ApiResult<AliasRecord> {
+            Ok(AliasRecord {
+                id: alias_id.into(),
+                name: "live".into(),
+                status: "PREPARED".into(),
+                version: Some("2".into()),
+                updated_at_ms: 2,
+                failure_reasons: Vec::new(),
+            })
+        }
+        async fn create_alias(
+            &self,
+            _: &str,
+            name: &str,
+            _: &BTreeMap<String, String>,
+            _: &str,
+        ) -> ApiResult<AliasRecord> {
+            self.record(format!("create_alias {name}"))?;
+            Ok(AliasRecord {
+                id: "ALIAS00000".into(),
+                name: name.into(),
+                status: "CREATING".into(),
+                version: None,
+                updated_at_ms: 0,
+                failure_reasons: Vec::new(),
+            })
+        }
+        async fn update_alias(&self, _: &str, alias_id: &str, _: &str) -> ApiResult<()> {
+            self.record(format!("update_alias {alias_id}"))
+        }
+        async fn get_s3_object(&self, _: &str, _: &str) -> ApiResult<String> {
+            self.unused("GetObject")
+        }
+    }
+
+    fn config(instruction: &str) -> AgentConfig {
+        AgentConfig {
+            name: "a".into(),
+            description: None,
+            instruction: instruction.into(),
+            foundation_model: "amazon.nova-lite-v1:0".into(),
+            role_arn: "arn:aws:iam::123456789012:role/r".into(),
+            idle_session_ttl: None,
+            encryption_key_arn: None,
+            guardrail: None,
+            memory: None,
+            prompts: Vec::new(),
+        }
+    }
+
+    fn group(name: &str) -> ActionGroupConfig {
+        ActionGroupConfig {
+            name: name.into(),
+            description: None,
+            executor: ExecutorConfig::ReturnControl,
+            schema: SchemaConfig::Functions(Vec::new()),
+            enabled: true,
+        }
+    }
+
+    fn desired(instruction: &str) -> DesiredState {
+        DesiredState {
+            agent: config(instruction),
+            tags: [(
+                crate::agents::desired::OWNER_TAG_KEY.to_string(),
+                crate::agents::desired::OWNER_TAG_VALUE.to_string(),
+            )]
+            .into(),
+            action_groups: vec![group("new")],
+            knowledge_bases: Vec::new(),
+            alias: Some("live".into()),
+        }
+    }
+
+    fn apply(remote: &RemoteState, desired: &DesiredState) -> Vec<String> {
+        let api = RecordingApi::default();
+        *api.status.borrow_mut() = "PREPARED".into();
+        let progress = Progress::new(false);
+        let applier = Applier {
+            api: &api,
+            progress: &progress,
+            poll: PollSettings {
+                first_delay: Duration::from_millis(1),
+                max_delay: Duration::from_millis(1),
+                timeout: Duration::from_secs(5),
+            },
+        };
+        let plan = super::super::plan::plan_deploy(desired, remote, false).expect("plan");
+        tokio::runtime::Builder::new_current_thread()
+            .enable_time()
+            .build()
+            .expect("runtime")
+            .block_on(applier.deploy(desired, remote, &plan))
+            .expect("deploy");
+        api.calls.take()
+    }
+
+    #[test]
+    fn a_new_agent_is_created_then_its_parts_then_one_prepare_then_the_alias() {
+        let calls = apply(&RemoteState { agent: None }, &desired("Help."));
+        assert_eq!(
+            calls,
+            [
+                "create_agent a",
+                "create_action_group new",
+                "prepare_agent NEWAGENT00",
+                "create_alias live",
+            ]
+        );
+    }
+
+    #[test]
+    fn groups_are_created_first_and_disabled_before_deletion_and_prepare_runs_once_after_all() {
+        let desired = desired("Help more.");
+        let remote = RemoteState {
+            agent: Some(RemoteAgent {
+                record: record("AGENT00000", "PREPARED", config("Help.")),
+                tags: desired.tags.clone(),
+                action_groups: vec![ActionGroupRecord {
+                    id: "G-old".into(),
+                    config: group("old"),
+                    parent_signature: None,
+                }],
+                knowledge_bases: vec![KnowledgeBaseConfig {
+                    id: "KB00000001".into(),
+                    description: "docs".into(),
+                    enabled: true,
+                }],
+                aliases: Vec::new(),
+            }),
+        };
+        assert_eq!(
+            apply(&remote, &desired),
+            [
+                "update_agent AGENT00000",
+                "create_action_group new",
+                "update_action_group G-old enabled=false",
+                "delete_action_group G-old",
+                "disassociate_knowledge_base KB00000001",
+                "prepare_agent AGENT00000",
+                "create_alias live",
+            ]
+        );
+    }
+
+    #[test]
+    fn an_update_without_an_id_is_refused_before_any_call() {
+        let change = ResourceChange {
+            kind: ResourceKind::Alias,
+            name: "live".into(),
+            id: None,
+            action: Action::Update,
+            fields: Vec::new(),
+        };
+        assert!(matches!(
+            id_of(&change),
+            Err(AgentsError::PlanWithoutId { kind: "alias", .. })
+        ));
+    }
 
     #[test]
     fn client_tokens_are_deterministic_and_valid() {

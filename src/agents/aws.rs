@@ -29,18 +29,16 @@ impl BedrockAgents {
     /// Standard AWS configuration (environment, profiles, `AWS_ENDPOINT_URL_BEDROCK_AGENT`),
     /// with `--region` / `--profile` on top.
     pub async fn connect(region: Option<&str>, profile: Option<&str>) -> Self {
-        let mut loader = aws_config::defaults(aws_config::BehaviorVersion::latest());
-        if let Some(region) = region {
-            loader = loader.region(aws_config::Region::new(region.to_string()));
-        }
-        if let Some(profile) = profile {
-            loader = loader.profile_name(profile);
-        }
-        let config = loader.load().await;
+        let config = crate::aws::sdk_config(region, profile).await;
         Self {
             client: Client::new(&config),
             config,
         }
+    }
+
+    /// Where the requests go, for error messages.
+    pub fn endpoint(&self) -> String {
+        crate::aws::endpoint(&self.config, crate::aws::BEDROCK_AGENT)
     }
 }
 
@@ -55,13 +53,16 @@ where
             message: error.message().unwrap_or("").to_string(),
         },
         None => {
-            let message = DisplayErrorContext(&error).to_string();
+            // For classification only: the context carries the SDK's Debug forms, which
+            // users must not see; the message is the innermost cause in words.
+            let context = DisplayErrorContext(&error).to_string();
+            let message = crate::diag::root_cause(&error);
             // Configuration problems surface as dispatch failures; name them.
-            let code = if message.contains("MissingSigningRegion")
-                || message.contains("missing signing region")
+            let code = if context.contains("MissingSigningRegion")
+                || context.contains("missing signing region")
             {
                 "NoRegion"
-            } else if message.contains("CredentialsNotLoaded") || message.contains("no credentials")
+            } else if context.contains("CredentialsNotLoaded") || context.contains("no credentials")
             {
                 "NoCredentials"
             } else {
@@ -663,10 +664,12 @@ impl AgentsApi for BedrockAgents {
             .client_token(client_token);
         let request = with_action_group!(request, config);
         let out = request.send().await.map_err(api_error)?;
-        Ok(out
-            .agent_action_group()
+        out.agent_action_group()
             .map(|g| g.action_group_id().to_string())
-            .unwrap_or_default())
+            .ok_or_else(|| ApiError {
+                code: "EmptyResponse".into(),
+                message: "CreateAgentActionGroup returned no action group".into(),
+            })
     }
 
     async fn update_action_group(

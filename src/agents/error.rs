@@ -56,24 +56,15 @@ pub enum AgentsError {
         )
     )]
     NotOwnedDestroy { name: String, id: String },
-    #[error(
-        "the saved plan `{path}` is stale: the agent changed since it was planned ({planned} → {current})"
-    )]
+    #[error("the plan updates the {kind} `{name}` but does not say which one (no id)")]
     #[diagnostic(
-        code(agentc::agents::stale_plan),
-        help("run `agentc plan … --out {}` again, review it, then deploy it", path.display())
+        code(agentc::agents::plan_id),
+        help("this is a bug in agentc; run `agentc plan` again and report it if it repeats")
     )]
-    StalePlan {
-        path: PathBuf,
-        planned: String,
-        current: String,
-    },
-    #[error("cannot read the saved plan `{path}`: {message}")]
-    #[diagnostic(
-        code(agentc::agents::plan_file),
-        help("give a file written by `agentc plan --out`")
-    )]
-    PlanFile { path: PathBuf, message: String },
+    PlanWithoutId { kind: &'static str, name: String },
+    #[error(transparent)]
+    #[diagnostic(transparent)]
+    Plan(#[from] crate::plan::PlanError),
     #[error("refusing to {action} without confirmation: standard input is not a terminal")]
     #[diagnostic(
         code(agentc::agents::confirm),
@@ -111,6 +102,18 @@ pub enum AgentsError {
 }
 
 impl AgentsError {
+    /// Name the endpoint in an error that got no reply, so the user sees where agentc tried
+    /// to go (the configured URL, or the service and Region).
+    #[must_use]
+    pub fn at_endpoint(mut self, endpoint: &str) -> Self {
+        if let AgentsError::Api { error, .. } = &mut self
+            && error.code == "NoResponse"
+        {
+            error.message = format!("no reply from {endpoint}: {}", error.message);
+        }
+        self
+    }
+
     pub fn api(step: impl Into<String>, resource: impl Into<String>, error: ApiError) -> Self {
         let help = help_for(&error).to_string();
         AgentsError::Api {

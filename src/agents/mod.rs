@@ -9,7 +9,6 @@
 pub mod api;
 pub mod apply;
 pub mod aws;
-pub mod commands;
 pub mod desired;
 pub mod error;
 pub mod export;

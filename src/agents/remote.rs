@@ -5,7 +5,6 @@ use super::api::{ActionGroupRecord, AgentRecord, AgentsApi, AliasRecord, Page};
 use super::desired::KnowledgeBaseConfig;
 use super::error::AgentsError;
 use serde::{Deserialize, Serialize};
-use sha2::{Digest, Sha256};
 use std::collections::BTreeMap;
 
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
@@ -22,13 +21,9 @@ pub struct RemoteAgent {
     pub aliases: Vec<AliasRecord>,
 }
 
-impl RemoteState {
-    /// A digest of everything planning looked at: a saved plan applies only while it matches.
-    pub fn fingerprint(&self) -> String {
-        let json = serde_json::to_string(self).unwrap_or_default();
-        let digest = Sha256::digest(json.as_bytes());
-        let hex: String = digest.iter().take(16).map(|b| format!("{b:02x}")).collect();
-        format!("sha256:{hex}")
+impl crate::plan::Fingerprint for RemoteState {
+    fn fingerprint(&self) -> String {
+        crate::plan::fingerprint_of(self)
     }
 }
 

@@ -80,12 +80,10 @@ pub async fn get_object(
     let provider = config
         .credentials_provider()
         .ok_or_else(|| error("NoCredentials", "no AWS credentials provider configured"))?;
-    let credentials = provider.provide_credentials().await.map_err(|e| {
-        error(
-            "NoCredentials",
-            aws_smithy_types::error::display::DisplayErrorContext(e).to_string(),
-        )
-    })?;
+    let credentials = provider
+        .provide_credentials()
+        .await
+        .map_err(|e| error("NoCredentials", crate::diag::error_chain(&e)))?;
     let url = object_url(configured_endpoint().as_deref(), &region, bucket, key);
 
     let identity = credentials.into();

@@ -1,6 +1,7 @@
-use super::aws::AwsArgs;
-use super::compile::Target;
-use super::{ExitStatus, parse_key_value};
+use super::CliResult;
+use super::args::{AwsArgs, SpecArgs, TargetArg};
+use super::commands::{agents, direct};
+use agentc::target::Target;
 use std::path::PathBuf;
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq, clap::ValueEnum)]
@@ -11,10 +12,10 @@ pub enum PlanFormat {
 
 #[derive(Debug, clap::Args)]
 pub struct PlanArgs {
-    /// The agent spec.
-    pub spec: PathBuf,
+    #[command(flatten)]
+    pub input: SpecArgs,
     #[arg(long, value_enum, default_value = "agents")]
-    pub target: Target,
+    pub target: TargetArg,
     /// Exit 0 with no changes, 2 with changes, 1 on error (as Terraform).
     #[arg(long)]
     pub detailed_exitcode: bool,
@@ -23,26 +24,29 @@ pub struct PlanArgs {
     /// Save the plan to apply it later with `deploy --plan`.
     #[arg(long, value_name = "FILE")]
     pub out: Option<PathBuf>,
+    /// direct: the artifact to compare with (default `dist/<name>.converse.json`), as
+    /// `deploy --out`.
+    #[arg(long, value_name = "FILE")]
+    pub artifact: Option<PathBuf>,
     /// Plan to take over an agent of the same name that agentc did not create.
     #[arg(long)]
     pub adopt: bool,
-    #[arg(long = "var", value_name = "KEY=VALUE", value_parser = parse_key_value)]
-    pub vars: Vec<(String, String)>,
     #[command(flatten)]
     pub aws: AwsArgs,
 }
 
 #[derive(Debug, clap::Args)]
 pub struct DestroyArgs {
-    /// The agent spec.
-    pub spec: PathBuf,
+    #[command(flatten)]
+    pub input: SpecArgs,
     #[arg(long, value_enum, default_value = "agents")]
-    pub target: Target,
+    pub target: TargetArg,
+    /// direct: the artifact to remove (default `dist/<name>.converse.json`), as `deploy --out`.
+    #[arg(long, value_name = "FILE")]
+    pub out: Option<PathBuf>,
     /// Destroy without asking for confirmation.
     #[arg(long)]
     pub auto_approve: bool,
-    #[arg(long = "var", value_name = "KEY=VALUE", value_parser = parse_key_value)]
-    pub vars: Vec<(String, String)>,
     #[command(flatten)]
     pub aws: AwsArgs,
 }
@@ -62,14 +66,20 @@ pub struct ImportArgs {
     pub aws: AwsArgs,
 }
 
-pub fn plan(args: PlanArgs) -> ExitStatus {
-    crate::agents::commands::plan(&args)
+pub fn plan(args: PlanArgs) -> CliResult {
+    match Target::from(args.target) {
+        Target::Agents => agents::plan(&args),
+        Target::Direct => direct::plan(&args),
+    }
 }
 
-pub fn destroy(args: DestroyArgs) -> ExitStatus {
-    crate::agents::commands::destroy(&args)
+pub fn destroy(args: DestroyArgs) -> CliResult {
+    match Target::from(args.target) {
+        Target::Agents => agents::destroy(&args),
+        Target::Direct => direct::destroy(&args),
+    }
 }
 
-pub fn import(args: ImportArgs) -> ExitStatus {
-    crate::agents::commands::import(&args)
+pub fn import(args: ImportArgs) -> CliResult {
+    agents::import(&args)
 }

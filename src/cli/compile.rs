@@ -1,14 +1,8 @@
-use super::aws::AwsArgs;
-use super::{ExitStatus, parse_key_value};
+use super::CliResult;
+use super::args::{AwsArgs, SpecArgs, TargetArg};
+use super::commands::{agents, direct};
+use agentc::target::Target;
 use std::path::PathBuf;
-
-#[derive(Debug, Clone, Copy, PartialEq, Eq, clap::ValueEnum)]
-pub enum Target {
-    /// Bedrock Agents (Agents Classic).
-    Agents,
-    /// The Converse API, with agentc's runner.
-    Direct,
-}
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq, clap::ValueEnum)]
 pub enum CompileFormat {
@@ -20,35 +14,42 @@ pub enum CompileFormat {
     Terraform,
 }
 
+impl CompileFormat {
+    pub fn flag(self) -> &'static str {
+        match self {
+            CompileFormat::Json => "--format json",
+            CompileFormat::Cloudformation => "--format cloudformation",
+            CompileFormat::Terraform => "--format terraform",
+        }
+    }
+}
+
 #[derive(Debug, clap::Args)]
 pub struct CompileArgs {
-    /// The agent spec.
-    pub spec: PathBuf,
+    #[command(flatten)]
+    pub input: SpecArgs,
     #[arg(long, value_enum)]
-    pub target: Target,
+    pub target: TargetArg,
     #[arg(long, value_enum, default_value = "json")]
     pub format: CompileFormat,
     /// Write to this file instead of standard output.
     #[arg(long, value_name = "FILE")]
     pub out: Option<PathBuf>,
-    /// Set a template variable (overrides the spec's `vars`).
-    #[arg(long = "var", value_name = "KEY=VALUE", value_parser = parse_key_value)]
-    pub vars: Vec<(String, String)>,
 }
 
-pub fn run(args: CompileArgs) -> ExitStatus {
-    match args.target {
-        Target::Direct => crate::direct::commands::compile(&args),
-        Target::Agents => crate::agents::commands::compile(&args),
+pub fn run(args: CompileArgs) -> CliResult {
+    match Target::from(args.target) {
+        Target::Direct => direct::compile(&args),
+        Target::Agents => agents::compile(&args),
     }
 }
 
 #[derive(Debug, clap::Args)]
 pub struct DeployArgs {
-    /// The agent spec.
-    pub spec: PathBuf,
+    #[command(flatten)]
+    pub input: SpecArgs,
     #[arg(long, value_enum)]
-    pub target: Target,
+    pub target: TargetArg,
     /// direct: where to write the Converse config (default `dist/<name>.converse.json`).
     #[arg(long, value_name = "FILE")]
     pub out: Option<PathBuf>,
@@ -64,15 +65,13 @@ pub struct DeployArgs {
     /// agents: take over an agent of the same name that agentc did not create.
     #[arg(long)]
     pub adopt: bool,
-    #[arg(long = "var", value_name = "KEY=VALUE", value_parser = parse_key_value)]
-    pub vars: Vec<(String, String)>,
     #[command(flatten)]
     pub aws: AwsArgs,
 }
 
-pub fn deploy(args: DeployArgs) -> ExitStatus {
-    match args.target {
-        Target::Direct => crate::direct::commands::deploy(&args),
-        Target::Agents => crate::agents::commands::deploy(&args),
+pub fn deploy(args: DeployArgs) -> CliResult {
+    match Target::from(args.target) {
+        Target::Direct => direct::deploy(&args),
+        Target::Agents => agents::deploy(&args),
     }
 }

@@ -1,14 +1,13 @@
-use super::{ExitStatus, parse_key_value};
-use crate::cost::WorkloadOverrides;
-use crate::cost::render::Format;
+use super::CliResult;
+use super::args::SpecArgs;
+use agentc::cost::WorkloadOverrides;
+use agentc::cost::render::Format;
 use std::path::PathBuf;
 
 #[derive(Debug, clap::Args)]
 pub struct CostArgs {
-    /// The agent spec.
-    pub spec: PathBuf,
-    #[arg(long = "var", value_name = "KEY=VALUE", value_parser = parse_key_value)]
-    pub vars: Vec<(String, String)>,
+    #[command(flatten)]
+    pub input: SpecArgs,
     /// Output format.
     #[arg(long, value_enum, default_value_t = Format::Human)]
     pub format: Format,
@@ -81,6 +80,46 @@ impl From<&WorkloadArgs> for WorkloadOverrides {
     }
 }
 
-pub fn run(args: CostArgs) -> ExitStatus {
-    crate::cost::commands::run(&args)
+pub fn run(args: CostArgs) -> CliResult {
+    crate::cli::commands::cost::run(&args)
+}
+
+#[cfg(test)]
+mod tests {
+    use crate::cli::{Cli, Command};
+    use agentc::cost::render::Format;
+    use clap::Parser;
+    use std::path::Path;
+
+    #[test]
+    fn the_command_line_takes_the_documented_flags() {
+        let cli = Cli::try_parse_from([
+            "agentc",
+            "cost",
+            "agents/seed-article.yaml",
+            "--requests-per-day",
+            "500",
+            "--format",
+            "markdown",
+            "--prices",
+            "prices.yaml",
+            "--plot",
+            "cost.svg",
+            "--usage",
+            "trace.jsonl",
+            "--agents-input-tokens-per-call",
+            "4000",
+            "--session-fee-usd",
+            "0",
+        ])
+        .unwrap();
+        let Command::Cost(args) = cli.command else {
+            panic!("not the cost command");
+        };
+        assert_eq!(args.format, Format::Markdown);
+        assert_eq!(args.workload.requests_per_day, Some(500.0));
+        assert_eq!(args.workload.agents_input_tokens_per_call, Some(4_000));
+        assert_eq!(args.plot.as_deref(), Some(Path::new("cost.svg")));
+        assert!(Cli::try_parse_from(["agentc", "cost", "a.yaml", "--format", "yaml"]).is_err());
+    }
 }

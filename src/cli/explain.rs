@@ -1,5 +1,5 @@
-use super::{ExitStatus, print_error, print_stdout};
-use crate::lint::{find_rule, registry};
+use super::{CliResult, ExitStatus, print_stdout};
+use agentc::lint::{Rule, find_rule, registry, unknown_rule_help};
 
 #[derive(Debug, clap::Args)]
 pub struct ExplainArgs {
@@ -22,17 +22,14 @@ pub struct UnknownRule {
     help: String,
 }
 
-pub fn explain(args: ExplainArgs) -> ExitStatus {
+pub fn explain(args: ExplainArgs) -> CliResult {
     let Some(rule) = find_rule(&args.rule) else {
-        let help = match crate::diag::closest(&args.rule, registry().iter().map(|r| r.id())) {
-            Some(s) => format!("did you mean `{s}`?"),
-            None => "`agentc rules` lists the rule ids".into(),
-        };
-        print_error(UnknownRule {
+        let help = unknown_rule_help(&args.rule);
+        return Err(UnknownRule {
             id: args.rule,
             help,
-        });
-        return ExitStatus::Error;
+        }
+        .into());
     };
     let doc: String = rule
         .doc()
@@ -46,14 +43,16 @@ pub fn explain(args: ExplainArgs) -> ExitStatus {
         "Level: set per spec in `lint.rules`, or with `--deny/--warn/--allow`; silence one finding with `# agentc: allow(rule-id) reason` on the line above it."
     };
     print_stdout(&format!(
-        "{}\n\nDefault severity: {}\n{configurable}\n",
+        "{}\n\nDefault severity: {}\nTargets: {}\nBuilds: {} (`compile`, `cost`, `deploy`, `run`)\n{configurable}\n",
         doc.trim_end(),
-        rule.default_severity()
+        rule.default_severity(),
+        targets(rule),
+        rule.gate().describe(),
     ));
-    ExitStatus::Success
+    Ok(ExitStatus::Success)
 }
 
-pub fn rules(args: RulesArgs) -> ExitStatus {
+pub fn rules(args: RulesArgs) -> CliResult {
     if args.json {
         let rules: Vec<_> = registry()
             .iter()
@@ -63,6 +62,8 @@ pub fn rules(args: RulesArgs) -> ExitStatus {
                     "severity": r.default_severity(),
                     "summary": r.summary(),
                     "configurable": !r.structural(),
+                    "targets": r.targets(),
+                    "blocks_builds": r.gate() == agentc::lint::Gate::Blocks,
                 })
             })
             .collect();
@@ -70,14 +71,40 @@ pub fn rules(args: RulesArgs) -> ExitStatus {
             "{}\n",
             serde_json::to_string_pretty(&rules).unwrap_or_default()
         ));
-        return ExitStatus::Success;
+        return Ok(ExitStatus::Success);
     }
     let mut table = comfy_table::Table::new();
     table.load_preset(comfy_table::presets::NOTHING);
-    table.set_header(["rule", "default", "what it finds"]);
+    table.set_header([
+        "rule",
+        "default",
+        "targets",
+        "blocks builds",
+        "what it finds",
+    ]);
     for rule in registry() {
-        table.add_row([rule.id(), rule.default_severity().as_str(), rule.summary()]);
+        let blocks = if rule.gate() == agentc::lint::Gate::Blocks {
+            "yes"
+        } else {
+            "no"
+        };
+        table.add_row([
+            rule.id(),
+            rule.default_severity().as_str(),
+            &targets(*rule),
+            blocks,
+            rule.summary(),
+        ]);
     }
     print_stdout(&format!("{table}\n"));
-    ExitStatus::Success
+    Ok(ExitStatus::Success)
+}
+
+/// `agents, direct`: the targets a rule applies to.
+fn targets(rule: &dyn Rule) -> String {
+    rule.targets()
+        .iter()
+        .map(|t| t.as_str())
+        .collect::<Vec<_>>()
+        .join(", ")
 }

@@ -1,8 +1,9 @@
-use super::{ExitStatus, parse_key_value, print_error, print_stdout, use_color};
-use crate::lint::{LevelOverrides, find_rule, registry};
-use crate::models::ModelTable;
-use crate::render::{FileReport, Format, HumanOptions, Summary};
-use crate::spec::{Level, LoadOptions};
+use super::args::VarArgs;
+use super::{CliResult, ExitStatus, print_error, print_stdout, use_color};
+use agentc::lint::{LevelOverrides, find_rule, unknown_rule_help};
+use agentc::models::ModelTable;
+use agentc::render::{FileReport, Format, HumanOptions, Summary};
+use agentc::spec::{Level, LoadOptions};
 use rayon::prelude::*;
 use std::io::IsTerminal;
 use std::path::PathBuf;
@@ -23,9 +24,8 @@ pub struct LintArgs {
     /// Do not report these rules.
     #[arg(long, value_name = "RULE")]
     pub allow: Vec<String>,
-    /// Set a template variable (overrides the spec's `vars`).
-    #[arg(long = "var", value_name = "KEY=VALUE", value_parser = parse_key_value)]
-    pub vars: Vec<(String, String)>,
+    #[command(flatten)]
+    pub vars: VarArgs,
     /// A price and model table to use instead of the built-in one.
     #[arg(long, value_name = "FILE")]
     pub prices: Option<PathBuf>,
@@ -33,6 +33,10 @@ pub struct LintArgs {
     /// pre-commit hook that receives every YAML file of a commit needs.
     #[arg(long)]
     pub only_specs: bool,
+    /// Check for one target only (`agents`, `direct`): the rules that apply to it, and what
+    /// it cannot carry of the spec. Without it, every rule runs.
+    #[arg(long, value_name = "TARGET", value_parser = parse_target)]
+    pub target: Option<agentc::target::Target>,
     /// Do not read or write the token-count cache (`$AGENTC_CACHE_DIR`, `~/.cache/agentc`).
     #[arg(long)]
     pub no_cache: bool,
@@ -48,7 +52,7 @@ pub enum LintCliError {
     Walk { path: String, message: String },
 }
 
-pub fn run(args: LintArgs) -> ExitStatus {
+pub fn run(args: LintArgs) -> CliResult {
     let mut overrides = LevelOverrides::default();
     for (ids, level) in [
         (&args.allow, Level::Allow),
@@ -57,50 +61,36 @@ pub fn run(args: LintArgs) -> ExitStatus {
     ] {
         for id in ids {
             if id != "all" && find_rule(id).is_none() {
-                let help = match crate::diag::closest(id, registry().iter().map(|r| r.id())) {
-                    Some(s) => format!("did you mean `{s}`? `agentc rules` lists them all"),
-                    None => "`agentc rules` lists the rule ids".into(),
-                };
-                print_error(LintCliError::UnknownRule {
+                return Err(LintCliError::UnknownRule {
                     id: id.clone(),
-                    help,
-                });
-                return ExitStatus::Error;
+                    help: unknown_rule_help(id),
+                }
+                .into());
             }
             overrides.levels.push((id.clone(), level));
         }
     }
-    let models = match ModelTable::load(args.prices.as_deref()) {
-        Ok(table) => table,
-        Err(error) => {
-            print_error(error);
-            return ExitStatus::Error;
-        }
-    };
+    let models = ModelTable::load(args.prices.as_deref())?;
     let paths = if args.paths.is_empty() {
         vec![PathBuf::from(".")]
     } else {
         args.paths.clone()
     };
-    let files = match crate::discover::spec_files(&paths, args.only_specs) {
-        Ok(files) => files,
-        Err(error) => {
-            print_error(LintCliError::Walk {
-                path: error.path,
-                message: error.message,
-            });
-            return ExitStatus::Error;
+    let files = agentc::discover::spec_files(&paths, args.only_specs).map_err(|error| {
+        LintCliError::Walk {
+            path: error.path,
+            message: error.message,
         }
-    };
-    crate::tokens::enable_cache(!args.no_cache);
+    })?;
+    agentc::tokens::enable_cache(!args.no_cache);
     let options = LoadOptions {
-        vars: args.vars.clone(),
+        vars: args.vars.vars.clone(),
     };
-    let results: Vec<Result<FileReport, crate::spec::LoadError>> = files
+    let results: Vec<Result<FileReport, agentc::spec::LoadError>> = files
         .par_iter()
         .map(|path| {
-            let loaded = crate::spec::load_path(path, &options)?;
-            let diagnostics = crate::lint::lint(&loaded, &models, &overrides);
+            let loaded = agentc::spec::load_path(path, &options)?;
+            let diagnostics = agentc::lint::lint_for(&loaded, &models, &overrides, args.target);
             Ok(FileReport {
                 file: loaded.file,
                 diagnostics,
@@ -112,22 +102,37 @@ pub fn run(args: LintArgs) -> ExitStatus {
     for result in results {
         match result {
             Ok(report) => reports.push(report),
+            // Every unreadable file is reported, and the readable ones still are linted.
             Err(error) => {
-                print_error(error);
+                print_error(&error);
                 unreadable = true;
             }
         }
     }
-    crate::tokens::persist_cache();
+    agentc::tokens::persist_cache();
     let human = HumanOptions {
         color: use_color(std::io::stdout().is_terminal()),
     };
-    print_stdout(&crate::render::render(&reports, args.format, &human));
-    if unreadable {
+    print_stdout(&agentc::render::render(&reports, args.format, &human));
+    Ok(if unreadable {
         ExitStatus::Error
     } else if Summary::of(&reports).errors > 0 {
         ExitStatus::Failure
     } else {
         ExitStatus::Success
-    }
+    })
+}
+
+/// `--target`: a target id, refused with the list of ids otherwise.
+fn parse_target(text: &str) -> Result<agentc::target::Target, String> {
+    agentc::target::Target::from_id(text).ok_or_else(|| {
+        let ids: Vec<&str> = agentc::target::Target::ALL
+            .iter()
+            .map(|t| t.as_str())
+            .collect();
+        format!(
+            "unknown target `{text}`; expected one of: {}",
+            ids.join(", ")
+        )
+    })
 }

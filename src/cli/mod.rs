@@ -2,7 +2,8 @@
 //! and calls into the library's stages.
 
 pub mod agents;
-pub mod aws;
+pub mod args;
+mod commands;
 pub mod compile;
 pub mod cost;
 mod explain;
@@ -11,30 +12,179 @@ mod models;
 pub mod run;
 mod schema;
 
+use agentc::target::Target;
 use clap::{Parser, Subcommand};
+use std::path::PathBuf;
 use std::process::ExitCode;
 
-/// How agentc ended, as a process exit status.
+/// How agentc ended, as a process exit status: every code agentc uses is named here, and the
+/// table in the README lists the same ones.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub enum ExitStatus {
-    /// 0: done; no error-level findings.
+    /// 0: done (lint: no error-level findings; plan: no changes, or no `--detailed-exitcode`).
     Success,
-    /// 1: error-level findings (lint), or changes with `--detailed-exitcode`... see each command.
+    /// 1: error-level findings (lint, or a spec a command refuses to build), a stale artifact
+    /// with `deploy --check`, a run that stopped short of an answer; with
+    /// `plan --detailed-exitcode`, any error (as Terraform).
     Failure,
     /// 2: agentc itself could not run (bad arguments, unreadable path, AWS failure).
     Error,
-    /// Another code (e.g. 2 = "changes present" for `plan --detailed-exitcode`).
-    Code(u8),
+    /// 2 with `plan --detailed-exitcode`: the plan has changes.
+    ChangesPresent,
+    /// 3: `agentc run` paused on `return_control` tool calls; answer with `--tool-result`.
+    WaitingForToolResults,
+}
+
+impl ExitStatus {
+    pub const fn code(self) -> u8 {
+        match self {
+            ExitStatus::Success => 0,
+            ExitStatus::Failure => 1,
+            ExitStatus::Error | ExitStatus::ChangesPresent => 2,
+            ExitStatus::WaitingForToolResults => 3,
+        }
+    }
 }
 
 impl From<ExitStatus> for ExitCode {
     fn from(status: ExitStatus) -> Self {
-        match status {
-            ExitStatus::Success => ExitCode::SUCCESS,
-            ExitStatus::Failure => ExitCode::from(1),
-            ExitStatus::Error => ExitCode::from(2),
-            ExitStatus::Code(code) => ExitCode::from(code),
+        ExitCode::from(status.code())
+    }
+}
+
+/// Why a command stopped: the library's errors, plus the few the command layer itself finds.
+/// Rendered once, by [`run`].
+#[derive(Debug, thiserror::Error, miette::Diagnostic)]
+pub enum CliError {
+    #[error(transparent)]
+    #[diagnostic(transparent)]
+    Load(#[from] agentc::spec::LoadError),
+    #[error(transparent)]
+    #[diagnostic(transparent)]
+    Models(#[from] agentc::models::ModelTableError),
+    #[error(transparent)]
+    #[diagnostic(transparent)]
+    Agents(Box<agentc::agents::error::AgentsError>),
+    #[error(transparent)]
+    #[diagnostic(transparent)]
+    Desired(#[from] agentc::agents::desired::DesiredError),
+    #[error(transparent)]
+    #[diagnostic(transparent)]
+    Artifact(#[from] agentc::direct::artifact::ArtifactError),
+    #[error(transparent)]
+    #[diagnostic(transparent)]
+    Cost(#[from] agentc::cost::CostError),
+    #[error(transparent)]
+    #[diagnostic(transparent)]
+    Session(#[from] agentc::direct::session::SessionError),
+    #[error(transparent)]
+    #[diagnostic(transparent)]
+    Trace(#[from] agentc::direct::trace::TraceError),
+    #[error(transparent)]
+    #[diagnostic(transparent)]
+    Run(Box<agentc::direct::runner::RunError>),
+    #[error(transparent)]
+    #[diagnostic(transparent)]
+    Setup(#[from] commands::direct::SetupError),
+    #[error(transparent)]
+    #[diagnostic(transparent)]
+    Plan(#[from] agentc::plan::PlanError),
+    #[error(transparent)]
+    #[diagnostic(transparent)]
+    Lint(#[from] lint::LintCliError),
+    #[error(transparent)]
+    #[diagnostic(transparent)]
+    UnknownRule(#[from] explain::UnknownRule),
+    /// The build gate refused the spec; the findings are shown as `agentc lint` shows them.
+    #[error("{errors} error-level finding(s) in `{file}` stop this command")]
+    Rejected {
+        file: String,
+        errors: usize,
+        report: String,
+    },
+    /// A flag that the chosen target cannot honour.
+    #[error("{flag} does not apply to the {target} target{reason}")]
+    Unsupported {
+        flag: &'static str,
+        target: Target,
+        reason: &'static str,
+    },
+    #[error("`{path}` is stale; run `agentc deploy {spec} --target direct` to update it")]
+    #[diagnostic(code(agentc::deploy::stale))]
+    Stale { path: PathBuf, spec: PathBuf },
+    #[error("cannot write `{path}`: {source}")]
+    #[diagnostic(
+        code(agentc::write),
+        help("check that the directory exists and is writable")
+    )]
+    Write {
+        path: PathBuf,
+        #[source]
+        source: std::io::Error,
+    },
+    #[error("cannot start the async runtime: {0}")]
+    #[diagnostic(code(agentc::runtime))]
+    Runtime(#[source] std::io::Error),
+}
+
+impl From<agentc::agents::error::AgentsError> for CliError {
+    fn from(error: agentc::agents::error::AgentsError) -> Self {
+        CliError::Agents(Box::new(error))
+    }
+}
+
+impl From<agentc::direct::runner::RunError> for CliError {
+    fn from(error: agentc::direct::runner::RunError) -> Self {
+        CliError::Run(Box::new(error))
+    }
+}
+
+impl CliError {
+    /// The exit status this error ends agentc with.
+    pub fn status(&self) -> ExitStatus {
+        use agentc::direct::runner::RunError;
+        match self {
+            CliError::Rejected { .. } | CliError::Stale { .. } => ExitStatus::Failure,
+            CliError::Run(error) if matches!(**error, RunError::MaxIterations { .. }) => {
+                ExitStatus::Failure
+            }
+            _ => ExitStatus::Error,
         }
+    }
+
+    /// Print the error on stderr: findings as `agentc lint` renders them, anything else with
+    /// miette.
+    fn print(&self) {
+        match self {
+            CliError::Rejected { report, .. } => eprint!("{report}"),
+            _ => print_error(self),
+        }
+    }
+}
+
+/// A handler's result: the exit status, or the error that stopped it.
+pub type CliResult = Result<ExitStatus, CliError>;
+
+/// The single-threaded runtime of the commands that talk to AWS.
+pub fn runtime() -> Result<tokio::runtime::Runtime, CliError> {
+    agentc::aws::runtime().map_err(CliError::Runtime)
+}
+
+/// Refuse `flag` (when it was given) on a target that cannot honour it.
+pub fn refuse(
+    given: bool,
+    flag: &'static str,
+    target: Target,
+    reason: &'static str,
+) -> Result<(), CliError> {
+    if given {
+        Err(CliError::Unsupported {
+            flag,
+            target,
+            reason,
+        })
+    } else {
+        Ok(())
     }
 }
 
@@ -95,7 +245,23 @@ pub fn run() -> ExitStatus {
             };
         }
     };
-    match cli.command {
+    // Terraform's convention: with --detailed-exitcode, 1 is an error and 2 means changes.
+    let detailed_exitcode = matches!(&cli.command, Command::Plan(args) if args.detailed_exitcode);
+    match dispatch(cli.command) {
+        Ok(status) => status,
+        Err(error) => {
+            error.print();
+            if detailed_exitcode {
+                ExitStatus::Failure
+            } else {
+                error.status()
+            }
+        }
+    }
+}
+
+fn dispatch(command: Command) -> CliResult {
+    match command {
         Command::Lint(args) => lint::run(args),
         Command::Explain(args) => explain::explain(args),
         Command::Rules(args) => explain::rules(args),
@@ -126,10 +292,9 @@ pub fn print_stdout(text: &str) {
     let _ = stdout.flush();
 }
 
-/// Render an error that stops agentc (exit status 2) with miette.
-pub fn print_error(error: impl miette::Diagnostic + Send + Sync + 'static) {
+/// Render an error with miette (colour only on a terminal).
+pub fn print_error(error: &dyn miette::Diagnostic) {
     use std::io::IsTerminal;
-    let report = miette::Report::new(error);
     let theme = if use_color(std::io::stderr().is_terminal()) {
         miette::GraphicalTheme::unicode()
     } else {
@@ -137,8 +302,8 @@ pub fn print_error(error: impl miette::Diagnostic + Send + Sync + 'static) {
     };
     let mut out = String::new();
     let handler = miette::GraphicalReportHandler::new_themed(theme);
-    if handler.render_report(&mut out, report.as_ref()).is_err() {
-        out = format!("error: {report}\n");
+    if handler.render_report(&mut out, error).is_err() {
+        out = format!("error: {error}\n");
     }
     eprint!("{out}");
 }
@@ -148,46 +313,38 @@ pub fn print_warning(message: &str) {
     eprintln!("warning: {message}");
 }
 
-/// `key=value` for `--var`.
-pub fn parse_key_value(text: &str) -> Result<(String, String), String> {
-    match text.split_once('=') {
-        Some((key, value)) if !key.is_empty() => Ok((key.to_string(), value.to_string())),
-        _ => Err(format!("expected KEY=VALUE, got `{text}`")),
-    }
-}
-
-/// Load and lint a spec for a command that compiles, prices or deploys it: error-level
-/// findings (except the rules in `exempt`) stop the command, rendered as `agentc lint` would.
+/// The build gate of a command that builds a spec for `targets` (`lint::check`; every
+/// target for `cost`, which prices them all): load it; the findings to show (what a target
+/// cannot carry) go to stderr, and blocking findings refuse the spec with
+/// [`CliError::Rejected`], both rendered as `agentc lint` would.
 pub fn load_checked(
     path: &std::path::Path,
     vars: &[(String, String)],
-    models: &crate::models::ModelTable,
-    exempt: &[&str],
-) -> Result<crate::spec::Loaded, ExitStatus> {
-    let options = crate::spec::LoadOptions {
+    models: &agentc::models::ModelTable,
+    targets: &[Target],
+) -> Result<agentc::lint::Checked, CliError> {
+    let options = agentc::spec::LoadOptions {
         vars: vars.to_vec(),
     };
-    let loaded = match crate::spec::load_path(path, &options) {
-        Ok(loaded) => loaded,
-        Err(error) => {
-            print_error(error);
-            return Err(ExitStatus::Error);
+    let loaded = agentc::spec::load_path(path, &options)?;
+    let human = |report| {
+        agentc::render::render(
+            &[report],
+            agentc::render::Format::Human,
+            &Default::default(),
+        )
+    };
+    match agentc::lint::check(loaded, models, targets) {
+        Ok(checked) => {
+            if let Some(report) = checked.warnings_report() {
+                eprint!("{}", human(report));
+            }
+            Ok(checked)
         }
-    };
-    let errors: Vec<_> = crate::lint::lint(&loaded, models, &Default::default())
-        .into_iter()
-        .filter(|d| d.severity == crate::diag::Severity::Error && !exempt.contains(&d.rule))
-        .collect();
-    if errors.is_empty() && loaded.spec.is_some() && loaded.agent.is_some() {
-        return Ok(loaded);
+        Err(rejected) => Err(CliError::Rejected {
+            file: rejected.file.name(),
+            errors: rejected.findings.len(),
+            report: human(rejected.into_report()),
+        }),
     }
-    let report = crate::render::FileReport {
-        file: loaded.file,
-        diagnostics: errors,
-    };
-    eprint!(
-        "{}",
-        crate::render::render(&[report], crate::render::Format::Human, &Default::default())
-    );
-    Err(ExitStatus::Failure)
 }

@@ -1,5 +1,5 @@
-use super::{ExitStatus, print_error, print_stdout};
-use crate::models::ModelTable;
+use super::{CliResult, ExitStatus, print_stdout};
+use agentc::models::ModelTable;
 use std::path::PathBuf;
 
 #[derive(Debug, clap::Args)]
@@ -9,14 +9,8 @@ pub struct ModelsArgs {
     pub prices: Option<PathBuf>,
 }
 
-pub fn run(args: ModelsArgs) -> ExitStatus {
-    let table = match ModelTable::load(args.prices.as_deref()) {
-        Ok(table) => table,
-        Err(error) => {
-            print_error(error);
-            return ExitStatus::Error;
-        }
-    };
+pub fn run(args: ModelsArgs) -> CliResult {
+    let table = ModelTable::load(args.prices.as_deref())?;
     let mut out = comfy_table::Table::new();
     out.load_preset(comfy_table::presets::NOTHING);
     out.set_header([
@@ -46,5 +40,5 @@ pub fn run(args: ModelsArgs) -> ExitStatus {
     print_stdout(&format!(
         "{out}\nPrices: on-demand us-east-1, USD per 1M tokens; inference profiles (us., eu., …) share their base model's row.\n"
     ));
-    ExitStatus::Success
+    Ok(ExitStatus::Success)
 }

@@ -1,11 +1,11 @@
-use super::aws::AwsArgs;
-use super::{ExitStatus, parse_key_value};
+use super::CliResult;
+use super::args::{AwsArgs, SpecArgs, parse_key_value};
 use std::path::PathBuf;
 
 #[derive(Debug, clap::Args)]
 pub struct RunArgs {
-    /// The agent spec.
-    pub spec: PathBuf,
+    #[command(flatten)]
+    pub input: SpecArgs,
     /// The user's message (omit when only returning tool results).
     pub message: Option<String>,
     /// Continue (or start) this session.
@@ -20,12 +20,10 @@ pub struct RunArgs {
     /// Result of a returned tool call: `TOOL_USE_ID=JSON` (with --session).
     #[arg(long = "tool-result", value_name = "ID=JSON", value_parser = parse_key_value)]
     pub tool_results: Vec<(String, String)>,
-    #[arg(long = "var", value_name = "KEY=VALUE", value_parser = parse_key_value)]
-    pub vars: Vec<(String, String)>,
     #[command(flatten)]
     pub aws: AwsArgs,
 }
 
-pub fn run(args: RunArgs) -> ExitStatus {
-    crate::direct::commands::run(&args)
+pub fn run(args: RunArgs) -> CliResult {
+    crate::cli::commands::direct::run(&args)
 }

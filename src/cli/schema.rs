@@ -1,6 +1,6 @@
-use super::{ExitStatus, print_stdout};
+use super::{CliResult, ExitStatus, print_stdout};
 
-pub fn run() -> ExitStatus {
-    print_stdout(&crate::spec::schema::schema_text());
-    ExitStatus::Success
+pub fn run() -> CliResult {
+    print_stdout(&agentc::spec::schema::schema_text());
+    Ok(ExitStatus::Success)
 }

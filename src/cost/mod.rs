@@ -8,7 +8,6 @@
 //! ```
 
 pub mod agents_prompt;
-pub mod commands;
 pub mod model;
 pub mod plot;
 pub mod price;

@@ -5,6 +5,7 @@
 
 use crate::models::ModelTable;
 use crate::spec::{Agent, Spec, Tool};
+use crate::target::NotCarried;
 use serde::{Deserialize, Serialize};
 use serde_json::{Value, json};
 use sha2::{Digest, Sha256};
@@ -73,27 +74,77 @@ fn caching(
     (enabled && caching.system, enabled && caching.tools)
 }
 
-/// Compile an agent into its Converse request config and tool-name map.
-/// What the spec asks of Bedrock Agents that the Converse request cannot carry, one sentence
-/// each, so moving a spec from the agents target to the direct one loses nothing silently.
-pub fn agents_only_settings(spec: &Spec) -> Vec<String> {
-    let Some(agents) = spec.targets.agents.as_ref() else {
-        return Vec::new();
-    };
-    agents
-        .built_in_action_groups
-        .iter()
-        .filter(|b| b.enabled)
-        .map(|b| {
-            format!(
-                "built-in action group {} ({}) has no Converse equivalent; give the model a tool of your own for it",
-                b.group_name(),
-                b.signature.as_str()
-            )
-        })
-        .collect()
+/// What the spec asks of Bedrock Agents that the Converse request cannot carry, one entry
+/// per setting, so moving a spec from the agents target to the direct one loses nothing
+/// silently: `agentc lint --target direct` and every direct command report them
+/// (`dropped-by-target`).
+pub fn not_carried(spec: &Spec) -> Vec<NotCarried> {
+    let mut out = Vec::new();
+    for (i, kb) in spec.knowledge_bases.iter().enumerate() {
+        out.push(NotCarried {
+            pointer: format!("/knowledge_bases/{i}"),
+            message: format!(
+                "knowledge base `{}` is not queried: the Converse API has no knowledge bases",
+                kb.id
+            ),
+            help: "give the model a retrieval tool of your own (e.g. calling the Bedrock Retrieve API)".into(),
+        });
+    }
+    if let Some(overrides) = &spec.prompt_overrides {
+        for (key, _, _) in overrides.entries() {
+            let (message, help) = if key == "pre_processing" {
+                (
+                    "the pre-processing prompt override is not applied: Converse has no pre-processing step, so input it would filter reaches the model".to_string(),
+                    "filter input before calling the agent, or use a guardrail, which the direct target carries",
+                )
+            } else {
+                (
+                    format!(
+                        "prompt override `{key}` is not applied: Converse has no Bedrock Agents prompt templates"
+                    ),
+                    "move what the template adds into the instruction",
+                )
+            };
+            out.push(NotCarried {
+                pointer: format!("/prompt_overrides/{key}"),
+                message,
+                help: help.into(),
+            });
+        }
+    }
+    for (g, group) in spec.action_groups.iter().enumerate() {
+        for (f, function) in group.functions.iter().enumerate() {
+            if function.require_confirmation {
+                out.push(NotCarried {
+                    pointer: format!("/action_groups/{g}/functions/{f}/require_confirmation"),
+                    message: format!(
+                        "function `{}` will run without asking for confirmation: Converse has no `require_confirmation`",
+                        function.name
+                    ),
+                    help: "confirm in the tool's handler, or keep the agent on the agents target".into(),
+                });
+            }
+        }
+    }
+    if let Some(agents) = spec.targets.agents.as_ref() {
+        for (i, built_in) in agents.built_in_action_groups.iter().enumerate() {
+            if built_in.enabled {
+                out.push(NotCarried {
+                    pointer: format!("/targets/agents/built_in_action_groups/{i}"),
+                    message: format!(
+                        "built-in action group {} ({}) has no Converse equivalent",
+                        built_in.group_name(),
+                        built_in.signature.as_str()
+                    ),
+                    help: "give the model a tool of your own for it".into(),
+                });
+            }
+        }
+    }
+    out
 }
 
+/// Compile an agent into its Converse request config and tool-name map.
 pub fn compile(spec: &Spec, agent: &Agent, models: &ModelTable) -> (ConverseConfig, ToolNameMap) {
     let names = tool_names(&agent.tools);
     let tools: Vec<Value> = agent

@@ -5,7 +5,6 @@
 //! `history`) and trace (`trace`).
 
 pub mod artifact;
-pub mod commands;
 pub mod compile;
 pub mod dispatch;
 pub mod history;

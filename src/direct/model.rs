@@ -83,6 +83,8 @@ pub struct ModelClient {
     client: aws_sdk_bedrockruntime::Client,
     parts: RequestParts,
     retry: RetryPolicy,
+    /// Where the calls go, for the message of a call that got no reply.
+    endpoint: String,
 }
 
 enum Failure {
@@ -102,7 +104,15 @@ impl ModelClient {
             client,
             parts,
             retry,
+            endpoint: "the Bedrock runtime endpoint".into(),
         }
+    }
+
+    /// Name the endpoint (see `agentc::aws::endpoint`) in errors of calls that got no reply.
+    #[must_use]
+    pub fn with_endpoint(mut self, endpoint: String) -> Self {
+        self.endpoint = endpoint;
+        self
     }
 
     pub fn model_id(&self) -> &str {
@@ -151,7 +161,7 @@ impl ModelClient {
             .set_guardrail_config(parts.guardrail_config.clone())
             .send()
             .await
-            .map_err(classify)?;
+            .map_err(|error| classify(error, &self.endpoint))?;
         let message = match response.output() {
             Some(OutputKind::Message(message)) => message_from_sdk(message),
             _ => {
@@ -179,13 +189,16 @@ impl ModelClient {
 /// Sort an SDK error into retried, reported, or unreadable.
 fn classify(
     error: SdkError<ConverseError, aws_sdk_bedrockruntime::config::http::HttpResponse>,
+    endpoint: &str,
 ) -> Failure {
     match &error {
-        SdkError::TimeoutError(_) => Failure::Transient("the request timed out".into()),
+        SdkError::TimeoutError(_) => {
+            Failure::Transient(format!("the request to {endpoint} timed out"))
+        }
         SdkError::DispatchFailure(failure) if failure.is_timeout() || failure.is_io() => {
             Failure::Transient(format!(
-                "could not reach the endpoint: {}",
-                describe(&error)
+                "could not reach {endpoint}: {}",
+                crate::diag::root_cause(&error)
             ))
         }
         SdkError::ResponseError(_) => Failure::Malformed(describe(&error)),

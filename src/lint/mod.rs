@@ -1,19 +1,55 @@
 //! Lint: a registry of rules over a loaded spec. Each rule lives in its own file under
-//! `rules/`, carries its id, default severity and documentation (`agentc explain <rule>`),
-//! and reports [`Diagnostic`]s; this module applies the configured levels and inline
-//! suppressions (`# agentc: allow(rule-id) reason`).
+//! `rules/`, carries its typed code, default severity, targets, gate and documentation
+//! (`agentc explain <rule>`), and reports [`Diagnostic`]s; this module applies the
+//! configured levels and inline suppressions (`# agentc: allow(rule-id) reason`), and
+//! [`check`] is the build gate of the commands that compile, price, deploy or run a spec.
 
+mod check;
 pub mod rules;
 
-use crate::diag::{Diagnostic, Severity};
+pub use check::{Checked, Rejected, check};
+
+use crate::diag::{Code, Diagnostic, Severity};
 use crate::models::{ModelInfo, ModelTable};
 use crate::source::Span;
 use crate::spec::{Agent, Level, Loaded, Spec};
+use crate::target::Target;
+
+/// What a rule's findings do to the commands that build a target (`compile`, `cost`,
+/// `deploy`, `run`). `agentc lint` reports every finding at its level either way.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Gate {
+    /// An error finding stops the build: the target's service would reject the result, or
+    /// the output would be wrong.
+    Blocks,
+    /// Shown on stderr, as lint renders it, but never stops the build: e.g. a setting the
+    /// target cannot carry, so that nothing is dropped silently.
+    Shows,
+    /// Not looked at by builds: a recommendation (a token budget, a cost budget, style).
+    Ignores,
+}
+
+impl Gate {
+    /// For prose (`agentc explain`, `agentc rules`).
+    pub fn describe(self) -> &'static str {
+        match self {
+            Gate::Blocks => "blocks builds at error level",
+            Gate::Shows => "shown by builds, never blocks them",
+            Gate::Ignores => "lint only, never blocks builds",
+        }
+    }
+}
 
 /// What every rule knows about itself.
 pub trait Rule: Sync {
-    /// Kebab-case id, stable: used in configuration, suppressions and output.
-    fn id(&self) -> &'static str;
+    /// The typed code; its id is stable and used in configuration, suppressions and output.
+    fn code(&self) -> Code;
+    /// Kebab-case id of [`Rule::code`].
+    fn id(&self) -> &'static str {
+        self.code().as_str()
+    }
+    /// The severity every finding of the rule has, unless `lint.rules` or
+    /// `--deny/--warn/--allow` change it.
     fn default_severity(&self) -> Severity;
     /// One line: what the rule finds.
     fn summary(&self) -> &'static str;
@@ -22,27 +58,61 @@ pub trait Rule: Sync {
     /// Structural rules report problems in reading the file itself; those cannot be
     /// silenced, because nothing after them can run.
     fn structural(&self) -> bool;
+    /// The targets whose service or output the rule is about; `agentc lint --target T` and
+    /// the build gate of a command for `T` run only the rules that list `T`.
+    fn targets(&self) -> &'static [Target];
+    /// What the rule's findings do to builds.
+    fn gate(&self) -> Gate;
     fn check(&self, cx: &LintContext<'_>, out: &mut Vec<Diagnostic>);
 }
 
 /// Declare a rule: its doc comment becomes both rustdoc and the text of `agentc explain`.
+/// The rule's type names its [`Code`] variant, so a rule without a code, or a code without a
+/// rule (tested), does not pass; the rule reports with `rule.report(message)`, which gives
+/// the finding that code and the declared severity. `targets` defaults to every target and
+/// `gate` to `Blocks`.
 #[macro_export]
 macro_rules! declare_rule {
+    (@targets []) => {
+        &$crate::target::Target::ALL
+    };
+    (@targets [$($target:ident),+]) => {
+        &[$($crate::target::Target::$target),+]
+    };
+    (@gate) => {
+        $crate::lint::Gate::Blocks
+    };
+    (@gate $gate:ident) => {
+        $crate::lint::Gate::$gate
+    };
     (
         $(#[doc = $doc:literal])*
         $name:ident {
-            id: $id:literal,
             severity: $severity:ident,
             summary: $summary:literal,
+            $(targets: [$($target:ident),* $(,)?],)?
+            $(gate: $gate:ident,)?
             $(check: $check:path,)?
         }
     ) => {
         $(#[doc = $doc])*
         pub struct $name;
 
+        impl $name {
+            /// A finding of this rule, at its declared severity.
+            #[allow(dead_code)]
+            pub fn report(&self, message: impl Into<String>) -> $crate::diag::Diagnostic {
+                $crate::diag::Diagnostic::new(
+                    $crate::diag::Code::$name,
+                    $crate::diag::Severity::$severity,
+                    message,
+                )
+            }
+        }
+
         impl $crate::lint::Rule for $name {
-            fn id(&self) -> &'static str {
-                $id
+            fn code(&self) -> $crate::diag::Code {
+                $crate::diag::Code::$name
             }
             fn default_severity(&self) -> $crate::diag::Severity {
                 $crate::diag::Severity::$severity
@@ -56,6 +126,12 @@ macro_rules! declare_rule {
             fn structural(&self) -> bool {
                 let has_check = false $(|| { let _ = $check; true })?;
                 !has_check
+            }
+            fn targets(&self) -> &'static [$crate::target::Target] {
+                $crate::declare_rule!(@targets [$($($target),*)?])
+            }
+            fn gate(&self) -> $crate::lint::Gate {
+                $crate::declare_rule!(@gate $($gate)?)
             }
             #[allow(unused_variables)]
             fn check(&self, cx: &$crate::lint::LintContext<'_>, out: &mut Vec<$crate::diag::Diagnostic>) {
@@ -71,6 +147,13 @@ pub struct LintContext<'a> {
     pub spec: &'a Spec,
     pub agent: &'a Agent,
     pub models: &'a ModelTable,
+    /// The targets being checked: the one named (`--target`, a command's target), or every
+    /// target when none was named.
+    pub targets: &'a [Target],
+    /// Whether [`LintContext::targets`] was named rather than "every target". Findings that
+    /// only matter to a spec meant for a target (what that target cannot carry) are
+    /// reported only then.
+    pub named: bool,
 }
 
 impl LintContext<'_> {
@@ -90,32 +173,39 @@ impl LintContext<'_> {
             .and_then(|d| d.spans.key(pointer))
     }
 
-    /// The model that orchestrates on the Agents target (`targets.agents.orchestrator` or `model`).
-    pub fn orchestrator_id(&self) -> &str {
-        self.spec
-            .targets
-            .agents
-            .as_ref()
-            .and_then(|a| a.orchestrator.as_deref())
-            .unwrap_or(&self.spec.model)
-    }
-
     pub fn model(&self) -> Option<&ModelInfo> {
         self.models.find(&self.spec.model)
     }
 
     pub fn orchestrator(&self) -> Option<&ModelInfo> {
-        self.models.find(self.orchestrator_id())
+        self.models.find(self.spec.orchestrator_id())
     }
 }
 
-/// Every rule, in the order `agentc rules` lists them.
+/// Every rule, in the order `agentc rules` lists them (the order of [`Code::ALL`], tested).
 pub fn registry() -> &'static [&'static dyn Rule] {
     rules::ALL
 }
 
 pub fn find_rule(id: &str) -> Option<&'static dyn Rule> {
-    registry().iter().copied().find(|rule| rule.id() == id)
+    Code::from_id(id).and_then(rule)
+}
+
+/// The rule of a code. Every code has one (tested), so `None` is a bug of ours.
+pub fn rule(code: Code) -> Option<&'static dyn Rule> {
+    registry()
+        .get(code as usize)
+        .copied()
+        .filter(|r| r.code() == code)
+        .or_else(|| registry().iter().copied().find(|r| r.code() == code))
+}
+
+/// The help for a rule id that names no rule: the closest id, if one is close.
+pub fn unknown_rule_help(id: &str) -> String {
+    match crate::diag::closest(id, registry().iter().map(|r| r.id())) {
+        Some(suggestion) => format!("did you mean `{suggestion}`? `agentc rules` lists them all"),
+        None => "`agentc rules` lists the rule ids".into(),
+    }
 }
 
 /// Rule-level overrides from the command line (`--deny`, `--warn`, `--allow`), applied after
@@ -125,9 +215,34 @@ pub struct LevelOverrides {
     pub levels: Vec<(String, Level)>,
 }
 
-/// Run every rule on a loaded spec, then apply levels and suppressions. Diagnostics from
-/// loading (YAML, schema, resolution) are included.
+/// Run every rule on a loaded spec, for every target, then apply levels and suppressions.
+/// Diagnostics from loading (YAML, schema, resolution) are included.
 pub fn lint(loaded: &Loaded, models: &ModelTable, overrides: &LevelOverrides) -> Vec<Diagnostic> {
+    lint_for(loaded, models, overrides, None)
+}
+
+/// [`lint`] for one target (`agentc lint --target T`): only the rules that apply to it,
+/// and the findings of what it cannot carry. `None` checks every target.
+pub fn lint_for(
+    loaded: &Loaded,
+    models: &ModelTable,
+    overrides: &LevelOverrides,
+    target: Option<Target>,
+) -> Vec<Diagnostic> {
+    match target {
+        Some(target) => lint_scoped(loaded, models, overrides, &[target], true),
+        None => lint_scoped(loaded, models, overrides, &Target::ALL, false),
+    }
+}
+
+/// Lint for `targets`; `named` says they were asked for rather than "every target".
+fn lint_scoped(
+    loaded: &Loaded,
+    models: &ModelTable,
+    overrides: &LevelOverrides,
+    targets: &[Target],
+    named: bool,
+) -> Vec<Diagnostic> {
     let mut diagnostics = loaded.diagnostics.clone();
     // A spec with structural errors is still checked, without its invalid parts, so that
     // every problem in the file is reported at once.
@@ -144,14 +259,15 @@ pub fn lint(loaded: &Loaded, models: &ModelTable, overrides: &LevelOverrides) ->
             spec,
             agent,
             models,
+            targets,
+            named,
         };
         let mut found = Vec::new();
         for rule in registry() {
-            if !rule.structural() {
+            if !rule.structural() && rule.targets().iter().any(|t| targets.contains(t)) {
                 rule.check(&cx, &mut found);
             }
         }
-        found.extend(unknown_rule_ids(&cx));
         found.retain(|d| partial.is_none_or(|p| !p.may_explain(d.rule)));
         diagnostics.extend(found);
     }
@@ -163,16 +279,21 @@ pub fn lint(loaded: &Loaded, models: &ModelTable, overrides: &LevelOverrides) ->
     let mut out: Vec<Diagnostic> = diagnostics
         .into_iter()
         .filter_map(|mut diagnostic| {
-            let structural = find_rule(diagnostic.rule).is_none_or(|r| r.structural());
-            if structural {
+            let Some(rule) = rule(diagnostic.rule) else {
+                return Some(diagnostic);
+            };
+            // The declaration is the one place a rule's severity is stated.
+            diagnostic.severity = rule.default_severity();
+            if rule.structural() {
                 return Some(diagnostic);
             }
+            let id = diagnostic.rule.as_str();
             let level = overrides
                 .levels
                 .iter()
                 .rev()
                 .chain(configured.iter().rev())
-                .find(|(id, _)| id == diagnostic.rule || id == "all")
+                .find(|(key, _)| key == id || key == "all")
                 .map(|(_, level)| *level);
             match level {
                 Some(Level::Allow) => return None,
@@ -182,42 +303,16 @@ pub fn lint(loaded: &Loaded, models: &ModelTable, overrides: &LevelOverrides) ->
             }
             if let Some(span) = diagnostic.span {
                 let line = loaded.file.line_col(span.start).line;
-                if suppressions.allows(diagnostic.rule, line) {
+                if suppressions.allows(id, line) {
                     return None;
                 }
             }
             Some(diagnostic)
         })
         .collect();
-    out.sort_by_key(|d| (d.span.map_or(0, |s| s.start), d.rule));
+    out.sort_by_key(|d| (d.span.map_or(0, |s| s.start), d.rule.as_str()));
     out.dedup();
     out
-}
-
-fn unknown_rule_ids(cx: &LintContext<'_>) -> Vec<Diagnostic> {
-    let Some(settings) = &cx.spec.lint else {
-        return Vec::new();
-    };
-    settings
-        .rules
-        .keys()
-        .filter(|id| *id != "all" && find_rule(id).is_none())
-        .map(|id| {
-            let pointer = format!("/lint/rules/{}", crate::spec::yaml::pointer_segment(id));
-            let mut diag = Diagnostic::warning(
-                "invalid-value",
-                format!("unknown rule `{id}` in `lint.rules`"),
-            )
-            .with_span(cx.key_span(&pointer));
-            diag = match crate::diag::closest(id, registry().iter().map(|r| r.id())) {
-                Some(suggestion) => diag.with_help(format!(
-                    "did you mean `{suggestion}`? `agentc rules` lists them all"
-                )),
-                None => diag.with_help("`agentc rules` lists the rule ids"),
-            };
-            diag
-        })
-        .collect()
 }
 
 /// `# agentc: allow(rule-a, rule-b) reason` comments: each silences those rules on the next
@@ -286,6 +381,68 @@ mod tests {
             );
             assert!(!rule.summary().is_empty());
         }
+    }
+
+    #[test]
+    fn every_code_has_exactly_one_rule_in_code_order() {
+        let registered: Vec<Code> = registry().iter().map(|r| r.code()).collect();
+        assert_eq!(
+            registered,
+            Code::ALL,
+            "rules::ALL must list one rule per code, in order"
+        );
+        for &code in Code::ALL {
+            assert_eq!(Code::from_id(code.as_str()), Some(code));
+            assert_eq!(rule(code).map(|r| r.code()), Some(code));
+        }
+    }
+
+    #[test]
+    fn structural_rules_apply_to_every_target_and_block() {
+        for rule in registry().iter().filter(|r| r.structural()) {
+            assert_eq!(rule.targets(), &Target::ALL, "{}", rule.id());
+            assert_eq!(rule.gate(), Gate::Blocks, "{}", rule.id());
+            assert_eq!(rule.default_severity(), Severity::Error, "{}", rule.id());
+        }
+    }
+
+    /// Every problem at once: rules run over what did parse of a partly invalid spec, so a
+    /// function with an invalid parameter type and too many parameters gets both findings,
+    /// each at its line.
+    #[test]
+    fn rules_run_over_the_valid_parts_of_a_partly_invalid_spec() {
+        let mut text = String::from(
+            "agentc: 1\nname: infra-assistant\ndescription: Answers questions about infrastructure health.\nmodel: amazon.nova-pro-v1:0\ninstruction: |\n  You are an infrastructure assistant for the production account.\n  Use tools to answer questions accurately. Never modify resources.\naction_groups:\n  - name: status\n    description: Service health checks.\n    executor: return_control\n    functions:\n      - name: get_service_status\n        description: Get current health status of an AWS service.\n        parameters:\n",
+        );
+        for (name, kind) in [("a", "string"), ("b", "object"), ("c", "string")]
+            .into_iter()
+            .chain([("d", "string"), ("e", "string"), ("f", "string")])
+        {
+            text.push_str(&format!(
+                "          {name}: {{type: {kind}, description: Value {name}.}}\n"
+            ));
+        }
+        let loaded = crate::spec::load_bytes(
+            std::path::Path::new("agent.yaml"),
+            text.into_bytes(),
+            &Default::default(),
+        );
+        let found = lint(&loaded, ModelTable::builtin(), &LevelOverrides::default());
+        let at: Vec<(Code, usize)> = found
+            .iter()
+            .map(|d| {
+                let line = d.span.map_or(0, |s| loaded.file.line_col(s.start).line);
+                (d.rule, line)
+            })
+            .collect();
+        assert_eq!(
+            at,
+            vec![
+                (Code::TooManyParameters, 15),
+                (Code::InvalidParameterType, 17)
+            ],
+            "{found:?}"
+        );
     }
 
     #[test]

@@ -86,7 +86,7 @@ pub fn render_one(file: &SourceFile, diagnostic: &Diagnostic, options: &HumanOpt
         (None, true) => None,
     };
     let mut miette_diagnostic = MietteDiagnostic::new(diagnostic.message.clone())
-        .with_code(diagnostic.rule)
+        .with_code(diagnostic.rule.as_str())
         .with_severity(severity)
         .with_labels(labels);
     if let Some(help) = help {
@@ -280,7 +280,7 @@ mod tests {
     #[test]
     fn findings_without_a_span_still_name_file_line_and_column() {
         let file = SourceFile::new("specs/empty.yaml", "");
-        let diagnostic = Diagnostic::error("missing-key", "the file is empty");
+        let diagnostic = Diagnostic::error(crate::diag::Code::MissingKey, "the file is empty");
         let out = render_one(&file, &diagnostic, &HumanOptions::default());
         assert!(out.contains("specs/empty.yaml:1:1"), "{out}");
         assert!(out.contains("the file is empty"), "{out}");

@@ -23,7 +23,7 @@ pub fn render(reports: &[FileReport]) -> String {
                     "column": p.column,
                     "end_line": p.end_line,
                     "end_column": p.end_column,
-                    "rule": d.rule,
+                    "rule": d.rule.as_str(),
                     "severity": d.severity,
                     "message": d.message,
                     "help": d.help,

@@ -33,7 +33,7 @@ pub fn render(reports: &[FileReport]) -> String {
                     None => d.message.clone(),
                 };
                 json!({
-                    "ruleId": d.rule,
+                    "ruleId": d.rule.as_str(),
                     "level": level(d.severity),
                     "message": {"text": text},
                     "locations": [{

@@ -16,7 +16,7 @@ pub use resolve::{Agent, Tool, ToolSource};
 pub use types::*;
 pub use yaml::{Document, SpanIndex};
 
-use crate::diag::Diagnostic;
+use crate::diag::{Code, Diagnostic};
 use crate::source::{SourceFile, Span};
 use std::path::{Path, PathBuf};
 
@@ -66,20 +66,21 @@ pub struct PartialSpec {
 impl PartialSpec {
     /// Whether a finding of `rule` may be a mere consequence of a part left out (a function
     /// whose invalid `description` was removed is not "missing" one), and so is not shown.
-    pub fn may_explain(&self, rule: &str) -> bool {
+    pub fn may_explain(&self, rule: Code) -> bool {
         let removed = |test: &dyn Fn(&str) -> bool| self.removed.iter().any(|p| test(p));
         match rule {
-            "undefined-variable" => removed(&|p| p == "/vars" || p.starts_with("/vars/")),
-            "missing-description" => {
+            Code::UndefinedVariable => removed(&|p| p == "/vars" || p.starts_with("/vars/")),
+            Code::MissingDescription => {
                 removed(&|p| p.ends_with("/description") || p.starts_with("/action_groups"))
             }
-            "invalid-handler" => {
+            Code::InvalidHandler => {
                 removed(&|p| p.starts_with("/action_groups") || p.starts_with("/prompt_overrides"))
             }
-            "missing-key" => removed(&|p| p.starts_with("/action_groups")),
-            "duplicate-function" | "model-lacks-tool-use" => {
-                removed(&|p| p.starts_with("/targets"))
-            }
+            Code::MissingKey => removed(&|p| p.starts_with("/action_groups")),
+            Code::DuplicateFunction
+            | Code::DuplicateFunctionAcrossGroups
+            | Code::ModelLacksToolUse
+            | Code::UnsupportedOrchestrator => removed(&|p| p.starts_with("/targets")),
             _ => false,
         }
     }
@@ -125,7 +126,7 @@ pub fn load_bytes(path: &Path, bytes: Vec<u8>, options: &LoadOptions) -> Loaded 
     if bytes.len() > yaml::MAX_SPEC_BYTES {
         let file = SourceFile::new(path, "");
         let diagnostic = Diagnostic::error(
-            "yaml-syntax",
+            Code::YamlSyntax,
             format!(
                 "the file is larger than {} MiB; agent specs are a few kilobytes",
                 yaml::MAX_SPEC_BYTES / (1024 * 1024)
@@ -143,7 +144,7 @@ pub fn load_bytes(path: &Path, bytes: Vec<u8>, options: &LoadOptions) -> Loaded 
             let lossy = String::from_utf8_lossy(&bytes).into_owned();
             let file = SourceFile::new(path, lossy);
             let at = prefix.len();
-            let diagnostic = Diagnostic::error("yaml-syntax", "the file is not valid UTF-8")
+            let diagnostic = Diagnostic::error(Code::YamlSyntax, "the file is not valid UTF-8")
                 .with_span(Some(Span::new(at, at + 1)))
                 .with_help("save the file as UTF-8; the first invalid byte is here");
             return failed(file, diagnostic);
@@ -180,7 +181,7 @@ pub fn load_source(file: SourceFile, options: &LoadOptions) -> Loaded {
         // Only comments and blank lines: as good as empty.
         diagnostics.push(
             Diagnostic::error(
-                "missing-key",
+                Code::MissingKey,
                 "the file contains no YAML document, only comments or blank lines",
             )
             .with_help("an agent spec needs at least `agentc: 1`, `name`, `model` and `instruction`; see `agentc schema`"),
@@ -197,7 +198,7 @@ pub fn load_source(file: SourceFile, options: &LoadOptions) -> Loaded {
     if !document.value.is_object() {
         diagnostics.push(
             Diagnostic::error(
-                "invalid-type",
+                Code::InvalidType,
                 "an agent spec must be a mapping of keys to values",
             )
             .with_span(document.spans.value(""))
@@ -221,7 +222,7 @@ pub fn load_source(file: SourceFile, options: &LoadOptions) -> Loaded {
             Err(error) => {
                 diagnostics.push(
                     Diagnostic::error(
-                        "invalid-type",
+                        Code::InvalidType,
                         format!("the spec does not fit its format: {error}"),
                     )
                     .with_span(document.spans.value("")),

@@ -60,7 +60,7 @@ pub fn resolve(
             if !group.functions.is_empty() {
                 diagnostics.push(
                     Diagnostic::error(
-                        "invalid-value",
+                        crate::diag::Code::InvalidValue,
                         format!("action group `{}` has both `functions` and `openapi`", group.name),
                     )
                     .with_span(document.spans.key(&format!("{group_pointer}/openapi")))
@@ -89,7 +89,7 @@ pub fn resolve(
                 Err(problems) => {
                     for problem in problems {
                         diagnostics.push(
-                            Diagnostic::error("invalid-openapi", format!("`{openapi_path}`: {problem}"))
+                            Diagnostic::error(crate::diag::Code::InvalidOpenapi, format!("`{openapi_path}`: {problem}"))
                                 .with_span(document.spans.value(&pointer))
                                 .with_help("the path is relative to the spec; the file must be an OpenAPI 3 document (JSON or YAML) whose every operation has an `operationId`"),
                         );
@@ -99,7 +99,7 @@ pub fn resolve(
         } else if group.openapi_s3.is_some() {
             diagnostics.push(
                 Diagnostic::error(
-                    "missing-key",
+                    crate::diag::Code::MissingKey,
                     format!(
                         "action group `{}` has `openapi_s3` but no `openapi`",
                         group.name
@@ -113,7 +113,7 @@ pub fn resolve(
         } else if group.functions.is_empty() {
             diagnostics.push(
                 Diagnostic::error(
-                    "missing-key",
+                    crate::diag::Code::MissingKey,
                     format!(
                         "action group `{}` has no `functions` and no `openapi`",
                         group.name
@@ -206,7 +206,7 @@ fn render_instruction(
         Ok(template) => template,
         Err(error) => {
             diagnostics.push(
-                Diagnostic::error("undefined-variable", format!("the instruction is not a valid template: {}", error.detail().unwrap_or("syntax error")))
+                Diagnostic::error(crate::diag::Code::UndefinedVariable, format!("the instruction is not a valid template: {}", error.detail().unwrap_or("syntax error")))
                     .with_span(instruction_span)
                     .with_help("`instruction` is a minijinja template: use `{{ name }}` for variables and `{% raw %}…{% endraw %}` for literal braces"),
             );
@@ -222,7 +222,7 @@ fn render_instruction(
     for name in &missing {
         let span = instruction_span.and_then(|span| find_in(file, span, name));
         let mut diag = Diagnostic::error(
-            "undefined-variable",
+            crate::diag::Code::UndefinedVariable,
             format!("the instruction uses `{{{{ {name} }}}}` but no value is given for `{name}`"),
         )
         .with_span(span.or(instruction_span))
@@ -242,7 +242,7 @@ fn render_instruction(
         Err(error) => {
             diagnostics.push(
                 Diagnostic::error(
-                    "undefined-variable",
+                    crate::diag::Code::UndefinedVariable,
                     format!("the instruction could not be rendered: {error}"),
                 )
                 .with_span(instruction_span),

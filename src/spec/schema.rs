@@ -70,7 +70,7 @@ static VALIDATOR: LazyLock<Option<jsonschema::Validator>> =
 pub fn check(document: &Document) -> Vec<Diagnostic> {
     let Some(validator) = VALIDATOR.as_ref() else {
         return vec![Diagnostic::error(
-            "invalid-type",
+            crate::diag::Code::InvalidType,
             "internal error: the spec schema failed to compile",
         )];
     };
@@ -96,7 +96,10 @@ pub fn check(document: &Document) -> Vec<Diagnostic> {
 /// The document with every part that fails the schema removed, and the JSON pointers of what
 /// was removed; `None` when nothing valid is left (a required top-level key is invalid).
 /// Only mapping keys are removed: an invalid list item takes its whole list with it, so that
-/// the pointers of what remains still point into the original document.
+/// the pointers of what remains still point into the original document. A value outside its
+/// set (a parameter `type: object`) is replaced by the set's first member instead, and listed
+/// as removed: removing it would take its parent with it (a parameter without a type), and
+/// the rules over the parent (`too-many-parameters`) would not see it.
 pub fn without_invalid_parts(document: &Value) -> Option<(Value, Vec<String>)> {
     let validator = VALIDATOR.as_ref()?;
     let mut value = document.clone();
@@ -105,16 +108,32 @@ pub fn without_invalid_parts(document: &Value) -> Option<(Value, Vec<String>)> {
     // miss a required key, so a few rounds settle any real document.
     for _ in 0..16 {
         let mut targets: Vec<String> = Vec::new();
+        let mut replacements: Vec<(String, Value)> = Vec::new();
         for error in validator.iter_errors(&value) {
             let pointer = error.instance_path().as_str().to_string();
             match error.kind() {
                 ValidationErrorKind::AdditionalProperties { unexpected } => {
                     targets.extend(unexpected.iter().map(|key| child_pointer(&pointer, key)));
                 }
+                ValidationErrorKind::Enum { options } if !pointer.is_empty() => {
+                    match options.as_array().and_then(|o| o.first()) {
+                        Some(first) if !removed.contains(&pointer) => {
+                            replacements.push((pointer, first.clone()));
+                        }
+                        _ => targets.push(pointer),
+                    }
+                }
                 _ => targets.push(pointer),
             }
         }
-        if targets.is_empty() {
+        let replaced_any = !replacements.is_empty();
+        for (pointer, placeholder) in replacements {
+            if let Some(slot) = value.pointer_mut(&pointer) {
+                *slot = placeholder;
+                removed.push(pointer);
+            }
+        }
+        if targets.is_empty() && !replaced_any {
             return Some((value, removed));
         }
         // Grouped by parent, so that thousands of unknown keys in one mapping cost one pass.
@@ -181,9 +200,11 @@ fn describe(
                     } else {
                         format!("in `{location}`")
                     };
-                    let mut diag =
-                        Diagnostic::error("unknown-key", format!("unknown key `{key}` {where_}"))
-                            .with_span(document.spans.key(&key_pointer));
+                    let mut diag = Diagnostic::error(
+                        crate::diag::Code::UnknownKey,
+                        format!("unknown key `{key}` {where_}"),
+                    )
+                    .with_span(document.spans.key(&key_pointer));
                     diag = match closest(key, known.iter().copied()) {
                         Some(suggestion) => diag.with_help(format!("did you mean `{suggestion}`?")),
                         None if !known.is_empty() => {
@@ -198,7 +219,7 @@ fn describe(
         ValidationErrorKind::Required { property } => {
             let name = property.as_str().unwrap_or_default();
             let mut diag = Diagnostic::error(
-                "missing-key",
+                crate::diag::Code::MissingKey,
                 if location.is_empty() {
                     format!("missing required key `{name}`")
                 } else {
@@ -230,7 +251,7 @@ fn describe(
                     .join(" or "),
             };
             let mut diag = Diagnostic::error(
-                "invalid-type",
+                crate::diag::Code::InvalidType,
                 format!(
                     "`{}` must be {} {expected}, found {}",
                     display_or_root(&location),
@@ -262,9 +283,9 @@ fn describe(
                 .map_or_else(|| instance.to_string(), str::to_string);
             let is_parameter_type = pointer.contains("/parameters/") && pointer.ends_with("/type");
             let rule = if is_parameter_type {
-                "invalid-parameter-type"
+                crate::diag::Code::InvalidParameterType
             } else {
-                "invalid-value"
+                crate::diag::Code::InvalidValue
             };
             let mut help = format!("expected one of: {}", options.join(", "));
             if let Some(suggestion) = closest(&found, options.iter().copied()) {
@@ -288,7 +309,7 @@ fn describe(
         }
         ValidationErrorKind::Constant { expected_value } => vec![
             Diagnostic::error(
-                "invalid-value",
+                crate::diag::Code::InvalidValue,
                 format!(
                     "`{}` must be `{expected_value}`, found {}",
                     display_or_root(&location),
@@ -308,7 +329,7 @@ fn describe(
                 _ => "less than",
             };
             let mut diag = Diagnostic::error(
-                "invalid-value",
+                crate::diag::Code::InvalidValue,
                 format!(
                     "`{}` must be {bound} {limit}, found {instance}",
                     display_or_root(&location)
@@ -363,7 +384,7 @@ fn describe(
             };
             vec![
                 Diagnostic::error(
-                    "invalid-type",
+                    crate::diag::Code::InvalidType,
                     format!(
                         "`{}` must be {expectation}, found {}",
                         display_or_root(&location),
@@ -376,7 +397,7 @@ fn describe(
         }
         other => vec![
             Diagnostic::error(
-                "invalid-value",
+                crate::diag::Code::InvalidValue,
                 format!(
                     "`{}`: {}",
                     display_or_root(&location),

@@ -59,6 +59,18 @@ pub struct Spec {
     pub lint: Option<LintSettings>,
 }
 
+impl Spec {
+    /// The model that orchestrates on the agents target: `targets.agents.orchestrator`, or
+    /// `model` when that is not set.
+    pub fn orchestrator_id(&self) -> &str {
+        self.targets
+            .agents
+            .as_ref()
+            .and_then(|a| a.orchestrator.as_deref())
+            .unwrap_or(&self.model)
+    }
+}
+
 /// A template variable's value.
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize, JsonSchema)]
 #[serde(untagged)]

@@ -85,7 +85,7 @@ pub fn parse(file: &SourceFile) -> (Option<Document>, Vec<Diagnostic>) {
     let mut diagnostics = Vec::new();
     if file.text.trim().is_empty() {
         diagnostics.push(
-            Diagnostic::error("missing-key", "the file is empty")
+            Diagnostic::error(crate::diag::Code::MissingKey, "the file is empty")
                 .with_help("an agent spec needs at least `agentc: 1`, `name`, `model` and `instruction`; see `agentc schema`"),
         );
         return (None, diagnostics);
@@ -149,7 +149,7 @@ fn syntax_error(file: &SourceFile, error: &serde_saphyr::Error) -> Diagnostic {
             "fix the YAML syntax at or just before this position (check indentation, quoting, unclosed `[`/`{`, and `key: value` separators)",
         ),
     };
-    Diagnostic::error("yaml-syntax", message)
+    Diagnostic::error(crate::diag::Code::YamlSyntax, message)
         .with_span(span)
         .with_help(help)
 }
@@ -295,7 +295,7 @@ fn to_json(
                 let key_span = location_span(file, &key.referenced);
                 if let Some(first) = first_seen.get(&name) {
                     diagnostics.push(
-                        Diagnostic::error("duplicate-key", format!("duplicate key `{name}`"))
+                        Diagnostic::error(crate::diag::Code::DuplicateKey, format!("duplicate key `{name}`"))
                             .with_span(Some(key_span))
                             .with_related(*first, "first defined here")
                             .with_help("YAML keys must be unique in a mapping; the second value would silently replace the first. Remove or rename one of them"),

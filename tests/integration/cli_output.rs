@@ -330,7 +330,7 @@ fn spec_lint_rules_block() {
     // `allow` silences a rule (a function there has no description).
     assert!(by_rule("missing-description").is_empty());
     // A misspelt rule id is pointed out, with the closest id.
-    let unknown = by_rule("invalid-value");
+    let unknown = by_rule("unknown-rule");
     assert_eq!(unknown.len(), 1, "{diagnostics:?}");
     assert!(
         unknown[0]["help"]

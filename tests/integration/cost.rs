@@ -577,41 +577,6 @@ fn the_example_specs_lint_clean() {
     }
 }
 
-#[test]
-fn the_command_line_takes_the_documented_flags() {
-    use clap::Parser;
-    let cli = agentc::cli::Cli::try_parse_from([
-        "agentc",
-        "cost",
-        "agents/seed-article.yaml",
-        "--requests-per-day",
-        "500",
-        "--format",
-        "markdown",
-        "--prices",
-        "prices.yaml",
-        "--plot",
-        "cost.svg",
-        "--usage",
-        "trace.jsonl",
-        "--agents-input-tokens-per-call",
-        "4000",
-        "--session-fee-usd",
-        "0",
-    ])
-    .unwrap();
-    let agentc::cli::Command::Cost(args) = cli.command else {
-        panic!("not the cost command");
-    };
-    assert_eq!(args.format, Format::Markdown);
-    assert_eq!(args.workload.requests_per_day, Some(500.0));
-    assert_eq!(args.workload.agents_input_tokens_per_call, Some(4_000));
-    assert_eq!(args.plot.as_deref(), Some(Path::new("cost.svg")));
-    assert!(
-        agentc::cli::Cli::try_parse_from(["agentc", "cost", "a.yaml", "--format", "yaml"]).is_err()
-    );
-}
-
 fn agentc(args: &[&str]) -> std::process::Output {
     crate::support::cli::agentc(args)
         .current_dir(root())

@@ -24,4 +24,5 @@ mod layout;
 mod lint_rules;
 mod parser_fuzz;
 mod schema;
+mod targets;
 mod terraform_export;

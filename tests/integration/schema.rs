@@ -12,6 +12,6 @@ fn committed_schema_matches_the_types() {
     let committed = std::fs::read_to_string(&path).expect("schema/agent.schema.json exists");
     assert!(
         committed == generated,
-        "schema/agent.schema.json is stale: run `AGENTC_UPDATE_SCHEMA=1 cargo test --test schema`"
+        "schema/agent.schema.json is stale: run `AGENTC_UPDATE_SCHEMA=1 cargo test --test integration schema`"
     );
 }

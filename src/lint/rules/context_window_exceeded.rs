@@ -18,7 +18,6 @@ declare_rule! {
     /// Shorten the instruction (move reference material into a knowledge base), reduce the
     /// tools, lower `inference.max_tokens`, or choose a model with a larger context window.
     ContextWindowExceeded {
-        id: "context-window-exceeded",
         severity: Error,
         summary: "The fixed prompt does not fit in the model's context window.",
         check: check,
@@ -26,7 +25,6 @@ declare_rule! {
 }
 
 fn check(rule: &ContextWindowExceeded, cx: &LintContext<'_>, out: &mut Vec<Diagnostic>) {
-    let _ = rule;
     let Some(model) = cx.model() else { return };
     let reserved = cx
         .spec
@@ -49,8 +47,7 @@ fn check(rule: &ContextWindowExceeded, cx: &LintContext<'_>, out: &mut Vec<Diagn
         + reserved;
     if (used as u64) > model.context_window {
         out.push(
-            Diagnostic::error(
-                "context-window-exceeded",
+            rule.report(
                 format!("the instruction, tools and max_tokens need ~{used} tokens; {} has a context window of {}", model.name, model.context_window),
             )
             .with_span(cx.value_span("/instruction"))

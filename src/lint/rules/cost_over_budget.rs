@@ -15,15 +15,18 @@ declare_rule! {
     /// ## Why
     /// A longer instruction, one more action group or a knowledge base raises the cost of
     /// every call. With a budget in the spec, a pre-commit hook or CI fails the change that
-    /// makes an agent too expensive, instead of the invoice a month later.
+    /// makes an agent too expensive, instead of the invoice a month later. A budget is a
+    /// recommendation: it fails `agentc lint`, but never stops `compile`, `cost` (which shows
+    /// the estimate it judges), `deploy` or `run`. With `--target`, only that target's budget
+    /// is checked.
     ///
     /// ## How to fix
     /// Run `agentc cost <spec>` to see which components cost most; shorten them, move the
     /// agent to the cheaper target or model, or raise the budget if the cost is intended.
     CostOverBudget {
-        id: "cost-over-budget",
         severity: Error,
         summary: "The estimated monthly cost of a target exceeds `lint.monthly_budget_usd`.",
+        gate: Ignores,
         check: check,
     }
 }
@@ -50,6 +53,9 @@ fn check(rule: &CostOverBudget, cx: &LintContext<'_>, out: &mut Vec<Diagnostic>)
         (Target::Direct, budgets.direct),
     ] {
         let Some(budget) = budget else { continue };
+        if !cx.targets.iter().any(|t| t.as_str() == target.as_str()) {
+            continue;
+        }
         let t = match target {
             Target::Agents => &estimate.agents,
             Target::Direct => &estimate.direct,
@@ -61,16 +67,12 @@ fn check(rule: &CostOverBudget, cx: &LintContext<'_>, out: &mut Vec<Diagnostic>)
         let pointer = format!("/lint/monthly_budget_usd/{}", target.as_str());
         let volume = crate::cost::render::number(estimate.workload.requests_per_day);
         out.push(
-            Diagnostic::new(
-                "cost-over-budget",
-                rule_severity(rule),
-                format!(
+            rule.report(format!(
                     "the {} target is estimated at {} per month at {volume} requests a day, over its budget of {}",
                     target.as_str(),
                     crate::cost::render::usd(cost),
                     crate::cost::render::usd(budget),
-                ),
-            )
+            ))
             .with_span(cx.value_span(&pointer))
             .with_help(format!(
                 "`agentc cost {}` shows which components cost most; {}",
@@ -79,8 +81,4 @@ fn check(rule: &CostOverBudget, cx: &LintContext<'_>, out: &mut Vec<Diagnostic>)
             )),
         );
     }
-}
-
-fn rule_severity(rule: &CostOverBudget) -> crate::diag::Severity {
-    crate::lint::Rule::default_severity(rule)
 }

@@ -16,15 +16,14 @@ declare_rule! {
     /// ## How to fix
     /// Say what the thing does and when to use it, in one or two sentences.
     DescriptionTooLong {
-        id: "description-too-long",
         severity: Error,
         summary: "A description is longer than Bedrock allows.",
+        targets: [Agents],
         check: check,
     }
 }
 
 fn check(rule: &DescriptionTooLong, cx: &LintContext<'_>, out: &mut Vec<Diagnostic>) {
-    let _ = rule;
     let mut items: Vec<(String, &str, Option<&str>, usize)> = vec![(
         "/description".into(),
         "agent",
@@ -68,21 +67,17 @@ fn check(rule: &DescriptionTooLong, cx: &LintContext<'_>, out: &mut Vec<Diagnost
         let length = text.chars().count();
         if length > max {
             out.push(
-                Diagnostic::error(
-                    "description-too-long",
-                    format!(
-                        "{what} description is {length} characters; Bedrock allows at most {max}"
-                    ),
-                )
+                rule.report(format!(
+                    "{what} description is {length} characters; Bedrock allows at most {max}"
+                ))
                 .with_span(cx.value_span(&pointer))
                 .with_help(format!("shorten it by {} characters", length - max)),
             );
         } else if length == 0 {
             out.push(
-                Diagnostic::error(
-                    "description-too-long",
-                    format!("{what} description is empty; Bedrock requires at least one character"),
-                )
+                rule.report(format!(
+                    "{what} description is empty; Bedrock requires at least one character"
+                ))
                 .with_span(cx.value_span(&pointer))
                 .with_help("write a description or remove the key"),
             );

@@ -16,7 +16,6 @@ declare_rule! {
     /// ## How to fix
     /// Merge the two groups, or rename one.
     DuplicateActionGroup {
-        id: "duplicate-action-group",
         severity: Error,
         summary: "Two action groups (or knowledge bases) share a name or id.",
         check: check,
@@ -24,16 +23,13 @@ declare_rule! {
 }
 
 fn check(rule: &DuplicateActionGroup, cx: &LintContext<'_>, out: &mut Vec<Diagnostic>) {
-    let _ = rule;
     let mut seen: HashMap<&str, usize> = HashMap::new();
     for (g, group) in cx.spec.action_groups.iter().enumerate() {
         if let Some(first) = seen.insert(&group.name, g) {
-            let mut diag = Diagnostic::error(
-                "duplicate-action-group",
-                format!("action group `{}` is defined twice", group.name),
-            )
-            .with_span(cx.value_span(&format!("/action_groups/{g}/name")))
-            .with_help("merge the groups or rename one");
+            let mut diag = rule
+                .report(format!("action group `{}` is defined twice", group.name))
+                .with_span(cx.value_span(&format!("/action_groups/{g}/name")))
+                .with_help("merge the groups or rename one");
             if let Some(span) = cx.value_span(&format!("/action_groups/{first}/name")) {
                 diag = diag.with_related(span, "first defined here");
             }
@@ -62,12 +58,10 @@ fn check(rule: &DuplicateActionGroup, cx: &LintContext<'_>, out: &mut Vec<Diagno
             format!("/targets/agents/built_in_action_groups/{b}/signature")
         };
         if let Some(first) = names.get(&name) {
-            let mut diag = Diagnostic::error(
-                "duplicate-action-group",
-                format!("action group name `{name}` is used twice"),
-            )
-            .with_span(cx.value_span(&here))
-            .with_help("give the built-in action group another `name`");
+            let mut diag = rule
+                .report(format!("action group name `{name}` is used twice"))
+                .with_span(cx.value_span(&here))
+                .with_help("give the built-in action group another `name`");
             if let Some(span) = cx.value_span(first) {
                 diag = diag.with_related(span, "first used here");
             }
@@ -79,12 +73,10 @@ fn check(rule: &DuplicateActionGroup, cx: &LintContext<'_>, out: &mut Vec<Diagno
     let mut seen: HashMap<&str, usize> = HashMap::new();
     for (k, kb) in cx.spec.knowledge_bases.iter().enumerate() {
         if let Some(first) = seen.insert(&kb.id, k) {
-            let mut diag = Diagnostic::error(
-                "duplicate-action-group",
-                format!("knowledge base `{}` is listed twice", kb.id),
-            )
-            .with_span(cx.value_span(&format!("/knowledge_bases/{k}/id")))
-            .with_help("remove one of the entries");
+            let mut diag = rule
+                .report(format!("knowledge base `{}` is listed twice", kb.id))
+                .with_span(cx.value_span(&format!("/knowledge_bases/{k}/id")))
+                .with_help("remove one of the entries");
             if let Some(span) = cx.value_span(&format!("/knowledge_bases/{first}/id")) {
                 diag = diag.with_related(span, "first listed here");
             }

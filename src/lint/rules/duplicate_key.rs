@@ -13,7 +13,6 @@ declare_rule! {
     /// ## How to fix
     /// Delete one of the two entries, or rename it if both were meant to exist.
     DuplicateKey {
-        id: "duplicate-key",
         severity: Error,
         summary: "A mapping has the same key twice.",
     }

@@ -23,7 +23,6 @@ declare_rule! {
     /// check the account id has 12 digits and the region is present. Knowledge base ids are
     /// 10 letters or digits; guardrail versions are a number or `DRAFT`.
     InvalidArn {
-        id: "invalid-arn",
         severity: Error,
         summary: "An ARN or resource id that does not have the shape Bedrock requires.",
         check: check,
@@ -31,7 +30,6 @@ declare_rule! {
 }
 
 fn check(rule: &InvalidArn, cx: &LintContext<'_>, out: &mut Vec<Diagnostic>) {
-    let _ = rule;
     let mut checks: Vec<(String, &str, &Regex, &str)> = Vec::new();
     for (g, group) in cx.spec.action_groups.iter().enumerate() {
         if let Executor::Lambda(arn) = &group.executor {
@@ -84,7 +82,7 @@ fn check(rule: &InvalidArn, cx: &LintContext<'_>, out: &mut Vec<Diagnostic>) {
     for (pointer, value, pattern, what) in checks {
         if !pattern.is_match(value) {
             out.push(
-                Diagnostic::error("invalid-arn", format!("`{value}` is not a valid {what}"))
+                rule.report(format!("`{value}` is not a valid {what}"))
                     .with_span(cx.value_span(&pointer))
                     .with_help(format!("it must match `{}`", pattern.as_str())),
             );

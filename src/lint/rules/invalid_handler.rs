@@ -18,7 +18,6 @@ declare_rule! {
     /// exactly one of `command: [program, args…]` or `http: https://…`, and check template
     /// paths (relative to the spec).
     InvalidHandler {
-        id: "invalid-handler",
         severity: Error,
         summary: "A direct-target handler or prompt-override template is misconfigured.",
         check: check,
@@ -26,7 +25,6 @@ declare_rule! {
 }
 
 fn check(rule: &InvalidHandler, cx: &LintContext<'_>, out: &mut Vec<Diagnostic>) {
-    let _ = rule;
     if let Some(direct) = &cx.spec.targets.direct {
         for (name, handler) in &direct.handlers {
             let pointer = format!(
@@ -34,11 +32,9 @@ fn check(rule: &InvalidHandler, cx: &LintContext<'_>, out: &mut Vec<Diagnostic>)
                 crate::spec::yaml::pointer_segment(name)
             );
             if !cx.agent.tools.iter().any(|t| &t.name == name) {
-                let mut diag = Diagnostic::error(
-                    "invalid-handler",
-                    format!("handler for unknown function `{name}`"),
-                )
-                .with_span(cx.key_span(&pointer));
+                let mut diag = rule
+                    .report(format!("handler for unknown function `{name}`"))
+                    .with_span(cx.key_span(&pointer));
                 if let Some(suggestion) =
                     crate::diag::closest(name, cx.agent.tools.iter().map(|t| t.name.as_str()))
                 {
@@ -48,30 +44,25 @@ fn check(rule: &InvalidHandler, cx: &LintContext<'_>, out: &mut Vec<Diagnostic>)
             }
             match (&handler.command, &handler.http) {
                 (Some(_), Some(_)) | (None, None) => out.push(
-                    Diagnostic::error(
-                        "invalid-handler",
-                        format!("handler `{name}` must have exactly one of `command` and `http`"),
-                    )
+                    rule.report(format!(
+                        "handler `{name}` must have exactly one of `command` and `http`"
+                    ))
                     .with_span(cx.key_span(&pointer))
                     .with_help("use `command: [program, args…]` or `http: https://…`"),
                 ),
                 (Some(command), None) if command.is_empty() || command[0].trim().is_empty() => out
                     .push(
-                        Diagnostic::error(
-                            "invalid-handler",
-                            format!("handler `{name}` has an empty command"),
-                        )
-                        .with_span(cx.value_span(&format!("{pointer}/command")))
-                        .with_help("give the program to run first, then its arguments"),
+                        rule.report(format!("handler `{name}` has an empty command"))
+                            .with_span(cx.value_span(&format!("{pointer}/command")))
+                            .with_help("give the program to run first, then its arguments"),
                     ),
                 (None, Some(url))
                     if !(url.starts_with("http://") || url.starts_with("https://")) =>
                 {
                     out.push(
-                        Diagnostic::error(
-                            "invalid-handler",
-                            format!("handler `{name}` has URL `{url}`, which is not http(s)"),
-                        )
+                        rule.report(format!(
+                            "handler `{name}` has URL `{url}`, which is not http(s)"
+                        ))
                         .with_span(cx.value_span(&format!("{pointer}/http")))
                         .with_help("use an http:// or https:// URL"),
                     )
@@ -85,10 +76,10 @@ fn check(rule: &InvalidHandler, cx: &LintContext<'_>, out: &mut Vec<Diagnostic>)
             let path = cx.loaded.file.dir().join(&prompt.template);
             if !path.is_file() {
                 out.push(
-                    Diagnostic::error(
-                        "invalid-handler",
-                        format!("prompt template `{}` does not exist", prompt.template),
-                    )
+                    rule.report(format!(
+                        "prompt template `{}` does not exist",
+                        prompt.template
+                    ))
                     .with_span(cx.value_span(&format!("/prompt_overrides/{key}/template")))
                     .with_help("the path is relative to the spec file"),
                 );

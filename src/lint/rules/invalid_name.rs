@@ -1,36 +1,31 @@
-use super::{NAME, TOOL_NAME};
+use super::NAME;
 use crate::declare_rule;
 use crate::diag::Diagnostic;
 use crate::lint::LintContext;
-use crate::spec::ToolSource;
-use crate::tokens::qualified_tool_name;
 
 declare_rule! {
     /// # invalid-name
     ///
-    /// A name that Bedrock will reject, or that the Converse target must rename.
+    /// A name that Bedrock Agents will reject.
     ///
     /// ## Why
     /// Bedrock names (agent, action groups, functions, parameters, alias) must match
     /// `^([0-9a-zA-Z][_-]?){1,100}$`: letters and digits, optionally separated by a single
-    /// `_` or `-`, no dots, spaces or doubled separators. Converse tool names are at most 64
-    /// characters of `[a-zA-Z0-9_-]`; the direct target names a tool `group__function`, and
-    /// when that is longer than 64 it falls back to a shortened, hashed name, which makes
-    /// traces harder to read (a warning).
+    /// `_` or `-`, no dots, spaces or doubled separators. The direct target renames tools
+    /// whose names Converse cannot carry (see `tool-name-too-long`), so this rule applies to
+    /// the agents target only.
     ///
     /// ## How to fix
-    /// Rename following the pattern: `query_database`, `infra-assistant`. Keep
-    /// `group__function` within 64 characters for readable Converse tool names.
+    /// Rename following the pattern: `query_database`, `infra-assistant`.
     InvalidName {
-        id: "invalid-name",
         severity: Error,
-        summary: "A name that Bedrock rejects or that the Converse target must rename.",
+        summary: "A name that Bedrock Agents rejects.",
+        targets: [Agents],
         check: check,
     }
 }
 
 fn check(rule: &InvalidName, cx: &LintContext<'_>, out: &mut Vec<Diagnostic>) {
-    let _ = rule;
     let mut names: Vec<(String, &str, &str)> =
         vec![("/name".into(), "agent", cx.spec.name.as_str())];
     if let Some(alias) = cx
@@ -72,32 +67,12 @@ fn check(rule: &InvalidName, cx: &LintContext<'_>, out: &mut Vec<Diagnostic>) {
                 cx.value_span(&pointer)
             };
             out.push(
-                Diagnostic::error("invalid-name", format!("{what} name `{name}` is not a valid Bedrock name"))
+                rule.report(format!("{what} name `{name}` is not a valid Bedrock name"))
                     .with_span(span)
                     .with_help(format!(
                         "use letters and digits separated by single `_` or `-` (at most 100 groups), e.g. `{}`",
                         suggest(name)
                     )),
-            );
-        }
-    }
-    for tool in &cx.agent.tools {
-        let qualified = qualified_tool_name(tool);
-        if NAME.is_match(&tool.name) && !TOOL_NAME.is_match(&qualified) {
-            let pointer = match tool.source {
-                ToolSource::Function { .. } => format!("{}/name", tool.pointer),
-                ToolSource::OpenApi { .. } => tool.pointer.clone(),
-            };
-            out.push(
-                Diagnostic::warning(
-                    "invalid-name",
-                    format!(
-                        "Converse tool name `{qualified}` is {} characters; Converse allows 64, so the direct target will use a shortened, hashed name",
-                        qualified.chars().count()
-                    ),
-                )
-                .with_span(cx.value_span(&pointer))
-                .with_help("shorten the action group or function name"),
             );
         }
     }

@@ -16,7 +16,6 @@ declare_rule! {
     /// Check the path (it is relative to the spec file), give every operation an
     /// `operationId`, and fix the schema named in the message.
     InvalidOpenapi {
-        id: "invalid-openapi",
         severity: Error,
         summary: "An action group's OpenAPI file is missing or unusable.",
     }

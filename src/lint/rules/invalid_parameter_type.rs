@@ -14,7 +14,6 @@ declare_rule! {
     /// say so in the description, split the object into several parameters, or describe the
     /// operation with an OpenAPI document (`openapi:`) instead of `functions`.
     InvalidParameterType {
-        id: "invalid-parameter-type",
         severity: Error,
         summary: "A function parameter has a type Bedrock does not accept.",
     }

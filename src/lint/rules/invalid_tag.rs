@@ -23,36 +23,29 @@ declare_rule! {
     /// Shorten the key or value, and replace other characters (`#`, `,`, quotes, emoji) with
     /// allowed ones. Keep at most 4 stop sequences.
     InvalidTag {
-        id: "invalid-tag",
         severity: Error,
         summary: "A tag (or stop-sequence list) that Bedrock Agents rejects.",
+        targets: [Agents],
         check: check,
     }
 }
 
 fn check(rule: &InvalidTag, cx: &LintContext<'_>, out: &mut Vec<Diagnostic>) {
-    let _ = rule;
     for (key, value) in &cx.spec.tags {
         let pointer = format!("/tags/{}", crate::spec::yaml::pointer_segment(key));
         let key_length = key.chars().count();
         if key_length == 0 || key_length > 128 || !TAG_TEXT.is_match(key) {
             out.push(
-                Diagnostic::error(
-                    "invalid-tag",
-                    format!("tag key `{key}` is not valid for Bedrock"),
-                )
-                .with_span(cx.key_span(&pointer))
-                .with_help("use 1–128 letters, digits, spaces or `_ . : / = + - @`"),
+                rule.report(format!("tag key `{key}` is not valid for Bedrock"))
+                    .with_span(cx.key_span(&pointer))
+                    .with_help("use 1–128 letters, digits, spaces or `_ . : / = + - @`"),
             );
         }
         if value.chars().count() > 256 || !TAG_TEXT.is_match(value) {
             out.push(
-                Diagnostic::error(
-                    "invalid-tag",
-                    format!("the value of tag `{key}` is not valid for Bedrock"),
-                )
-                .with_span(cx.value_span(&pointer))
-                .with_help("use at most 256 letters, digits, spaces or `_ . : / = + - @`"),
+                rule.report(format!("the value of tag `{key}` is not valid for Bedrock"))
+                    .with_span(cx.value_span(&pointer))
+                    .with_help("use at most 256 letters, digits, spaces or `_ . : / = + - @`"),
             );
         }
     }
@@ -60,15 +53,21 @@ fn check(rule: &InvalidTag, cx: &LintContext<'_>, out: &mut Vec<Diagnostic>) {
         && inference.stop_sequences.len() > 4
     {
         out.push(
-            Diagnostic::error(
-                "invalid-tag",
-                format!(
-                    "{} stop sequences; Bedrock Agents accepts at most 4",
-                    inference.stop_sequences.len()
-                ),
-            )
+            rule.report(format!(
+                "{} stop sequences; Bedrock Agents accepts at most 4",
+                inference.stop_sequences.len()
+            ))
             .with_span(cx.key_span("/inference/stop_sequences"))
             .with_help("keep the 4 that matter most"),
         );
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    #[test]
+    fn the_tag_alphabet_is_bedrocks() {
+        assert!(super::TAG_TEXT.is_match("team: platform/infra@example.com"));
+        assert!(!super::TAG_TEXT.is_match("cost#centre"));
     }
 }

@@ -15,7 +15,6 @@ declare_rule! {
     /// Give the value the type named in the message; quote strings that YAML would otherwise
     /// read as numbers or booleans.
     InvalidType {
-        id: "invalid-type",
         severity: Error,
         summary: "A value has the wrong type.",
     }

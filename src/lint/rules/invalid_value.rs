@@ -15,7 +15,6 @@ declare_rule! {
     /// ## How to fix
     /// Use a value inside the range given in the message.
     InvalidValue {
-        id: "invalid-value",
         severity: Error,
         summary: "A value is out of its allowed range or set.",
     }

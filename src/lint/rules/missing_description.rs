@@ -16,24 +16,20 @@ declare_rule! {
     /// Say in one sentence what the tool does and when to use it, and for each parameter what
     /// value it expects (format, units, an example).
     MissingDescription {
-        id: "missing-description",
         severity: Warning,
         summary: "A function, parameter or action group has no description.",
+        gate: Ignores,
         check: check,
     }
 }
 
 fn check(rule: &MissingDescription, cx: &LintContext<'_>, out: &mut Vec<Diagnostic>) {
-    let _ = rule;
     for (g, group) in cx.spec.action_groups.iter().enumerate() {
         if group.description.is_none() {
             out.push(
-                Diagnostic::warning(
-                    "missing-description",
-                    format!("action group `{}` has no description", group.name),
-                )
-                .with_span(cx.value_span(&format!("/action_groups/{g}/name")))
-                .with_help("add `description:` saying what the group's tools are for"),
+                rule.report(format!("action group `{}` has no description", group.name))
+                    .with_span(cx.value_span(&format!("/action_groups/{g}/name")))
+                    .with_help("add `description:` saying what the group's tools are for"),
             );
         }
     }
@@ -43,14 +39,11 @@ fn check(rule: &MissingDescription, cx: &LintContext<'_>, out: &mut Vec<Diagnost
                 let function = &cx.spec.action_groups[tool.group].functions[index];
                 if function.description.is_none() {
                     out.push(
-                        Diagnostic::warning(
-                            "missing-description",
-                            format!("function `{}` has no description", function.name),
-                        )
-                        .with_span(cx.value_span(&format!("{}/name", tool.pointer)))
-                        .with_help(
-                            "add `description:`; the model picks tools by their descriptions",
-                        ),
+                        rule.report(format!("function `{}` has no description", function.name))
+                            .with_span(cx.value_span(&format!("{}/name", tool.pointer)))
+                            .with_help(
+                                "add `description:`; the model picks tools by their descriptions",
+                            ),
                     );
                 }
                 for (name, parameter) in &function.parameters {
@@ -61,13 +54,10 @@ fn check(rule: &MissingDescription, cx: &LintContext<'_>, out: &mut Vec<Diagnost
                             crate::spec::yaml::pointer_segment(name)
                         );
                         out.push(
-                            Diagnostic::warning(
-                                "missing-description",
-                                format!(
-                                    "parameter `{name}` of `{}` has no description",
-                                    function.name
-                                ),
-                            )
+                            rule.report(format!(
+                                "parameter `{name}` of `{}` has no description",
+                                function.name
+                            ))
                             .with_span(cx.key_span(&pointer))
                             .with_help(
                                 "add `description:` saying what value the parameter expects",
@@ -82,13 +72,10 @@ fn check(rule: &MissingDescription, cx: &LintContext<'_>, out: &mut Vec<Diagnost
             } => {
                 if tool.description.is_none() {
                     out.push(
-                        Diagnostic::warning(
-                            "missing-description",
-                            format!(
-                                "operation `{}` ({method} {path}) has no description or summary",
-                                tool.name
-                            ),
-                        )
+                        rule.report(format!(
+                            "operation `{}` ({method} {path}) has no description or summary",
+                            tool.name
+                        ))
                         .with_span(cx.value_span(&tool.pointer))
                         .with_help("add `description:` to the operation in the OpenAPI file"),
                     );

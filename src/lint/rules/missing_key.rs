@@ -14,7 +14,6 @@ declare_rule! {
     /// ## How to fix
     /// Add the key named in the message at the place shown.
     MissingKey {
-        id: "missing-key",
         severity: Error,
         summary: "A required key is missing.",
     }

@@ -1,11 +1,15 @@
-//! One file per rule. To add a rule: create `<rule_id_in_snake_case>.rs` with
-//! `declare_rule!`, add it to [`ALL`], and add `tests/fixtures/lint/<rule-id>.yaml`.
+//! One file per rule. To add a rule: add its code to `diag::Code`, create
+//! `<rule_id_in_snake_case>.rs` with `declare_rule!`, add it to [`ALL`] at the code's
+//! position, and add `tests/fixtures/lint/<rule-id>.yaml`.
 
+mod action_group_quota;
 mod context_window_exceeded;
 mod cost_over_budget;
 mod description_too_long;
+mod dropped_by_target;
 mod duplicate_action_group;
 mod duplicate_function;
+mod duplicate_function_across_groups;
 mod duplicate_key;
 mod instruction_length;
 mod invalid_arn;
@@ -16,6 +20,7 @@ mod invalid_parameter_type;
 mod invalid_tag;
 mod invalid_type;
 mod invalid_value;
+mod legacy_instruction_length;
 mod missing_description;
 mod missing_key;
 mod model_lacks_tool_use;
@@ -24,9 +29,12 @@ mod too_many_functions;
 mod too_many_knowledge_bases;
 mod too_many_parameters;
 mod tool_definitions_over_budget;
+mod tool_name_too_long;
 mod undefined_variable;
 mod unknown_key;
 mod unknown_model;
+mod unknown_rule;
+mod unsupported_orchestrator;
 mod yaml_syntax;
 
 use super::Rule;
@@ -44,32 +52,44 @@ pub static ALL: &[&dyn Rule] = &[
     &invalid_parameter_type::InvalidParameterType,
     &undefined_variable::UndefinedVariable,
     &invalid_openapi::InvalidOpenapi,
-    // Bedrock's constraints.
+    &unknown_rule::UnknownRule,
+    // Bedrock's and Converse's constraints.
     &invalid_name::InvalidName,
+    &tool_name_too_long::ToolNameTooLong,
     &invalid_arn::InvalidArn,
     &instruction_length::InstructionLength,
+    &legacy_instruction_length::LegacyInstructionLength,
     &description_too_long::DescriptionTooLong,
     &duplicate_action_group::DuplicateActionGroup,
     &duplicate_function::DuplicateFunction,
+    &duplicate_function_across_groups::DuplicateFunctionAcrossGroups,
     &too_many_parameters::TooManyParameters,
     &too_many_functions::TooManyFunctions,
+    &action_group_quota::ActionGroupQuota,
     &too_many_action_groups::TooManyActionGroups,
     &too_many_knowledge_bases::TooManyKnowledgeBases,
     &invalid_tag::InvalidTag,
     // Models and tokens.
     &unknown_model::UnknownModel,
     &model_lacks_tool_use::ModelLacksToolUse,
+    &unsupported_orchestrator::UnsupportedOrchestrator,
     &tool_definitions_over_budget::ToolDefinitionsOverBudget,
     &context_window_exceeded::ContextWindowExceeded,
     &cost_over_budget::CostOverBudget,
-    // Quality.
+    // What a target cannot carry, and quality.
+    &dropped_by_target::DroppedByTarget,
     &missing_description::MissingDescription,
     &invalid_handler::InvalidHandler,
 ];
 
+/// Patterns are literals of this crate, each tested below: an invalid one is a bug of ours,
+/// and failing loudly beats a fallback that would silently disable the check.
+#[allow(
+    clippy::expect_used,
+    reason = "literal patterns, tested in this module"
+)]
 fn regex(pattern: &str) -> Regex {
-    // Patterns are literals of this crate, tested below; an invalid one is a bug of ours.
-    Regex::new(pattern).unwrap_or_else(|_| Regex::new("^$").unwrap_or_else(|_| unreachable!()))
+    Regex::new(pattern).expect("a literal pattern of this crate compiles")
 }
 
 /// Bedrock's name rule for agents, action groups, functions and parameters, anchored.

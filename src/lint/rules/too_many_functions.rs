@@ -20,19 +20,18 @@ declare_rule! {
     /// Merge similar functions, move rarely used ones to another agent, or request a quota
     /// increase and set this rule to `allow`.
     TooManyFunctions {
-        id: "too-many-functions",
         severity: Error,
         summary: "More than the 11 functions (APIs) per agent Bedrock allows by default.",
+        targets: [Agents],
         check: check,
     }
 }
 
 fn check(rule: &TooManyFunctions, cx: &LintContext<'_>, out: &mut Vec<Diagnostic>) {
-    let _ = rule;
     let count = cx.agent.tools.len();
     if count > MAX_FUNCTIONS {
         out.push(
-            Diagnostic::error("too-many-functions", format!("the agent has {count} functions; Bedrock allows {MAX_FUNCTIONS} per agent by default"))
+            rule.report(format!("the agent has {count} functions; Bedrock allows {MAX_FUNCTIONS} per agent by default"))
                 .with_span(cx.key_span("/action_groups"))
                 .with_help("merge similar functions or split the agent; or raise the quota (L-6B2DA87E) and allow this rule"),
         );

@@ -18,19 +18,18 @@ declare_rule! {
     /// Combine the data sources into fewer knowledge bases, or raise the quota and set this
     /// rule to `allow`.
     TooManyKnowledgeBases {
-        id: "too-many-knowledge-bases",
         severity: Error,
         summary: "More than the 2 knowledge bases per agent Bedrock allows by default.",
+        targets: [Agents],
         check: check,
     }
 }
 
 fn check(rule: &TooManyKnowledgeBases, cx: &LintContext<'_>, out: &mut Vec<Diagnostic>) {
-    let _ = rule;
     let count = cx.spec.knowledge_bases.len();
     if count > MAX_KNOWLEDGE_BASES {
         out.push(
-            Diagnostic::error("too-many-knowledge-bases", format!("the agent has {count} knowledge bases; Bedrock allows {MAX_KNOWLEDGE_BASES} by default"))
+            rule.report(format!("the agent has {count} knowledge bases; Bedrock allows {MAX_KNOWLEDGE_BASES} by default"))
                 .with_span(cx.key_span("/knowledge_bases"))
                 .with_help("combine data sources into fewer knowledge bases, or raise the quota (L-13143995)"),
         );

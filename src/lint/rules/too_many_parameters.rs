@@ -20,21 +20,20 @@ declare_rule! {
     /// Split the function, take a JSON `string` for rarely used options, or request a quota
     /// increase and set this rule to `allow` in `lint.rules`.
     TooManyParameters {
-        id: "too-many-parameters",
         severity: Error,
         summary: "A function has more than the 5 parameters Bedrock allows by default.",
+        targets: [Agents],
         check: check,
     }
 }
 
 fn check(rule: &TooManyParameters, cx: &LintContext<'_>, out: &mut Vec<Diagnostic>) {
-    let _ = rule;
     for (g, group) in cx.spec.action_groups.iter().enumerate() {
         for (f, function) in group.functions.iter().enumerate() {
             let count = function.parameters.len();
             if count > MAX_PARAMETERS {
                 out.push(
-                    Diagnostic::error("too-many-parameters", format!("function `{}` has {count} parameters; Bedrock allows {MAX_PARAMETERS} by default", function.name))
+                    rule.report(format!("function `{}` has {count} parameters; Bedrock allows {MAX_PARAMETERS} by default", function.name))
                         .with_span(cx.key_span(&format!("/action_groups/{g}/functions/{f}/parameters")))
                         .with_help("split the function or combine rarely used options into one JSON string parameter"),
                 );

@@ -14,7 +14,6 @@ declare_rule! {
     /// Add the variable under `vars:`, pass it with `--var`, or remove the placeholder. To
     /// write literal braces, wrap them in `{% raw %}…{% endraw %}`.
     UndefinedVariable {
-        id: "undefined-variable",
         severity: Error,
         summary: "The instruction template uses a variable that has no value.",
     }

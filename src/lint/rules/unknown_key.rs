@@ -15,7 +15,6 @@ declare_rule! {
     /// the format; point your editor at it (`# yaml-language-server: $schema=…`) to get
     /// completion as you type.
     UnknownKey {
-        id: "unknown-key",
         severity: Error,
         summary: "A key that the spec format does not define.",
     }

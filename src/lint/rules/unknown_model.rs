@@ -18,15 +18,14 @@ declare_rule! {
     /// model agentc does not know yet, add it to a price table and pass `--prices FILE`, or
     /// set this rule to `allow`.
     UnknownModel {
-        id: "unknown-model",
         severity: Warning,
         summary: "The model id is not in agentc's model table.",
+        gate: Ignores,
         check: check,
     }
 }
 
 fn check(rule: &UnknownModel, cx: &LintContext<'_>, out: &mut Vec<Diagnostic>) {
-    let _ = rule;
     let mut models = vec![("/model", cx.spec.model.as_str())];
     if let Some(orchestrator) = cx
         .spec
@@ -41,7 +40,8 @@ fn check(rule: &UnknownModel, cx: &LintContext<'_>, out: &mut Vec<Diagnostic>) {
         if cx.models.find(model).is_some() {
             continue;
         }
-        let mut diag = Diagnostic::warning("unknown-model", format!("unknown model `{model}`"))
+        let mut diag = rule
+            .report(format!("unknown model `{model}`"))
             .with_span(cx.value_span(pointer));
         diag = match closest(model, cx.models.ids()) {
             Some(suggestion) => diag.with_help(format!("did you mean `{suggestion}`?")),

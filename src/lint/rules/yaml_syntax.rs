@@ -18,7 +18,6 @@ declare_rule! {
     /// file as UTF-8. Keep specs small: move long prompt templates and OpenAPI documents into
     /// their own files and reference them.
     YamlSyntax {
-        id: "yaml-syntax",
         severity: Error,
         summary: "The file is not valid YAML, not UTF-8, or too large or deeply nested to read.",
     }

@@ -1,127 +1,143 @@
 //! Commands of the direct target: `compile` prints the Converse config, `deploy` writes it
-//! as an artifact, `run` runs the agent through the Converse API with agentc's loop.
+//! as an artifact, `plan` shows what deploy would write, `destroy` removes the artifact, `run`
+//! runs the agent through the Converse API with agentc's loop.
 
-use super::artifact::{self, Plan};
-use super::dispatch::Dispatcher;
-use super::history;
-use super::model::ModelClient;
-use super::retry::RetryPolicy;
-use super::runner::{Outcome, Report, RunError, Runner, Settings, TurnInput};
-use super::session;
-use super::trace::Trace;
-use super::wire::RequestParts;
-use crate::cli::ExitStatus;
+use super::flow::{self, DeployOptions, Source};
+use crate::cli::agents::{DestroyArgs, PlanArgs};
+use crate::cli::args::{AwsArgs, SpecArgs};
 use crate::cli::compile::{CompileArgs, CompileFormat, DeployArgs};
 use crate::cli::run::RunArgs;
-use crate::cli::{print_error, print_stdout, print_warning};
-use crate::models::ModelTable;
+use crate::cli::{CliError, CliResult, ExitStatus, load_checked, print_stdout, refuse, runtime};
+use agentc::direct::artifact::{self, Artifact, ArtifactDeployer};
+use agentc::direct::dispatch::Dispatcher;
+use agentc::direct::history;
+use agentc::direct::model::ModelClient;
+use agentc::direct::retry::RetryPolicy;
+use agentc::direct::runner::{Outcome, Report, Runner, Settings, TurnInput};
+use agentc::direct::session;
+use agentc::direct::trace::Trace;
+use agentc::direct::wire::RequestParts;
+use agentc::models::ModelTable;
+use agentc::target::Target;
+use std::path::{Path, PathBuf};
 use std::sync::Arc;
 
-/// Load a spec for compilation: any error-level finding stops here.
-pub fn load_for_compile(
-    path: &std::path::Path,
-    vars: &[(String, String)],
-) -> Result<crate::spec::Loaded, ExitStatus> {
-    crate::cli::load_checked(path, vars, ModelTable::builtin(), &[])
+const TARGET: Target = Target::Direct;
+
+/// Load a spec for this target: any error-level finding stops here.
+fn load_for_direct(input: &SpecArgs) -> Result<agentc::lint::Checked, CliError> {
+    load_checked(
+        &input.spec,
+        &input.vars.vars,
+        ModelTable::builtin(),
+        &[TARGET],
+    )
 }
 
-/// Load, check and compile a spec for `compile` and `deploy`, naming on stderr what the spec
-/// asks of Bedrock Agents that the Converse request cannot carry.
-fn compile_spec(
-    path: &std::path::Path,
-    vars: &[(String, String)],
-) -> Result<(String, super::ConverseConfig), ExitStatus> {
-    let loaded = load_for_compile(path, vars)?;
-    let (Some(spec), Some(agent)) = (&loaded.spec, &loaded.agent) else {
-        return Err(ExitStatus::Error);
-    };
-    for setting in super::compile::agents_only_settings(spec) {
-        print_warning(&format!("direct target: {setting}"));
-    }
-    let (config, _) = super::compile(spec, agent, ModelTable::builtin());
-    Ok((agent.name.clone(), config))
+/// Load, check and compile a spec for `compile`, `deploy`, `plan` and `destroy`; the check
+/// names on stderr what the spec asks of Bedrock Agents that the Converse request cannot carry.
+fn compile_spec(input: &SpecArgs) -> Result<(String, agentc::direct::ConverseConfig), CliError> {
+    let checked = load_for_direct(input)?;
+    let (config, _) = agentc::direct::compile(&checked.spec, &checked.agent, ModelTable::builtin());
+    Ok((checked.agent.name.clone(), config))
 }
 
-pub fn compile(args: &CompileArgs) -> ExitStatus {
-    if args.format != CompileFormat::Json {
-        eprintln!(
-            "error: --format {:?} applies to the agents target only",
-            args.format
-        );
-        return ExitStatus::Error;
-    }
-    let (_, config) = match compile_spec(&args.spec, &args.vars) {
-        Ok(compiled) => compiled,
-        Err(status) => return status,
-    };
+/// The artifact of a spec as `deploy --target direct` writes it: the compiled config at
+/// `out`, or at `dist/<name>.converse.json`.
+fn artifact_of(input: &SpecArgs, out: Option<&Path>) -> Result<Artifact, CliError> {
+    let (agent_name, config) = compile_spec(input)?;
+    let path = out.map_or_else(|| artifact::default_path(&agent_name), Path::to_path_buf);
+    Ok(Artifact::new(&agent_name, path, &config))
+}
+
+/// The artifact commands work on local files: AWS flags would be silently ignored.
+fn refuse_aws(aws: &AwsArgs) -> Result<(), CliError> {
+    const LOCAL: &str = "; it only writes and reads a local file";
+    refuse(aws.region.is_some(), "--region", TARGET, LOCAL)?;
+    refuse(aws.profile.is_some(), "--profile", TARGET, LOCAL)
+}
+
+fn refuse_format(format: CompileFormat) -> Result<(), CliError> {
+    refuse(
+        format != CompileFormat::Json,
+        format.flag(),
+        TARGET,
+        "; it compiles to a Converse request config (JSON)",
+    )
+}
+
+pub fn compile(args: &CompileArgs) -> CliResult {
+    refuse_format(args.format)?;
+    let (_, config) = compile_spec(&args.input)?;
     let mut text = serde_json::to_string_pretty(&config).unwrap_or_default();
     text.push('\n');
     match &args.out {
-        Some(path) => match std::fs::write(path, text) {
-            Ok(()) => ExitStatus::Success,
-            Err(error) => {
-                eprintln!("error: cannot write `{}`: {error}", path.display());
-                ExitStatus::Error
-            }
-        },
-        None => {
-            print_stdout(&text);
-            ExitStatus::Success
-        }
+        Some(path) => std::fs::write(path, text).map_err(|source| CliError::Write {
+            path: path.clone(),
+            source,
+        })?,
+        None => print_stdout(&text),
     }
+    Ok(ExitStatus::Success)
 }
 
-pub fn deploy(args: &DeployArgs) -> ExitStatus {
-    if args.auto_approve || args.plan.is_some() || args.adopt {
-        eprintln!("error: --auto-approve, --plan and --adopt apply to the agents target only");
-        return ExitStatus::Error;
-    }
-    let (agent_name, config) = match compile_spec(&args.spec, &args.vars) {
-        Ok(compiled) => compiled,
-        Err(status) => return status,
+pub fn deploy(args: &DeployArgs) -> CliResult {
+    const NO_SERVICE: &str = "; it writes a local file, with no service to confirm or adopt";
+    refuse(args.auto_approve, "--auto-approve", TARGET, NO_SERVICE)?;
+    refuse(args.adopt, "--adopt", TARGET, NO_SERVICE)?;
+    refuse(
+        args.plan.is_some() && args.out.is_some(),
+        "--out",
+        TARGET,
+        " with --plan; the saved plan names the artifact it writes",
+    )?;
+    refuse_aws(&args.aws)?;
+    let source = Source::new(TARGET, args.plan.as_deref(), || {
+        artifact_of(&args.input, args.out.as_deref())
+    })?;
+    let options = DeployOptions {
+        adopt: false,
+        approved: true,
+        check: args.check.then_some(args.input.spec.as_path()),
     };
-    let config = serde_json::to_value(&config).unwrap_or_default();
-    let path = args
-        .out
-        .clone()
-        .unwrap_or_else(|| artifact::default_path(&agent_name));
-    let plan = match artifact::plan(&path, &config) {
-        Ok(plan) => plan,
-        Err(error) => {
-            print_error(error);
-            return ExitStatus::Error;
-        }
-    };
-    print_stdout(&artifact::render_plan(&path, &plan));
-    if plan == Plan::UpToDate {
-        return ExitStatus::Success;
+    let written = runtime()?.block_on(flow::deploy(&ArtifactDeployer, &source, options))?;
+    if let Some((_, path)) = written {
+        print_stdout(&format!("Wrote {}.\n", path.display()));
     }
-    if args.check {
-        eprintln!(
-            "error: `{}` is stale; run `agentc deploy {} --target direct` to update it",
-            path.display(),
-            args.spec.display()
-        );
-        return ExitStatus::Failure;
-    }
-    match artifact::write(&path, &config) {
-        Ok(()) => {
-            print_stdout(&format!("Wrote {}.\n", path.display()));
-            ExitStatus::Success
-        }
-        Err(error) => {
-            print_error(error);
-            ExitStatus::Error
-        }
-    }
+    Ok(ExitStatus::Success)
 }
 
-/// Exit status of `agentc run` when the turn paused on `return_control` calls.
-pub const EXIT_WAITING_FOR_TOOL_RESULTS: u8 = 3;
+/// `plan --target direct`: what `deploy --target direct` would write, read-only.
+pub fn plan(args: &PlanArgs) -> CliResult {
+    refuse(
+        args.adopt,
+        "--adopt",
+        TARGET,
+        "; there is no remote agent to take over",
+    )?;
+    refuse_aws(&args.aws)?;
+    let desired = artifact_of(&args.input, args.artifact.as_deref())?;
+    runtime()?.block_on(flow::plan(&ArtifactDeployer, desired, args))
+}
+
+/// `destroy --target direct`: remove the artifact that deploy wrote, and only an agentc
+/// artifact (see `agentc::direct::artifact`); no file is nothing to destroy.
+pub fn destroy(args: &DestroyArgs) -> CliResult {
+    refuse(
+        args.auto_approve,
+        "--auto-approve",
+        TARGET,
+        "; it removes a local file without asking",
+    )?;
+    refuse_aws(&args.aws)?;
+    let desired = artifact_of(&args.input, args.out.as_deref())?;
+    runtime()?.block_on(flow::destroy(&ArtifactDeployer, &desired, true))?;
+    Ok(ExitStatus::Success)
+}
 
 /// Errors of `agentc run` outside the loop itself.
 #[derive(Debug, thiserror::Error, miette::Diagnostic)]
-enum SetupError {
+pub enum SetupError {
     #[error("{0}")]
     #[diagnostic(code(agentc::run::usage))]
     Usage(String),
@@ -136,102 +152,63 @@ enum SetupError {
     Config(String),
 }
 
-pub fn run(args: &RunArgs) -> ExitStatus {
+pub fn run(args: &RunArgs) -> CliResult {
     if args.message.is_none() && args.tool_results.is_empty() {
-        print_error(SetupError::Usage(
+        return Err(SetupError::Usage(
             "give a message, or --session ID with --tool-result ID=JSON".into(),
-        ));
-        return ExitStatus::Error;
+        )
+        .into());
     }
     if !args.tool_results.is_empty() && args.session.is_none() {
-        print_error(SetupError::Usage(
+        return Err(SetupError::Usage(
             "--tool-result needs --session: results answer the calls of a stored session".into(),
-        ));
-        return ExitStatus::Error;
+        )
+        .into());
     }
-    if let Some(id) = &args.session
-        && let Err(error) = session::validate_id(id)
-    {
-        print_error(error);
-        return ExitStatus::Error;
+    if let Some(id) = &args.session {
+        session::validate_id(id)?;
     }
-    let loaded = match load_for_compile(&args.spec, &args.vars) {
-        Ok(loaded) => loaded,
-        Err(status) => return status,
-    };
-    let (Some(spec), Some(agent)) = (&loaded.spec, &loaded.agent) else {
-        return ExitStatus::Error;
-    };
-    let runtime = match tokio::runtime::Builder::new_current_thread()
-        .enable_all()
-        .build()
-    {
-        Ok(runtime) => runtime,
-        Err(error) => {
-            eprintln!("error: cannot start the async runtime: {error}");
-            return ExitStatus::Error;
-        }
-    };
-    let spec_dir = match loaded.file.dir() {
-        dir if dir.as_os_str().is_empty() => std::path::PathBuf::from("."),
+    let checked = load_for_direct(&args.input)?;
+    let runtime = runtime()?;
+    let spec_dir = match checked.file.dir() {
+        dir if dir.as_os_str().is_empty() => PathBuf::from("."),
         dir => dir.to_path_buf(),
     };
-    runtime.block_on(run_async(args, spec, agent, &spec_dir))
-}
-
-fn fail(
-    json: bool,
-    session: Option<&str>,
-    error: impl miette::Diagnostic + Send + Sync + 'static,
-    status: ExitStatus,
-) -> ExitStatus {
-    if json {
-        let line = serde_json::json!({ "session": session, "outcome": "error", "error": error.to_string() });
+    let result = runtime.block_on(run_async(args, &checked.spec, &checked.agent, &spec_dir));
+    // With --json, a failure is also one JSON line on stdout, so scripts read every outcome
+    // from one place.
+    if let Err(error) = &result
+        && args.json
+    {
+        let line = serde_json::json!({
+            "session": args.session.as_deref(),
+            "outcome": "error",
+            "error": error.to_string(),
+        });
         print_stdout(&format!("{line}\n"));
     }
-    print_error(error);
-    status
+    result
 }
 
 async fn run_async(
     args: &RunArgs,
-    spec: &crate::spec::Spec,
-    agent: &crate::spec::Agent,
+    spec: &agentc::spec::Spec,
+    agent: &agentc::spec::Agent,
     spec_dir: &std::path::Path,
-) -> ExitStatus {
+) -> CliResult {
     let models = ModelTable::builtin();
-    let (config, names) = super::compile(spec, agent, models);
+    let (config, names) = agentc::direct::compile(spec, agent, models);
     let session_id = args.session.clone().unwrap_or_else(ephemeral_session_id);
     let stored_session = args.session.as_deref();
     let direct = spec.targets.direct.clone().unwrap_or_default();
 
-    let mut loader = aws_config::defaults(aws_config::BehaviorVersion::latest());
-    if let Some(region) = &args.aws.region {
-        loader = loader.region(aws_config::Region::new(region.clone()));
-    }
-    if let Some(profile) = &args.aws.profile {
-        loader = loader.profile_name(profile);
-    }
-    let sdk_config = loader.load().await;
+    let sdk_config =
+        agentc::aws::sdk_config(args.aws.region.as_deref(), args.aws.profile.as_deref()).await;
     if sdk_config.region().is_none() {
-        return fail(
-            args.json,
-            stored_session,
-            SetupError::NoRegion,
-            ExitStatus::Error,
-        );
+        return Err(SetupError::NoRegion.into());
     }
-    let parts = match RequestParts::from_config(&config) {
-        Ok(parts) => parts,
-        Err(error) => {
-            return fail(
-                args.json,
-                stored_session,
-                SetupError::Config(error.to_string()),
-                ExitStatus::Error,
-            );
-        }
-    };
+    let parts =
+        RequestParts::from_config(&config).map_err(|e| SetupError::Config(e.to_string()))?;
     let bedrock_config = aws_sdk_bedrockruntime::config::Builder::from(&sdk_config)
         .retry_config(aws_config::retry::RetryConfig::disabled())
         .timeout_config(
@@ -245,7 +222,11 @@ async fn run_async(
         aws_sdk_bedrockruntime::Client::from_conf(bedrock_config),
         parts,
         RetryPolicy::from_env(),
-    );
+    )
+    .with_endpoint(agentc::aws::endpoint(
+        &sdk_config,
+        agentc::aws::BEDROCK_RUNTIME,
+    ));
 
     let model_info = models.find(&spec.model);
     let fixed_bytes = serde_json::to_string(&config.system).map_or(0, |s| s.len())
@@ -273,27 +254,17 @@ async fn run_async(
         None => None,
         Some(_) => {
             let sdk = sdk_config.clone();
-            match session::Store::open(direct.sessions.as_deref(), move || sdk).await {
-                Ok(store) => Some(store),
-                Err(error) => return fail(args.json, stored_session, error, ExitStatus::Error),
-            }
+            Some(session::Store::open(direct.sessions.as_deref(), move || sdk).await?)
         }
     };
     let (state, base_version) = match (&store, stored_session) {
-        (Some(store), Some(id)) => match store.load(id).await {
-            Ok(Some(stored)) => (stored.state, Some(stored.version)),
-            Ok(None) => (Default::default(), None),
-            Err(error) => return fail(args.json, stored_session, error, ExitStatus::Error),
+        (Some(store), Some(id)) => match store.load(id).await? {
+            Some(stored) => (stored.state, Some(stored.version)),
+            None => (Default::default(), None),
         },
         _ => (Default::default(), None),
     };
-    let trace = match &args.trace {
-        None => None,
-        Some(path) => match Trace::open(path) {
-            Ok(trace) => Some(trace),
-            Err(error) => return fail(args.json, stored_session, error, ExitStatus::Error),
-        },
-    };
+    let trace = args.trace.as_deref().map(Trace::open).transpose()?;
     let dispatcher = Arc::new(Dispatcher::new(
         spec,
         agent,
@@ -301,10 +272,7 @@ async fn run_async(
         spec_dir,
         Some(sdk_config.clone()),
     ));
-    let mut runner = match Runner::new(&model, dispatcher, trace.as_ref(), settings, state) {
-        Ok(runner) => runner,
-        Err(error) => return fail(args.json, stored_session, error, ExitStatus::Error),
-    };
+    let mut runner = Runner::new(&model, dispatcher, trace.as_ref(), settings, state)?;
     let input = if args.tool_results.is_empty() {
         TurnInput::Message(args.message.clone().unwrap_or_default())
     } else {
@@ -329,20 +297,9 @@ async fn run_async(
             pending: runner.pending().cloned(),
             max_history_bytes: history_budget,
         };
-        if let Err(error) = store.save(id, &update).await {
-            return fail(args.json, stored_session, error, ExitStatus::Error);
-        }
+        store.save(id, &update).await?;
     }
-    match result {
-        Ok(report) => print_report(args, stored_session, &report),
-        Err(error) => {
-            let status = match error {
-                RunError::MaxIterations { .. } => ExitStatus::Failure,
-                _ => ExitStatus::Error,
-            };
-            fail(args.json, stored_session, error, status)
-        }
-    }
+    Ok(print_report(args, stored_session, &result?))
 }
 
 /// An id for a run without `--session`: used in the trace and the Lambda event, not stored.
@@ -398,7 +355,7 @@ fn print_report(args: &RunArgs, session: Option<&str>, report: &Report) -> ExitS
             let resume = match session {
                 Some(id) => format!(
                     "answer with: agentc run {} --session {id} {}",
-                    args.spec.display(),
+                    args.input.spec.display(),
                     calls
                         .iter()
                         .map(|c| format!("--tool-result '{}=<JSON>'", c.tool_use_id))
@@ -408,7 +365,7 @@ fn print_report(args: &RunArgs, session: Option<&str>, report: &Report) -> ExitS
                 None => "this run has no --session, so it cannot be resumed; run with --session ID to answer the calls".into(),
             };
             (
-                ExitStatus::Code(EXIT_WAITING_FOR_TOOL_RESULTS),
+                ExitStatus::WaitingForToolResults,
                 Some(resume),
                 "return_control".to_string(),
             )

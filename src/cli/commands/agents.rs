@@ -1,0 +1,212 @@
+//! The agents-target commands: load, talk to the service, print. The logic is in the stage
+//! modules (desired → remote → plan → apply; import; export).
+
+use super::flow::{self, DeployOptions, Source};
+use crate::cli::agents::{DestroyArgs, ImportArgs, PlanArgs};
+use crate::cli::args::{AwsArgs, SpecArgs};
+use crate::cli::compile::{CompileArgs, CompileFormat, DeployArgs};
+use crate::cli::{
+    CliError, CliResult, ExitStatus, load_checked, print_stdout, print_warning, refuse, runtime,
+};
+use agentc::agents::apply::{Applier, PollSettings, Progress};
+use agentc::agents::aws::BedrockAgents;
+use agentc::agents::desired::{DesiredState, desired_state};
+use agentc::agents::error::AgentsError;
+use agentc::models::ModelTable;
+use agentc::target::Target;
+use std::io::IsTerminal;
+use std::path::Path;
+
+const TARGET: Target = Target::Agents;
+
+/// Load and check the spec for this target (error-level findings stop here), then derive the
+/// desired state.
+fn load_desired(input: &SpecArgs) -> Result<DesiredState, CliError> {
+    let checked = load_checked(
+        &input.spec,
+        &input.vars.vars,
+        ModelTable::builtin(),
+        &[TARGET],
+    )?;
+    Ok(desired_state(
+        &checked.spec,
+        &checked.agent,
+        checked.file.dir(),
+    )?)
+}
+
+async fn connect(aws: &AwsArgs) -> BedrockAgents {
+    BedrockAgents::connect(aws.region.as_deref(), aws.profile.as_deref()).await
+}
+
+/// Run `op` against Bedrock Agents; an error that got no reply names the endpoint it tried.
+async fn on_agents<T>(
+    aws: &AwsArgs,
+    op: impl AsyncFnOnce(&BedrockAgents) -> Result<T, CliError>,
+) -> Result<T, CliError> {
+    let api = connect(aws).await;
+    op(&api).await.map_err(|error| match error {
+        CliError::Agents(error) => CliError::from(error.at_endpoint(&api.endpoint())),
+        error => error,
+    })
+}
+
+fn write_file(path: &Path, text: &str) -> Result<(), CliError> {
+    std::fs::write(path, text).map_err(|source| {
+        AgentsError::Write {
+            path: path.to_path_buf(),
+            source,
+        }
+        .into()
+    })
+}
+
+fn pretty_json(value: &impl serde::Serialize) -> String {
+    serde_json::to_string_pretty(value).unwrap_or_default()
+}
+
+pub fn compile(args: &CompileArgs) -> CliResult {
+    let desired = load_desired(&args.input)?;
+    let value = match args.format {
+        CompileFormat::Json => serde_json::to_value(&desired).unwrap_or_default(),
+        CompileFormat::Cloudformation | CompileFormat::Terraform => {
+            let (export, format) = match args.format {
+                CompileFormat::Cloudformation => (
+                    agentc::agents::export::cloudformation(&desired),
+                    "cloudformation",
+                ),
+                _ => (agentc::agents::export::terraform(&desired), "terraform"),
+            };
+            for setting in &export.omitted {
+                print_warning(&format!("{format} export leaves out {setting}"));
+            }
+            export.document
+        }
+    };
+    let mut text = pretty_json(&value);
+    text.push('\n');
+    match &args.out {
+        Some(path) => write_file(path, &text)?,
+        None => print_stdout(&text),
+    }
+    Ok(ExitStatus::Success)
+}
+
+/// Run one step of the shared flow against Bedrock Agents, with a progress shown on stderr.
+fn with_applier<T>(
+    aws: &AwsArgs,
+    step: impl AsyncFnOnce(&Applier<'_, BedrockAgents>) -> Result<T, CliError>,
+) -> Result<T, CliError> {
+    runtime()?.block_on(on_agents(aws, async |api| {
+        let progress = Progress::new(std::io::stderr().is_terminal());
+        let applier = Applier {
+            api,
+            progress: &progress,
+            poll: PollSettings::default(),
+        };
+        let result = step(&applier).await;
+        progress.finish();
+        result
+    }))
+}
+
+pub fn plan(args: &PlanArgs) -> CliResult {
+    refuse(
+        args.artifact.is_some(),
+        "--artifact",
+        TARGET,
+        "; it names the file `plan --target direct` compares with",
+    )?;
+    let desired = load_desired(&args.input)?;
+    with_applier(&args.aws, async |applier| {
+        flow::plan(applier, desired, args).await
+    })
+}
+
+pub fn deploy(args: &DeployArgs) -> CliResult {
+    refuse(
+        args.check,
+        "--check",
+        TARGET,
+        "; `agentc plan --target agents --detailed-exitcode` tells whether the agent is current",
+    )?;
+    refuse(
+        args.out.is_some(),
+        "--out",
+        TARGET,
+        "; the agents target deploys to the service, not to a file",
+    )?;
+    let source = Source::new(TARGET, args.plan.as_deref(), || load_desired(&args.input))?;
+    let options = DeployOptions {
+        adopt: args.adopt,
+        approved: args.auto_approve,
+        check: None,
+    };
+    let result = with_applier(&args.aws, async |applier| {
+        flow::deploy(applier, &source, options).await
+    })?;
+    if let Some((plan, outcome)) = result {
+        let alias = outcome
+            .alias
+            .map(|a| {
+                format!(
+                    "; alias `{}` ({}) serves version {}",
+                    a.name,
+                    a.id,
+                    a.version.unwrap_or_else(|| "?".into())
+                )
+            })
+            .unwrap_or_default();
+        print_stdout(&format!(
+            "\nApply complete! Resources: {} added, {} changed, {} destroyed.\nAgent `{}` ({}) is PREPARED{alias}.\n",
+            plan.summary.add,
+            plan.summary.change,
+            plan.summary.destroy,
+            source.desired().agent.name,
+            outcome.agent_id
+        ));
+    }
+    Ok(ExitStatus::Success)
+}
+
+pub fn destroy(args: &DestroyArgs) -> CliResult {
+    refuse(
+        args.out.is_some(),
+        "--out",
+        TARGET,
+        "; it names the artifact of `destroy --target direct`",
+    )?;
+    let desired = load_desired(&args.input)?;
+    with_applier(&args.aws, async |applier| {
+        flow::destroy(applier, &desired, args.auto_approve).await
+    })?;
+    Ok(ExitStatus::Success)
+}
+
+pub fn import(args: &ImportArgs) -> CliResult {
+    let imported = runtime()?.block_on(async {
+        let api = connect(&args.aws).await;
+        let out_dir = args
+            .out
+            .as_ref()
+            .and_then(|p| p.parent())
+            .map(Path::to_path_buf)
+            .unwrap_or_else(|| std::path::PathBuf::from("."));
+        agentc::agents::import::import(&api, &args.agent_id, args.alias.as_deref(), &out_dir).await
+    })?;
+    for warning in &imported.warnings {
+        print_warning(&format!("import: {warning}"));
+    }
+    for (path, text) in &imported.files {
+        write_file(path, text)?;
+        eprintln!("wrote {}", path.display());
+    }
+    match &args.out {
+        Some(path) => {
+            write_file(path, &imported.yaml)?;
+            eprintln!("wrote {}", path.display());
+        }
+        None => print_stdout(&imported.yaml),
+    }
+    Ok(ExitStatus::Success)
+}
