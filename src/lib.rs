@@ -17,6 +17,7 @@ pub mod diag;
 pub mod direct;
 pub mod discover;
 pub mod fmt;
+pub mod fsio;
 pub mod lint;
 pub mod models;
 pub mod plan;

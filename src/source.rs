@@ -3,6 +3,16 @@
 
 use std::path::{Path, PathBuf};
 
+/// Largest spec agentc reads: far above any real agent, far below what would hurt.
+pub const MAX_SPEC_BYTES: u64 = 4 * 1024 * 1024;
+
+/// A spec as an input kind (standard input allowed as `-`).
+pub const SPEC_INPUT: crate::fsio::InputKind = crate::fsio::InputKind {
+    name: "a spec",
+    max_bytes: MAX_SPEC_BYTES,
+    stdin: true,
+};
+
 /// A byte range in a [`SourceFile`]'s text.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, serde::Serialize)]
 pub struct Span {
@@ -52,6 +62,14 @@ impl SourceFile {
             text,
             line_starts,
         }
+    }
+
+    /// Read a spec from disk (or `-`, standard input) through [`crate::fsio`]: a regular
+    /// file only, at most [`MAX_SPEC_BYTES`], UTF-8 with the bad byte located.
+    pub fn read(path: impl Into<PathBuf>) -> Result<Self, crate::fsio::ReadError> {
+        let path = path.into();
+        let text = crate::fsio::read_text(&path, SPEC_INPUT)?;
+        Ok(Self::new(path, text))
     }
 
     pub fn name(&self) -> String {
@@ -131,6 +149,16 @@ mod tests {
         assert_eq!(file.offset_of(2, 2), 5);
         assert_eq!(file.line_text(2), "çd: x");
         assert_eq!(file.line_text(99), "");
+    }
+
+    #[test]
+    fn read_goes_through_fsio_and_refuses_a_device() {
+        let error = SourceFile::read("/dev/zero").unwrap_err();
+        assert!(error.to_string().contains("character device"), "{error}");
+        let dir = tempfile::tempdir().unwrap();
+        let path = dir.path().join("a.yaml");
+        std::fs::write(&path, "agentc: 1\n").unwrap();
+        assert_eq!(SourceFile::read(&path).unwrap().line_count(), 2);
     }
 
     #[test]

@@ -288,13 +288,16 @@ impl Dispatcher {
             .stdin(std::process::Stdio::piped())
             .stdout(std::process::Stdio::piped())
             .stderr(std::process::Stdio::piped())
-            .kill_on_drop(true);
+            .kill_on_drop(true)
+            // Its own process group, so a timeout ends whatever the tool started too.
+            .process_group(0);
         let mut child = match command.spawn() {
             Ok(child) => child,
             Err(error) => {
                 return ToolOutput::error(format!("{label}: cannot start `{program}`: {error}"));
             }
         };
+        let group = child.id().and_then(|id| i32::try_from(id).ok());
         let input = call.input.to_string();
         let stdin = child.stdin.take();
         let stdout = child.stdout.take();
@@ -310,17 +313,19 @@ impl Dispatcher {
                 let out = read_limited(stdout, MAX_RESULT_BYTES).await;
                 if out.1 {
                     // Stop a program that keeps writing: it would block on the full pipe.
-                    let _ = child.start_kill();
+                    kill_group(group);
                 }
                 out
             };
-            let (_, out, err) = tokio::join!(write, out, read_limited(stderr, 16 * 1024));
+            // stderr is read to the end (a tool that logs must never block or die of a
+            // broken pipe); only its tail is kept for the error message.
+            let (_, out, err) = tokio::join!(write, out, read_tail(stderr, STDERR_TAIL_BYTES));
             (out, err)
         };
-        let ((out, out_exceeded), (err, _)) = match tokio::time::timeout(timeout, work).await {
+        let ((out, out_exceeded), err) = match tokio::time::timeout(timeout, work).await {
             Ok(read) => read,
             Err(_) => {
-                let _ = child.start_kill();
+                kill_group(group);
                 return ToolOutput::timeout(label, timeout);
             }
         };
@@ -333,12 +338,18 @@ impl Dispatcher {
         }
         let status = match tokio::time::timeout(timeout, child.wait()).await {
             Ok(Ok(status)) => status,
-            Ok(Err(error)) => return ToolOutput::error(format!("{label}: {error}")),
+            Ok(Err(error)) => {
+                kill_group(group);
+                return ToolOutput::error(format!("{label}: {error}"));
+            }
             Err(_) => {
-                let _ = child.start_kill();
+                kill_group(group);
                 return ToolOutput::timeout(label, timeout);
             }
         };
+        // A call owns everything it started: a background process left behind would outlive
+        // the run (and hold files or ports nobody tracks).
+        kill_group(group);
         let Ok(stdout) = String::from_utf8(out) else {
             return ToolOutput::error(format!("{label}: the output is not UTF-8 text"));
         };
@@ -540,6 +551,36 @@ async fn read_limited(stream: Option<impl AsyncRead + Unpin>, limit: usize) -> (
     (bytes, exceeded)
 }
 
+/// How much of a command's stderr is kept for its error message (the rest is read and dropped).
+pub const STDERR_TAIL_BYTES: usize = 16 * 1024;
+
+/// Read `stream` to the end, keeping its last `keep` bytes.
+async fn read_tail(stream: Option<impl AsyncRead + Unpin>, keep: usize) -> Vec<u8> {
+    let Some(mut stream) = stream else {
+        return Vec::new();
+    };
+    let mut tail = std::collections::VecDeque::with_capacity(keep);
+    let mut buffer = [0u8; 8192];
+    loop {
+        match stream.read(&mut buffer).await {
+            Ok(0) | Err(_) => break,
+            Ok(n) => {
+                tail.extend(&buffer[..n]);
+                let excess = tail.len().saturating_sub(keep);
+                tail.drain(..excess);
+            }
+        }
+    }
+    tail.into()
+}
+
+/// End every process of a command's group (SIGKILL; a group that is gone already is fine).
+fn kill_group(group: Option<i32>) {
+    if let Some(pid) = group.and_then(rustix::process::Pid::from_raw) {
+        let _ = rustix::process::kill_process_group(pid, rustix::process::Signal::KILL);
+    }
+}
+
 fn last_chars(text: &str, n: usize) -> String {
     let count = text.chars().count();
     if count <= n {
@@ -555,4 +596,113 @@ fn last_chars(text: &str, n: usize) -> String {
 
 pub fn describe(error: &dyn std::error::Error) -> String {
     crate::diag::error_chain(error)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn dispatcher(dir: &Path, argv: &[&str], timeout: Duration) -> Dispatcher {
+        let target = Target {
+            action_group: "tools".into(),
+            function: "probe".into(),
+            route: Route::Command {
+                argv: argv.iter().map(|s| s.to_string()).collect(),
+                timeout,
+            },
+        };
+        Dispatcher {
+            targets: HashMap::from([("probe".to_string(), target)]),
+            working_dir: dir.to_path_buf(),
+            sdk_config: None,
+            lambda: tokio::sync::OnceCell::new(),
+            http: std::sync::OnceLock::new(),
+            plain_http: std::sync::OnceLock::new(),
+        }
+    }
+
+    async fn call(dispatcher: &Dispatcher) -> ToolOutput {
+        let context = EventContext {
+            agent_name: "a".into(),
+            agent_id: "a".into(),
+            agent_alias: "a".into(),
+            agent_version: "1".into(),
+            session_id: "s".into(),
+            input_text: String::new(),
+            session_attributes: Default::default(),
+            prompt_session_attributes: Default::default(),
+        };
+        let call = ToolCall {
+            tool_use_id: "t1".into(),
+            name: "probe".into(),
+            input: json!({}),
+        };
+        dispatcher.dispatch(&call, &context).await
+    }
+
+    /// Whether the process whose pid the tool wrote to `pidfile` still runs (a zombie that
+    /// init has not reaped yet counts as gone).
+    async fn still_running(pidfile: &Path) -> bool {
+        let pid = std::fs::read_to_string(pidfile).unwrap();
+        let stat = format!("/proc/{}/stat", pid.trim());
+        for _ in 0..50 {
+            match std::fs::read_to_string(&stat) {
+                Err(_) => return false,
+                Ok(s)
+                    if s.rsplit(')')
+                        .next()
+                        .is_some_and(|r| r.trim_start().starts_with('Z')) =>
+                {
+                    return false;
+                }
+                Ok(_) => tokio::time::sleep(Duration::from_millis(50)).await,
+            }
+        }
+        true
+    }
+
+    #[tokio::test]
+    async fn a_tool_that_logs_150_kb_to_stderr_still_answers() {
+        let dir = tempfile::tempdir().unwrap();
+        // The tool writes its stderr before its answer: if agentc stopped reading stderr, the
+        // tool would block on the full pipe and time out.
+        let script = "head -c 150000 /dev/zero | tr '\\0' x >&2; echo '{\"ok\": 1}'";
+        let d = dispatcher(dir.path(), &["sh", "-c", script], Duration::from_secs(20));
+        let output = call(&d).await;
+        assert_eq!(output.outcome, CallOutcome::Ok, "{:?}", output.content);
+        // A failing tool's message keeps only the tail of what it logged.
+        let script = "head -c 150000 /dev/zero | tr '\\0' x >&2; echo END >&2; exit 3";
+        let d = dispatcher(dir.path(), &["sh", "-c", script], Duration::from_secs(20));
+        let output = call(&d).await;
+        let text = output.content["text"].as_str().unwrap();
+        assert!(
+            text.contains("exited with status 3") && text.ends_with("END"),
+            "{text}"
+        );
+        assert!(text.len() < 3000);
+    }
+
+    #[tokio::test]
+    async fn a_timeout_ends_the_whole_process_group() {
+        let dir = tempfile::tempdir().unwrap();
+        let script = "sleep 30 >/dev/null 2>&1 & echo $! > grandchild; sleep 30";
+        let d = dispatcher(
+            dir.path(),
+            &["sh", "-c", script],
+            Duration::from_millis(500),
+        );
+        let output = call(&d).await;
+        assert_eq!(output.outcome, CallOutcome::Timeout);
+        assert!(!still_running(&dir.path().join("grandchild")).await);
+    }
+
+    #[tokio::test]
+    async fn a_tool_that_exits_leaves_no_background_process() {
+        let dir = tempfile::tempdir().unwrap();
+        let script = "sleep 30 >/dev/null 2>&1 & echo $! > grandchild; echo '{}'";
+        let d = dispatcher(dir.path(), &["sh", "-c", script], Duration::from_secs(20));
+        let output = call(&d).await;
+        assert_eq!(output.outcome, CallOutcome::Ok, "{:?}", output.content);
+        assert!(!still_running(&dir.path().join("grandchild")).await);
+    }
 }

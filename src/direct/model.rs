@@ -3,7 +3,7 @@
 //! bounded policy) and the error classification the loop needs: transient (retried),
 //! permanent (reported), or a reply that does not parse.
 
-use super::retry::{RetryPolicy, retry};
+use super::retry::{RetryPolicy, TimedOut, retry};
 use super::wire::{RequestParts, message_from_sdk};
 use aws_sdk_bedrockruntime::error::{ProvideErrorMetadata, SdkError};
 use aws_sdk_bedrockruntime::operation::converse::ConverseError;
@@ -54,6 +54,16 @@ pub enum ModelError {
         )
     )]
     Transient { attempts: u32, message: String },
+    #[error(
+        "the model call did not finish within {seconds} s, retries included ({attempts} attempts)"
+    )]
+    #[diagnostic(
+        code(agentc::run::model_deadline),
+        help(
+            "the endpoint accepted the request but did not answer in time; check the network and the endpoint, or raise the deadline (`AGENTC_RETRY_DEADLINE_MS`)"
+        )
+    )]
+    Deadline { seconds: f64, attempts: u32 },
     #[error("the model endpoint rejected the request: {message}")]
     #[diagnostic(
         code(agentc::run::model_rejected),
@@ -79,6 +89,7 @@ pub struct ModelClient {
 
 enum Failure {
     Transient(String),
+    Deadline(f64),
     Permanent(String),
     Malformed(String),
 }
@@ -115,6 +126,12 @@ impl ModelClient {
             &self.retry,
             || self.attempt(messages),
             |f| matches!(f, Failure::Transient(_)),
+            |clock| match clock {
+                TimedOut::Attempt(after) => {
+                    Failure::Transient(format!("no answer within {} s", after.as_secs_f64()))
+                }
+                TimedOut::Deadline(after) => Failure::Deadline(after.as_secs_f64()),
+            },
         )
         .await;
         let latency_ms = started.elapsed().as_secs_f64() * 1000.0;
@@ -125,6 +142,7 @@ impl ModelClient {
                 Ok(reply)
             }
             Err(Failure::Transient(message)) => Err(ModelError::Transient { attempts, message }),
+            Err(Failure::Deadline(seconds)) => Err(ModelError::Deadline { seconds, attempts }),
             Err(Failure::Permanent(message)) => Err(ModelError::Rejected { message }),
             Err(Failure::Malformed(message)) => Err(ModelError::Malformed { message }),
         }
@@ -215,4 +233,79 @@ fn classify(
 /// The error and its sources on one line (the SDK's Display alone says only "service error").
 fn describe(error: &dyn std::error::Error) -> String {
     crate::diag::error_chain(error)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use std::time::Duration;
+
+    /// A Converse client for a loopback endpoint, with the SDK's retries off as in `run`.
+    fn client_for(endpoint: &str) -> aws_sdk_bedrockruntime::Client {
+        let config = aws_sdk_bedrockruntime::Config::builder()
+            .behavior_version(aws_sdk_bedrockruntime::config::BehaviorVersion::latest())
+            .endpoint_url(endpoint)
+            .region(aws_sdk_bedrockruntime::config::Region::new("us-east-1"))
+            .credentials_provider(aws_credential_types::Credentials::new(
+                "AKIDTEST", "secret", None, None, "test",
+            ))
+            .retry_config(aws_config::retry::RetryConfig::disabled())
+            .build();
+        aws_sdk_bedrockruntime::Client::from_conf(config)
+    }
+
+    fn parts() -> RequestParts {
+        RequestParts {
+            model_id: "test-model".into(),
+            system: Vec::new(),
+            tool_config: None,
+            inference_config: None,
+            guardrail_config: None,
+        }
+    }
+
+    #[tokio::test]
+    async fn an_endpoint_that_accepts_and_never_answers_cannot_hold_the_run() {
+        let listener = std::net::TcpListener::bind("127.0.0.1:0").unwrap();
+        let endpoint = format!("http://{}", listener.local_addr().unwrap());
+        // Accept every connection and keep it open without a byte of answer.
+        std::thread::spawn(move || {
+            let mut held = Vec::new();
+            for stream in listener.incoming().flatten() {
+                held.push(stream);
+            }
+        });
+        let policy = RetryPolicy {
+            max_attempts: 3,
+            base_delay: Duration::from_millis(1),
+            max_delay: Duration::from_millis(2),
+            max_total_delay: Duration::from_secs(1),
+            attempt_timeout: Duration::from_millis(200),
+            deadline: Duration::from_secs(30),
+        };
+        let model = ModelClient::new(client_for(&endpoint), parts(), policy);
+        let started = Instant::now();
+        match model.call(&[]).await {
+            Err(ModelError::Transient { attempts, message }) => {
+                assert_eq!(attempts, 3, "timeouts are retried as documented");
+                assert!(message.contains("no answer within 0.2 s"), "{message}");
+            }
+            other => panic!("{other:?}"),
+        }
+        // The overall deadline ends it even with attempts to spare.
+        let policy = RetryPolicy {
+            max_attempts: 100,
+            attempt_timeout: Duration::from_secs(60),
+            deadline: Duration::from_millis(300),
+            ..policy
+        };
+        let model = ModelClient::new(client_for(&endpoint), parts(), policy);
+        let error = model.call(&[]).await.unwrap_err();
+        assert!(
+            matches!(error, ModelError::Deadline { attempts: 1, .. }),
+            "{error:?}"
+        );
+        assert!(error.to_string().contains("within 0.3 s"), "{error}");
+        assert!(started.elapsed() < Duration::from_secs(10));
+    }
 }

@@ -2,8 +2,14 @@
 //! and in total waiting time. Only errors the caller marks transient are retried; a
 //! validation error fails on the first attempt.
 //!
-//! The delays are configurable (`AGENTC_RETRY_BASE_MS`, `AGENTC_RETRY_MAX_ATTEMPTS`) so
-//! tests run the same code with millisecond delays.
+//! Two clocks bound the time an operation can hold a run: each attempt has its own timeout
+//! (an attempt that never answers is a transient failure, retried like a dropped connection),
+//! and the whole operation, attempts and waits together, has a deadline that is never
+//! retried past. Without the deadline, six attempts of a hung endpoint could take an hour.
+//!
+//! The delays are configurable (`AGENTC_RETRY_BASE_MS`, `AGENTC_RETRY_MAX_ATTEMPTS`,
+//! `AGENTC_ATTEMPT_TIMEOUT_MS`, `AGENTC_RETRY_DEADLINE_MS`) so tests run the same code with
+//! millisecond delays; a program sets the fields of [`RetryPolicy`] directly.
 
 use backon::{ExponentialBuilder, Retryable};
 use std::future::Future;
@@ -19,6 +25,19 @@ pub struct RetryPolicy {
     pub max_delay: Duration,
     /// Upper bound on the time spent waiting between attempts.
     pub max_total_delay: Duration,
+    /// Longest one attempt may take before it counts as a (transient) timeout.
+    pub attempt_timeout: Duration,
+    /// Longest the whole operation may take, attempts and waits included; not retried.
+    pub deadline: Duration,
+}
+
+/// Which clock ran out.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum TimedOut {
+    /// One attempt took longer than `attempt_timeout` (retried if attempts remain).
+    Attempt(Duration),
+    /// The whole operation took longer than `deadline` (final).
+    Deadline(Duration),
 }
 
 impl Default for RetryPolicy {
@@ -28,6 +47,10 @@ impl Default for RetryPolicy {
             base_delay: Duration::from_millis(250),
             max_delay: Duration::from_secs(8),
             max_total_delay: Duration::from_secs(30),
+            // As long as the SDK's own attempt timeout for Converse: a long answer can take
+            // minutes to generate.
+            attempt_timeout: Duration::from_secs(600),
+            deadline: Duration::from_secs(900),
         }
     }
 }
@@ -48,6 +71,12 @@ impl RetryPolicy {
         if let Some(attempts) = number("AGENTC_RETRY_MAX_ATTEMPTS") {
             policy.max_attempts = attempts.clamp(1, 100) as usize;
         }
+        if let Some(ms) = number("AGENTC_ATTEMPT_TIMEOUT_MS") {
+            policy.attempt_timeout = Duration::from_millis(ms.max(1));
+        }
+        if let Some(ms) = number("AGENTC_RETRY_DEADLINE_MS") {
+            policy.deadline = Duration::from_millis(ms.max(1));
+        }
         policy
     }
 
@@ -62,11 +91,14 @@ impl RetryPolicy {
 }
 
 /// Run `operation` until it succeeds, fails with a non-transient error, or the policy is
-/// exhausted. Returns the result and the number of attempts made.
+/// exhausted (attempts, waiting time, or deadline). `timed_out` turns a clock that ran out
+/// into the caller's error; an attempt timeout is then retried if `is_transient` says so.
+/// Returns the result and the number of attempts made.
 pub async fn retry<T, E, F, Fut>(
     policy: &RetryPolicy,
     operation: F,
     is_transient: impl Fn(&E) -> bool,
+    timed_out: impl Fn(TimedOut) -> E,
 ) -> (Result<T, E>, u32)
 where
     F: FnMut() -> Fut,
@@ -74,14 +106,23 @@ where
 {
     let attempts = std::cell::Cell::new(0u32);
     let mut operation = operation;
-    let result = (|| {
+    let timed_out = &timed_out;
+    let attempt_timeout = policy.attempt_timeout;
+    let all = (|| {
         attempts.set(attempts.get() + 1);
-        operation()
+        let attempt = operation();
+        async move {
+            tokio::time::timeout(attempt_timeout, attempt)
+                .await
+                .unwrap_or_else(|_| Err(timed_out(TimedOut::Attempt(attempt_timeout))))
+        }
     })
     .retry(policy.backoff())
     .sleep(tokio::time::sleep)
-    .when(|e| is_transient(e))
-    .await;
+    .when(|e| is_transient(e));
+    let result = tokio::time::timeout(policy.deadline, all)
+        .await
+        .unwrap_or_else(|_| Err(timed_out(TimedOut::Deadline(policy.deadline))));
     (result, attempts.get())
 }
 
@@ -95,6 +136,15 @@ mod tests {
             base_delay: Duration::from_millis(1),
             max_delay: Duration::from_millis(2),
             max_total_delay: Duration::from_secs(1),
+            attempt_timeout: Duration::from_secs(5),
+            deadline: Duration::from_secs(10),
+        }
+    }
+
+    fn clock(t: TimedOut) -> &'static str {
+        match t {
+            TimedOut::Attempt(_) => "attempt timed out",
+            TimedOut::Deadline(_) => "deadline",
         }
     }
 
@@ -109,6 +159,7 @@ mod tests {
                 async move { if fail { Err("throttled") } else { Ok(7) } }
             },
             |_| true,
+            clock,
         )
         .await;
         assert_eq!(result, Ok(7));
@@ -117,11 +168,41 @@ mod tests {
 
     #[tokio::test]
     async fn permanent_errors_and_exhausted_budgets_stop() {
-        let (result, attempts) =
-            retry(&fast(5), || async { Err::<(), _>("validation") }, |_| false).await;
+        let (result, attempts) = retry(
+            &fast(5),
+            || async { Err::<(), _>("validation") },
+            |_| false,
+            clock,
+        )
+        .await;
         assert_eq!((result, attempts), (Err("validation"), 1));
-        let (result, attempts) =
-            retry(&fast(3), || async { Err::<(), _>("throttled") }, |_| true).await;
+        let (result, attempts) = retry(
+            &fast(3),
+            || async { Err::<(), _>("throttled") },
+            |_| true,
+            clock,
+        )
+        .await;
         assert_eq!((result, attempts), (Err("throttled"), 3));
+    }
+
+    #[tokio::test]
+    async fn a_hung_attempt_times_out_and_is_retried_and_the_deadline_ends_it_all() {
+        let policy = RetryPolicy {
+            attempt_timeout: Duration::from_millis(50),
+            ..fast(3)
+        };
+        let hang = || std::future::pending::<Result<(), &str>>();
+        let (result, attempts) = retry(&policy, hang, |e| *e != "deadline", clock).await;
+        assert_eq!((result, attempts), (Err("attempt timed out"), 3));
+        let policy = RetryPolicy {
+            attempt_timeout: Duration::from_secs(60),
+            deadline: Duration::from_millis(100),
+            ..fast(100)
+        };
+        let started = std::time::Instant::now();
+        let (result, attempts) = retry(&policy, hang, |e| *e != "deadline", clock).await;
+        assert_eq!((result, attempts), (Err("deadline"), 1));
+        assert!(started.elapsed() < Duration::from_secs(5));
     }
 }

@@ -8,7 +8,7 @@ use super::dispatch::{Dispatcher, ToolCall, ToolOutput};
 use super::history;
 use super::lambda_event::{EventContext, body_content};
 use super::model::{ModelClient, ModelError, Usage};
-use super::session::{Pending, PendingCall, SessionState};
+use super::session::{Pending, PendingCall, SessionError, SessionState};
 use super::trace::{Event, Trace, TraceError, round_ms};
 use super::wire::{WireError, message_to_sdk, tool_result_block};
 use aws_sdk_bedrockruntime::types::Message;
@@ -106,6 +106,45 @@ pub struct Runner<'a> {
     pending: Option<Pending>,
     /// Whether this turn answered the session's pending calls.
     pub resumed: bool,
+    /// The first trace write that failed: kept, not raised, so the answer is not lost.
+    trace_error: Option<TraceError>,
+}
+
+/// An answer the model gave (and was paid for), with what failed after it. The CLI prints
+/// the answer first, then each later error, and exits non-zero if there is one.
+#[derive(Debug)]
+pub struct Answered {
+    pub report: Report,
+    pub later: Vec<LaterError>,
+}
+
+/// A failure after the model answered: the answer stands, the record of it does not.
+#[derive(Debug, thiserror::Error, miette::Diagnostic)]
+pub enum LaterError {
+    #[error(transparent)]
+    #[diagnostic(transparent)]
+    Trace(#[from] TraceError),
+    #[error(transparent)]
+    #[diagnostic(transparent)]
+    Session(#[from] SessionError),
+}
+
+impl Answered {
+    /// Attach the result of saving the session; returns the saved version, if any.
+    pub fn saved(&mut self, result: Result<u64, SessionError>) -> Option<u64> {
+        match result {
+            Ok(version) => Some(version),
+            Err(error) => {
+                self.later.push(error.into());
+                None
+            }
+        }
+    }
+
+    /// Whether everything after the answer succeeded too.
+    pub fn is_complete(&self) -> bool {
+        self.later.is_empty()
+    }
 }
 
 impl<'a> Runner<'a> {
@@ -135,6 +174,7 @@ impl<'a> Runner<'a> {
             prompt_session_attributes: IndexMap::new(),
             pending: state.pending,
             resumed: false,
+            trace_error: None,
         })
     }
 
@@ -198,8 +238,32 @@ impl<'a> Runner<'a> {
         }
     }
 
-    /// Start the turn from `input` and run the loop.
+    /// Start the turn from `input` and run the loop; a failed trace write fails the turn
+    /// (callers that must not lose a paid answer use [`Runner::run_keeping`]).
     pub async fn run(&mut self, input: TurnInput) -> Result<Report, RunError> {
+        let report = self.start(input).await?;
+        match self.trace_error.take() {
+            Some(error) => Err(error.into()),
+            None => Ok(report),
+        }
+    }
+
+    /// Like [`Runner::run`], but a trace write that fails after the model answered is
+    /// returned next to the answer instead of replacing it.
+    pub async fn run_keeping(&mut self, input: TurnInput) -> Result<Answered, RunError> {
+        let report = self.start(input).await?;
+        Ok(Answered {
+            report,
+            later: self
+                .trace_error
+                .take()
+                .into_iter()
+                .map(Into::into)
+                .collect(),
+        })
+    }
+
+    async fn start(&mut self, input: TurnInput) -> Result<Report, RunError> {
         match input {
             TurnInput::Message(text) => {
                 if let Some(pending) = &self.pending {
@@ -264,15 +328,17 @@ impl<'a> Runner<'a> {
                 history::trim_start_sized(&self.history, &self.sizes, self.settings.history_budget);
             let reply = self.model.call(&self.sdk[start..]).await?;
             usage.add(reply.usage);
-            if let Some(trace) = self.trace {
-                trace.record(&Event::ModelCall {
+            if let Some(trace) = self.trace
+                && let Err(error) = trace.record(&Event::ModelCall {
                     session: &self.settings.session_id,
                     iteration,
                     model_id: self.model.model_id(),
                     latency_ms: round_ms(reply.latency_ms),
                     stop_reason: &reply.stop_reason,
                     usage: reply.usage,
-                })?;
+                })
+            {
+                self.trace_error.get_or_insert(error);
             }
             let calls = tool_calls_of(&reply.message);
             let text = text_of(&reply.message);
@@ -358,14 +424,16 @@ impl<'a> Runner<'a> {
         let mut finished = Vec::with_capacity(calls.len());
         for (call, output) in calls.iter().zip(outputs) {
             let output = output.unwrap_or_else(|| ToolOutput::internal_error(&call.name));
-            if let Some(trace) = self.trace {
-                trace.record(&Event::ToolCall {
+            if let Some(trace) = self.trace
+                && let Err(error) = trace.record(&Event::ToolCall {
                     session: &self.settings.session_id,
                     name: &call.name,
                     latency_ms: round_ms(output.latency_ms),
                     outcome: output.outcome,
                     result_bytes: output.result_bytes,
-                })?;
+                })
+            {
+                self.trace_error.get_or_insert(error);
             }
             if let Some(attributes) = &output.session_attributes {
                 self.session_attributes = attributes.clone();
@@ -412,4 +480,38 @@ pub fn text_of(message: &Value) -> String {
         .filter_map(|block| block.get("text").and_then(Value::as_str))
         .collect::<Vec<_>>()
         .join("\n")
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn a_failed_save_is_kept_next_to_the_answer() {
+        let mut answered = Answered {
+            report: Report {
+                outcome: Outcome::Stopped {
+                    stop_reason: "end_turn".into(),
+                    text: "the answer".into(),
+                },
+                usage: Usage::default(),
+                model_calls: 1,
+                tool_calls: 0,
+            },
+            later: Vec::new(),
+        };
+        assert_eq!(answered.saved(Ok(3)), Some(3));
+        assert!(answered.is_complete());
+        let error = SessionError::Store {
+            location: "sessions.db".into(),
+            message: "attempt to write a readonly database".into(),
+        };
+        assert_eq!(answered.saved(Err(error)), None);
+        assert!(!answered.is_complete());
+        assert!(matches!(
+            &answered.report.outcome,
+            Outcome::Stopped { text, .. } if text == "the answer"
+        ));
+        assert!(answered.later[0].to_string().contains("readonly"));
+    }
 }

@@ -187,6 +187,16 @@ impl Store {
         }
     }
 
+    /// Check that a save can succeed, before the first (paid) model call. SQLite: a write in
+    /// a transaction that is rolled back. DynamoDB: not checked yet (a `DescribeTable` and
+    /// an IAM check would be needed; wiring pending), so `Ok`.
+    pub async fn check_writable(&self) -> Result<(), SessionError> {
+        match self {
+            Store::Sqlite(store) => store.check_writable(),
+            Store::Dynamo(_) => Ok(()),
+        }
+    }
+
     /// Write a run's update; returns the new version.
     pub async fn save(&self, id: &str, update: &Update) -> Result<u64, SessionError> {
         match self {
@@ -248,6 +258,25 @@ impl SqliteStore {
             path: path.to_path_buf(),
             connection: std::sync::Mutex::new(connection),
         })
+    }
+
+    /// See [`Store::check_writable`]: a read-only file or folder, a full disk's refusal to
+    /// take a lock, or a foreign file at the path fails here instead of after the answer.
+    pub fn check_writable(&self) -> Result<(), SessionError> {
+        let connection = self
+            .connection
+            .lock()
+            .map_err(|_| self.fail("an earlier use of the store failed mid-way"))?;
+        connection
+            .execute_batch(
+                "BEGIN IMMEDIATE;
+                 INSERT OR REPLACE INTO sessions VALUES ('agentc-write-check', 0, '', 0);
+                 ROLLBACK;",
+            )
+            .map_err(|e| {
+                let _ = connection.execute_batch("ROLLBACK");
+                self.fail(e)
+            })
     }
 
     fn fail(&self, error: impl std::fmt::Display) -> SessionError {
@@ -424,6 +453,25 @@ impl DynamoStore {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn the_write_check_leaves_nothing_behind_and_fails_on_a_read_only_store() {
+        let dir = tempfile::tempdir().unwrap();
+        let path = dir.path().join("sessions.db");
+        let store = SqliteStore::open(&path).unwrap();
+        store.check_writable().unwrap();
+        assert!(store.load("agentc-write-check").unwrap().is_none());
+        drop(store);
+        use std::os::unix::fs::PermissionsExt;
+        std::fs::set_permissions(&path, std::fs::Permissions::from_mode(0o444)).unwrap();
+        // Root writes read-only files; the check means something only for other users.
+        if rustix::process::geteuid().is_root() {
+            return;
+        }
+        let store = SqliteStore::open(&path);
+        let failed = store.map_or(true, |s| s.check_writable().is_err());
+        assert!(failed, "a read-only store must fail before the model call");
+    }
     use serde_json::json;
 
     fn turn(text: &str) -> Vec<Value> {

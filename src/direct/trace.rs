@@ -54,7 +54,21 @@ pub struct Trace {
 }
 
 impl Trace {
+    /// Open (creating) the trace for appending. This is the check before the first model
+    /// call that the trace can be written: a folder that cannot take it, a read-only file or
+    /// a device (`/dev/full`) fails here, not after the answer was paid for.
     pub fn open(path: &Path) -> Result<Self, TraceError> {
+        if let Ok(metadata) = std::fs::metadata(path)
+            && !metadata.file_type().is_file()
+        {
+            return Err(TraceError {
+                path: path.to_path_buf(),
+                source: std::io::Error::other(format!(
+                    "it is {}, not a regular file",
+                    crate::fsio::describe_type(&metadata)
+                )),
+            });
+        }
         let file = std::fs::OpenOptions::new()
             .create(true)
             .append(true)
@@ -91,6 +105,17 @@ pub fn round_ms(ms: f64) -> f64 {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn a_device_or_folder_is_refused_when_the_trace_is_opened() {
+        for path in ["/dev/full", "/dev/null", "/"] {
+            let error = Trace::open(Path::new(path)).unwrap_err();
+            assert!(error.to_string().contains("not a regular file"), "{error}");
+        }
+        let dir = tempfile::tempdir().unwrap();
+        let missing_folder = dir.path().join("no/such/trace.jsonl");
+        assert!(Trace::open(&missing_folder).is_err());
+    }
 
     #[test]
     fn events_serialize_in_the_agreed_format() {
