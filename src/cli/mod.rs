@@ -215,7 +215,7 @@ pub enum Command {
     Schema,
     /// List the models agentc knows, with prices and limits.
     Models(models::ModelsArgs),
-    /// Estimate tokens and cost per call, request and month on both targets.
+    /// Estimate tokens and cost per call, request and month on every target the spec can be built for.
     Cost(cost::CostArgs),
     /// Compile a spec for a target and print it.
     Compile(compile::CompileArgs),
@@ -223,9 +223,9 @@ pub enum Command {
     Deploy(compile::DeployArgs),
     /// Run the agent through the Converse API with agentc's tool-dispatch loop.
     Run(run::RunArgs),
-    /// Show what deploy would change on the agents target (read-only).
+    /// Show what deploy would change on a target (read-only): the agent on agents, the artifact on direct.
     Plan(agents::PlanArgs),
-    /// Destroy the Bedrock Agent that agentc deployed for a spec.
+    /// Destroy what deploy created for a spec on a target: the Bedrock Agent, or the direct artifact.
     Destroy(agents::DestroyArgs),
     /// Write a spec from a live Bedrock Agent.
     Import(agents::ImportArgs),
@@ -327,13 +327,6 @@ pub fn load_checked(
         vars: vars.to_vec(),
     };
     let loaded = agentc::spec::load_path(path, &options)?;
-    let human = |report| {
-        agentc::render::render(
-            &[report],
-            agentc::render::Format::Human,
-            &Default::default(),
-        )
-    };
     match agentc::lint::check(loaded, models, targets) {
         Ok(checked) => {
             if let Some(report) = checked.warnings_report() {
@@ -341,10 +334,58 @@ pub fn load_checked(
             }
             Ok(checked)
         }
-        Err(rejected) => Err(CliError::Rejected {
-            file: rejected.file.name(),
-            errors: rejected.findings.len(),
-            report: human(rejected.into_report()),
-        }),
+        Err(rejected) => Err(rejected_error(rejected)),
+    }
+}
+
+/// The gate of `cost`, which prices every target it can ([`agentc::lint::check_each`]): a
+/// target whose service would refuse the spec is left out, its findings on stderr with one
+/// line saying so; the spec is refused only when no target can be built.
+pub fn load_checked_each(
+    path: &std::path::Path,
+    vars: &[(String, String)],
+    models: &agentc::models::ModelTable,
+) -> Result<(agentc::lint::Checked, Vec<Target>), CliError> {
+    let options = agentc::spec::LoadOptions {
+        vars: vars.to_vec(),
+    };
+    let loaded = agentc::spec::load_path(path, &options)?;
+    let (checked, refused) =
+        agentc::lint::check_each(loaded, models, &Target::ALL).map_err(rejected_error)?;
+    if let Some(report) = checked.warnings_report() {
+        eprint!("{}", human(report));
+    }
+    let mut left_out = Vec::new();
+    for refused in refused {
+        eprint!(
+            "{}",
+            human(agentc::render::FileReport {
+                file: checked.file.clone(),
+                diagnostics: refused.findings,
+            })
+        );
+        print_warning(&format!(
+            "not pricing the {} target: {} would refuse this spec (the findings above)",
+            refused.target,
+            refused.target.service()
+        ));
+        left_out.push(refused.target);
+    }
+    Ok((checked, left_out))
+}
+
+fn human(report: agentc::render::FileReport) -> String {
+    agentc::render::render(
+        &[report],
+        agentc::render::Format::Human,
+        &Default::default(),
+    )
+}
+
+fn rejected_error(rejected: agentc::lint::Rejected) -> CliError {
+    CliError::Rejected {
+        file: rejected.file.name(),
+        errors: rejected.findings.len(),
+        report: human(rejected.into_report()),
     }
 }

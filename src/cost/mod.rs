@@ -15,7 +15,7 @@ pub mod render;
 pub mod usage;
 pub mod workload;
 
-pub use model::{Comparison, Component, Estimate, Fee, TargetEstimate, estimate};
+pub use model::{Comparison, Component, Estimate, Fee, TargetEstimate, estimate, estimate_for};
 pub use workload::{ResolvedWorkload, WorkloadOverrides};
 
 use std::path::PathBuf;

@@ -270,6 +270,19 @@ pub fn estimate(
     models: &ModelTable,
     overrides: &WorkloadOverrides,
 ) -> Result<Estimate, CostError> {
+    estimate_for(spec, agent, spec_dir, models, overrides, &Target::ALL)
+}
+
+/// Estimate the given targets only (in [`Target::ALL`] order): `agentc cost` leaves out a
+/// target whose service would refuse the spec rather than refusing to price the others.
+pub fn estimate_for(
+    spec: &Spec,
+    agent: &Agent,
+    spec_dir: &Path,
+    models: &ModelTable,
+    overrides: &WorkloadOverrides,
+    only: &[Target],
+) -> Result<Estimate, CostError> {
     let workload = super::workload::resolve(spec.workload.as_ref(), overrides)?;
     let mut cx = CostContext {
         spec,
@@ -280,7 +293,7 @@ pub fn estimate(
         counter: TokenCounter::default(),
     };
     let mut targets = Vec::with_capacity(Target::ALL.len());
-    for target in Target::ALL {
+    for target in Target::ALL.into_iter().filter(|t| only.contains(t)) {
         let cost = match target {
             Target::Agents => crate::agents::cost::price(&mut cx)?,
             Target::Direct => crate::direct::cost::price(&mut cx)?,

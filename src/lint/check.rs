@@ -84,6 +84,68 @@ pub fn check(loaded: Loaded, models: &ModelTable, targets: &[Target]) -> Result<
     }
 }
 
+/// A target the spec may not be built for, with the findings that stop it there.
+#[derive(Debug)]
+pub struct Refused {
+    pub target: Target,
+    pub findings: Vec<Diagnostic>,
+}
+
+/// The gate of a command that builds several targets at once and can still serve the user
+/// with some of them (`cost`, which prices each target it can): the spec passes when at least
+/// one target's gate passes, and the targets it fails are handed back with their blocking
+/// findings instead of refusing the whole spec. A finding of a rule that applies to every
+/// target (a structural error, an unusable file) refuses every target, so then, as when every
+/// target is refused, this is [`Rejected`].
+pub fn check_each(
+    loaded: Loaded,
+    models: &ModelTable,
+    targets: &[Target],
+) -> Result<(Checked, Vec<Refused>), Rejected> {
+    let findings = lint_scoped(&loaded, models, &LevelOverrides::default(), targets, true);
+    let mut blocking = Vec::new();
+    let mut warnings = Vec::new();
+    for finding in findings {
+        match rule(finding.rule).map_or(Gate::Blocks, |r| r.gate()) {
+            Gate::Blocks if finding.severity == Severity::Error => blocking.push(finding),
+            Gate::Shows => warnings.push(finding),
+            Gate::Blocks | Gate::Ignores => {}
+        }
+    }
+    let applies = |finding: &Diagnostic, target: Target| {
+        rule(finding.rule).is_none_or(|r| r.targets().contains(&target))
+    };
+    let refused: Vec<Refused> = targets
+        .iter()
+        .filter_map(|&target| {
+            let findings: Vec<Diagnostic> = blocking
+                .iter()
+                .filter(|f| applies(f, target))
+                .cloned()
+                .collect();
+            (!findings.is_empty()).then_some(Refused { target, findings })
+        })
+        .collect();
+    let Loaded {
+        file, spec, agent, ..
+    } = loaded;
+    match (spec, agent) {
+        (Some(spec), Some(agent)) if refused.len() < targets.len() => Ok((
+            Checked {
+                file,
+                spec,
+                agent,
+                warnings,
+            },
+            refused,
+        )),
+        _ => Err(Rejected {
+            file,
+            findings: blocking,
+        }),
+    }
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -118,6 +180,37 @@ mod tests {
         assert_eq!(
             blocking(&spec, Target::Direct),
             vec![Code::ModelLacksToolUse]
+        );
+    }
+
+    #[test]
+    fn check_each_leaves_out_the_refused_targets_and_rejects_when_none_is_left() {
+        let titan = format!("{HEAD}model: amazon.titan-text-premier-v1:0\n{INSTRUCTION}{TOOLS}");
+        let (_, refused) = check_each(load(&titan), ModelTable::builtin(), &Target::ALL)
+            .unwrap_or_else(|r| panic!("refused: {:?}", r.findings));
+        let refused: Vec<_> = refused
+            .iter()
+            .map(|r| {
+                (
+                    r.target,
+                    r.findings.iter().map(|f| f.rule).collect::<Vec<_>>(),
+                )
+            })
+            .collect();
+        assert_eq!(
+            refused,
+            vec![(Target::Direct, vec![Code::ModelLacksToolUse])]
+        );
+        // Refused by the one target asked for: nothing is left to build.
+        assert!(check_each(load(&titan), ModelTable::builtin(), &[Target::Direct]).is_err());
+        // A structural error refuses every target.
+        assert!(
+            check_each(
+                load("agentc: 1\nname: x\n"),
+                ModelTable::builtin(),
+                &Target::ALL
+            )
+            .is_err()
         );
     }
 

@@ -7,7 +7,7 @@
 mod check;
 pub mod rules;
 
-pub use check::{Checked, Rejected, check};
+pub use check::{Checked, Refused, Rejected, check, check_each};
 
 use crate::diag::{Code, Diagnostic, Severity};
 use crate::models::{ModelInfo, ModelTable};
@@ -100,7 +100,7 @@ macro_rules! declare_rule {
 
         impl $name {
             /// A finding of this rule, at its declared severity.
-            #[allow(dead_code)]
+            #[allow(dead_code, reason = "structural rules are reported by the spec loader, not through their own type")]
             pub fn report(&self, message: impl Into<String>) -> $crate::diag::Diagnostic {
                 $crate::diag::Diagnostic::new(
                     $crate::diag::Code::$name,
@@ -133,7 +133,7 @@ macro_rules! declare_rule {
             fn gate(&self) -> $crate::lint::Gate {
                 $crate::declare_rule!(@gate $($gate)?)
             }
-            #[allow(unused_variables)]
+            #[allow(unused_variables, reason = "rules without a check (structural ones) ignore the context")]
             fn check(&self, cx: &$crate::lint::LintContext<'_>, out: &mut Vec<$crate::diag::Diagnostic>) {
                 $($check(self, cx, out);)?
             }

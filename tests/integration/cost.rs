@@ -656,3 +656,45 @@ fn the_command_prints_the_seed_figures_writes_the_plot_and_is_not_stopped_by_its
     assert_eq!(out.status.code(), Some(2));
     assert!(String::from_utf8_lossy(&out.stderr).contains("no-such-trace.jsonl"));
 }
+
+/// `cost` prices every target it can: a Titan Text Premier agent with tools deploys on Bedrock
+/// Agents (which orchestrates Titan through its text prompt) but cannot use tools on the
+/// Converse API, so the agents target is priced and the direct one is left out, saying why.
+#[test]
+fn cost_prices_the_targets_a_spec_can_be_built_for() {
+    let dir = tempfile::tempdir().unwrap();
+    let text = std::fs::read_to_string("agents/infra-assistant.yaml").unwrap();
+    let titan = text.replace(
+        "model: amazon.nova-pro-v1:0",
+        "model: amazon.titan-text-premier-v1:0",
+    );
+    assert_ne!(titan, text, "the example's model line moved");
+    let spec = dir.path().join("titan.yaml");
+    std::fs::write(&spec, titan).unwrap();
+    let run = crate::support::cli::agentc([
+        "cost".as_ref(),
+        spec.as_os_str(),
+        "--format".as_ref(),
+        "json".as_ref(),
+    ])
+    .run();
+    assert_eq!(run.code, 0, "{}", run.stderr);
+    let json: serde_json::Value = serde_json::from_str(&run.stdout).unwrap();
+    assert!(json["targets"]["agents"].is_object(), "{}", run.stdout);
+    assert!(json["targets"].get("direct").is_none(), "{}", run.stdout);
+    assert!(
+        run.stderr.contains("model-lacks-tool-use"),
+        "{}",
+        run.stderr
+    );
+    assert!(
+        run.stderr.contains("not pricing the direct target"),
+        "{}",
+        run.stderr
+    );
+    // A spec no target can build is still refused.
+    let broken = dir.path().join("broken.yaml");
+    std::fs::write(&broken, "agentc: 1\nname: x\n").unwrap();
+    let run = crate::support::cli::agentc(["cost".as_ref(), broken.as_os_str()]).run();
+    assert_eq!(run.code, 1, "{}", run.stderr);
+}

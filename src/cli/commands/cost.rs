@@ -1,7 +1,7 @@
 //! `agentc cost`: load, estimate, render; optionally plot and compare with measured usage.
 
 use crate::cli::cost::CostArgs;
-use crate::cli::{CliResult, ExitStatus, load_checked, print_stdout, use_color};
+use crate::cli::{CliResult, ExitStatus, load_checked_each, print_stdout, use_color};
 use agentc::cost::WorkloadOverrides;
 use agentc::cost::render::{self, RenderOptions};
 use agentc::models::ModelTable;
@@ -20,17 +20,23 @@ fn estimate_and_print(args: &CostArgs) -> CliResult {
         Some(path) => ModelTable::from_file(path)?,
         None => ModelTable::builtin().clone(),
     };
-    // Cost prices every target, so it passes every target's gate; blocking findings stop
-    // here (`cost-over-budget` is a recommendation and never does).
-    let checked = load_checked(
-        &args.input.spec,
-        &args.input.vars.vars,
-        &models,
-        &Target::ALL,
-    )?;
+    // Cost prices every target it can: a target whose service would refuse the spec is left
+    // out (and said so), and only a spec no target can build is refused.
+    let (checked, left_out) = load_checked_each(&args.input.spec, &args.input.vars.vars, &models)?;
     let (spec, agent) = (&checked.spec, &checked.agent);
     let overrides = WorkloadOverrides::from(&args.workload);
-    let estimate = agentc::cost::estimate(spec, agent, checked.file.dir(), &models, &overrides)?;
+    let priced: Vec<Target> = Target::ALL
+        .into_iter()
+        .filter(|t| !left_out.contains(t))
+        .collect();
+    let estimate = agentc::cost::estimate_for(
+        spec,
+        agent,
+        checked.file.dir(),
+        &models,
+        &overrides,
+        &priced,
+    )?;
     let measured = args
         .usage
         .as_deref()
