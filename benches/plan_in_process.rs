@@ -12,14 +12,20 @@
 //! started with that environment, while the fake keeps running here.
 
 // A measurement tool over the tests' fake: a panic is its failure report, as in the tests.
-#![allow(clippy::unwrap_used, clippy::expect_used)]
+#![allow(
+    clippy::unwrap_used,
+    clippy::expect_used,
+    reason = "a measurement tool: a panic is its failure report, as in the tests"
+)]
 
-#[path = "../tests/integration/support/loopback.rs"]
-mod loopback;
-// Only the fake's server and its busy time are used here; the tests use the rest.
-#[allow(dead_code)]
+#[allow(
+    dead_code,
+    reason = "only the fake's server and its busy time are used here; the tests use the rest"
+)]
 #[path = "../tests/integration/support/fake_bedrock_agent.rs"]
 mod fake;
+#[path = "../tests/integration/support/loopback.rs"]
+mod loopback;
 
 use std::path::{Path, PathBuf};
 use std::process::{Command, Stdio};

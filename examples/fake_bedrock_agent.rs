@@ -5,15 +5,21 @@
 //! line: `stats` prints `<handler time in µs> <requests served>`; end of input stops it.
 
 // A measurement tool over the tests' fake: a panic is its failure report, as in the tests.
-#![allow(clippy::unwrap_used, clippy::expect_used)]
+#![allow(
+    clippy::unwrap_used,
+    clippy::expect_used,
+    reason = "a measurement tool: a panic is its failure report, as in the tests"
+)]
 
+#[allow(
+    dead_code,
+    reason = "only a few of the fake's inspection helpers are used by this process; the tests use the rest"
+)]
+#[path = "../tests/integration/support/fake_bedrock_agent.rs"]
+mod fake;
 // The fake reaches its listening socket through `super::loopback`, as it does in the tests.
 #[path = "../tests/integration/support/loopback.rs"]
 mod loopback;
-// Only a few of the fake's inspection helpers are used by this process; the tests use the rest.
-#[allow(dead_code)]
-#[path = "../tests/integration/support/fake_bedrock_agent.rs"]
-mod fake;
 
 use std::io::BufRead;
 

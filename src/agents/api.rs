@@ -2,7 +2,10 @@
 //! written against this trait, so the AWS SDK stays in one file (aws.rs) and the logic reads as
 //! the steps it takes.
 
-#![allow(async_fn_in_trait)] // only used with concrete types, never as `dyn`
+#![allow(
+    async_fn_in_trait,
+    reason = "only used with concrete types, never as `dyn`"
+)]
 
 use super::desired::{ActionGroupConfig, AgentConfig, KnowledgeBaseConfig};
 use serde::{Deserialize, Serialize};

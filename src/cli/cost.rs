@@ -15,7 +15,7 @@ pub struct CostArgs {
     /// A price and model table to use instead of the built-in one (same shape as data/models.yaml).
     #[arg(long, value_name = "FILE")]
     pub prices: Option<PathBuf>,
-    /// Also write an SVG plot of the monthly cost of both targets against requests per day.
+    /// Also write an SVG plot of the monthly cost of each priced target against requests per day.
     #[arg(long, value_name = "FILE.svg")]
     pub plot: Option<PathBuf>,
     /// Show measured usage from an `agentc run` trace (JSON lines) beside the estimate.

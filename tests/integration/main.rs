@@ -7,7 +7,11 @@
 // Test code: a panic is how a test reports a failure, and its inputs are the test's own, so
 // Cargo.toml's unwrap_used/expect_used (meant for the user-facing code) do not apply. clippy's
 // allow-*-in-tests only covers #[test] functions and #[cfg(test)] modules, not these helpers.
-#![allow(clippy::unwrap_used, clippy::expect_used)]
+#![allow(
+    clippy::unwrap_used,
+    clippy::expect_used,
+    reason = "allow-*-in-tests only covers #[test] functions and #[cfg(test)] modules, not the helpers"
+)]
 
 mod support;
 
