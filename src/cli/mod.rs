@@ -109,9 +109,13 @@ pub enum CliError {
         target: Target,
         reason: &'static str,
     },
-    #[error("`{path}` is stale; run `agentc deploy {spec} --target direct` to update it")]
+    #[error("`{resource}` is stale; run `agentc deploy {spec} --target {target}` to update it")]
     #[diagnostic(code(agentc::deploy::stale))]
-    Stale { path: PathBuf, spec: PathBuf },
+    Stale {
+        resource: String,
+        spec: PathBuf,
+        target: Target,
+    },
     #[error("cannot write `{path}`: {source}")]
     #[diagnostic(
         code(agentc::write),

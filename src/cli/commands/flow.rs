@@ -127,11 +127,12 @@ where
     }
     if let Some(spec) = options.check {
         return Err(CliError::Stale {
-            path: plan
+            resource: plan
                 .changes
                 .first()
-                .map_or_else(PathBuf::new, |c| PathBuf::from(&c.name)),
+                .map_or_else(|| plan.root.clone(), |c| c.name.clone()),
             spec: spec.to_path_buf(),
+            target: D::TARGET,
         });
     }
     // A saved plan was reviewed when it was made.
