@@ -31,3 +31,31 @@ fn compile_out_over_the_spec_is_refused_and_the_spec_is_unchanged() {
         "spec unchanged byte for byte"
     );
 }
+
+#[test]
+fn deploy_out_onto_a_symlink_is_refused_and_its_destination_untouched() {
+    let ws = support::Workspace::new(&support::spec("", ""));
+    let target = ws.file("other.json");
+    std::fs::write(&target, "{\"mine\": true}\n").unwrap();
+    std::os::unix::fs::symlink(&target, ws.file("link.json")).unwrap();
+    let out = cli::agentc([
+        "deploy",
+        "agent.yaml",
+        "--target",
+        "direct",
+        "--out",
+        "link.json",
+    ])
+    .current_dir(ws.path())
+    .output();
+    assert!(!out.status.success(), "{}", support::stderr(&out));
+    assert!(
+        support::stderr(&out).contains("is a symbolic link; agentc does not write through links"),
+        "{}",
+        support::stderr(&out)
+    );
+    assert_eq!(
+        std::fs::read_to_string(&target).unwrap(),
+        "{\"mine\": true}\n"
+    );
+}
