@@ -116,16 +116,9 @@ pub enum CliError {
         spec: PathBuf,
         target: Target,
     },
-    #[error("cannot write `{path}`: {source}")]
-    #[diagnostic(
-        code(agentc::write),
-        help("check that the directory exists and is writable")
-    )]
-    Write {
-        path: PathBuf,
-        #[source]
-        source: std::io::Error,
-    },
+    #[error(transparent)]
+    #[diagnostic(transparent)]
+    File(#[from] agentc::fsio::WriteError),
     #[error("cannot start the async runtime: {0}")]
     #[diagnostic(code(agentc::runtime))]
     Runtime(#[source] std::io::Error),

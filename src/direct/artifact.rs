@@ -37,6 +37,9 @@ pub enum ArtifactError {
         path: PathBuf,
         source: std::io::Error,
     },
+    #[error(transparent)]
+    #[diagnostic(transparent)]
+    File(Box<crate::fsio::WriteError>),
     #[error("cannot remove the artifact `{path}`: {source}")]
     #[diagnostic(code(agentc::destroy::remove))]
     Remove {
@@ -243,10 +246,11 @@ pub fn write(path: &Path, config: &Value) -> Result<(), ArtifactError> {
     if let Some(dir) = path.parent().filter(|d| !d.as_os_str().is_empty()) {
         std::fs::create_dir_all(dir).map_err(write_error)?;
     }
-    // Write a sibling file and rename it over the artifact, so a reader never sees half a file.
-    let temporary = path.with_extension("json.tmp");
-    std::fs::write(&temporary, render(config)).map_err(write_error)?;
-    std::fs::rename(&temporary, path).map_err(write_error)
+    // Refuses a device, FIFO or symlink at the path; writes a new file and renames it over the
+    // artifact, so a reader never sees half a file.
+    let options = crate::fsio::WriteOptions::new("an agentc artifact");
+    crate::fsio::write_file(path, render(config).as_bytes(), &options)
+        .map_err(|source| ArtifactError::File(Box::new(source)))
 }
 
 /// The direct target on the deploy seam: the remote is the file on disk.

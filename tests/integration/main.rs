@@ -24,6 +24,7 @@ mod direct_dynamodb;
 mod direct_run;
 mod direct_session;
 mod direct_tools;
+mod files;
 mod layout;
 mod lint_rules;
 mod parser_fuzz;

@@ -72,10 +72,17 @@ pub fn compile(args: &CompileArgs) -> CliResult {
     let mut text = serde_json::to_string_pretty(&config).unwrap_or_default();
     text.push('\n');
     match &args.out {
-        Some(path) => std::fs::write(path, text).map_err(|source| CliError::Write {
-            path: path.clone(),
-            source,
-        })?,
+        Some(path) => {
+            let protected = [agentc::fsio::Protected {
+                path: args.input.spec.clone(),
+                what: "the input spec".to_string(),
+            }];
+            let options = agentc::fsio::WriteOptions {
+                protected: &protected,
+                ..agentc::fsio::WriteOptions::new("a Converse request config")
+            };
+            agentc::fsio::write_file(path, text.as_bytes(), &options)?;
+        }
         None => print_stdout(&text),
     }
     Ok(ExitStatus::Success)
