@@ -57,16 +57,7 @@ impl Rejected {
 /// `lint.rules` apply, so a gating rule set to `warn` or `allow` (e.g. after a quota
 /// increase) no longer blocks.
 pub fn check(loaded: Loaded, models: &ModelTable, targets: &[Target]) -> Result<Checked, Rejected> {
-    let findings = lint_scoped(&loaded, models, &LevelOverrides::default(), targets, true);
-    let mut blocking = Vec::new();
-    let mut warnings = Vec::new();
-    for finding in findings {
-        match rule(finding.rule).map_or(Gate::Blocks, |r| r.gate()) {
-            Gate::Blocks if finding.severity == Severity::Error => blocking.push(finding),
-            Gate::Shows => warnings.push(finding),
-            Gate::Blocks | Gate::Ignores => {}
-        }
-    }
+    let (blocking, warnings) = gate_findings(&loaded, models, targets);
     let Loaded {
         file, spec, agent, ..
     } = loaded;
@@ -82,6 +73,25 @@ pub fn check(loaded: Loaded, models: &ModelTable, targets: &[Target]) -> Result<
             findings: blocking,
         }),
     }
+}
+
+/// The findings for `targets` that stop a build, and those a build shows.
+fn gate_findings(
+    loaded: &Loaded,
+    models: &ModelTable,
+    targets: &[Target],
+) -> (Vec<Diagnostic>, Vec<Diagnostic>) {
+    let findings = lint_scoped(loaded, models, &LevelOverrides::default(), targets, true);
+    let mut blocking = Vec::new();
+    let mut warnings = Vec::new();
+    for finding in findings {
+        match rule(finding.rule).map_or(Gate::Blocks, |r| r.gate()) {
+            Gate::Blocks if finding.severity == Severity::Error => blocking.push(finding),
+            Gate::Shows => warnings.push(finding),
+            Gate::Blocks | Gate::Ignores => {}
+        }
+    }
+    (blocking, warnings)
 }
 
 /// A target the spec may not be built for, with the findings that stop it there.
@@ -102,16 +112,7 @@ pub fn check_each(
     models: &ModelTable,
     targets: &[Target],
 ) -> Result<(Checked, Vec<Refused>), Rejected> {
-    let findings = lint_scoped(&loaded, models, &LevelOverrides::default(), targets, true);
-    let mut blocking = Vec::new();
-    let mut warnings = Vec::new();
-    for finding in findings {
-        match rule(finding.rule).map_or(Gate::Blocks, |r| r.gate()) {
-            Gate::Blocks if finding.severity == Severity::Error => blocking.push(finding),
-            Gate::Shows => warnings.push(finding),
-            Gate::Blocks | Gate::Ignores => {}
-        }
-    }
+    let (blocking, warnings) = gate_findings(&loaded, models, targets);
     let applies = |finding: &Diagnostic, target: Target| {
         rule(finding.rule).is_none_or(|r| r.targets().contains(&target))
     };
