@@ -304,10 +304,18 @@ impl<'a> Runner<'a> {
                     }
                 }
                 if !missing.is_empty() || !supplied.is_empty() {
-                    let unknown: Vec<&String> = supplied.keys().collect();
+                    let list = |ids: Vec<&str>| {
+                        if ids.is_empty() {
+                            "none".to_string()
+                        } else {
+                            ids.join(", ")
+                        }
+                    };
+                    let missing_ids = list(missing.iter().map(String::as_str).collect());
+                    let unknown_ids = list(supplied.keys().map(String::as_str).collect());
                     self.pending = Some(pending);
                     return Err(RunError::Input(format!(
-                        "the tool results do not match the pending calls: missing {missing:?}, unknown {unknown:?}"
+                        "the tool results do not match the pending calls: missing {missing_ids}; unknown {unknown_ids}"
                     )));
                 }
                 if let Some(text) = message {

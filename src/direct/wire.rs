@@ -184,11 +184,12 @@ pub fn message_to_sdk(message: &Value) -> Result<Message, WireError> {
     let role = match message.get("role").and_then(Value::as_str) {
         Some("user") => ConversationRole::User,
         Some("assistant") => ConversationRole::Assistant,
-        other => {
+        Some(other) => {
             return Err(bad(format!(
-                "message role {other:?} is not user or assistant"
+                "message role `{other}` is not user or assistant"
             )));
         }
+        None => return Err(bad("a message has no role (user or assistant)".to_string())),
     };
     let mut content = Vec::new();
     for block in message

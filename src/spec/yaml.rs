@@ -203,9 +203,7 @@ fn syntax_message(error: &serde_saphyr::Error) -> SyntaxMessage {
             BudgetBreach::AliasAnchorRatio { aliases, anchors } => format!(
                 "the document uses {aliases} aliases for {anchors} anchors, which looks like an alias bomb"
             ),
-            other => {
-                format!("the document is too large or too complex to be an agent spec ({other:?})")
-            }
+            _ => "the document is too large or too complex to be an agent spec (it exceeds one of the reader's limits on nodes, depth or size)".to_string(),
         };
         return SyntaxMessage::TooComplex(message);
     }
