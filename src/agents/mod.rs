@@ -1,4 +1,5 @@
-//! The agents target: plan, deploy, destroy and import a Bedrock Agent (Agents Classic).
+//! The agents target: plan, deploy, destroy and import a Bedrock Agent (Agents Classic), and
+//! run it (`invoke` shapes, `runtime` client).
 //!
 //! ```text
 //! Spec ─desired─▶ DesiredState ─┐
@@ -14,6 +15,9 @@ pub mod desired;
 pub mod error;
 pub mod export;
 pub mod import;
+pub mod invoke;
 pub mod plan;
 pub mod remote;
+/// Network code of `run --target agents` (InvokeAgent).
+pub mod runtime;
 pub mod s3;
