@@ -146,6 +146,34 @@ pub enum AgentRunError {
         )
     )]
     TooManyRounds { max: u32 },
+    #[error("there is no agent named `{name}` at {endpoint}")]
+    #[diagnostic(
+        code(agentc::run::agents::not_deployed),
+        help(
+            "deploy it with `agentc deploy SPEC --target agents`, or name it with --agent-id and --agent-alias-id"
+        )
+    )]
+    AgentNotFound { name: String, endpoint: String },
+    #[error("agent `{agent}` has no alias named `{alias}` (it has: {available})")]
+    #[diagnostic(
+        code(agentc::run::agents::no_alias),
+        help(
+            "deploy the spec again (`agentc deploy SPEC --target agents`) or pass --agent-alias-id"
+        )
+    )]
+    AliasNotFound {
+        agent: String,
+        alias: String,
+        available: String,
+    },
+    #[error("the spec names no alias to run (`targets.agents.alias`)")]
+    #[diagnostic(
+        code(agentc::run::agents::no_alias),
+        help(
+            "set `targets.agents.alias` and deploy, or pass --agent-alias-id (TSTALIASID runs the working draft)"
+        )
+    )]
+    NoAlias,
     #[error(transparent)]
     #[diagnostic(transparent)]
     Trace(#[from] TraceError),

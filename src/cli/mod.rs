@@ -88,6 +88,9 @@ pub enum CliError {
     Setup(#[from] commands::direct::SetupError),
     #[error(transparent)]
     #[diagnostic(transparent)]
+    AgentRun(Box<agentc::agents::runtime::AgentRunError>),
+    #[error(transparent)]
+    #[diagnostic(transparent)]
     Plan(#[from] agentc::plan::PlanError),
     #[error(transparent)]
     #[diagnostic(transparent)]
@@ -127,6 +130,12 @@ pub enum CliError {
 impl From<agentc::agents::error::AgentsError> for CliError {
     fn from(error: agentc::agents::error::AgentsError) -> Self {
         CliError::Agents(Box::new(error))
+    }
+}
+
+impl From<agentc::agents::runtime::AgentRunError> for CliError {
+    fn from(error: agentc::agents::runtime::AgentRunError) -> Self {
+        CliError::AgentRun(Box::new(error))
     }
 }
 
@@ -218,7 +227,7 @@ pub enum Command {
     Compile(compile::CompileArgs),
     /// Deploy a spec to a target (agents: plan, confirm, apply; direct: write the artifact).
     Deploy(compile::DeployArgs),
-    /// Run the agent through the Converse API with agentc's tool-dispatch loop.
+    /// Run the agent: through the Converse API with agentc's tool-dispatch loop (direct), or on the deployed Bedrock Agent (agents).
     Run(run::RunArgs),
     /// Show what deploy would change on a target (read-only): the agent on agents, the artifact on direct.
     Plan(agents::PlanArgs),

@@ -28,6 +28,7 @@ mod files;
 mod layout;
 mod lint_rules;
 mod parser_fuzz;
+mod run_agents;
 mod schema;
 mod targets;
 mod terraform_export;

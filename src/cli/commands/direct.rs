@@ -160,6 +160,21 @@ pub enum SetupError {
 }
 
 pub fn run(args: &RunArgs) -> CliResult {
+    const AGENTS_ONLY: &str = "; it names a Bedrock Agent and its session (use --target agents)";
+    refuse(args.agent_id.is_some(), "--agent-id", TARGET, AGENTS_ONLY)?;
+    refuse(
+        args.agent_alias_id.is_some(),
+        "--agent-alias-id",
+        TARGET,
+        AGENTS_ONLY,
+    )?;
+    refuse(args.end_session, "--end-session", TARGET, AGENTS_ONLY)?;
+    refuse(
+        args.retry_session > 0,
+        "--retry-session",
+        TARGET,
+        AGENTS_ONLY,
+    )?;
     if args.message.is_none() && args.tool_results.is_empty() {
         return Err(SetupError::Usage(
             "give a message, or --session ID with --tool-result ID=JSON".into(),
@@ -288,7 +303,31 @@ async fn run_async(
             message: args.message.clone(),
         }
     };
+    let started = std::time::Instant::now();
     let result = runner.run(input).await;
+    // The end of the user request, so a trace counts calls per request.
+    if let Some(trace) = &trace {
+        let (model_calls, outcome) = match &result {
+            Ok(report) => (
+                report.model_calls,
+                match &report.outcome {
+                    Outcome::Stopped { stop_reason, .. } => stop_reason.as_str(),
+                    Outcome::ReturnControl { .. } => "return_control",
+                },
+            ),
+            Err(_) => (0, "error"),
+        };
+        // A failed write is shown, but does not replace the answer that was paid for.
+        if let Err(error) = trace.record(&agentc::direct::trace::Event::Request {
+            session: &session_id,
+            model_calls,
+            latency_ms: agentc::direct::trace::round_ms(started.elapsed().as_secs_f64() * 1000.0),
+            outcome,
+            attempt: 1,
+        }) {
+            crate::cli::print_error(&error);
+        }
+    }
 
     // Keep what happened once the model has answered at least once (tools may have had
     // effects); a turn that failed before any answer leaves the session as it was.

@@ -2,6 +2,7 @@
 //! call the library's stages, and print.
 
 pub mod agents;
+pub mod agents_run;
 pub mod cost;
 pub mod direct;
 pub mod flow;
