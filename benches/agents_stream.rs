@@ -158,6 +158,7 @@ targets:
     let runtime = agentc::aws::runtime().unwrap();
 
     let request = Request {
+        confirm: &|_, _| None,
         client: &client,
         dispatcher: &dispatcher,
         agent: &checked.agent,

@@ -297,6 +297,38 @@ pub fn invocation_result(input: &InvocationInput, body: &str, failed: bool) -> V
     json!({ key: Value::Object(result) })
 }
 
+/// How the agent wants a returned call handled: `RESULT` (run it), `USER_CONFIRMATION`
+/// (only confirm or deny), `USER_CONFIRMATION_AND_RESULT` (confirm, then run).
+pub fn invocation_type(input: &InvocationInput) -> &str {
+    input
+        .function_invocation_input
+        .as_ref()
+        .and_then(|f| f.action_invocation_type.as_deref())
+        .or_else(|| {
+            input
+                .api_invocation_input
+                .as_ref()
+                .and_then(|a| a.action_invocation_type.as_deref())
+        })
+        .unwrap_or("RESULT")
+}
+
+/// A result with the user's answer to a confirmation (`confirmationState`).
+pub fn with_confirmation(mut result: Value, confirmed: Option<bool>) -> Value {
+    if let Some(confirmed) = confirmed
+        && let Some(inner) = result
+            .as_object_mut()
+            .and_then(|o| o.values_mut().next())
+            .and_then(Value::as_object_mut)
+    {
+        inner.insert(
+            "confirmationState".into(),
+            json!(if confirmed { "CONFIRM" } else { "DENY" }),
+        );
+    }
+    result
+}
+
 /// The session state that answers a `returnControl`.
 pub fn answer_state(invocation_id: &str, results: Vec<Value>) -> Value {
     json!({ "invocationId": invocation_id, "returnControlInvocationResults": results })
@@ -692,5 +724,16 @@ mod tests {
             json!({"apiResult": {"actionGroup": "orders", "apiPath": "/orders/{id}", "httpMethod": "POST",
                 "httpStatusCode": 500, "responseBody": {"application/json": {"body": "boom"}}, "responseState": "FAILURE"}})
         );
+        assert_eq!(invocation_type(&control.invocation_inputs[0]), "RESULT");
+        let denied = with_confirmation(
+            invocation_result(&control.invocation_inputs[0], "no", false),
+            Some(false),
+        );
+        assert_eq!(denied["functionResult"]["confirmationState"], "DENY");
+        let plain = with_confirmation(
+            invocation_result(&control.invocation_inputs[0], "x", false),
+            None,
+        );
+        assert!(plain["functionResult"].get("confirmationState").is_none());
     }
 }

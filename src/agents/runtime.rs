@@ -138,6 +138,14 @@ pub enum AgentRunError {
         )
     )]
     NoHandler { label: String },
+    #[error("the agent asks to confirm {label} before it runs, and there is no terminal to ask on")]
+    #[diagnostic(
+        code(agentc::run::agents::confirmation),
+        help(
+            "the function has `require_confirmation: true`; run agentc on a terminal to confirm or deny it (answering a confirmation from a script is not supported on the agents target yet)"
+        )
+    )]
+    NeedsConfirmation { label: String },
     #[error("the agent returned control {max} times in one request")]
     #[diagnostic(
         code(agentc::run::agents::rounds),
@@ -581,6 +589,9 @@ pub struct Request<'a> {
     pub names: &'a ToolNameMap,
     pub trace: Option<&'a Trace>,
     pub settings: RunSettings,
+    /// Asks the user whether a call that needs confirmation may run (`label`, its input):
+    /// `Some(true)` confirm, `Some(false)` deny, `None` nobody can be asked.
+    pub confirm: &'a dyn Fn(&str, &Value) -> Option<bool>,
 }
 
 /// Pairing of a trace's input and output events (they share a `traceId`).
@@ -599,13 +610,8 @@ impl Request<'_> {
     ) -> Result<RunReport, AgentRunError> {
         let attempts = 1 + self.settings.retry_sessions;
         let mut session = self.settings.session_id.clone();
-        for attempt in 1..=attempts {
-            if attempt > 1 {
-                if let Some(trace) = self.trace {
-                    trace.start_request();
-                }
-                session = new_session_id(attempt);
-            }
+        let mut attempt = 1;
+        loop {
             let mut report = RunReport {
                 session_id: session.clone(),
                 attempts: attempt,
@@ -627,12 +633,18 @@ impl Request<'_> {
                 attempt,
             })?;
             match result {
-                Err(AgentRunError::DependencyFailed { .. }) if attempt < attempts => {}
+                // The service does not retry this one; a new session often gets past it.
+                Err(AgentRunError::DependencyFailed { .. }) if attempt < attempts => {
+                    attempt += 1;
+                    session = new_session_id(attempt);
+                    if let Some(trace) = self.trace {
+                        trace.start_request();
+                    }
+                }
                 Err(error) => return Err(error),
                 Ok(()) => return Ok(report),
             }
         }
-        Err(AgentRunError::TooManyRounds { max: attempts })
     }
 
     fn record(&self, event: &Event<'_>) -> Result<(), TraceError> {
@@ -839,20 +851,40 @@ impl Request<'_> {
     ) -> Result<Vec<Value>, AgentRunError> {
         let index = tool_index(self.agent, self.names);
         let mut calls = Vec::new();
+        // Per input: its call (None when it is only confirmed or denied) and the answer to
+        // a confirmation the agent asked for.
+        let mut plan = Vec::new();
         for (n, input) in control.invocation_inputs.iter().enumerate() {
             let (group, operation) = operation_of(input);
             let label = format!("{group}/{operation}");
             let Some(tool_name) = index.get(&(group, operation)) else {
                 return Err(AgentRunError::UnknownFunction { label });
             };
-            if self.dispatcher.returns_control(tool_name) {
-                return Err(AgentRunError::NoHandler { label });
-            }
-            calls.push(ToolCall {
+            let call = ToolCall {
                 tool_use_id: format!("{}-{n}", control.invocation_id),
                 name: tool_name.clone(),
                 input: invoke::call_input(input),
-            });
+            };
+            let kind = invoke::invocation_type(input);
+            let confirmed = if kind.starts_with("USER_CONFIRMATION") {
+                Some((self.confirm)(&label, &call.input).ok_or(
+                    AgentRunError::NeedsConfirmation {
+                        label: label.clone(),
+                    },
+                )?)
+            } else {
+                None
+            };
+            // Only RESULT (and a confirmed USER_CONFIRMATION_AND_RESULT) runs the function.
+            let runs = kind == "RESULT"
+                || (kind == "USER_CONFIRMATION_AND_RESULT" && confirmed == Some(true));
+            if runs && self.dispatcher.returns_control(tool_name) {
+                return Err(AgentRunError::NoHandler { label });
+            }
+            plan.push((runs.then_some(calls.len()), confirmed));
+            if runs {
+                calls.push(call);
+            }
         }
         let context = EventContext {
             agent_name: self.settings.agent_name.clone(),
@@ -871,7 +903,20 @@ impl Request<'_> {
         )
         .await;
         let mut results = Vec::new();
-        for ((call, output), input) in calls.iter().zip(&outputs).zip(&control.invocation_inputs) {
+        for ((ran, confirmed), input) in plan.iter().zip(&control.invocation_inputs) {
+            let Some(at) = ran else {
+                let body = if *confirmed == Some(true) {
+                    ""
+                } else {
+                    "The user denied this call."
+                };
+                results.push(invoke::with_confirmation(
+                    invoke::invocation_result(input, body, false),
+                    *confirmed,
+                ));
+                continue;
+            };
+            let (call, output) = (&calls[*at], &outputs[*at]);
             report.tool_calls += 1;
             self.record(&Event::ToolCall {
                 session,
@@ -888,7 +933,10 @@ impl Request<'_> {
                     .get("json")
                     .map_or_else(String::new, Value::to_string),
             };
-            results.push(invoke::invocation_result(input, &body, output.is_error()));
+            results.push(invoke::with_confirmation(
+                invoke::invocation_result(input, &body, output.is_error()),
+                *confirmed,
+            ));
         }
         Ok(results)
     }

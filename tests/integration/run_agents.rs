@@ -611,3 +611,29 @@ fn the_fake_refuses_requests_without_a_well_formed_bedrock_signature() {
         assert!(!signature_is_well_formed(&request(&bad)), "{bad}");
     }
 }
+
+#[test]
+fn a_call_that_needs_confirmation_never_runs_unconfirmed() {
+    let marker = "ran.txt";
+    let fake = FakeInvokeAgent::start(vec![Answer::frames(vec![event(
+        "returnControl",
+        &json!({"invocationId": "inv-2", "invocationInputs": [{"functionInvocationInput": {
+            "actionGroup": "weather", "function": "get_weather",
+            "actionInvocationType": "USER_CONFIRMATION_AND_RESULT",
+            "parameters": [{"name": "city", "type": "string", "value": "Oslo"}]}}]}),
+    )])]);
+    let spec = agents_spec(WEATHER).replace(
+        "{command: [sh, -c, cat]}",
+        &format!("{{command: [sh, -c, 'touch {marker}; cat']}}"),
+    );
+    let ws = Workspace::new(&spec);
+    // Not a terminal: nobody can confirm.
+    let out = run(&fake, &ws, &args(&["Weather?"]));
+    assert_eq!(out.code, 2, "{out:?}");
+    assert!(
+        out.stderr.contains("asks to confirm weather/get_weather"),
+        "{out:?}"
+    );
+    assert!(!ws.file(marker).exists(), "the function ran unconfirmed");
+    assert_eq!(fake.requests().len(), 1, "nothing answered");
+}

@@ -142,6 +142,7 @@ async fn run_async(
         .and_then(|a| a.orchestrator.clone())
         .unwrap_or_else(|| spec.model.clone());
     let request = Request {
+        confirm: &ask_to_confirm,
         client: &client,
         dispatcher: &dispatcher,
         agent,
@@ -174,6 +175,24 @@ async fn run_async(
         print_stdout("\n");
     }
     Ok(result?)
+}
+
+/// Ask on the terminal whether a call that needs confirmation may run; off a terminal
+/// nobody can be asked.
+fn ask_to_confirm(label: &str, input: &serde_json::Value) -> Option<bool> {
+    use std::io::{BufRead, IsTerminal, Write};
+    if !std::io::stdin().is_terminal() || !std::io::stderr().is_terminal() {
+        return None;
+    }
+    let mut stderr = std::io::stderr().lock();
+    let _ = write!(
+        stderr,
+        "\nThe agent wants to run {label} with {input}. Run it? [y/N] "
+    );
+    let _ = stderr.flush();
+    let mut answer = String::new();
+    std::io::stdin().lock().read_line(&mut answer).ok()?;
+    Some(matches!(answer.trim(), "y" | "Y" | "yes" | "Yes"))
 }
 
 fn new_session_id() -> String {
