@@ -112,6 +112,15 @@ fn serve(body: Vec<u8>) -> String {
     url
 }
 
+/// CPU time this thread has run, in ms (Linux `schedstat`, nanoseconds): unlike wall time it
+/// does not grow when other processes hold the cores.
+fn thread_cpu_ms() -> f64 {
+    std::fs::read_to_string("/proc/thread-self/schedstat")
+        .ok()
+        .and_then(|s| s.split_whitespace().next()?.parse::<f64>().ok())
+        .map_or(0.0, |ns| ns / 1e6)
+}
+
 fn median(mut samples: Vec<f64>) -> f64 {
     samples.sort_by(f64::total_cmp);
     samples[samples.len() / 2]
@@ -176,6 +185,7 @@ targets:
         },
     };
     let mut requests = Vec::new();
+    let cpu_before = thread_cpu_ms();
     for _ in 0..RUNS {
         let mut text = String::new();
         let started = Instant::now();
@@ -186,11 +196,13 @@ targets:
         assert_eq!(report.model_calls, 75);
     }
 
+    let request_cpu = (thread_cpu_ms() - cpu_before) / RUNS as f64;
     let plain = reqwest::Client::builder()
         .tls_certs_only(std::iter::empty())
         .build()
         .unwrap();
     let mut transport = Vec::new();
+    let cpu_before = thread_cpu_ms();
     for _ in 0..RUNS {
         let started = Instant::now();
         runtime.block_on(async {
@@ -206,6 +218,7 @@ targets:
         });
         transport.push(started.elapsed().as_secs_f64() * 1000.0);
     }
+    let transport_cpu = (thread_cpu_ms() - cpu_before) / RUNS as f64;
     let lines = std::fs::read_to_string(dir.path().join("trace.jsonl"))
         .unwrap()
         .lines()
@@ -226,5 +239,10 @@ targets:
         "own       {own:.3} ms  = {:.4} ms/event, {:.4} ms/trace line (if all of it were trace lines)",
         own / EVENTS as f64,
         own / per_line as f64
+    );
+    let own_cpu = (request_cpu - transport_cpu).max(0.0);
+    println!(
+        "client CPU time (mean): request {request_cpu:.3} ms, transport {transport_cpu:.3} ms, own {own_cpu:.3} ms = {:.4} ms/event",
+        own_cpu / EVENTS as f64
     );
 }
