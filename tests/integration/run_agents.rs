@@ -637,3 +637,21 @@ fn a_call_that_needs_confirmation_never_runs_unconfirmed() {
     assert!(!ws.file(marker).exists(), "the function ran unconfirmed");
     assert_eq!(fake.requests().len(), 1, "nothing answered");
 }
+
+#[test]
+fn end_session_without_a_message_ends_the_named_session() {
+    let fake = FakeInvokeAgent::start(vec![Answer::frames(vec![])]);
+    let ws = Workspace::new(&agents_spec(""));
+    let out = run(&fake, &ws, &args(&["--session", "s-done", "--end-session"]));
+    assert_eq!(out.code, 0, "{out:?}");
+    assert_eq!(out.stdout, "");
+    let requests = fake.requests();
+    assert!(requests[0].path.contains("/sessions/s-done/"));
+    assert_eq!(
+        requests[0].json(),
+        json!({"enableTrace": false, "endSession": true})
+    );
+    let out = run(&fake, &ws, &args(&["--end-session"]));
+    assert_eq!(out.code, 2, "{out:?}");
+    assert!(out.stderr.contains("needs --session"), "{out:?}");
+}
