@@ -5,3 +5,4 @@ pub mod agents;
 pub mod cost;
 pub mod direct;
 pub mod flow;
+pub mod harness;
