@@ -46,6 +46,21 @@ pub const BEDROCK_RUNTIME: Service = Service {
     host: "bedrock-runtime",
 };
 
+pub const BEDROCK_AGENT_RUNTIME: Service = Service {
+    name: "the Bedrock Agents runtime",
+    env: "BEDROCK_AGENT_RUNTIME",
+    host: "bedrock-agent-runtime",
+};
+
+/// The endpoint URL configured for `service` (its `AWS_ENDPOINT_URL_*` variable, then
+/// `AWS_ENDPOINT_URL` or the profile's `endpoint_url`), for clients agentc builds itself.
+pub fn configured_endpoint(config: &aws_config::SdkConfig, service: Service) -> Option<String> {
+    std::env::var(format!("AWS_ENDPOINT_URL_{}", service.env))
+        .ok()
+        .filter(|v| !v.is_empty())
+        .or_else(|| config.endpoint_url().map(str::to_string))
+}
+
 /// Where a client of `service` built from `config` sends its requests, for an error message:
 /// the configured endpoint URL (and the variable it came from), or the service and Region.
 ///

@@ -432,16 +432,27 @@ impl<'a> Runner<'a> {
         let mut finished = Vec::with_capacity(calls.len());
         for (call, output) in calls.iter().zip(outputs) {
             let output = output.unwrap_or_else(|| ToolOutput::internal_error(&call.name));
-            if let Some(trace) = self.trace
-                && let Err(error) = trace.record(&Event::ToolCall {
-                    session: &self.settings.session_id,
-                    name: &call.name,
-                    latency_ms: round_ms(output.latency_ms),
-                    outcome: output.outcome,
-                    result_bytes: output.result_bytes,
-                })
-            {
-                self.trace_error.get_or_insert(error);
+            if let Some(trace) = self.trace {
+                let event = match &output.retrieval {
+                    Some(retrieval) => Event::Retrieval {
+                        session: &self.settings.session_id,
+                        knowledge_base_id: &retrieval.knowledge_base_id,
+                        latency_ms: round_ms(output.latency_ms),
+                        outcome: output.outcome,
+                        results: retrieval.results,
+                        bytes: output.result_bytes,
+                    },
+                    None => Event::ToolCall {
+                        session: &self.settings.session_id,
+                        name: &call.name,
+                        latency_ms: round_ms(output.latency_ms),
+                        outcome: output.outcome,
+                        result_bytes: output.result_bytes,
+                    },
+                };
+                if let Err(error) = trace.record(&event) {
+                    self.trace_error.get_or_insert(error);
+                }
             }
             if let Some(attributes) = &output.session_attributes {
                 self.session_attributes = attributes.clone();

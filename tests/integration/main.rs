@@ -21,6 +21,7 @@ mod cli_output;
 mod cost;
 mod direct_compile;
 mod direct_dynamodb;
+mod direct_knowledge;
 mod direct_run;
 mod direct_session;
 mod direct_tools;
