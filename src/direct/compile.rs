@@ -105,20 +105,6 @@ pub fn not_carried(spec: &Spec) -> Vec<NotCarried> {
             });
         }
     }
-    for (g, group) in spec.action_groups.iter().enumerate() {
-        for (f, function) in group.functions.iter().enumerate() {
-            if function.require_confirmation {
-                out.push(NotCarried {
-                    pointer: format!("/action_groups/{g}/functions/{f}/require_confirmation"),
-                    message: format!(
-                        "function `{}` will run without asking for confirmation: Converse has no `require_confirmation`",
-                        function.name
-                    ),
-                    help: "confirm in the tool's handler, or keep the agent on the agents target".into(),
-                });
-            }
-        }
-    }
     if let Some(agents) = spec.targets.agents.as_ref() {
         for (i, built_in) in agents.built_in_action_groups.iter().enumerate() {
             if built_in.enabled {

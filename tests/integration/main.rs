@@ -20,6 +20,7 @@ mod bad_input;
 mod cli_output;
 mod cost;
 mod direct_compile;
+mod direct_confirm;
 mod direct_dynamodb;
 mod direct_knowledge;
 mod direct_run;
