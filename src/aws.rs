@@ -186,6 +186,7 @@ mod tests {
 
     /// The first bytes a Converse call through `lazy_tls_client` sends to `scheme://` a local
     /// listener that answers nothing.
+    #[cfg(feature = "direct")]
     async fn first_bytes(scheme: &str) -> Vec<u8> {
         use std::io::Read;
         let listener = std::net::TcpListener::bind("127.0.0.1:0").unwrap();
@@ -219,6 +220,7 @@ mod tests {
         reader.join().unwrap()
     }
 
+    #[cfg(feature = "direct")]
     #[tokio::test]
     async fn plain_http_is_sent_as_is_and_https_still_speaks_tls() {
         assert_eq!(first_bytes("http").await, b"POST ");

@@ -8,6 +8,7 @@
 //! output and cost count it), the Retrieve request body, and how a Retrieve response becomes
 //! the tool result — the top passages with their source locations.
 
+#[cfg(feature = "retrieve")]
 pub mod retrieve;
 
 use crate::spec::{SearchType, Spec};
