@@ -819,6 +819,7 @@ impl Request<'_> {
                             session,
                             knowledge_base_id: knowledge_base_id.as_deref().unwrap_or_default(),
                             latency_ms: latency,
+                            outcome: CallOutcome::Ok,
                             results,
                             bytes,
                         })?;

@@ -9,7 +9,7 @@ pub struct RunArgs {
     /// The user's message (omit when only returning tool results, or with --end-session).
     pub message: Option<String>,
     /// Where to run: `direct` (the Converse API with agentc's loop) or `agents` (the Bedrock
-    /// Agent that `deploy --target agents` created, through InvokeAgent).
+    /// Agent that `deploy --target agents` created, through InvokeAgent); `harness` not yet.
     #[arg(long, value_enum, default_value = "direct")]
     pub target: TargetArg,
     /// agents: the agent's id (default: the agent named like the spec).
@@ -37,6 +37,13 @@ pub struct RunArgs {
     /// Result of a returned tool call: `TOOL_USE_ID=JSON` (with --session).
     #[arg(long = "tool-result", value_name = "ID=JSON", value_parser = parse_key_value)]
     pub tool_results: Vec<(String, String)>,
+    /// Run a pending call that waits for the user's confirmation (with --session).
+    #[arg(long = "confirm", value_name = "TOOL_USE_ID")]
+    pub confirm: Vec<String>,
+    /// Decline a pending call that waits for confirmation; the model is told it did not run
+    /// (with --session).
+    #[arg(long = "deny", value_name = "TOOL_USE_ID")]
+    pub deny: Vec<String>,
     #[command(flatten)]
     pub aws: AwsArgs,
 }
@@ -45,5 +52,7 @@ pub fn run(args: RunArgs) -> CliResult {
     match args.target {
         TargetArg::Direct => crate::cli::commands::direct::run(&args),
         TargetArg::Agents => crate::cli::commands::agents_run::run(&args),
+        // The harness runtime is not in this round.
+        TargetArg::Harness => crate::cli::commands::harness::not_yet("run"),
     }
 }

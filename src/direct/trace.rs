@@ -6,8 +6,8 @@
 //! {"type":"model_call","target":…,"request":…,"session":…,"iteration":n,"step":"orchestration",
 //!  "model_id":…,"latency_ms":…,"stop_reason":…,
 //!  "usage":{"input_tokens":…,"output_tokens":…,"cache_read_input_tokens":…,"cache_write_input_tokens":…}}
-//! {"type":"tool_call","target":…,"request":…,"session":…,"name":…,"latency_ms":…,"outcome":"ok"|"error"|"timeout","result_bytes":…}
-//! {"type":"retrieval","target":…,"request":…,"session":…,"knowledge_base_id":…,"latency_ms":…,"results":n,"bytes":n}
+//! {"type":"tool_call","target":…,"request":…,"session":…,"name":…,"latency_ms":…,"outcome":"ok"|"error"|"timeout"|"denied","result_bytes":…}
+//! {"type":"retrieval","target":…,"request":…,"session":…,"knowledge_base_id":…,"latency_ms":…,"outcome":…,"results":n,"bytes":n}
 //! {"type":"failure","target":…,"request":…,"session":…,"code":…,"what":…}
 //! {"type":"guardrail","target":…,"request":…,"session":…,"action":…}
 //! {"type":"request","target":…,"request":…,"session":…,"model_calls":n,"latency_ms":…,"outcome":…,"attempt":n}
@@ -15,9 +15,10 @@
 //!
 //! Every line names its `target` and the user `request` it belongs to (so calls per request
 //! can be counted); old traces without them read as target `direct`, step `orchestration`.
-//! Usage figures are the ones the service reports (measured, not estimated). Only these
-//! fields are written — no message text, tool inputs or outputs, and never credentials — so
-//! a trace can be shared.
+//! A knowledge-base call writes a `retrieval` line instead of a `tool_call` line: `results` is
+//! the number of passages and `bytes` their size. Usage figures are the ones the service
+//! reports (measured, not estimated). Only these fields are written — no message text, tool
+//! inputs or outputs, and never credentials — so a trace can be shared.
 
 use super::dispatch::CallOutcome;
 use super::model::Usage;
@@ -82,6 +83,7 @@ pub enum Event<'a> {
         session: &'a str,
         knowledge_base_id: &'a str,
         latency_ms: f64,
+        outcome: CallOutcome,
         results: usize,
         bytes: usize,
     },
@@ -308,13 +310,17 @@ mod tests {
         );
         let retrieval = line(&Event::Retrieval {
             session: "s",
-            knowledge_base_id: "KB1",
-            latency_ms: 1.0,
+            knowledge_base_id: "KB12345678",
+            latency_ms: 3.0,
+            outcome: CallOutcome::Ok,
             results: 2,
-            bytes: 300,
+            bytes: 120,
         });
-        assert_eq!(retrieval["type"], "retrieval");
-        assert_eq!(retrieval["results"], 2);
+        assert_eq!(
+            retrieval,
+            serde_json::json!({"type": "retrieval", "target": "direct", "request": "r1", "session": "s",
+                "knowledge_base_id": "KB12345678", "latency_ms": 3.0, "outcome": "ok", "results": 2, "bytes": 120})
+        );
     }
 
     #[test]

@@ -22,6 +22,10 @@ pub fn run(args: &RunArgs) -> CliResult {
         TARGET,
         "; returned calls are answered by the spec's local executors (`targets.direct.handlers`)",
     )?;
+    const BY_THE_AGENT: &str =
+        "; Bedrock Agents asks for confirmation itself, and agentc asks on the terminal";
+    refuse(!args.confirm.is_empty(), "--confirm", TARGET, BY_THE_AGENT)?;
+    refuse(!args.deny.is_empty(), "--deny", TARGET, BY_THE_AGENT)?;
     if args.message.is_none() && !args.end_session {
         return Err(crate::cli::commands::direct::SetupError::Usage(
             "give a message (or --session ID --end-session to end a session)".into(),
