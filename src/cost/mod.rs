@@ -24,13 +24,12 @@ use std::path::PathBuf;
 #[derive(Debug, thiserror::Error, miette::Diagnostic)]
 pub enum CostError {
     #[error("the {target} target's model `{model}` is not in the price table")]
-    #[diagnostic(
-        code(agentc::cost::unknown_model),
-        help("`agentc models` lists the known ids; add a row with `--prices FILE`")
-    )]
+    #[diagnostic(code(agentc::cost::unknown_model), help("{help}"))]
     UnknownModel {
         model: String,
         target: crate::target::Target,
+        /// "did you mean" for a near-miss, else how to add the model with `--prices`.
+        help: String,
     },
     #[error("cannot read the prompt override `{}`", path.display())]
     #[diagnostic(

@@ -248,6 +248,7 @@ impl<'a> CostContext<'a> {
         self.models.find(id).ok_or_else(|| CostError::UnknownModel {
             model: id.to_string(),
             target,
+            help: crate::models::missing_model_help(self.models, id),
         })
     }
 }

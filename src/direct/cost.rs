@@ -42,8 +42,9 @@ fn components(cx: &mut CostContext<'_>, model: &ModelInfo) -> Vec<Component> {
         .filter_map(|block| block.get("text").and_then(Value::as_str))
         .collect::<Vec<_>>()
         .join("\n");
+    let system_cached = config.system.iter().any(is_cache_point);
     let mut components = vec![Component {
-        cached: config.system.iter().any(is_cache_point),
+        cached: system_cached,
         ..Component::new(names::SYSTEM, counter.count(&system_text), Basis::Counted)
     }];
     let tools: Vec<&Value> = config
@@ -53,7 +54,10 @@ fn components(cx: &mut CostContext<'_>, model: &ModelInfo) -> Vec<Component> {
         .and_then(Value::as_array)
         .map(|tools| tools.iter().collect())
         .unwrap_or_default();
-    let tools_cached = tools.iter().any(|t| is_cache_point(t));
+    // Where the model caches tools, they come before the system prompt in the cached prefix,
+    // so a system point covers them too (Claude); Nova never caches tools.
+    let tools_cached = tools.iter().any(|t| is_cache_point(t))
+        || (system_cached && model.prompt_caching.as_ref().is_some_and(|c| c.tools));
     let tool_specs: Vec<&Value> = tools.into_iter().filter(|t| !is_cache_point(t)).collect();
     if !tool_specs.is_empty() {
         let definitions: u64 = tool_specs

@@ -431,14 +431,24 @@ fn a_prompt_override_is_counted_instead_of_the_modelled_template() {
 #[test]
 fn the_cached_part_of_the_direct_request_is_priced_at_the_cache_read_price() {
     let dir = root();
-    let text = format!("{BASE}targets:\n  direct:\n    prompt_caching: true\n");
+    // Nova caches a prefix of at least 1,000 tokens: a long instruction qualifies.
+    let long = "Check every service the user names, and say which checks failed. ".repeat(90);
+    let base = BASE.replace(
+        "instruction: You are an infrastructure assistant. Use tools to answer questions accurately.",
+        &format!("instruction: {long}"),
+    );
+    let text = format!("{base}targets:\n  direct:\n    prompt_caching: true\n");
     let cached = estimate_text(&dir, &text);
-    let plain = estimate_text(&dir, BASE);
+    let plain = estimate_text(
+        &dir,
+        &format!("{base}targets:\n  direct:\n    prompt_caching: false\n"),
+    );
     let system = direct(&cached)
         .components
         .iter()
         .find(|c| c.name == direct_names::SYSTEM)
         .unwrap();
+    assert!(system.tokens >= 1_000, "{}", system.tokens);
     assert!(system.cached, "Nova caches the system prompt");
     let tools = direct(&cached)
         .components
@@ -460,6 +470,27 @@ fn the_cached_part_of_the_direct_request_is_priced_at_the_cache_read_price() {
         json["targets"]["direct"]["cached_components"][0],
         direct_names::SYSTEM
     );
+}
+
+#[test]
+fn a_system_prompt_below_the_models_cache_minimum_is_neither_marked_nor_priced_as_cached() {
+    // Regression: a short Nova system prompt (with tools the prefix passed 1,000 tokens, but
+    // Nova does not cache tools) was marked cached with `prompt_caching: true`.
+    let dir = root();
+    let text = format!("{BASE}targets:\n  direct:\n    prompt_caching: true\n");
+    let e = estimate_text(&dir, &text);
+    assert_eq!(direct(&e).cached_input_tokens_per_call(), 0);
+    let loaded = load_source(
+        SourceFile::new(dir.join("agent.yaml"), text.as_str()),
+        &LoadOptions::default(),
+    );
+    let (config, _) = agentc::direct::compile(
+        loaded.spec.as_ref().unwrap(),
+        loaded.agent.as_ref().unwrap(),
+        ModelTable::builtin(),
+    );
+    let request = serde_json::to_string(&config).unwrap();
+    assert!(!request.contains("cachePoint"), "{request}");
 }
 
 #[test]
@@ -697,4 +728,42 @@ fn cost_prices_the_targets_a_spec_can_be_built_for() {
     std::fs::write(&broken, "agentc: 1\nname: x\n").unwrap();
     let run = crate::support::cli::agentc(["cost".as_ref(), broken.as_os_str()]).run();
     assert_eq!(run.code, 1, "{}", run.stderr);
+}
+
+#[test]
+fn a_claude_sonnet_4_5_spec_prices_and_a_missing_well_formed_model_says_how_to_add_it() {
+    // Regression: AWS's healthcare samples default to Claude Sonnet 4.5; `agentc cost` exited 2.
+    let dir = tempfile::tempdir().unwrap();
+    let text = std::fs::read_to_string(root().join("agents/infra-assistant.yaml")).unwrap();
+    let sonnet = text.replace(
+        "model: amazon.nova-pro-v1:0",
+        "model: us.anthropic.claude-sonnet-4-5-20250929-v1:0",
+    );
+    assert_ne!(sonnet, text, "the example's model line moved");
+    let spec = dir.path().join("sonnet.yaml");
+    std::fs::write(&spec, &sonnet).unwrap();
+    let run = crate::support::cli::agentc([
+        "cost".as_ref(),
+        spec.as_os_str(),
+        "--format".as_ref(),
+        "json".as_ref(),
+    ])
+    .run();
+    assert_eq!(run.code, 0, "{}", run.stderr);
+    let json: serde_json::Value = serde_json::from_str(&run.stdout).unwrap();
+    assert_eq!(
+        json["targets"]["direct"]["prices_usd_per_mtok"]["input"],
+        3.0
+    );
+
+    let unknown = text.replace(
+        "model: amazon.nova-pro-v1:0",
+        "model: anthropic.claude-sonnet-9-20300101-v1:0",
+    );
+    let spec = dir.path().join("unknown.yaml");
+    std::fs::write(&spec, &unknown).unwrap();
+    let run = crate::support::cli::agentc(["cost".as_ref(), spec.as_os_str()]).run();
+    assert_ne!(run.code, 0);
+    assert!(run.stderr.contains("--prices FILE"), "{}", run.stderr);
+    assert!(!run.stderr.contains("did you mean"), "{}", run.stderr);
 }
