@@ -61,6 +61,15 @@ pub struct WorkloadArgs {
     /// A fixed monthly cost of running your own loop on the direct target (hosting, upkeep).
     #[arg(long, value_name = "USD")]
     pub direct_fixed_monthly_usd: Option<f64>,
+    /// Knowledge-base retrievals per request (default 1 when the spec has a knowledge base).
+    #[arg(long, value_name = "N")]
+    pub retrievals_per_request: Option<f64>,
+    /// Passages one retrieval returns (default 5).
+    #[arg(long, value_name = "N")]
+    pub passages_per_retrieval: Option<u64>,
+    /// Tokens of one retrieved passage (default 300).
+    #[arg(long, value_name = "TOKENS")]
+    pub tokens_per_passage: Option<u64>,
 }
 
 impl From<&WorkloadArgs> for WorkloadOverrides {
@@ -84,6 +93,9 @@ impl From<&WorkloadArgs> for WorkloadOverrides {
                 agents: None,
                 direct: a.direct_fixed_monthly_usd,
             },
+            retrievals_per_request: a.retrievals_per_request,
+            passages_per_retrieval: a.passages_per_retrieval,
+            tokens_per_passage: a.tokens_per_passage,
         }
     }
 }

@@ -64,6 +64,28 @@ impl Component {
     }
 }
 
+/// A model call a request makes besides the repeated one (Agents' pre- and post-processing
+/// prompts, its knowledge-base response generation), priced on its own.
+#[derive(Debug, Clone, PartialEq)]
+pub struct ExtraCall {
+    pub name: &'static str,
+    pub calls_per_request: f64,
+    pub input_tokens: u64,
+    pub output_tokens: u64,
+    /// Where the input figure comes from (the user's template is counted; agentc's is modelled).
+    pub basis: Basis,
+}
+
+impl ExtraCall {
+    pub fn input_tokens_per_request(&self) -> f64 {
+        self.input_tokens as f64 * self.calls_per_request
+    }
+
+    pub fn output_tokens_per_request(&self) -> f64 {
+        self.output_tokens as f64 * self.calls_per_request
+    }
+}
+
 /// A charge per request beyond tokens (Agents' session fee; a runtime's compute), named as
 /// the outputs show it.
 #[derive(Debug, Clone, PartialEq)]
@@ -84,6 +106,8 @@ pub struct TargetEstimate {
     pub pinned_input_tokens_per_call: Option<u64>,
     pub output_tokens_per_call: u64,
     pub calls_per_request: f64,
+    /// Calls besides the repeated one, each priced on its own.
+    pub extra_calls: Vec<ExtraCall>,
     pub fees: Vec<Fee>,
     pub fixed_monthly_usd: f64,
     pub monthly: Monthly,
@@ -124,9 +148,29 @@ impl TargetEstimate {
             cached_input_tokens: cached,
             output_tokens: self.output_tokens_per_call,
             calls_per_request: self.calls_per_request,
+            extra_input_tokens_per_request: self
+                .extra_calls
+                .iter()
+                .map(ExtraCall::input_tokens_per_request)
+                .sum(),
+            extra_output_tokens_per_request: self
+                .extra_calls
+                .iter()
+                .map(ExtraCall::output_tokens_per_request)
+                .sum(),
             fee_per_request_usd: self.fee_per_request_usd(),
             fixed_monthly_usd: self.fixed_monthly_usd,
         }
+    }
+
+    /// Every model call of a request: the repeated one and the extra ones.
+    pub fn model_calls_per_request(&self) -> f64 {
+        self.calls_per_request
+            + self
+                .extra_calls
+                .iter()
+                .map(|c| c.calls_per_request)
+                .sum::<f64>()
     }
 
     /// Variable cost of one request (what scales with volume).
@@ -157,6 +201,8 @@ pub struct Estimate {
     pub baseline: Target,
     /// One estimate per target, in [`Target::ALL`] order.
     pub targets: Vec<TargetEstimate>,
+    /// The spec has an enabled knowledge base (its retrievals are priced on every target).
+    pub knowledge_bases: bool,
 }
 
 impl Estimate {
@@ -259,6 +305,8 @@ pub struct TargetCost<'a> {
     pub model_id: String,
     pub model: &'a ModelInfo,
     pub components: Vec<Component>,
+    /// Model calls besides the repeated one (empty where the service makes none).
+    pub extra_calls: Vec<ExtraCall>,
     /// What the service charges per request beyond tokens.
     pub fees: Vec<Fee>,
 }
@@ -284,7 +332,12 @@ pub fn estimate_for(
     overrides: &WorkloadOverrides,
     only: &[Target],
 ) -> Result<Estimate, CostError> {
-    let workload = super::workload::resolve(spec.workload.as_ref(), overrides)?;
+    let mut workload = super::workload::resolve(spec.workload.as_ref(), overrides)?;
+    if !spec.knowledge_bases.iter().any(|kb| kb.enabled) {
+        workload
+            .defaulted
+            .retain(|f| !super::workload::RETRIEVAL_FIELDS.contains(&f.as_str()));
+    }
     let mut cx = CostContext {
         spec,
         agent,
@@ -306,6 +359,7 @@ pub fn estimate_for(
         workload,
         baseline: BASELINE,
         targets,
+        knowledge_bases: spec.knowledge_bases.iter().any(|kb| kb.enabled),
     })
 }
 
@@ -323,6 +377,7 @@ fn target_estimate(
         pinned_input_tokens_per_call: *workload.input_tokens_per_call.get(target),
         output_tokens_per_call: workload.output_tokens_per_call,
         calls_per_request: *workload.calls_per_request.get(target),
+        extra_calls: cost.extra_calls,
         fees: cost.fees,
         fixed_monthly_usd: *workload.fixed_monthly_usd.get(target),
         monthly: Monthly {
@@ -365,6 +420,7 @@ mod tests {
             pinned_input_tokens_per_call: None,
             output_tokens_per_call: 600,
             calls_per_request: 3.0,
+            extra_calls: Vec::new(),
             fees: Vec::new(),
             fixed_monthly_usd,
             monthly: Monthly {
@@ -392,6 +448,7 @@ mod tests {
                 priced(Target::Direct, "lean", 1_500, 0.0),
                 priced(Target::Direct, "hosted", 1_500, 270.0),
             ],
+            knowledge_bases: false,
         }
     }
 

@@ -138,7 +138,7 @@ fn rows(estimate: &Estimate) -> Vec<Row> {
                     t,
                     requests,
                 );
-                input.per_month = usd(t.monthly.input_usd);
+                input.per_month = usd(t.monthly.input_usd - extra_input_usd(t, requests));
                 rows.push(input);
                 for (i, c) in t.components.iter().enumerate() {
                     let label = match (c.cached, c.basis) {
@@ -156,6 +156,23 @@ fn rows(estimate: &Estimate) -> Vec<Row> {
                     rows.push(row);
                 }
             }
+        }
+        for x in &t.extra_calls {
+            let per_call = price::usd(x.input_tokens as f64, t.rates.input(false))
+                + price::usd(x.output_tokens as f64, t.rates.output_usd_per_mtok);
+            let star = if x.basis == Basis::Modelled { " *" } else { "" };
+            let times = if x.calls_per_request == 1.0 {
+                String::new()
+            } else {
+                format!(" ×{}", number(x.calls_per_request))
+            };
+            let mut row = Row::new(RowKind::Line, 1, format!("{}{star}{times}", x.name));
+            // Input + output tokens of one such call.
+            row.tokens = format!("{}+{}", group(x.input_tokens), group(x.output_tokens));
+            row.per_call = usd_small(per_call);
+            row.per_request = usd_small(per_call * x.calls_per_request);
+            row.per_month = usd(per_call * x.calls_per_request * requests);
+            rows.push(row);
         }
         rows.push(Row::new(RowKind::Line, 1, "output").priced(
             t.output_tokens_per_call,
@@ -181,6 +198,19 @@ fn rows(estimate: &Estimate) -> Vec<Row> {
         rows.push(total);
     }
     rows
+}
+
+/// What the extra calls' input costs per month (shown on their own rows, not in "input").
+fn extra_input_usd(t: &TargetEstimate, requests: f64) -> f64 {
+    t.extra_calls
+        .iter()
+        .map(|x| {
+            price::usd(
+                x.input_tokens_per_request() * requests,
+                t.rates.input(false),
+            )
+        })
+        .sum()
 }
 
 /// `agents: $360.00 input + $172.80 output + $9.00 fees = $541.80 per month`
@@ -302,6 +332,28 @@ fn notes(estimate: &Estimate) -> Vec<String> {
                 number(t.rates.input(true))
             ));
         }
+    }
+    let extra: Vec<&str> = estimate
+        .targets
+        .iter()
+        .flat_map(|t| t.extra_calls.iter().map(|x| x.name))
+        .collect();
+    if !extra.is_empty() {
+        notes.push(format!(
+            "Calls besides orchestration have their own rows ({}), tokens shown as input+output per call; output sizes agentc cannot count are assumed (pre-processing {} tokens, KB response generation {} tokens).",
+            extra.join(", "),
+            crate::agents::cost::assumed::PRE_PROCESSING_OUTPUT_TOKENS,
+            crate::agents::cost::assumed::KB_RESPONSE_GENERATION_OUTPUT_TOKENS,
+        ));
+    }
+    if estimate.knowledge_bases {
+        let w = &estimate.workload;
+        notes.push(format!(
+            "Retrieved passages are priced on every target: {} retrieval(s)/request × {} passages × {} tokens (workload figures, assumed until traces measure them) — on agents in the response-generation call, elsewhere as a tool result the later calls re-send.",
+            number(w.retrievals_per_request),
+            w.passages_per_retrieval,
+            group(w.tokens_per_passage),
+        ));
     }
     if !estimate.workload.defaulted.is_empty() {
         notes.push(format!(
@@ -592,6 +644,9 @@ pub struct WorkloadReport<'a> {
     pub output_tokens_per_call: u64,
     pub tool_result_tokens_per_call: u64,
     pub session_fee_usd: f64,
+    pub retrievals_per_request: f64,
+    pub passages_per_retrieval: u64,
+    pub tokens_per_passage: u64,
     pub defaulted: &'a [String],
 }
 
@@ -613,6 +668,20 @@ pub struct TargetReport<'a> {
     pub monthly: MonthlyReport,
     /// The same figure as `monthly.total_usd`, kept for readers of the first contract.
     pub monthly_cost_usd: f64,
+    /// `calls_per_request` plus the extra calls.
+    pub model_calls_per_request: f64,
+    /// Calls besides the repeated one (pre-/post-processing, knowledge-base generation).
+    pub extra_calls: Vec<ExtraCallReport>,
+}
+
+#[derive(Debug, Clone, PartialEq, Serialize)]
+pub struct ExtraCallReport {
+    pub name: &'static str,
+    pub calls_per_request: f64,
+    pub input_tokens_per_call: u64,
+    pub output_tokens_per_call: u64,
+    /// `counted` (from the spec's files) or `modelled` (agentc's stand-in for AWS's text).
+    pub basis: &'static str,
 }
 
 #[derive(Debug, Clone, Copy, PartialEq, Serialize)]
@@ -679,6 +748,21 @@ fn target_report(t: &TargetEstimate) -> TargetReport<'_> {
             total_usd: round_usd(t.monthly.total_usd),
         },
         monthly_cost_usd: round_usd(t.monthly.total_usd),
+        model_calls_per_request: t.model_calls_per_request(),
+        extra_calls: t
+            .extra_calls
+            .iter()
+            .map(|x| ExtraCallReport {
+                name: x.name,
+                calls_per_request: x.calls_per_request,
+                input_tokens_per_call: x.input_tokens,
+                output_tokens_per_call: x.output_tokens,
+                basis: match x.basis {
+                    Basis::Modelled => "modelled",
+                    _ => "counted",
+                },
+            })
+            .collect(),
     }
 }
 
@@ -719,6 +803,9 @@ pub fn report<'a>(estimate: &'a Estimate, options: &RenderOptions<'a>) -> CostRe
             output_tokens_per_call: w.output_tokens_per_call,
             tool_result_tokens_per_call: w.tool_result_tokens_per_call,
             session_fee_usd: w.session_fee_usd,
+            retrievals_per_request: w.retrievals_per_request,
+            passages_per_retrieval: w.passages_per_retrieval,
+            tokens_per_passage: w.tokens_per_passage,
             defaulted: &w.defaulted,
         },
         targets: estimate

@@ -15,6 +15,7 @@ pub mod names {
     pub const SYSTEM: &str = "system prompt";
     pub const TOOL_CONFIG: &str = "tool configuration";
     pub const HISTORY: &str = "earlier steps (messages)";
+    pub const PASSAGES: &str = "retrieved passages (tool results)";
 }
 
 /// The direct target's call: the spec's model and the compiled Converse request. Converse
@@ -27,6 +28,7 @@ pub fn price<'a>(cx: &mut CostContext<'a>) -> Result<TargetCost<'a>, CostError> 
         model_id,
         model,
         components,
+        extra_calls: Vec::new(),
         fees: Vec::new(),
     })
 }
@@ -81,6 +83,16 @@ fn components(cx: &mut CostContext<'_>, model: &ModelInfo) -> Vec<Component> {
         workload.input_tokens_per_request,
         Basis::Workload,
     ));
+    if cx.spec.knowledge_bases.iter().any(|kb| kb.enabled) {
+        components.push(Component::new(
+            names::PASSAGES,
+            price::retrieved_passages_tokens_per_call(
+                *workload.calls_per_request.get(Target::Direct),
+                workload.passage_tokens_per_request(),
+            ),
+            Basis::Workload,
+        ));
+    }
     components.push(Component::new(
         names::HISTORY,
         price::earlier_steps_tokens_per_call(

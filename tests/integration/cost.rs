@@ -312,12 +312,98 @@ fn a_knowledge_base_raises_exactly_the_knowledge_base_guidelines() {
         changed(agents(&before), agents(&after)),
         vec![names::KNOWLEDGE_BASE_GUIDELINES]
     );
-    assert!(
-        changed(direct(&before), direct(&after)).is_empty(),
-        "the direct target has no knowledge bases"
+    // The retrieved passages are priced on both targets, so the columns price the same
+    // functionality: on Agents in a response-generation call per retrieval, on direct as a
+    // tool result the later calls re-send.
+    let generation = &agents(&after).extra_calls;
+    assert_eq!(generation.len(), 1, "{generation:?}");
+    assert_eq!(generation[0].name, names::KB_RESPONSE_GENERATION);
+    assert_eq!(generation[0].calls_per_request, 1.0);
+    assert_eq!(
+        generation[0].input_tokens,
+        360 + 200 + 5 * 300,
+        "template + question + 5 passages of 300 tokens"
     );
+    assert_eq!(
+        changed(direct(&before), direct(&after)),
+        vec![direct_names::PASSAGES]
+    );
+    // 1,500 passage tokens, re-sent by 2 of 3 calls: 1,000 per call on average.
+    assert_eq!(components(direct(&after))[direct_names::PASSAGES], 1_000);
     assert!(agents(&after).monthly.total_usd > agents(&before).monthly.total_usd);
+    assert!(direct(&after).monthly.total_usd > direct(&before).monthly.total_usd);
+    let json = render::json(&after, &options("agent.yaml"));
+    assert_eq!(
+        json["targets"]["agents"]["extra_calls"][0]["basis"],
+        "modelled"
+    );
+    assert_eq!(json["targets"]["agents"]["model_calls_per_request"], 4.0);
+    let human = render::render(&after, render::Format::Human, &options("agent.yaml"));
+    assert!(
+        human.contains("assumed until traces measure them"),
+        "{human}"
+    );
+    // Without a knowledge base nothing about retrieval is assumed.
+    let json = render::json(&before, &options("agent.yaml"));
+    assert!(
+        !json["workload"]["defaulted"]
+            .as_array()
+            .unwrap()
+            .iter()
+            .any(|f| f == "retrievals_per_request")
+    );
+}
+
+#[test]
+fn enabled_pre_and_post_processing_overrides_are_extra_priced_calls_on_agents() {
+    let dir = tempfile::tempdir().unwrap();
+    std::fs::write(
+        dir.path().join("pre.txt"),
+        "Classify the user's input into one of the categories A to E. Tools: $tools$ Input: $question$",
+    )
+    .unwrap();
+    std::fs::write(
+        dir.path().join("post.txt"),
+        "Rewrite the answer for the user. Question: $question$ Results: $responses$ Answer: $latest_response$",
+    )
+    .unwrap();
+    let before = estimate_text(dir.path(), BASE);
+    let with = |overrides: &str| {
+        estimate_text(dir.path(), &format!("{BASE}prompt_overrides:\n{overrides}"))
+    };
+    let after =
+        with("  pre_processing: {template: pre.txt}\n  post_processing: {template: post.txt}\n");
+    let extra = &agents(&after).extra_calls;
+    assert_eq!(
+        extra.iter().map(|x| x.name).collect::<Vec<_>>(),
+        [names::PRE_PROCESSING, names::POST_PROCESSING]
+    );
+    let tools = components(agents(&after))[names::TOOL_DEFINITIONS];
+    let pre_fixed = agentc::tokens::count(
+        "Classify the user's input into one of the categories A to E. Tools:  Input: ",
+    ) as u64;
+    assert_eq!(extra[0].input_tokens, pre_fixed + tools + 200);
+    assert_eq!(extra[0].output_tokens, 100);
+    let post_fixed =
+        agentc::tokens::count("Rewrite the answer for the user. Question:  Results:  Answer: ")
+            as u64;
+    // question 200 + two tool results of 300 + the answer 600; the rewrite is 600 tokens.
+    assert_eq!(extra[1].input_tokens, post_fixed + 200 + 600 + 600);
+    assert_eq!(extra[1].output_tokens, 600);
+    // Priced: exactly the two calls more per request, at Nova Pro's prices.
+    let requests = after.workload.requests_per_month();
+    let expected: f64 = extra
+        .iter()
+        .map(|x| (x.input_tokens as f64 * 0.80 + x.output_tokens as f64 * 3.20) / 1e6 * requests)
+        .sum();
+    let added = agents(&after).monthly.total_usd - agents(&before).monthly.total_usd;
+    assert!((added - expected).abs() < 1e-9, "{added} vs {expected}");
+    assert_eq!(agents(&after).model_calls_per_request(), 5.0);
+    // The direct target has no such steps; disabled overrides cost nothing.
     assert_eq!(direct(&after).monthly, direct(&before).monthly);
+    let disabled = with("  pre_processing: {template: pre.txt, enabled: false}\n");
+    assert!(agents(&disabled).extra_calls.is_empty());
+    assert_eq!(agents(&disabled).monthly, agents(&before).monthly);
 }
 
 #[test]
