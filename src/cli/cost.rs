@@ -18,9 +18,9 @@ pub struct CostArgs {
     /// Also write an SVG plot of the monthly cost of each priced target against requests per day.
     #[arg(long, value_name = "FILE.svg")]
     pub plot: Option<PathBuf>,
-    /// Show measured usage from an `agentc run` trace (JSON lines) beside the estimate.
-    #[arg(long, value_name = "FILE")]
-    pub usage: Option<PathBuf>,
+    /// Show measured usage from `agentc run` traces (JSON lines, any target) beside the estimate.
+    #[arg(long, value_name = "FILE", num_args = 1..)]
+    pub usage: Vec<PathBuf>,
     /// Do not read or write the token-count cache (`$AGENTC_CACHE_DIR`, `~/.cache/agentc`).
     #[arg(long)]
     pub no_cache: bool,

@@ -124,6 +124,22 @@ impl TargetEstimate {
         self.components.iter().map(|c| c.tokens).sum()
     }
 
+    /// What the workload contributes to a call (the user's message, earlier steps, retrieved
+    /// passages): the part that is not the agent's own fixed text.
+    pub fn workload_tokens_per_call(&self) -> u64 {
+        self.components
+            .iter()
+            .filter(|c| c.basis == Basis::Workload)
+            .map(|c| c.tokens)
+            .sum()
+    }
+
+    /// The rest of a call: the template, instruction, tools and guideline blocks — what the
+    /// service (or agentc's request) adds around the user's input.
+    pub fn overhead_tokens_per_call(&self) -> u64 {
+        self.estimated_input_tokens_per_call() - self.workload_tokens_per_call()
+    }
+
     /// What is priced: the pin, or the components' sum.
     pub fn input_tokens_per_call(&self) -> u64 {
         self.pinned_input_tokens_per_call

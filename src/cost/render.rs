@@ -5,7 +5,7 @@
 
 use super::model::{Basis, Comparison, Estimate, TargetEstimate};
 use super::price::{self, round_usd};
-use super::usage::Measured;
+use super::usage::{Measured, Traces};
 use crate::fmt::{group, number, plural, signed_usd, usd, usd_small};
 use crate::target::Target;
 use crate::tokens;
@@ -14,7 +14,8 @@ use indexmap::IndexMap;
 use serde::Serialize;
 use serde_json::Value;
 
-/// The target whose runs `--usage` traces record: `agentc run` runs the direct target.
+/// The target of the top-level `measured` JSON object (the first contract, when only the
+/// direct runner wrote traces); every target's own is under `targets.<id>.measured`.
 pub const MEASURED_TARGET: Target = Target::Direct;
 
 /// The output format of `agentc cost`.
@@ -32,7 +33,8 @@ pub struct RenderOptions<'a> {
     /// The spec's path as the user wrote it.
     pub spec_path: String,
     pub color: bool,
-    pub measured: Option<&'a Measured>,
+    /// Measured usage from `--usage` traces, per target.
+    pub measured: Option<&'a Traces>,
 }
 
 pub fn render(estimate: &Estimate, format: Format, options: &RenderOptions<'_>) -> String {
@@ -451,9 +453,13 @@ fn human(estimate: &Estimate, options: &RenderOptions<'_>) -> String {
     out.push('\n');
     out.push_str(&sentence(estimate));
     out.push_str("\n\n");
-    if let (Some(measured), Some(t)) = (options.measured, estimate.get(MEASURED_TARGET)) {
-        out.push_str(&measured_human(estimate, t, measured));
+    for (t, m) in measured_pairs(estimate, options) {
+        out.push_str(&measured_human(estimate, t, m));
         out.push('\n');
+    }
+    if let Some(line) = unmeasured_line(estimate, options) {
+        out.push_str(&line);
+        out.push_str("\n\n");
     }
     for note in notes(estimate) {
         out.push_str(&note);
@@ -469,16 +475,57 @@ struct MeasuredRow {
     ratio: String,
 }
 
-fn measured_rows(estimate: &Estimate, d: &TargetEstimate, m: &Measured) -> Vec<MeasuredRow> {
-    let ratio = |measured: f64, estimated: f64| {
-        if estimated > 0.0 {
-            format!("{:.2}×", measured / estimated)
-        } else {
-            "–".to_string()
-        }
+/// Each priced target that has traces, with its measurement, in the estimate's order.
+fn measured_pairs<'e>(
+    estimate: &'e Estimate,
+    options: &RenderOptions<'e>,
+) -> Vec<(&'e TargetEstimate, &'e Measured)> {
+    let Some(traces) = options.measured else {
+        return Vec::new();
     };
+    estimate
+        .targets
+        .iter()
+        .filter_map(|t| traces.get(t.target).map(|m| (t, m)))
+        .collect()
+}
+
+/// Targets the traces measured that this estimate does not price, said once.
+fn unmeasured_line(estimate: &Estimate, options: &RenderOptions<'_>) -> Option<String> {
+    let traces = options.measured?;
+    let mut skipped: Vec<String> = traces
+        .targets
+        .keys()
+        .filter(|t| estimate.get(**t).is_none())
+        .map(|t| t.as_str().to_string())
+        .collect();
+    skipped.extend(traces.unknown_targets.iter().cloned());
+    (!skipped.is_empty()).then(|| {
+        format!(
+            "The traces also measure {}, which this estimate does not price; those lines are not shown.",
+            skipped
+                .iter()
+                .map(|t| format!("`{t}`"))
+                .collect::<Vec<_>>()
+                .join(", ")
+        )
+    })
+}
+
+fn ratio_text(measured: f64, estimated: f64) -> String {
+    if estimated > 0.0 {
+        format!("{:.2}×", measured / estimated)
+    } else {
+        "–".to_string()
+    }
+}
+
+fn measured_rows(estimate: &Estimate, d: &TargetEstimate, m: &Measured) -> Vec<MeasuredRow> {
+    let ratio = ratio_text;
     let measured_monthly = m.monthly_usd(&estimate.workload, d);
-    vec![
+    let overhead = m.total_input_tokens_per_call() - d.workload_tokens_per_call() as f64;
+    let extra_estimate: f64 = d.extra_calls.iter().map(|x| x.calls_per_request).sum();
+    let mut rows = vec![
         MeasuredRow {
             label: "input tokens/call",
             estimate: group(d.input_tokens_per_call()),
@@ -498,6 +545,16 @@ fn measured_rows(estimate: &Estimate, d: &TargetEstimate, m: &Measured) -> Vec<M
             ),
         },
         MeasuredRow {
+            label: if d.target == Target::Agents {
+                "  orchestration overhead"
+            } else {
+                "  request overhead"
+            },
+            estimate: group(d.overhead_tokens_per_call()),
+            measured: number(overhead.max(0.0).round()),
+            ratio: ratio(overhead.max(0.0), d.overhead_tokens_per_call() as f64),
+        },
+        MeasuredRow {
             label: "output tokens/call",
             estimate: group(d.output_tokens_per_call),
             measured: number(m.output_tokens_per_call.round()),
@@ -506,23 +563,52 @@ fn measured_rows(estimate: &Estimate, d: &TargetEstimate, m: &Measured) -> Vec<M
         MeasuredRow {
             label: "calls/request",
             estimate: number(d.calls_per_request),
-            measured: format!("{:.2}", m.calls_per_request()),
-            ratio: ratio(m.calls_per_request(), d.calls_per_request),
+            measured: format!("{:.2}", m.orchestration_calls_per_request()),
+            ratio: ratio(m.orchestration_calls_per_request(), d.calls_per_request),
         },
-        MeasuredRow {
-            label: "per month at this volume",
-            estimate: usd(d.monthly.total_usd),
-            measured: usd(measured_monthly),
-            ratio: ratio(measured_monthly, d.monthly.total_usd),
-        },
-    ]
+    ];
+    if extra_estimate > 0.0 || m.model_calls > m.orchestration_calls {
+        rows.push(MeasuredRow {
+            label: "other calls/request",
+            estimate: number(extra_estimate),
+            measured: format!("{:.2}", m.other_calls_per_request()),
+            ratio: ratio(m.other_calls_per_request(), extra_estimate),
+        });
+    }
+    if estimate.knowledge_bases || m.retrievals > 0 {
+        let assumed = if estimate.knowledge_bases {
+            estimate.workload.retrievals_per_request
+        } else {
+            0.0
+        };
+        rows.push(MeasuredRow {
+            label: "retrievals/request",
+            estimate: number(assumed),
+            measured: format!("{:.2}", m.retrievals_per_request()),
+            ratio: ratio(m.retrievals_per_request(), assumed),
+        });
+    }
+    rows.push(MeasuredRow {
+        label: "per month at this volume",
+        estimate: usd(d.monthly.total_usd),
+        measured: usd(measured_monthly),
+        ratio: ratio(measured_monthly, d.monthly.total_usd),
+    });
+    rows
 }
+
+/// How to read the measured table, in every format.
+pub const MEASURED_NOTE: &str = "Measured figures are the usage the service reported; per-call rows are of the orchestration calls. Overhead is the input beyond what the user and tools contributed: measured input minus the user message, earlier steps and passages as the workload assumes them, beside agentc's modelled template components. The monthly figure applies every measured call to this workload's volume.";
 
 fn measured_title(t: &TargetEstimate, m: &Measured) -> String {
     format!(
         "{}: estimate vs measured ({}: {} in {}; {}, {} failed)",
         t.target.as_str(),
-        m.path.display(),
+        m.sources
+            .iter()
+            .map(|p| p.display().to_string())
+            .collect::<Vec<_>>()
+            .join(", "),
         plural(m.model_calls, "model call"),
         plural(m.requests, "request"),
         plural(m.tool_calls, "tool call"),
@@ -545,10 +631,7 @@ fn measured_human(estimate: &Estimate, t: &TargetEstimate, m: &Measured) -> Stri
     for row in measured_rows(estimate, t, m) {
         table.add_row([row.label.to_string(), row.estimate, row.measured, row.ratio]);
     }
-    format!(
-        "{}\n{table}\nMeasured figures are the model's reported usage; the monthly figure applies them to this workload's volume.\n",
-        measured_title(t, m)
-    )
+    format!("{}\n{table}\n{}\n", measured_title(t, m), MEASURED_NOTE)
 }
 
 fn markdown(estimate: &Estimate, options: &RenderOptions<'_>) -> String {
@@ -586,7 +669,7 @@ fn markdown(estimate: &Estimate, options: &RenderOptions<'_>) -> String {
         out.push_str(&format!("- {line}\n"));
     }
     out.push_str(&format!("\n**{}**\n\n", sentence(estimate)));
-    if let (Some(m), Some(t)) = (options.measured, estimate.get(MEASURED_TARGET)) {
+    for (t, m) in measured_pairs(estimate, options) {
         out.push_str(&format!(
             "{}\n\n| | estimate | measured | measured ÷ estimate |\n|:--|--:|--:|--:|\n",
             escape_md(&measured_title(t, m))
@@ -600,7 +683,10 @@ fn markdown(estimate: &Estimate, options: &RenderOptions<'_>) -> String {
                 row.ratio
             ));
         }
-        out.push('\n');
+        out.push_str(&format!("\n<sub>{}</sub>\n\n", escape_md(MEASURED_NOTE)));
+    }
+    if let Some(line) = unmeasured_line(estimate, options) {
+        out.push_str(&format!("{}\n\n", escape_md(&line)));
     }
     for note in notes(estimate) {
         out.push_str(&format!("<sub>{}</sub><br>\n", escape_md(&note)));
@@ -668,6 +754,9 @@ pub struct TargetReport<'a> {
     pub monthly: MonthlyReport,
     /// The same figure as `monthly.total_usd`, kept for readers of the first contract.
     pub monthly_cost_usd: f64,
+    /// What `--usage` traces measured for this target, beside (never in) the estimate.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub measured: Option<MeasuredReport<'a>>,
     /// `calls_per_request` plus the extra calls.
     pub model_calls_per_request: f64,
     /// Calls besides the repeated one (pre-/post-processing, knowledge-base generation).
@@ -703,7 +792,9 @@ pub struct MonthlyReport {
 pub struct MeasuredReport<'a> {
     pub label: &'static str,
     pub target: &'static str,
+    /// The trace files, joined with ", " (`sources` lists them).
     pub source: String,
+    pub sources: Vec<String>,
     pub model_calls: u64,
     pub requests: u64,
     pub model_ids: &'a [String],
@@ -716,9 +807,62 @@ pub struct MeasuredReport<'a> {
     pub tool_failures: u64,
     pub tool_result_bytes_per_call: f64,
     pub monthly_cost_usd: f64,
+    pub orchestration_calls_per_request: f64,
+    pub other_calls_per_request: f64,
+    /// Model calls per step name (`orchestration`, `pre_processing`, …), all requests.
+    pub steps: &'a std::collections::BTreeMap<String, u64>,
+    /// Measured input per orchestration call minus what the workload says the user and
+    /// tools contributed, beside the estimate's own (`estimated_overhead_tokens_per_call`).
+    pub overhead_tokens_per_call: f64,
+    pub estimated_overhead_tokens_per_call: u64,
+    pub retrievals_per_request: f64,
+    pub passages_per_retrieval: Option<f64>,
+    pub retrieved_bytes: u64,
+    pub note: &'static str,
 }
 
-fn target_report(t: &TargetEstimate) -> TargetReport<'_> {
+fn measured_report<'a>(
+    w: &super::workload::ResolvedWorkload,
+    t: &TargetEstimate,
+    m: &'a Measured,
+) -> MeasuredReport<'a> {
+    let sources: Vec<String> = m.sources.iter().map(|p| p.display().to_string()).collect();
+    MeasuredReport {
+        label: "measured",
+        target: t.target.as_str(),
+        source: sources.join(", "),
+        sources,
+        model_calls: m.model_calls,
+        requests: m.requests,
+        model_ids: &m.model_ids,
+        calls_per_request: m.calls_per_request(),
+        input_tokens_per_call: m.total_input_tokens_per_call(),
+        cache_read_input_tokens_per_call: m.cache_read_tokens_per_call,
+        cache_write_input_tokens_per_call: m.cache_write_tokens_per_call,
+        output_tokens_per_call: m.output_tokens_per_call,
+        tool_calls: m.tool_calls,
+        tool_failures: m.tool_failures,
+        tool_result_bytes_per_call: m.tool_result_bytes_per_call,
+        monthly_cost_usd: round_usd(m.monthly_usd(w, t)),
+        orchestration_calls_per_request: m.orchestration_calls_per_request(),
+        other_calls_per_request: m.other_calls_per_request(),
+        steps: &m.steps,
+        overhead_tokens_per_call: (m.total_input_tokens_per_call()
+            - t.workload_tokens_per_call() as f64)
+            .max(0.0),
+        estimated_overhead_tokens_per_call: t.overhead_tokens_per_call(),
+        retrievals_per_request: m.retrievals_per_request(),
+        passages_per_retrieval: m.passages_per_retrieval(),
+        retrieved_bytes: m.retrieved_bytes,
+        note: MEASURED_NOTE,
+    }
+}
+
+fn target_report<'a>(
+    t: &'a TargetEstimate,
+    w: &super::workload::ResolvedWorkload,
+    measured: Option<&'a Traces>,
+) -> TargetReport<'a> {
     TargetReport {
         model: &t.model_id,
         model_name: &t.model_name,
@@ -748,6 +892,9 @@ fn target_report(t: &TargetEstimate) -> TargetReport<'_> {
             total_usd: round_usd(t.monthly.total_usd),
         },
         monthly_cost_usd: round_usd(t.monthly.total_usd),
+        measured: measured
+            .and_then(|traces| traces.get(t.target))
+            .map(|m| measured_report(w, t, m)),
         model_calls_per_request: t.model_calls_per_request(),
         extra_calls: t
             .extra_calls
@@ -773,24 +920,9 @@ pub fn report<'a>(estimate: &'a Estimate, options: &RenderOptions<'a>) -> CostRe
     let first = comparisons.first();
     let measured = options
         .measured
+        .and_then(|traces| traces.get(MEASURED_TARGET))
         .zip(estimate.get(MEASURED_TARGET))
-        .map(|(m, t)| MeasuredReport {
-            label: "measured",
-            target: t.target.as_str(),
-            source: m.path.display().to_string(),
-            model_calls: m.model_calls,
-            requests: m.requests,
-            model_ids: &m.model_ids,
-            calls_per_request: m.calls_per_request(),
-            input_tokens_per_call: m.total_input_tokens_per_call(),
-            cache_read_input_tokens_per_call: m.cache_read_tokens_per_call,
-            cache_write_input_tokens_per_call: m.cache_write_tokens_per_call,
-            output_tokens_per_call: m.output_tokens_per_call,
-            tool_calls: m.tool_calls,
-            tool_failures: m.tool_failures,
-            tool_result_bytes_per_call: m.tool_result_bytes_per_call,
-            monthly_cost_usd: round_usd(m.monthly_usd(w, t)),
-        });
+        .map(|(m, t)| measured_report(w, t, m));
     CostReport {
         tokenizer: tokens::TOKENIZER,
         note: tokens::ESTIMATE_NOTE,
@@ -811,7 +943,7 @@ pub fn report<'a>(estimate: &'a Estimate, options: &RenderOptions<'a>) -> CostRe
         targets: estimate
             .targets
             .iter()
-            .map(|t| (t.target.as_str(), target_report(t)))
+            .map(|t| (t.target.as_str(), target_report(t, w, options.measured)))
             .collect(),
         ratio: first
             .and_then(Comparison::ratio)

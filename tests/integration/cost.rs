@@ -630,9 +630,17 @@ fn measured_usage_is_shown_beside_the_estimate_and_labelled() {
     assert_eq!(json["measured"]["label"], "measured");
     assert_eq!(json["measured"]["input_tokens_per_call"], 480.0);
     assert_eq!(json["measured"]["calls_per_request"], 2.0);
-    // The estimate itself is untouched by the measurement.
+    // The estimate itself is untouched by the measurement: the measurement sits beside it.
+    let mut targets = json["targets"].clone();
     assert_eq!(
-        json["targets"],
+        targets["direct"]["measured"]["input_tokens_per_call"],
+        480.0
+    );
+    for (_, t) in targets.as_object_mut().unwrap() {
+        t.as_object_mut().unwrap().remove("measured");
+    }
+    assert_eq!(
+        targets,
         render::json(&e, &options("agents/infra-assistant.yaml"))["targets"]
     );
     let markdown = render::render(&e, Format::Markdown, &opts);
@@ -852,4 +860,101 @@ fn a_claude_sonnet_4_5_spec_prices_and_a_missing_well_formed_model_says_how_to_a
     assert_ne!(run.code, 0);
     assert!(run.stderr.contains("--prices FILE"), "{}", run.stderr);
     assert!(!run.stderr.contains("did you mean"), "{}", run.stderr);
+}
+
+/// Traces with known usage for two targets: every measured figure is the sum it must be.
+#[test]
+fn measured_columns_equal_the_sums_of_traces_with_known_usage_on_every_target() {
+    let dir = tempfile::tempdir().unwrap();
+    let agents_trace = dir.path().join("agents.jsonl");
+    let direct_trace = dir.path().join("direct.jsonl");
+    let call = |target: &str, request: &str, step: &str, input: u64, output: u64, cached: u64| {
+        format!(
+            r#"{{"type":"model_call","target":"{target}","request":"{request}","session":"s","iteration":1,"step":"{step}","model_id":"amazon.nova-pro-v1:0","latency_ms":5,"usage":{{"input_tokens":{input},"output_tokens":{output},"cache_read_input_tokens":{cached},"cache_write_input_tokens":0}}}}"#
+        ) + "\n"
+    };
+    std::fs::write(
+        &agents_trace,
+        [
+            call("agents", "r1", "pre_processing", 900, 50, 0),
+            call("agents", "r1", "orchestration", 2000, 100, 0),
+            r#"{"type":"retrieval","target":"agents","request":"r1","session":"s","knowledge_base_id":"ABCDEFGHIJ","latency_ms":30,"results":5,"bytes":6000}"#.to_string() + "\n",
+            call("agents", "r1", "orchestration", 3000, 300, 0),
+            call("agents", "r2", "orchestration", 2500, 200, 0),
+        ]
+        .concat(),
+    )
+    .unwrap();
+    std::fs::write(
+        &direct_trace,
+        [
+            call("direct", "d1", "orchestration", 400, 80, 100),
+            call("direct", "d1", "orchestration", 600, 120, 100),
+        ]
+        .concat(),
+    )
+    .unwrap();
+    let traces =
+        agentc::cost::usage::read_all(&[agents_trace.clone(), direct_trace.clone()]).unwrap();
+    let e = estimate_text(&root(), &format!("{BASE}{KNOWLEDGE_BASE}"));
+    let opts = RenderOptions {
+        spec_path: "agent.yaml".into(),
+        measured: Some(&traces),
+        ..Default::default()
+    };
+    let json = render::json(&e, &opts);
+    let a = &json["targets"]["agents"]["measured"];
+    assert_eq!(a["requests"], 2);
+    assert_eq!(a["model_calls"], 4);
+    assert_eq!(
+        a["input_tokens_per_call"], 2500.0,
+        "(2000 + 3000 + 2500) / 3"
+    );
+    assert_eq!(a["output_tokens_per_call"], 200.0, "(100 + 300 + 200) / 3");
+    assert_eq!(a["orchestration_calls_per_request"], 1.5);
+    assert_eq!(a["other_calls_per_request"], 0.5);
+    assert_eq!(a["steps"]["pre_processing"], 1);
+    assert_eq!(a["retrievals_per_request"], 0.5);
+    assert_eq!(a["passages_per_retrieval"], 5.0);
+    let agents_estimate = agents(&e);
+    let workload_part = components(agents_estimate)[names::USER_MESSAGE]
+        + components(agents_estimate)[names::SCRATCHPAD];
+    assert_eq!(
+        a["overhead_tokens_per_call"],
+        2500.0 - workload_part as f64,
+        "measured input − what the user and tools contributed"
+    );
+    assert_eq!(
+        a["estimated_overhead_tokens_per_call"],
+        agents_estimate.input_tokens_per_call() - workload_part
+    );
+    // The month: every call's tokens per request (input 8,400 / 2, output 650 / 2) at the
+    // spec's 30,000 requests, Nova Pro prices.
+    let month = (8_400.0 / 2.0 * 0.80 + 650.0 / 2.0 * 3.20) / 1e6 * 30_000.0;
+    assert!((a["monthly_cost_usd"].as_f64().unwrap() - month).abs() < 1e-6);
+    let d = &json["targets"]["direct"]["measured"];
+    assert_eq!(
+        d["input_tokens_per_call"], 600.0,
+        "(400 + 600 + 2 × 100 cached) / 2"
+    );
+    assert_eq!(d["cache_read_input_tokens_per_call"], 100.0);
+    assert_eq!(d["calls_per_request"], 2.0);
+    assert_eq!(
+        json["measured"], *d,
+        "the first contract's object is the direct one"
+    );
+
+    let human = render::render(&e, Format::Human, &opts);
+    assert!(human.contains("agents: estimate vs measured"), "{human}");
+    assert!(human.contains("direct: estimate vs measured"), "{human}");
+    assert!(human.contains("orchestration overhead"), "{human}");
+    let markdown = render::render(&e, Format::Markdown, &opts);
+    assert!(
+        markdown.contains("| calls/request | 3 | 1.50 | 0.50× |"),
+        "{markdown}"
+    );
+    assert!(
+        markdown.contains("| retrievals/request | 1 | 0.50 | 0.50× |"),
+        "{markdown}"
+    );
 }

@@ -37,10 +37,8 @@ fn estimate_and_print(args: &CostArgs) -> CliResult {
         &overrides,
         &priced,
     )?;
-    let measured = args
-        .usage
-        .as_deref()
-        .map(agentc::cost::usage::read)
+    let measured = (!args.usage.is_empty())
+        .then(|| agentc::cost::usage::read_all(&args.usage))
         .transpose()
         .map_err(agentc::cost::CostError::from)?;
     if let Some(path) = &args.plot {
