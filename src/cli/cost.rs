@@ -21,6 +21,19 @@ pub struct CostArgs {
     /// Show measured usage from `agentc run` traces (JSON lines, any target) beside the estimate.
     #[arg(long, value_name = "FILE", num_args = 1..)]
     pub usage: Vec<PathBuf>,
+    /// Fit a calibration from `agentc run` traces (any target) and write it with `--write`;
+    /// the estimate printed applies it.
+    #[arg(long, value_name = "TRACE", num_args = 1.., requires = "write", conflicts_with = "calibration")]
+    pub calibrate: Vec<PathBuf>,
+    /// Where `--calibrate` writes the calibration (YAML; never over the spec).
+    #[arg(long, value_name = "FILE", requires = "calibrate")]
+    pub write: Option<PathBuf>,
+    /// Apply a calibration written by `--calibrate` (overrides the spec's `workload.calibration`).
+    #[arg(long, value_name = "FILE")]
+    pub calibration: Option<PathBuf>,
+    /// Replace an existing `--write` file even if it is not an agentc calibration.
+    #[arg(long)]
+    pub force: bool,
     /// Do not read or write the token-count cache (`$AGENTC_CACHE_DIR`, `~/.cache/agentc`).
     #[arg(long)]
     pub no_cache: bool,
@@ -96,6 +109,7 @@ impl From<&WorkloadArgs> for WorkloadOverrides {
             retrievals_per_request: a.retrievals_per_request,
             passages_per_retrieval: a.passages_per_retrieval,
             tokens_per_passage: a.tokens_per_passage,
+            calibration: None,
         }
     }
 }

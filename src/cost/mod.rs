@@ -8,6 +8,7 @@
 //! usage traces ─usage::read─▶ Measured (shown beside the estimate, never mixed into it)
 //! ```
 
+pub mod calibration;
 pub mod model;
 pub mod plot;
 pub mod price;
@@ -47,6 +48,9 @@ pub enum CostError {
     #[error(transparent)]
     #[diagnostic(transparent)]
     Usage(#[from] usage::UsageError),
+    #[error(transparent)]
+    #[diagnostic(transparent)]
+    Calibration(#[from] calibration::CalibrationError),
     #[error("cannot write `{}`", path.display())]
     #[diagnostic(code(agentc::cost::write))]
     Write {

@@ -51,6 +51,8 @@ pub struct Component {
     /// Read from the prompt cache (priced at the cache-read price).
     pub cached: bool,
     pub basis: Basis,
+    /// Scaled by a calibration's overhead ratio.
+    pub calibrated: bool,
 }
 
 impl Component {
@@ -60,6 +62,7 @@ impl Component {
             tokens,
             cached: false,
             basis,
+            calibrated: false,
         }
     }
 }
@@ -94,6 +97,17 @@ pub struct Fee {
     pub per_request_usd: f64,
 }
 
+/// What a calibration changed in one target's estimate (a figure a flag overrode is `None`).
+#[derive(Debug, Clone, PartialEq)]
+pub struct AppliedCalibration {
+    /// `calibrated from N requests`
+    pub label: String,
+    pub requests: u64,
+    pub calls_per_request: Option<f64>,
+    pub output_tokens_per_call: Option<u64>,
+    pub overhead_ratio: Option<f64>,
+}
+
 /// One target's estimate.
 #[derive(Debug, Clone, PartialEq)]
 pub struct TargetEstimate {
@@ -111,6 +125,8 @@ pub struct TargetEstimate {
     pub fees: Vec<Fee>,
     pub fixed_monthly_usd: f64,
     pub monthly: Monthly,
+    /// The calibration applied to this target, if any.
+    pub calibration: Option<AppliedCalibration>,
 }
 
 impl TargetEstimate {
@@ -354,21 +370,54 @@ pub fn estimate_for(
             .defaulted
             .retain(|f| !super::workload::RETRIEVAL_FIELDS.contains(&f.as_str()));
     }
-    let mut cx = CostContext {
-        spec,
-        agent,
-        spec_dir,
-        models,
-        workload: &workload,
-        counter: TokenCounter::default(),
-    };
     let mut targets = Vec::with_capacity(Target::ALL.len());
+    let mut counter = TokenCounter::default();
     for target in Target::ALL.into_iter().filter(|t| only.contains(t)) {
-        let cost = match target {
+        let calibration = overrides
+            .calibration
+            .as_ref()
+            .and_then(|c| c.get(target))
+            .map(|c| applied(c, target, overrides));
+        let target_workload = calibrated_workload(&workload, target, calibration.as_ref());
+        let mut cx = CostContext {
+            spec,
+            agent,
+            spec_dir,
+            models,
+            workload: &target_workload,
+            counter: std::mem::take(&mut counter),
+        };
+        let mut cost = match target {
             Target::Agents => crate::agents::cost::price(&mut cx)?,
             Target::Direct => crate::direct::cost::price(&mut cx)?,
         };
-        targets.push(target_estimate(target, cost, &workload));
+        counter = std::mem::take(&mut cx.counter);
+        if let Some(ratio) = calibration.as_ref().and_then(|c| c.overhead_ratio) {
+            for c in cost
+                .components
+                .iter_mut()
+                .filter(|c| c.basis != Basis::Workload)
+            {
+                c.tokens = (c.tokens as f64 * ratio).round() as u64;
+                c.calibrated = true;
+            }
+        }
+        let mut estimate = target_estimate(target, cost, &target_workload);
+        estimate.calibration = calibration;
+        targets.push(estimate);
+    }
+    if let Some(c) = &overrides.calibration {
+        let calibrated = |t: &&TargetEstimate| t.calibration.is_some();
+        workload.defaulted.retain(|f| {
+            let calls_calibrated = targets
+                .iter()
+                .filter(calibrated)
+                .any(|t| *f == format!("calls_per_request.{}", t.target));
+            let output_calibrated = f == "output_tokens_per_call"
+                && !targets.is_empty()
+                && targets.iter().all(|t| c.get(t.target).is_some());
+            !calls_calibrated && !output_calibrated
+        });
     }
     Ok(Estimate {
         agent_name: agent.name.clone(),
@@ -377,6 +426,53 @@ pub fn estimate_for(
         targets,
         knowledge_bases: spec.knowledge_bases.iter().any(|kb| kb.enabled),
     })
+}
+
+/// The figures of a target's calibration that no flag overrides.
+fn applied(
+    c: &super::calibration::TargetCalibration,
+    target: Target,
+    overrides: &WorkloadOverrides,
+) -> AppliedCalibration {
+    AppliedCalibration {
+        label: c.label(),
+        requests: c.requests,
+        calls_per_request: overrides
+            .calls_per_request
+            .get(target)
+            .is_none()
+            .then_some(c.calls_per_request),
+        output_tokens_per_call: overrides
+            .output_tokens_per_call
+            .is_none()
+            .then_some(c.output_tokens_per_call),
+        overhead_ratio: overrides
+            .input_tokens_per_call
+            .get(target)
+            .is_none()
+            .then_some(c.overhead_ratio),
+    }
+}
+
+/// The workload one target is estimated under: the shared one, with what its calibration
+/// measured.
+fn calibrated_workload(
+    workload: &ResolvedWorkload,
+    target: Target,
+    calibration: Option<&AppliedCalibration>,
+) -> ResolvedWorkload {
+    let mut w = workload.clone();
+    if let Some(c) = calibration {
+        if let Some(calls) = c.calls_per_request {
+            w.calls_per_request = w
+                .calls_per_request
+                .map(|t, v| if t == target { calls } else { v });
+        }
+        if let Some(output) = c.output_tokens_per_call {
+            w.output_tokens_per_call = output;
+        }
+    }
+    w
 }
 
 fn target_estimate(
@@ -402,6 +498,7 @@ fn target_estimate(
             fees_usd: 0.0,
             total_usd: 0.0,
         },
+        calibration: None,
     };
     estimate.monthly = estimate.monthly_at(workload.requests_per_month());
     estimate
@@ -445,6 +542,7 @@ mod tests {
                 fees_usd: 0.0,
                 total_usd: 0.0,
             },
+            calibration: None,
         };
         t.monthly = t.monthly_at(30_000.0);
         t

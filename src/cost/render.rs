@@ -143,11 +143,14 @@ fn rows(estimate: &Estimate) -> Vec<Row> {
                 input.per_month = usd(t.monthly.input_usd - extra_input_usd(t, requests));
                 rows.push(input);
                 for (i, c) in t.components.iter().enumerate() {
-                    let label = match (c.cached, c.basis) {
+                    let mut label = match (c.cached, c.basis) {
                         (true, _) => format!("{} (cached)", c.name),
                         (false, Basis::Modelled) => format!("{} *", c.name),
                         _ => c.name.to_string(),
                     };
+                    if let (true, Some(cal)) = (c.calibrated, &t.calibration) {
+                        label = format!("{label} ({})", cal.label);
+                    }
                     let mut row = Row::new(RowKind::Line, 2, label).priced(
                         c.tokens,
                         price::usd(c.tokens as f64, t.rates.input(c.cached)),
@@ -176,7 +179,13 @@ fn rows(estimate: &Estimate) -> Vec<Row> {
             row.per_month = usd(per_call * x.calls_per_request * requests);
             rows.push(row);
         }
-        rows.push(Row::new(RowKind::Line, 1, "output").priced(
+        let output_label = match &t.calibration {
+            Some(cal) if cal.output_tokens_per_call.is_some() => {
+                format!("output ({})", cal.label)
+            }
+            _ => "output".to_string(),
+        };
+        rows.push(Row::new(RowKind::Line, 1, output_label).priced(
             t.output_tokens_per_call,
             price::usd(t.output_tokens_per_call as f64, t.rates.output_usd_per_mtok),
             t,
@@ -357,6 +366,25 @@ fn notes(estimate: &Estimate) -> Vec<String> {
             group(w.tokens_per_passage),
         ));
     }
+    for t in &estimate.targets {
+        let Some(cal) = &t.calibration else { continue };
+        let mut figures = Vec::new();
+        if let Some(calls) = cal.calls_per_request {
+            figures.push(format!("{} calls/request", number(calls)));
+        }
+        if let Some(output) = cal.output_tokens_per_call {
+            figures.push(format!("{} output tokens/call", group(output)));
+        }
+        if let Some(ratio) = cal.overhead_ratio {
+            figures.push(format!("modelled overhead × {ratio:.3}"));
+        }
+        notes.push(format!(
+            "{}: {} — {} (figures measured by traces, replacing the workload's).",
+            t.target.as_str(),
+            cal.label,
+            figures.join(", ")
+        ));
+    }
     if !estimate.workload.defaulted.is_empty() {
         notes.push(format!(
             "Assumed by agentc (set them under `workload:` in the spec or with flags): {}.",
@@ -373,8 +401,12 @@ fn target_line(t: &TargetEstimate) -> String {
     } else {
         "calls"
     };
+    let calibrated = match &t.calibration {
+        Some(cal) if cal.calls_per_request.is_some() => format!(" ({})", cal.label),
+        _ => String::new(),
+    };
     format!(
-        "{}: {} with {} ({}), {} {calls}/request",
+        "{}: {} with {} ({}), {} {calls}/request{calibrated}",
         t.target.as_str(),
         t.target.service(),
         t.model_name,
@@ -754,6 +786,9 @@ pub struct TargetReport<'a> {
     pub monthly: MonthlyReport,
     /// The same figure as `monthly.total_usd`, kept for readers of the first contract.
     pub monthly_cost_usd: f64,
+    /// The calibration this target's figures come from (`--calibration`), if any.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub calibration: Option<CalibrationReport>,
     /// What `--usage` traces measured for this target, beside (never in) the estimate.
     #[serde(skip_serializing_if = "Option::is_none")]
     pub measured: Option<MeasuredReport<'a>>,
@@ -761,6 +796,19 @@ pub struct TargetReport<'a> {
     pub model_calls_per_request: f64,
     /// Calls besides the repeated one (pre-/post-processing, knowledge-base generation).
     pub extra_calls: Vec<ExtraCallReport>,
+}
+
+/// Which figures of a target came from a calibration; each is labelled with `label`.
+#[derive(Debug, Clone, PartialEq, Serialize)]
+pub struct CalibrationReport {
+    /// `calibrated from N requests`
+    pub label: String,
+    pub requests: u64,
+    pub calls_per_request: Option<f64>,
+    pub output_tokens_per_call: Option<u64>,
+    pub overhead_ratio: Option<f64>,
+    /// The components scaled by `overhead_ratio`.
+    pub calibrated_components: Vec<&'static str>,
 }
 
 #[derive(Debug, Clone, PartialEq, Serialize)]
@@ -892,6 +940,19 @@ fn target_report<'a>(
             total_usd: round_usd(t.monthly.total_usd),
         },
         monthly_cost_usd: round_usd(t.monthly.total_usd),
+        calibration: t.calibration.as_ref().map(|c| CalibrationReport {
+            label: c.label.clone(),
+            requests: c.requests,
+            calls_per_request: c.calls_per_request,
+            output_tokens_per_call: c.output_tokens_per_call,
+            overhead_ratio: c.overhead_ratio,
+            calibrated_components: t
+                .components
+                .iter()
+                .filter(|c| c.calibrated)
+                .map(|c| c.name)
+                .collect(),
+        }),
         measured: measured
             .and_then(|traces| traces.get(t.target))
             .map(|m| measured_report(w, t, m)),

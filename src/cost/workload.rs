@@ -24,6 +24,9 @@ pub struct WorkloadOverrides {
     pub retrievals_per_request: Option<f64>,
     pub passages_per_retrieval: Option<u64>,
     pub tokens_per_passage: Option<u64>,
+    /// What traces measured (`--calibration FILE` or `workload.calibration`): below the flags,
+    /// above the spec's own figures.
+    pub calibration: Option<super::calibration::Calibration>,
 }
 
 /// agentc's assumptions when neither the spec nor a flag says.

@@ -958,3 +958,176 @@ fn measured_columns_equal_the_sums_of_traces_with_known_usage_on_every_target() 
         "{markdown}"
     );
 }
+
+/// A synthetic trace set generated from known parameters: the calibration fitted from it
+/// recovers them, writes them, and every figure taken from it is labelled.
+#[test]
+fn calibration_of_a_synthetic_trace_set_recovers_the_parameters_it_was_generated_from() {
+    let dir = tempfile::tempdir().unwrap();
+    let spec = dir.path().join("agent.yaml");
+    std::fs::write(&spec, BASE).unwrap();
+    // Known parameters per target: calls per request, output tokens per call, overhead ratio.
+    let known = [
+        (Target::Agents, 2.5, 250u64, 1.4),
+        (Target::Direct, 1.5, 400u64, 1.2),
+    ];
+    let requests = 10u64;
+    let mut traces = Vec::new();
+    // The trace's token counts are integers: the ratio is recovered to within that rounding.
+    let mut tolerance = Vec::new();
+    for (target, calls, output, ratio) in known {
+        // Under these calls and output, the estimate's workload part and modelled overhead
+        // fix the mean input a call must have had.
+        let flags = WorkloadOverrides {
+            calls_per_request: PerTarget::from_fn(|t| (t == target).then_some(calls)),
+            output_tokens_per_call: Some(output),
+            ..Default::default()
+        };
+        let loaded = load_path(&spec, &LoadOptions::default()).unwrap();
+        let e = estimate(
+            loaded.spec.as_ref().unwrap(),
+            loaded.agent.as_ref().unwrap(),
+            dir.path(),
+            ModelTable::builtin(),
+            &flags,
+        )
+        .unwrap();
+        let t = e.get(target).unwrap();
+        let input =
+            t.workload_tokens_per_call() as f64 + ratio * t.overhead_tokens_per_call() as f64;
+        tolerance.push(0.5 / t.overhead_tokens_per_call() as f64 + 0.0005);
+        let mut text = String::new();
+        for r in 0..requests {
+            // Alternating 2 and 3 calls: 2.5 per request; 1 and 2: 1.5.
+            let n = calls.floor() as u64 + r % 2;
+            for i in 0..n {
+                text.push_str(&format!(
+                    r#"{{"type":"model_call","target":"{target}","request":"{target}-{r}","session":"s{r}","iteration":{},"step":"orchestration","model_id":"amazon.nova-pro-v1:0","latency_ms":3,"usage":{{"input_tokens":{},"output_tokens":{output}}}}}"#,
+                    i + 1,
+                    input.round()
+                ));
+                text.push('\n');
+            }
+        }
+        let path = dir.path().join(format!("{target}.jsonl"));
+        std::fs::write(&path, text).unwrap();
+        traces.push(path);
+    }
+    let written = dir.path().join("calibration.yaml");
+    let mut args: Vec<&std::ffi::OsStr> =
+        vec!["cost".as_ref(), spec.as_os_str(), "--calibrate".as_ref()];
+    args.extend(traces.iter().map(|p| p.as_os_str()));
+    args.extend([
+        "--write".as_ref(),
+        written.as_os_str(),
+        "--format".as_ref(),
+        "json".as_ref(),
+    ]);
+    let run = crate::support::cli::agentc(args).run();
+    assert_eq!(run.code, 0, "{}", run.stderr);
+    let calibration = agentc::cost::calibration::Calibration::from_file(&written).unwrap();
+    for ((target, calls, output, ratio), tolerance) in known.into_iter().zip(tolerance) {
+        let fitted = calibration.get(target).unwrap();
+        assert_eq!(fitted.requests, requests);
+        assert_eq!(fitted.calls_per_request, calls, "{target}");
+        assert_eq!(fitted.output_tokens_per_call, output, "{target}");
+        assert!(
+            (fitted.overhead_ratio - ratio).abs() < tolerance,
+            "{target}: {}",
+            fitted.overhead_ratio
+        );
+    }
+    let json: serde_json::Value = serde_json::from_str(&run.stdout).unwrap();
+    let agents_json = &json["targets"]["agents"];
+    assert_eq!(agents_json["calls_per_request"], 2.5);
+    assert_eq!(agents_json["output_tokens_per_call"], 250);
+    assert_eq!(
+        agents_json["calibration"]["label"],
+        "calibrated from 10 requests"
+    );
+    assert!(
+        agents_json["calibration"]["calibrated_components"]
+            .as_array()
+            .unwrap()
+            .iter()
+            .any(|c| c == names::ORCHESTRATION_TEMPLATE)
+    );
+
+    // Applied from the file: the same figures, labelled in every format.
+    let apply = |format: &str| {
+        crate::support::cli::agentc([
+            "cost".as_ref(),
+            spec.as_os_str(),
+            "--calibration".as_ref(),
+            written.as_os_str(),
+            "--format".as_ref(),
+            format.as_ref(),
+        ])
+        .run()
+    };
+    let again: serde_json::Value = serde_json::from_str(&apply("json").stdout).unwrap();
+    assert_eq!(again["targets"], json["targets"]);
+    for format in ["human", "markdown"] {
+        let out = apply(format);
+        assert_eq!(out.code, 0, "{}", out.stderr);
+        assert!(
+            out.stdout
+                .contains("2.5 calls/request (calibrated from 10 requests)"),
+            "{}",
+            out.stdout
+        );
+        assert!(
+            out.stdout.contains("output (calibrated from 10 requests)"),
+            "{}",
+            out.stdout
+        );
+        assert!(
+            out.stdout.contains("(calibrated from 10 requests)"),
+            "{}",
+            out.stdout
+        );
+    }
+    // A flag still wins over the calibration, and the calibration never overwrites the spec.
+    let run = crate::support::cli::agentc([
+        "cost".as_ref(),
+        spec.as_os_str(),
+        "--calibration".as_ref(),
+        written.as_os_str(),
+        "--agents-calls-per-request".as_ref(),
+        "4".as_ref(),
+        "--format".as_ref(),
+        "json".as_ref(),
+    ])
+    .run();
+    let flagged: serde_json::Value = serde_json::from_str(&run.stdout).unwrap();
+    assert_eq!(flagged["targets"]["agents"]["calls_per_request"], 4.0);
+    assert!(flagged["targets"]["agents"]["calibration"]["calls_per_request"].is_null());
+    let mut onto_spec: Vec<&std::ffi::OsStr> =
+        vec!["cost".as_ref(), spec.as_os_str(), "--calibrate".as_ref()];
+    onto_spec.extend(traces.iter().map(|p| p.as_os_str()));
+    onto_spec.extend(["--write".as_ref(), spec.as_os_str()]);
+    let run = crate::support::cli::agentc(onto_spec).run();
+    assert_ne!(run.code, 0);
+    assert_eq!(
+        std::fs::read_to_string(&spec).unwrap(),
+        BASE,
+        "the spec is untouched"
+    );
+    // The spec's own `workload.calibration` (relative to the spec) applies it too.
+    let keyed = dir.path().join("keyed.yaml");
+    std::fs::write(
+        &keyed,
+        format!("{BASE}workload:\n  calibration: calibration.yaml\n"),
+    )
+    .unwrap();
+    let run = crate::support::cli::agentc([
+        "cost".as_ref(),
+        keyed.as_os_str(),
+        "--format".as_ref(),
+        "json".as_ref(),
+    ])
+    .run();
+    assert_eq!(run.code, 0, "{}", run.stderr);
+    let from_spec: serde_json::Value = serde_json::from_str(&run.stdout).unwrap();
+    assert_eq!(from_spec["targets"], json["targets"]);
+}
