@@ -40,6 +40,7 @@ mod direct_session;
 #[cfg(feature = "direct")]
 mod direct_tools;
 mod files;
+mod harness_compile;
 mod layout;
 mod lean;
 mod lint_rules;

@@ -37,6 +37,7 @@ declare_rule! {
 fn not_carried(target: Target, spec: &Spec) -> Vec<NotCarried> {
     match target {
         Target::Agents => Vec::new(),
+        Target::Harness => Vec::new(),
         Target::Direct => crate::direct::compile::not_carried(spec),
     }
 }
