@@ -555,7 +555,7 @@ fn ratio_text(measured: f64, estimated: f64) -> String {
 fn measured_rows(estimate: &Estimate, d: &TargetEstimate, m: &Measured) -> Vec<MeasuredRow> {
     let ratio = ratio_text;
     let measured_monthly = m.monthly_usd(&estimate.workload, d);
-    let overhead = m.total_input_tokens_per_call() - d.workload_tokens_per_call() as f64;
+    let overhead = m.overhead_tokens_per_call(&estimate.workload, d);
     let extra_estimate: f64 = d.extra_calls.iter().map(|x| x.calls_per_request).sum();
     let mut rows = vec![
         MeasuredRow {
@@ -583,8 +583,8 @@ fn measured_rows(estimate: &Estimate, d: &TargetEstimate, m: &Measured) -> Vec<M
                 "  request overhead"
             },
             estimate: group(d.overhead_tokens_per_call()),
-            measured: number(overhead.max(0.0).round()),
-            ratio: ratio(overhead.max(0.0), d.overhead_tokens_per_call() as f64),
+            measured: number(overhead.round()),
+            ratio: ratio(overhead, d.overhead_tokens_per_call() as f64),
         },
         MeasuredRow {
             label: "output tokens/call",
@@ -630,7 +630,7 @@ fn measured_rows(estimate: &Estimate, d: &TargetEstimate, m: &Measured) -> Vec<M
 }
 
 /// How to read the measured table, in every format.
-pub const MEASURED_NOTE: &str = "Measured figures are the usage the service reported; per-call rows are of the orchestration calls. Overhead is the input beyond what the user and tools contributed: measured input minus the user message, earlier steps and passages as the workload assumes them, beside agentc's modelled template components. The monthly figure applies every measured call to this workload's volume.";
+pub const MEASURED_NOTE: &str = "Measured figures are the usage the service reported; per-call rows are of the orchestration calls. Overhead is the input beyond what the user and tools contributed: measured input minus the user message and passages as the workload assumes them and the earlier steps the measured calls and output make, beside agentc's modelled template components. The monthly figure applies every measured call to this workload's volume.";
 
 fn measured_title(t: &TargetEstimate, m: &Measured) -> String {
     format!(
@@ -895,9 +895,7 @@ fn measured_report<'a>(
         orchestration_calls_per_request: m.orchestration_calls_per_request(),
         other_calls_per_request: m.other_calls_per_request(),
         steps: &m.steps,
-        overhead_tokens_per_call: (m.total_input_tokens_per_call()
-            - t.workload_tokens_per_call() as f64)
-            .max(0.0),
+        overhead_tokens_per_call: m.overhead_tokens_per_call(w, t),
         estimated_overhead_tokens_per_call: t.overhead_tokens_per_call(),
         retrievals_per_request: m.retrievals_per_request(),
         passages_per_retrieval: m.passages_per_retrieval(),

@@ -204,6 +204,29 @@ impl Measured {
         (self.retrievals > 0).then(|| self.retrieved_passages as f64 / self.retrievals as f64)
     }
 
+    /// Measured input per orchestration call beyond what the user and tools contributed: the
+    /// user message and passages as `target`'s estimate has them, and the earlier steps as
+    /// the measured calls per request and output tokens make them (the estimate's formula).
+    pub fn overhead_tokens_per_call(
+        &self,
+        workload: &ResolvedWorkload,
+        target: &TargetEstimate,
+    ) -> f64 {
+        let earlier = |calls: f64, output: u64| {
+            price::earlier_steps_tokens_per_call(
+                calls,
+                output + workload.tool_result_tokens_per_call,
+            ) as f64
+        };
+        let estimated = earlier(target.calls_per_request, target.output_tokens_per_call);
+        let measured = earlier(
+            self.orchestration_calls_per_request(),
+            self.output_tokens_per_call.round() as u64,
+        );
+        let contributed = target.workload_tokens_per_call() as f64 - estimated + measured;
+        (self.total_input_tokens_per_call() - contributed).max(0.0)
+    }
+
     /// The monthly bill of `target` at the workload's volume if every request looked like
     /// the measured ones: the traces' token sums per request, every call of every step.
     pub fn monthly_usd(&self, workload: &ResolvedWorkload, target: &TargetEstimate) -> f64 {
