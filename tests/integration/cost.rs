@@ -325,9 +325,11 @@ fn a_knowledge_base_raises_exactly_the_knowledge_base_guidelines() {
         360 + 200 + 5 * 300,
         "template + question + 5 passages of 300 tokens"
     );
+    // The direct target carries a knowledge base as one more tool the model can call, and
+    // its passages as that tool's results.
     assert_eq!(
         changed(direct(&before), direct(&after)),
-        vec![direct_names::PASSAGES]
+        vec![direct_names::PASSAGES, direct_names::TOOL_CONFIG]
     );
     // 1,500 passage tokens, re-sent by 2 of 3 calls: 1,000 per call on average.
     assert_eq!(components(direct(&after))[direct_names::PASSAGES], 1_000);
