@@ -267,7 +267,7 @@ pub enum Command {
     /// List the models agentc knows, with prices and limits.
     Models(models::ModelsArgs),
     /// Estimate tokens and cost per call, request and month on every target the spec can be built for.
-    Cost(cost::CostArgs),
+    Cost(Box<cost::CostArgs>),
     /// Compile a spec for a target and print it.
     Compile(compile::CompileArgs),
     /// Deploy a spec to a target (agents: plan, confirm, apply; direct: write the artifact).
@@ -318,7 +318,7 @@ fn dispatch(command: Command) -> CliResult {
         Command::Rules(args) => explain::rules(args),
         Command::Schema => schema::run(),
         Command::Models(args) => models::run(args),
-        Command::Cost(args) => cost::run(args),
+        Command::Cost(args) => cost::run(*args),
         Command::Compile(args) => compile::run(args),
         Command::Deploy(args) => compile::deploy(args),
         Command::Run(args) => run::run(args),
