@@ -121,24 +121,16 @@ impl ModelTable {
     }
 }
 
-/// A price table is a few kilobytes; refuse anything that is not a regular file of at most
-/// 1 MiB (`--prices /dev/zero` must not hang).
+/// A price table is a few kilobytes: a regular file of at most 1 MiB (`--prices /dev/zero`
+/// or a FIFO must not hang).
+const PRICES_INPUT: crate::fsio::InputKind = crate::fsio::InputKind {
+    name: "a price table",
+    max_bytes: 1024 * 1024,
+    stdin: false,
+};
+
 fn read_small_text(path: &Path) -> std::io::Result<String> {
-    use std::io::Read;
-    const LIMIT: u64 = 1024 * 1024;
-    let file = std::fs::File::open(path)?;
-    let metadata = file.metadata()?;
-    if !metadata.is_file() {
-        return Err(std::io::Error::other("not a regular file"));
-    }
-    if metadata.len() > LIMIT {
-        return Err(std::io::Error::other(
-            "larger than 1 MiB; a price table is a few kilobytes",
-        ));
-    }
-    let mut text = String::new();
-    file.take(LIMIT).read_to_string(&mut text)?;
-    Ok(text)
+    crate::fsio::read_text_io(path, PRICES_INPUT)
 }
 
 #[cfg(test)]

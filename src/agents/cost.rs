@@ -88,7 +88,7 @@ fn components(
         Some(o) => {
             let path = cx.spec_dir.join(&o.template);
             Some(
-                std::fs::read_to_string(&path)
+                crate::fsio::read_text_io(&path, crate::fsio::TEMPLATE_INPUT)
                     .map_err(|source| CostError::Template { path, source })?,
             )
         }

@@ -18,6 +18,9 @@ pub struct CostArgs {
     /// Also write an SVG plot of the monthly cost of each priced target against requests per day.
     #[arg(long, value_name = "FILE.svg")]
     pub plot: Option<PathBuf>,
+    /// Replace an existing `--plot` file that is not an SVG (the spec never).
+    #[arg(long)]
+    pub force: bool,
     /// Show measured usage from an `agentc run` trace (JSON lines) beside the estimate.
     #[arg(long, value_name = "FILE")]
     pub usage: Option<PathBuf>,

@@ -274,6 +274,29 @@ fn dispatch(command: Command) -> CliResult {
     }
 }
 
+/// Write a file a command produces through [`agentc::fsio::write_file`]: never over the
+/// spec (any spelling or hard link of it), never through a symlink or onto a device, and an
+/// existing file that `same_kind` does not recognise only with `--force`.
+pub fn write_output(
+    path: &std::path::Path,
+    contents: &[u8],
+    kind: &str,
+    spec: Option<&std::path::Path>,
+    same_kind: agentc::fsio::SameKind,
+    force: bool,
+) -> Result<(), CliError> {
+    let protected: Vec<agentc::fsio::Protected> =
+        spec.into_iter().map(agentc::fsio::the_spec).collect();
+    let options = agentc::fsio::WriteOptions {
+        kind,
+        protected: &protected,
+        same_kind: Some(same_kind),
+        force,
+    };
+    agentc::fsio::write_file(path, contents, &options)?;
+    Ok(())
+}
+
 /// Colour only on a terminal, and never with `NO_COLOR` set.
 pub fn use_color(stream_is_terminal: bool) -> bool {
     stream_is_terminal

@@ -14,6 +14,9 @@ pub struct RunArgs {
     /// Append a JSON line per step to this file.
     #[arg(long, value_name = "FILE")]
     pub trace: Option<PathBuf>,
+    /// Append to an existing `--trace` file that is not a trace (the spec never).
+    #[arg(long)]
+    pub force: bool,
     /// Print the outcome as JSON.
     #[arg(long)]
     pub json: bool,

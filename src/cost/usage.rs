@@ -139,7 +139,13 @@ impl Measured {
 
 /// Read a trace file.
 pub fn read(path: &Path) -> Result<Measured, UsageError> {
-    let text = std::fs::read_to_string(path).map_err(|source| UsageError::Read {
+    // A trace of a long session is large, but not gigabytes; a FIFO or device is refused.
+    const TRACE_INPUT: crate::fsio::InputKind = crate::fsio::InputKind {
+        name: "a usage trace",
+        max_bytes: 256 * 1024 * 1024,
+        stdin: false,
+    };
+    let text = crate::fsio::read_text_io(path, TRACE_INPUT).map_err(|source| UsageError::Read {
         path: path.to_path_buf(),
         source,
     })?;

@@ -229,9 +229,10 @@ impl SqliteStore {
             location: path.display().to_string(),
             message: e.to_string(),
         };
-        if let Some(dir) = path.parent().filter(|d| !d.as_os_str().is_empty()) {
-            std::fs::create_dir_all(dir).map_err(|e| fail(&e))?;
-        }
+        // Folders made through fsio (a component that is a file is named), and the store
+        // itself a regular file: SQLite would open a device or FIFO in place.
+        crate::fsio::create_parent_dirs(path).map_err(|e| fail(&e))?;
+        crate::fsio::check_target(path, &[]).map_err(|e| fail(&e))?;
         let connection = rusqlite::Connection::open(path).map_err(|e| fail(&e))?;
         // The busy timeout first: the pragmas and the schema below may already meet a lock
         // held by a concurrent run.

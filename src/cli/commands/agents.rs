@@ -7,11 +7,11 @@ use crate::cli::args::{AwsArgs, SpecArgs};
 use crate::cli::compile::{CompileArgs, CompileFormat, DeployArgs};
 use crate::cli::{
     CliError, CliResult, ExitStatus, load_checked, print_stdout, print_warning, refuse, runtime,
+    write_output,
 };
 use agentc::agents::apply::{Applier, PollSettings, Progress};
 use agentc::agents::aws::BedrockAgents;
 use agentc::agents::desired::{DesiredState, desired_state};
-use agentc::agents::error::AgentsError;
 use agentc::models::ModelTable;
 use agentc::target::Target;
 use std::io::IsTerminal;
@@ -51,14 +51,9 @@ async fn on_agents<T>(
     })
 }
 
-fn write_file(path: &Path, text: &str) -> Result<(), CliError> {
-    std::fs::write(path, text).map_err(|source| {
-        AgentsError::Write {
-            path: path.to_path_buf(),
-            source,
-        }
-        .into()
-    })
+/// Whether an existing file is what `compile --target agents` writes (any of its formats).
+fn is_agents_export(head: &[u8]) -> bool {
+    agentc::fsio::json_naming(head, &["agent", "AWSTemplateFormatVersion", "resource"])
 }
 
 fn pretty_json(value: &impl serde::Serialize) -> String {
@@ -86,7 +81,14 @@ pub fn compile(args: &CompileArgs) -> CliResult {
     let mut text = pretty_json(&value);
     text.push('\n');
     match &args.out {
-        Some(path) => write_file(path, &text)?,
+        Some(path) => write_output(
+            path,
+            text.as_bytes(),
+            "a compiled agent (JSON, CloudFormation or Terraform)",
+            Some(&args.input.spec),
+            &is_agents_export,
+            args.force,
+        )?,
         None => print_stdout(&text),
     }
     Ok(ExitStatus::Success)
@@ -197,13 +199,39 @@ pub fn import(args: &ImportArgs) -> CliResult {
     for warning in &imported.warnings {
         print_warning(&format!("import: {warning}"));
     }
+    // Check the spec's path before writing the files beside it, so a refusal leaves nothing.
+    if let Some(path) = &args.out {
+        let options = agentc::fsio::WriteOptions {
+            same_kind: Some(&agentc::fsio::spec_text),
+            force: args.force,
+            ..agentc::fsio::WriteOptions::new("an agent spec")
+        };
+        agentc::fsio::check_replace(path, &options)?;
+    }
     for (path, text) in &imported.files {
-        write_file(path, text)?;
+        // A prompt or schema file is replaced only by the same text (a re-import), else
+        // with --force.
+        let same = |head: &[u8]| head == text.as_bytes();
+        write_output(
+            path,
+            text.as_bytes(),
+            "the file this import would write",
+            None,
+            &same,
+            args.force,
+        )?;
         eprintln!("wrote {}", path.display());
     }
     match &args.out {
         Some(path) => {
-            write_file(path, &imported.yaml)?;
+            write_output(
+                path,
+                imported.yaml.as_bytes(),
+                "an agent spec",
+                None,
+                &agentc::fsio::spec_text,
+                args.force,
+            )?;
             eprintln!("wrote {}", path.display());
         }
         None => print_stdout(&imported.yaml),

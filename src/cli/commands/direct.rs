@@ -7,7 +7,9 @@ use crate::cli::agents::{DestroyArgs, PlanArgs};
 use crate::cli::args::{AwsArgs, SpecArgs};
 use crate::cli::compile::{CompileArgs, CompileFormat, DeployArgs};
 use crate::cli::run::RunArgs;
-use crate::cli::{CliError, CliResult, ExitStatus, load_checked, print_stdout, refuse, runtime};
+use crate::cli::{
+    CliError, CliResult, ExitStatus, load_checked, print_stdout, refuse, runtime, write_output,
+};
 use agentc::direct::artifact::{self, Artifact, ArtifactDeployer};
 use agentc::direct::dispatch::Dispatcher;
 use agentc::direct::history;
@@ -72,17 +74,14 @@ pub fn compile(args: &CompileArgs) -> CliResult {
     let mut text = serde_json::to_string_pretty(&config).unwrap_or_default();
     text.push('\n');
     match &args.out {
-        Some(path) => {
-            let protected = [agentc::fsio::Protected {
-                path: args.input.spec.clone(),
-                what: "the input spec".to_string(),
-            }];
-            let options = agentc::fsio::WriteOptions {
-                protected: &protected,
-                ..agentc::fsio::WriteOptions::new("a Converse request config")
-            };
-            agentc::fsio::write_file(path, text.as_bytes(), &options)?;
-        }
+        Some(path) => write_output(
+            path,
+            text.as_bytes(),
+            "a Converse request config",
+            Some(&args.input.spec),
+            &artifact::is_converse_config,
+            args.force,
+        )?,
         None => print_stdout(&text),
     }
     Ok(ExitStatus::Success)
@@ -102,6 +101,18 @@ pub fn deploy(args: &DeployArgs) -> CliResult {
     let source = Source::new(TARGET, args.plan.as_deref(), || {
         artifact_of(&args.input, args.out.as_deref())
     })?;
+    if !args.check {
+        // Before the plan is shown: the spec is never the artifact, and a file that is not a
+        // Converse config is replaced only with --force.
+        let protected = [agentc::fsio::the_spec(&args.input.spec)];
+        let write = agentc::fsio::WriteOptions {
+            protected: &protected,
+            same_kind: Some(&artifact::is_converse_config),
+            force: args.force,
+            ..agentc::fsio::WriteOptions::new("a Converse config (an agentc artifact)")
+        };
+        agentc::fsio::check_replace(&source.desired().path, &write)?;
+    }
     let options = DeployOptions {
         adopt: false,
         approved: true,
@@ -271,7 +282,11 @@ async fn run_async(
         },
         _ => (Default::default(), None),
     };
-    let trace = args.trace.as_deref().map(Trace::open).transpose()?;
+    let trace = args
+        .trace
+        .as_deref()
+        .map(|path| Trace::open_for(path, &args.input.spec, args.force))
+        .transpose()?;
     let dispatcher = Arc::new(Dispatcher::new(
         spec,
         agent,
