@@ -40,7 +40,10 @@ where
     CliError: From<D::Error>,
 {
     // `-out` is checked before the service is asked, so a refused path costs nothing.
-    let protected = args.out.as_ref().map(|_| agentc::fsio::the_spec(&args.input.spec));
+    let protected = args
+        .out
+        .as_ref()
+        .map(|_| agentc::fsio::the_spec(&args.input.spec));
     let write = agentc::fsio::WriteOptions {
         protected: protected.as_slice(),
         same_kind: Some(&SavedPlan::<D::Desired>::is_saved_plan),
