@@ -155,7 +155,7 @@ pub fn read(path: &Path) -> Result<Measured, UsageError> {
 /// Parse trace text (`path` only names it in errors).
 pub fn parse(path: &Path, text: &str) -> Result<Measured, UsageError> {
     let mut calls: Vec<ModelCall> = Vec::new();
-    let (mut tool_calls, mut tool_failures, mut result_bytes) = (0u64, 0u64, 0u64);
+    let (mut tool_calls, mut tool_failures, mut result_bytes) = (0u64, 0u64, 0f64);
     for (index, line) in text.lines().enumerate() {
         if line.trim().is_empty() {
             continue;
@@ -172,7 +172,8 @@ pub fn parse(path: &Path, text: &str) -> Result<Measured, UsageError> {
                 if call.outcome.as_deref().is_some_and(|o| o != "ok") {
                     tool_failures += 1;
                 }
-                result_bytes += call.result_bytes.unwrap_or(0);
+                // Summed as a float: a hostile trace must not wrap a counter.
+                result_bytes += call.result_bytes.unwrap_or(0) as f64;
             }
             Line::Other => {}
         }
@@ -210,7 +211,7 @@ pub fn parse(path: &Path, text: &str) -> Result<Measured, UsageError> {
         tool_result_bytes_per_call: if tool_calls == 0 {
             0.0
         } else {
-            result_bytes as f64 / tool_calls as f64
+            result_bytes / tool_calls as f64
         },
     })
 }
