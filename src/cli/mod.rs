@@ -119,6 +119,9 @@ pub enum CliError {
     #[error(transparent)]
     #[diagnostic(transparent)]
     File(#[from] agentc::fsio::WriteError),
+    #[error(transparent)]
+    #[diagnostic(transparent)]
+    Profile(#[from] agentc::aws::UnknownProfile),
     #[error("cannot start the async runtime: {0}")]
     #[diagnostic(code(agentc::runtime))]
     Runtime(#[source] std::io::Error),
@@ -165,6 +168,14 @@ pub type CliResult = Result<ExitStatus, CliError>;
 /// The single-threaded runtime of the commands that talk to AWS.
 pub fn runtime() -> Result<tokio::runtime::Runtime, CliError> {
     agentc::aws::runtime().map_err(CliError::Runtime)
+}
+
+/// Refuse a `--profile` the AWS files do not define (before any credentials are resolved).
+pub async fn check_profile(aws: &args::AwsArgs) -> Result<(), CliError> {
+    if let Some(name) = &aws.profile {
+        agentc::aws::check_profile(name).await?;
+    }
+    Ok(())
 }
 
 /// Refuse `flag` (when it was given) on a target that cannot honour it.

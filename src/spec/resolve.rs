@@ -224,6 +224,41 @@ fn render_instruction(
         }
     };
     let used = template.undeclared_variables(false);
+    // A `--var` that neither `vars:` declares nor the instruction uses is a typo whose value
+    // would silently be dropped (and the default deployed): refuse it by name.
+    for (key, _) in &options.vars {
+        if spec.vars.contains_key(key) || used.contains(key) {
+            continue;
+        }
+        let known = spec
+            .vars
+            .keys()
+            .map(String::as_str)
+            .chain(used.iter().map(String::as_str));
+        let help = match crate::diag::closest(key, known) {
+            Some(suggestion) => format!("did you mean `--var {suggestion}=…`?"),
+            None if spec.vars.is_empty() => {
+                "the spec declares no `vars`; declare it under `vars:` or leave out the flag"
+                    .to_string()
+            }
+            None => format!(
+                "the spec declares: {}",
+                spec.vars
+                    .keys()
+                    .map(String::as_str)
+                    .collect::<Vec<_>>()
+                    .join(", ")
+            ),
+        };
+        diagnostics.push(
+            Diagnostic::error(
+                crate::diag::Code::UndefinedVariable,
+                format!("`--var {key}` sets a variable the spec does not declare or use"),
+            )
+            .with_span(document.spans.value("/vars").or(instruction_span))
+            .with_help(help),
+        );
+    }
     let mut missing: Vec<&String> = used
         .iter()
         .filter(|name| !vars.contains_key(*name))
@@ -369,5 +404,33 @@ mod tests {
         );
         // An ordinary template renders as before.
         assert!(instruction_findings("Answer in {{ x }}.").is_empty());
+    }
+
+    #[test]
+    fn an_undeclared_var_is_an_error_naming_it_with_a_suggestion() {
+        let text = "agentc: 1\nname: vars\nmodel: amazon.nova-lite-v1:0\nvars:\n  region: eu\ninstruction: You are a test agent that answers questions about {{ region }}.\n";
+        let options = LoadOptions {
+            vars: vec![("regoin".into(), "us".into())],
+        };
+        let loaded = load_source(SourceFile::new("vars.yaml", text), &options);
+        let finding = loaded
+            .diagnostics
+            .iter()
+            .find(|d| d.message.contains("`--var regoin`"))
+            .expect("the misspelt --var is named");
+        assert_eq!(finding.rule, Code::UndefinedVariable);
+        assert!(
+            finding
+                .help
+                .as_deref()
+                .unwrap_or("")
+                .contains("--var region=")
+        );
+        // A declared one is fine.
+        let options = LoadOptions {
+            vars: vec![("region".into(), "us".into())],
+        };
+        let loaded = load_source(SourceFile::new("vars.yaml", text), &options);
+        assert!(loaded.diagnostics.is_empty(), "{:?}", loaded.diagnostics);
     }
 }

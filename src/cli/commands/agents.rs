@@ -35,8 +35,9 @@ fn load_desired(input: &SpecArgs) -> Result<DesiredState, CliError> {
     )?)
 }
 
-async fn connect(aws: &AwsArgs) -> BedrockAgents {
-    BedrockAgents::connect(aws.region.as_deref(), aws.profile.as_deref()).await
+async fn connect(aws: &AwsArgs) -> Result<BedrockAgents, CliError> {
+    crate::cli::check_profile(aws).await?;
+    Ok(BedrockAgents::connect(aws.region.as_deref(), aws.profile.as_deref()).await)
 }
 
 /// Run `op` against Bedrock Agents; an error that got no reply names the endpoint it tried.
@@ -44,7 +45,7 @@ async fn on_agents<T>(
     aws: &AwsArgs,
     op: impl AsyncFnOnce(&BedrockAgents) -> Result<T, CliError>,
 ) -> Result<T, CliError> {
-    let api = connect(aws).await;
+    let api = connect(aws).await?;
     op(&api).await.map_err(|error| match error {
         CliError::Agents(error) => CliError::from(error.at_endpoint(&api.endpoint())),
         error => error,
@@ -186,20 +187,8 @@ pub fn destroy(args: &DestroyArgs) -> CliResult {
 }
 
 pub fn import(args: &ImportArgs) -> CliResult {
-    let imported = runtime()?.block_on(async {
-        let api = connect(&args.aws).await;
-        let out_dir = args
-            .out
-            .as_ref()
-            .and_then(|p| p.parent())
-            .map(Path::to_path_buf)
-            .unwrap_or_else(|| std::path::PathBuf::from("."));
-        agentc::agents::import::import(&api, &args.agent_id, args.alias.as_deref(), &out_dir).await
-    })?;
-    for warning in &imported.warnings {
-        print_warning(&format!("import: {warning}"));
-    }
-    // Check the spec's path before writing the files beside it, so a refusal leaves nothing.
+    // Check the spec's path before asking the service and writing the files beside it, so a
+    // refusal costs nothing and leaves nothing.
     if let Some(path) = &args.out {
         let options = agentc::fsio::WriteOptions {
             same_kind: Some(&agentc::fsio::spec_text),
@@ -207,6 +196,22 @@ pub fn import(args: &ImportArgs) -> CliResult {
             ..agentc::fsio::WriteOptions::new("an agent spec")
         };
         agentc::fsio::check_replace(path, &options)?;
+    }
+    let imported = runtime()?.block_on(async {
+        let api = connect(&args.aws).await?;
+        let out_dir = args
+            .out
+            .as_ref()
+            .and_then(|p| p.parent())
+            .map(Path::to_path_buf)
+            .unwrap_or_else(|| std::path::PathBuf::from("."));
+        Ok::<_, CliError>(
+            agentc::agents::import::import(&api, &args.agent_id, args.alias.as_deref(), &out_dir)
+                .await?,
+        )
+    })?;
+    for warning in &imported.warnings {
+        print_warning(&format!("import: {warning}"));
     }
     for (path, text) in &imported.files {
         // A prompt or schema file is replaced only by the same text (a re-import), else

@@ -220,6 +220,7 @@ async fn run_async(
     let stored_session = args.session.as_deref();
     let direct = spec.targets.direct.clone().unwrap_or_default();
 
+    crate::cli::check_profile(&args.aws).await?;
     let sdk_config =
         agentc::aws::sdk_config(args.aws.region.as_deref(), args.aws.profile.as_deref()).await;
     if sdk_config.region().is_none() {
