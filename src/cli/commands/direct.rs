@@ -103,11 +103,13 @@ pub fn deploy(args: &DeployArgs) -> CliResult {
     })?;
     if !args.check {
         // Before the plan is shown: the spec is never the artifact, and a file that is not a
-        // Converse config is replaced only with --force.
+        // Converse config is replaced only with --force. A saved plan recorded what it would
+        // replace, and its own staleness check says more when that changed.
         let protected = [agentc::fsio::the_spec(&args.input.spec)];
+        let same_kind: agentc::fsio::SameKind = &artifact::is_converse_config;
         let write = agentc::fsio::WriteOptions {
             protected: &protected,
-            same_kind: Some(&artifact::is_converse_config),
+            same_kind: args.plan.is_none().then_some(same_kind),
             force: args.force,
             ..agentc::fsio::WriteOptions::new("a Converse config (an agentc artifact)")
         };
@@ -237,10 +239,14 @@ async fn run_async(
                 .build(),
         )
         .build();
+    let mut retry = RetryPolicy::from_env();
+    if let Some(seconds) = args.retry_deadline {
+        retry.deadline = std::time::Duration::from_secs(seconds);
+    }
     let model = ModelClient::new(
         aws_sdk_bedrockruntime::Client::from_conf(bedrock_config),
         parts,
-        RetryPolicy::from_env(),
+        retry,
     )
     .with_endpoint(agentc::aws::endpoint(
         &sdk_config,
@@ -276,6 +282,10 @@ async fn run_async(
             Some(session::Store::open(direct.sessions.as_deref(), move || sdk).await?)
         }
     };
+    // Before the first (paid) model call: a store that cannot take the save fails here.
+    if let Some(store) = &store {
+        store.check_writable().await?;
+    }
     let (state, base_version) = match (&store, stored_session) {
         (Some(store), Some(id)) => match store.load(id).await? {
             Some(stored) => (stored.state, Some(stored.version)),
@@ -304,11 +314,13 @@ async fn run_async(
             message: args.message.clone(),
         }
     };
-    let result = runner.run(input).await;
+    // A trace write that fails after the model answered is kept next to the answer.
+    let result = runner.run_keeping(input).await;
 
     // Keep what happened once the model has answered at least once (tools may have had
     // effects); a turn that failed before any answer leaves the session as it was.
     let answered = runner.appended.iter().any(|m| m["role"] == "assistant");
+    let mut saved = None;
     if let (Some(store), Some(id)) = (&store, stored_session)
         && answered
     {
@@ -320,9 +332,33 @@ async fn run_async(
             pending: runner.pending().cloned(),
             max_history_bytes: history_budget,
         };
-        store.save(id, &update).await?;
+        saved = Some(store.save(id, &update).await);
     }
-    Ok(print_report(args, stored_session, &result?))
+    match result {
+        // Nothing paid for is lost: the answer is printed first, then what failed after it,
+        // and the exit status says that something did.
+        Ok(mut answer) => {
+            if let Some(saved) = saved {
+                answer.saved(saved);
+            }
+            let later: Vec<String> = answer.later.iter().map(ToString::to_string).collect();
+            let status = print_report(args, stored_session, &answer.report, &later);
+            for error in &answer.later {
+                crate::cli::print_error(error);
+            }
+            Ok(if later.is_empty() {
+                status
+            } else {
+                ExitStatus::Error
+            })
+        }
+        Err(error) => {
+            if let Some(Err(save_error)) = saved {
+                crate::cli::print_error(&save_error);
+            }
+            Err(error.into())
+        }
+    }
 }
 
 /// An id for a run without `--session`: used in the trace and the Lambda event, not stored.
@@ -368,7 +404,14 @@ fn explain_stop(stop_reason: &str) -> (ExitStatus, Option<&'static str>) {
     }
 }
 
-fn print_report(args: &RunArgs, session: Option<&str>, report: &Report) -> ExitStatus {
+/// `later`: what failed after the answer (a trace write, the session save), said in the JSON
+/// line too.
+fn print_report(
+    args: &RunArgs,
+    session: Option<&str>,
+    report: &Report,
+    later: &[String],
+) -> ExitStatus {
     let (status, note, outcome_name) = match &report.outcome {
         Outcome::Stopped { stop_reason, .. } => {
             let (status, note) = explain_stop(stop_reason);
@@ -402,6 +445,9 @@ fn print_report(args: &RunArgs, session: Option<&str>, report: &Report) -> ExitS
             "model_calls": report.model_calls,
             "tool_calls": report.tool_calls,
         });
+        if !later.is_empty() {
+            line["errors_after_answer"] = serde_json::json!(later);
+        }
         match &report.outcome {
             Outcome::Stopped { text, .. } => line["text"] = serde_json::json!(text),
             Outcome::ReturnControl { calls } => {
