@@ -11,6 +11,8 @@
 //! cannot import it: handlers call into these stages, never the other way round.
 
 pub mod agents;
+// AWS configuration and the async runtime: only the network features have them.
+#[cfg(feature = "net")]
 pub mod aws;
 pub mod cost;
 pub mod diag;
@@ -18,6 +20,8 @@ pub mod direct;
 pub mod discover;
 pub mod fmt;
 pub mod fsio;
+pub mod harness;
+pub mod knowledge;
 pub mod lint;
 pub mod models;
 pub mod plan;

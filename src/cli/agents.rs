@@ -1,6 +1,6 @@
 use super::CliResult;
 use super::args::{AwsArgs, SpecArgs, TargetArg};
-use super::commands::{agents, direct};
+use super::commands::{agents, artifact, harness};
 use agentc::target::Target;
 use std::path::PathBuf;
 
@@ -77,14 +77,16 @@ pub struct ImportArgs {
 pub fn plan(args: PlanArgs) -> CliResult {
     match Target::from(args.target) {
         Target::Agents => agents::plan(&args),
-        Target::Direct => direct::plan(&args),
+        Target::Harness => harness::not_yet("plan"),
+        Target::Direct => artifact::plan(&args),
     }
 }
 
 pub fn destroy(args: DestroyArgs) -> CliResult {
     match Target::from(args.target) {
         Target::Agents => agents::destroy(&args),
-        Target::Direct => direct::destroy(&args),
+        Target::Harness => harness::not_yet("destroy"),
+        Target::Direct => artifact::destroy(&args),
     }
 }
 

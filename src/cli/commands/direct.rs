@@ -1,159 +1,20 @@
-//! Commands of the direct target: `compile` prints the Converse config, `deploy` writes it
-//! as an artifact, `plan` shows what deploy would write, `destroy` removes the artifact, `run`
-//! runs the agent through the Converse API with agentc's loop.
+//! `agentc run`: the agent run through the Converse API with agentc's loop (the `direct`
+//! feature). The direct target's local commands are in `artifact`.
 
-use super::flow::{self, DeployOptions, Source};
-use crate::cli::agents::{DestroyArgs, PlanArgs};
-use crate::cli::args::{AwsArgs, SpecArgs};
-use crate::cli::compile::{CompileArgs, CompileFormat, DeployArgs};
+use super::artifact::load_for_direct;
 use crate::cli::run::RunArgs;
-use crate::cli::{
-    CliError, CliResult, ExitStatus, load_checked, print_stdout, refuse, runtime, write_output,
-};
-use agentc::direct::artifact::{self, Artifact, ArtifactDeployer};
+use crate::cli::{CliResult, ExitStatus, print_stdout, runtime};
 use agentc::direct::dispatch::Dispatcher;
 use agentc::direct::history;
 use agentc::direct::model::ModelClient;
 use agentc::direct::retry::RetryPolicy;
 use agentc::direct::runner::{Outcome, Report, Runner, Settings, TurnInput};
-use agentc::direct::session;
+use agentc::direct::session::{self, InvocationType};
 use agentc::direct::trace::Trace;
 use agentc::direct::wire::RequestParts;
 use agentc::models::ModelTable;
-use agentc::target::Target;
-use std::path::{Path, PathBuf};
+use std::path::PathBuf;
 use std::sync::Arc;
-
-const TARGET: Target = Target::Direct;
-
-/// Load a spec for this target: any error-level finding stops here.
-fn load_for_direct(input: &SpecArgs) -> Result<agentc::lint::Checked, CliError> {
-    load_checked(
-        &input.spec,
-        &input.vars.vars,
-        ModelTable::builtin(),
-        &[TARGET],
-    )
-}
-
-/// Load, check and compile a spec for `compile`, `deploy`, `plan` and `destroy`; the check
-/// names on stderr what the spec asks of Bedrock Agents that the Converse request cannot carry.
-fn compile_spec(input: &SpecArgs) -> Result<(String, agentc::direct::ConverseConfig), CliError> {
-    let checked = load_for_direct(input)?;
-    let (config, _) = agentc::direct::compile(&checked.spec, &checked.agent, ModelTable::builtin());
-    Ok((checked.agent.name.clone(), config))
-}
-
-/// The artifact of a spec as `deploy --target direct` writes it: the compiled config at
-/// `out`, or at `dist/<name>.converse.json`.
-fn artifact_of(input: &SpecArgs, out: Option<&Path>) -> Result<Artifact, CliError> {
-    let (agent_name, config) = compile_spec(input)?;
-    let path = out.map_or_else(|| artifact::default_path(&agent_name), Path::to_path_buf);
-    Ok(Artifact::new(&agent_name, path, &config))
-}
-
-/// The artifact commands work on local files: AWS flags would be silently ignored.
-fn refuse_aws(aws: &AwsArgs) -> Result<(), CliError> {
-    const LOCAL: &str = "; it only writes and reads a local file";
-    refuse(aws.region.is_some(), "--region", TARGET, LOCAL)?;
-    refuse(aws.profile.is_some(), "--profile", TARGET, LOCAL)
-}
-
-fn refuse_format(format: CompileFormat) -> Result<(), CliError> {
-    refuse(
-        format != CompileFormat::Json,
-        format.flag(),
-        TARGET,
-        "; it compiles to a Converse request config (JSON)",
-    )
-}
-
-pub fn compile(args: &CompileArgs) -> CliResult {
-    refuse_format(args.format)?;
-    let (_, config) = compile_spec(&args.input)?;
-    let mut text = serde_json::to_string_pretty(&config).unwrap_or_default();
-    text.push('\n');
-    match &args.out {
-        Some(path) => write_output(
-            path,
-            text.as_bytes(),
-            "a Converse request config",
-            Some(&args.input.spec),
-            &artifact::is_converse_config,
-            args.force,
-        )?,
-        None => print_stdout(&text),
-    }
-    Ok(ExitStatus::Success)
-}
-
-pub fn deploy(args: &DeployArgs) -> CliResult {
-    const NO_SERVICE: &str = "; it writes a local file, with no service to confirm or adopt";
-    refuse(args.auto_approve, "--auto-approve", TARGET, NO_SERVICE)?;
-    refuse(args.adopt, "--adopt", TARGET, NO_SERVICE)?;
-    refuse(
-        args.plan.is_some() && args.out.is_some(),
-        "--out",
-        TARGET,
-        " with --plan; the saved plan names the artifact it writes",
-    )?;
-    refuse_aws(&args.aws)?;
-    let source = Source::new(TARGET, args.plan.as_deref(), || {
-        artifact_of(&args.input, args.out.as_deref())
-    })?;
-    if !args.check {
-        // Before the plan is shown: the spec is never the artifact, and a file that is not a
-        // Converse config is replaced only with --force. A saved plan recorded what it would
-        // replace, and its own staleness check says more when that changed.
-        let protected = [agentc::fsio::the_spec(&args.input.spec)];
-        let same_kind: agentc::fsio::SameKind = &artifact::is_converse_config;
-        let write = agentc::fsio::WriteOptions {
-            protected: &protected,
-            same_kind: args.plan.is_none().then_some(same_kind),
-            force: args.force,
-            ..agentc::fsio::WriteOptions::new("a Converse config (an agentc artifact)")
-        };
-        agentc::fsio::check_replace(&source.desired().path, &write)?;
-    }
-    let options = DeployOptions {
-        adopt: false,
-        approved: true,
-        check: args.check.then_some(args.input.spec.as_path()),
-    };
-    let written = runtime()?.block_on(flow::deploy(&ArtifactDeployer, &source, options))?;
-    if let Some((_, path)) = written {
-        print_stdout(&format!("Wrote {}.\n", path.display()));
-    }
-    Ok(ExitStatus::Success)
-}
-
-/// `plan --target direct`: what `deploy --target direct` would write, read-only.
-pub fn plan(args: &PlanArgs) -> CliResult {
-    refuse(
-        args.adopt,
-        "--adopt",
-        TARGET,
-        "; there is no remote agent to take over",
-    )?;
-    refuse_aws(&args.aws)?;
-    let desired = artifact_of(&args.input, args.artifact.as_deref())?;
-    runtime()?.block_on(flow::plan(&ArtifactDeployer, desired, args))
-}
-
-/// `destroy --target direct`: remove the artifact that deploy wrote, and only an agentc
-/// artifact (see `agentc::direct::artifact`); no file is nothing to destroy.
-pub fn destroy(args: &DestroyArgs) -> CliResult {
-    refuse(
-        args.auto_approve,
-        "--auto-approve",
-        TARGET,
-        "; it removes a local file without asking",
-    )?;
-    refuse_aws(&args.aws)?;
-    let desired = artifact_of(&args.input, args.out.as_deref())?;
-    runtime()?.block_on(flow::destroy(&ArtifactDeployer, &desired, true))?;
-    Ok(ExitStatus::Success)
-}
 
 /// Errors of `agentc run` outside the loop itself.
 #[derive(Debug, thiserror::Error, miette::Diagnostic)]
@@ -173,17 +34,22 @@ pub enum SetupError {
 }
 
 pub fn run(args: &RunArgs) -> CliResult {
-    if args.message.is_none() && args.tool_results.is_empty() {
+    let answers =
+        !args.tool_results.is_empty() || !args.confirm.is_empty() || !args.deny.is_empty();
+    if args.message.is_none() && !answers {
         return Err(SetupError::Usage(
-            "give a message, or --session ID with --tool-result ID=JSON".into(),
+            "give a message, or --session ID with --tool-result ID=JSON, --confirm ID or --deny ID"
+                .into(),
         )
         .into());
     }
-    if !args.tool_results.is_empty() && args.session.is_none() {
-        return Err(SetupError::Usage(
-            "--tool-result needs --session: results answer the calls of a stored session".into(),
-        )
-        .into());
+    if answers && args.session.is_none() {
+        let message = if args.tool_results.is_empty() {
+            "--confirm and --deny need --session: they answer the calls of a stored session"
+        } else {
+            "--tool-result needs --session: results answer the calls of a stored session"
+        };
+        return Err(SetupError::Usage(message.into()).into());
     }
     if let Some(id) = &args.session {
         session::validate_id(id)?;
@@ -306,14 +172,26 @@ async fn run_async(
         Some(sdk_config.clone()),
     ));
     let mut runner = Runner::new(&model, dispatcher, trace.as_ref(), settings, state)?;
-    let input = if args.tool_results.is_empty() {
+    let input = if args.tool_results.is_empty() && args.confirm.is_empty() && args.deny.is_empty() {
         TurnInput::Message(args.message.clone().unwrap_or_default())
     } else {
         TurnInput::ToolResults {
             results: args.tool_results.clone(),
+            confirmations: args
+                .confirm
+                .iter()
+                .map(|id| (id.clone(), true))
+                .chain(args.deny.iter().map(|id| (id.clone(), false)))
+                .collect(),
             message: args.message.clone(),
         }
     };
+    // On a terminal agentc asks before a `require_confirmation` call runs; otherwise (a
+    // program drives it, or --json) the call goes back to the caller to be confirmed.
+    let terminal = TerminalConfirm;
+    if !args.json && TerminalConfirm::available() {
+        runner = runner.with_confirm(&terminal);
+    }
     // A trace write that fails after the model answered is kept next to the answer.
     let result = runner.run_keeping(input).await;
 
@@ -358,6 +236,34 @@ async fn run_async(
             }
             Err(error.into())
         }
+    }
+}
+
+/// Asks on the terminal (stderr, stdin) whether a `require_confirmation` call may run.
+struct TerminalConfirm;
+
+impl TerminalConfirm {
+    fn available() -> bool {
+        use std::io::IsTerminal;
+        std::io::stdin().is_terminal() && std::io::stderr().is_terminal()
+    }
+}
+
+impl agentc::direct::runner::Confirm for TerminalConfirm {
+    fn confirm(&self, call: &agentc::direct::session::PendingCall) -> bool {
+        use std::io::{BufRead, Write};
+        let mut stderr = std::io::stderr().lock();
+        let _ = write!(
+            stderr,
+            "{}/{} wants to run with {}\nRun it? [y/N] ",
+            call.action_group, call.function, call.input
+        );
+        let _ = stderr.flush();
+        let mut line = String::new();
+        if std::io::stdin().lock().read_line(&mut line).is_err() {
+            return false;
+        }
+        matches!(line.trim().to_ascii_lowercase().as_str(), "y" | "yes")
     }
 }
 
@@ -424,7 +330,16 @@ fn print_report(
                     args.input.spec.display(),
                     calls
                         .iter()
-                        .map(|c| format!("--tool-result '{}=<JSON>'", c.tool_use_id))
+                        .map(|c| match c.action_invocation_type {
+                            InvocationType::Result =>
+                                format!("--tool-result '{}=<JSON>'", c.tool_use_id),
+                            InvocationType::UserConfirmation =>
+                                format!("--confirm {0} (or --deny {0})", c.tool_use_id),
+                            InvocationType::UserConfirmationAndResult => format!(
+                                "--tool-result '{0}=<JSON>' once confirmed (or --deny {0})",
+                                c.tool_use_id
+                            ),
+                        })
                         .collect::<Vec<_>>()
                         .join(" ")
                 ),
@@ -465,8 +380,12 @@ fn print_report(
         }
         Outcome::ReturnControl { calls } => {
             for call in calls {
+                let waits = match call.action_invocation_type {
+                    InvocationType::Result => "",
+                    _ => ", needs confirmation",
+                };
                 print_stdout(&format!(
-                    "tool call {} ({}/{}): {}\n",
+                    "tool call {} ({}/{}{waits}): {}\n",
                     call.tool_use_id, call.action_group, call.function, call.input
                 ));
             }
