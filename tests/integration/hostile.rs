@@ -655,6 +655,24 @@ fn hidden_characters_in_prompts_are_warned_about() {
     );
 }
 
+#[test]
+fn retry_deadline_ends_a_run_against_an_endpoint_that_never_answers() {
+    // The kernel completes connections into the backlog; nothing ever reads or answers.
+    let listener = std::net::TcpListener::bind("127.0.0.1:0").unwrap();
+    let url = format!("http://{}", listener.local_addr().unwrap());
+    let case = Case::plain();
+    let started = Instant::now();
+    let run = case.run(&url, &["run", "agent.yaml", "hi", "--retry-deadline", "2"]);
+    assert!(started.elapsed() < Duration::from_secs(30), "{run:?}");
+    assert_eq!(run.code, 2, "{run:?}");
+    assert!(!run.stderr.is_empty(), "{run:?}");
+    assert_eq!(
+        changed(&case.before, &snapshot(case.ws.path())),
+        Vec::<String>::new()
+    );
+    drop(listener);
+}
+
 /// Property tests: no workload and no price table in range makes `cost` print a figure that
 /// is not finite or that wrapped; out of range, it is refused.
 mod properties {
