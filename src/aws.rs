@@ -28,6 +28,50 @@ pub async fn sdk_config(region: Option<&str>, profile: Option<&str>) -> aws_conf
     loader.load().await
 }
 
+/// `--profile NAME` names no profile in the AWS config or credentials files.
+#[derive(Debug, thiserror::Error, miette::Diagnostic)]
+#[error("the AWS profile `{name}` is not in {files}")]
+#[diagnostic(code(agentc::aws::profile), help("{help}"))]
+pub struct UnknownProfile {
+    pub name: String,
+    pub files: String,
+    pub help: String,
+}
+
+/// Refuse a `--profile` that the AWS config and credentials files do not define, read as
+/// aws-config reads them (`AWS_CONFIG_FILE`, `AWS_SHARED_CREDENTIALS_FILE`, `~/.aws/…`).
+/// Without the check, the SDK falls back to whatever credentials the environment has and the
+/// command runs as someone the user did not name.
+pub async fn check_profile(name: &str) -> Result<(), UnknownProfile> {
+    use aws_types::os_shim_internal::{Env, Fs};
+    let set = aws_config::profile::load(&Fs::real(), &Env::real(), &Default::default(), None)
+        .await
+        .ok();
+    if set.as_ref().is_some_and(|s| s.get_profile(name).is_some()) {
+        return Ok(());
+    }
+    let config = std::env::var("AWS_CONFIG_FILE").unwrap_or_else(|_| "~/.aws/config".into());
+    let credentials = std::env::var("AWS_SHARED_CREDENTIALS_FILE")
+        .unwrap_or_else(|_| "~/.aws/credentials".into());
+    let known: Vec<&str> = set
+        .as_ref()
+        .map(|s| s.profiles().collect())
+        .unwrap_or_default();
+    let help = match crate::diag::closest(name, known.iter().copied()) {
+        Some(suggestion) => format!("did you mean `{suggestion}`?"),
+        None if known.is_empty() => {
+            "no profile is defined; run `aws configure --profile NAME`, or leave out --profile"
+                .to_string()
+        }
+        None => format!("the profiles defined are: {}", known.join(", ")),
+    };
+    Err(UnknownProfile {
+        name: name.to_string(),
+        files: format!("{config} or {credentials}"),
+        help,
+    })
+}
+
 /// The SDK's default HTTP client (hyper, rustls with aws-lc, proxies from the environment),
 /// except that TLS is set up on the first `https://` request instead of the first request:
 /// the SDK's own client reads the whole system certificate store (~150 files) before it

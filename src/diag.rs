@@ -109,6 +109,7 @@ codes! {
     DroppedByTarget = "dropped-by-target",
     MissingDescription = "missing-description",
     InvalidHandler = "invalid-handler",
+    HiddenText = "hidden-text",
 }
 
 impl std::fmt::Display for Code {

@@ -34,7 +34,26 @@ pub fn number(value: f64) -> String {
 }
 
 /// Money with cents and grouped dollars: `$1,234.50`.
+///
+/// Beyond what whole cents in a `u64` hold, the dollars are written from the float itself,
+/// so a large figure is shown as it is, never saturated to 2^64 cents; a figure that is not
+/// finite (which the cost model refuses to produce) is said in words rather than as `NaN`.
 pub fn usd(value: f64) -> String {
+    if !value.is_finite() {
+        return "an amount too large to compute".to_string();
+    }
+    if value.abs() >= 1e15 {
+        let sign = if value < 0.0 { "-" } else { "" };
+        let digits = format!("{:.0}", value.abs());
+        let mut grouped = String::with_capacity(digits.len() + digits.len() / 3);
+        for (i, c) in digits.chars().enumerate() {
+            if i > 0 && (digits.len() - i).is_multiple_of(3) {
+                grouped.push(',');
+            }
+            grouped.push(c);
+        }
+        return format!("{sign}${grouped}");
+    }
     let cents = (value.abs() * 100.0).round() as u64;
     let sign = if value < 0.0 && cents > 0 { "-" } else { "" };
     format!("{sign}${}.{:02}", group(cents / 100), cents % 100)
@@ -77,5 +96,8 @@ mod tests {
         assert_eq!(usd_small(0.000_282_4), "$0.000282");
         assert_eq!(usd_small(0.0003), "$0.000300");
         assert_eq!(usd_small(0.0), "$0");
+        // Beyond 2^64 cents: written from the float, not saturated.
+        assert_eq!(usd(3e20), "$300,000,000,000,000,000,000");
+        assert!(!usd(f64::INFINITY).contains("inf"));
     }
 }

@@ -70,6 +70,27 @@ pub enum WriteError {
     },
 }
 
+impl WriteError {
+    /// The reason without the path, for callers whose own error already names the file.
+    pub fn into_io(self) -> std::io::Error {
+        match self {
+            WriteError::Io { source, .. } => source,
+            WriteError::NotRegular { what, .. } => {
+                std::io::Error::other(format!("it is {what}; agentc only writes regular files"))
+            }
+            WriteError::Symlink { .. } => std::io::Error::other(
+                "it is a symbolic link to nothing; agentc does not write through links",
+            ),
+            WriteError::Protected { what, .. } => {
+                std::io::Error::other(format!("it is {what}; agentc never writes to it"))
+            }
+            WriteError::Unrelated { kind, .. } => std::io::Error::other(format!(
+                "it exists and is not {kind}; choose another path, or pass --force"
+            )),
+        }
+    }
+}
+
 /// A path a write must never replace, and what it is (for the message).
 #[derive(Debug, Clone)]
 pub struct Protected {
@@ -107,11 +128,35 @@ impl<'a> WriteOptions<'a> {
     }
 }
 
+/// A `same_kind` test for JSON that agentc writes: an object whose first bytes name one of
+/// `keys` (a Converse config's `modelId`, a saved plan's `format_version`, …).
+pub fn json_naming(head: &[u8], keys: &[&str]) -> bool {
+    let text = String::from_utf8_lossy(head);
+    text.trim_start().starts_with('{') && keys.iter().any(|k| text.contains(&format!("\"{k}\"")))
+}
+
+/// A `same_kind` test for an agent spec: YAML that declares `agentc:` at the top level.
+pub fn spec_text(head: &[u8]) -> bool {
+    String::from_utf8_lossy(head)
+        .lines()
+        .any(|line| line.starts_with("agentc:"))
+}
+
+/// The spec of a command, as the path its writes must never replace.
+pub fn the_spec(path: &Path) -> Protected {
+    Protected {
+        path: path.to_path_buf(),
+        what: "the input spec".to_string(),
+    }
+}
+
 /// How much of an existing file `same_kind` sees.
 pub const MAX_SNIFF: u64 = 64 * 1024;
 
-/// Write `contents` to `path` as described in the module documentation.
-pub fn write_file(path: &Path, contents: &[u8], options: &WriteOptions) -> Result<(), WriteError> {
+/// Whether [`write_file`] would replace what is at `path` (every check, nothing written):
+/// for commands that want to refuse before they show a plan or call a service. Returns the
+/// permissions a replaced file keeps.
+pub fn check_replace(path: &Path, options: &WriteOptions) -> Result<u32, WriteError> {
     let io = |source| WriteError::Io {
         path: path.to_path_buf(),
         source,
@@ -157,6 +202,16 @@ pub fn write_file(path: &Path, contents: &[u8], options: &WriteOptions) -> Resul
         // A replaced file keeps its permissions (someone may have made it group-readable).
         mode = metadata.permissions().mode() & 0o7777;
     }
+    Ok(mode)
+}
+
+/// Write `contents` to `path` as described in the module documentation.
+pub fn write_file(path: &Path, contents: &[u8], options: &WriteOptions) -> Result<(), WriteError> {
+    let io = |source| WriteError::Io {
+        path: path.to_path_buf(),
+        source,
+    };
+    let mode = check_replace(path, options)?;
     let dir = match path.parent() {
         Some(p) if !p.as_os_str().is_empty() => p,
         _ => Path::new("."),
@@ -183,6 +238,113 @@ pub fn write_file(path: &Path, contents: &[u8], options: &WriteOptions) -> Resul
     Ok(())
 }
 
+/// Create the folders above `path` that are missing, refusing (with the path named) a
+/// component that exists and is not a folder.
+pub fn create_parent_dirs(path: &Path) -> Result<(), WriteError> {
+    let Some(dir) = path.parent().filter(|d| !d.as_os_str().is_empty()) else {
+        return Ok(());
+    };
+    let mut at = PathBuf::new();
+    for component in dir.components() {
+        at.push(component);
+        match std::fs::metadata(&at) {
+            Ok(metadata) if metadata.is_dir() => {}
+            Ok(metadata) => {
+                return Err(WriteError::NotRegular {
+                    path: at,
+                    what: describe_type(&metadata),
+                });
+            }
+            Err(e) if e.kind() == std::io::ErrorKind::NotFound => break,
+            Err(source) => return Err(WriteError::Io { path: at, source }),
+        }
+    }
+    std::fs::create_dir_all(dir).map_err(|source| WriteError::Io {
+        path: dir.to_path_buf(),
+        source,
+    })
+}
+
+/// Check what is at `path` before a store or log opens it in place: absent, or a regular
+/// file (a symlink to one is followed), never protected. Devices, FIFOs and sockets are
+/// refused with what they are.
+pub fn check_target(path: &Path, protected: &[Protected]) -> Result<(), WriteError> {
+    let metadata = match std::fs::metadata(path) {
+        Ok(metadata) => metadata,
+        Err(e) if e.kind() == std::io::ErrorKind::NotFound => {
+            // A dangling link would be created through: refuse it as a link.
+            if std::fs::symlink_metadata(path).is_ok() {
+                return Err(WriteError::Symlink {
+                    path: path.to_path_buf(),
+                });
+            }
+            return Ok(());
+        }
+        Err(source) => {
+            return Err(WriteError::Io {
+                path: path.to_path_buf(),
+                source,
+            });
+        }
+    };
+    if !metadata.file_type().is_file() {
+        return Err(WriteError::NotRegular {
+            path: path.to_path_buf(),
+            what: describe_type(&metadata),
+        });
+    }
+    for protected in protected {
+        if let Ok(p) = std::fs::metadata(&protected.path)
+            && p.dev() == metadata.dev()
+            && p.ino() == metadata.ino()
+        {
+            return Err(WriteError::Protected {
+                path: path.to_path_buf(),
+                what: protected.what.clone(),
+            });
+        }
+    }
+    Ok(())
+}
+
+/// Open `path` for appending (creating it), as the trace is written: a symlink to a regular
+/// file is followed, but a device, FIFO or socket (directly or through a link) is refused
+/// without blocking — the open uses `O_NONBLOCK` and the handle is checked again, so a FIFO
+/// swapped in between cannot block either. An existing non-empty file that `same_kind` does
+/// not recognise is appended to only with `force`; protected paths never.
+pub fn open_append(path: &Path, options: &WriteOptions) -> Result<File, WriteError> {
+    let io = |source| WriteError::Io {
+        path: path.to_path_buf(),
+        source,
+    };
+    check_target(path, options.protected)?;
+    if let (Some(same_kind), false) = (options.same_kind, options.force)
+        && std::fs::metadata(path).is_ok_and(|m| m.len() > 0)
+    {
+        let head = read_head(path, MAX_SNIFF).map_err(io)?;
+        if !same_kind(&head) {
+            return Err(WriteError::Unrelated {
+                path: path.to_path_buf(),
+                kind: options.kind.to_string(),
+            });
+        }
+    }
+    let file = OpenOptions::new()
+        .create(true)
+        .append(true)
+        .custom_flags((rustix::fs::OFlags::NONBLOCK | rustix::fs::OFlags::NOCTTY).bits() as i32)
+        .open(path)
+        .map_err(io)?;
+    let metadata = file.metadata().map_err(io)?;
+    if !metadata.file_type().is_file() {
+        return Err(WriteError::NotRegular {
+            path: path.to_path_buf(),
+            what: describe_type(&metadata),
+        });
+    }
+    Ok(file)
+}
+
 fn read_head(path: &Path, limit: u64) -> std::io::Result<Vec<u8>> {
     let mut head = Vec::new();
     open_regular(path)?.take(limit).read_to_end(&mut head)?;
@@ -190,7 +352,7 @@ fn read_head(path: &Path, limit: u64) -> std::io::Result<Vec<u8>> {
 }
 
 /// Open a regular file for reading without ever blocking on a FIFO or device that replaced it.
-fn open_regular(path: &Path) -> std::io::Result<File> {
+pub(crate) fn open_regular(path: &Path) -> std::io::Result<File> {
     let file = OpenOptions::new()
         .read(true)
         .custom_flags((rustix::fs::OFlags::NONBLOCK | rustix::fs::OFlags::NOCTTY).bits() as i32)
@@ -213,7 +375,7 @@ pub enum ReadError {
         kind: String,
         help: String,
     },
-    #[error("{} is larger than the {limit}-byte limit for {kind}", path.display())]
+    #[error("{} is larger than the {} limit for {kind}", path.display(), size_in_words(*limit))]
     #[diagnostic(code(agentc::fs::too_large))]
     TooLarge {
         path: PathBuf,
@@ -236,6 +398,46 @@ pub enum ReadError {
     },
 }
 
+impl ReadError {
+    /// The reason without the path, for callers whose own error already names the file
+    /// ("cannot read the price table `p`: it is a named pipe …").
+    pub fn into_io(self) -> std::io::Error {
+        match self {
+            ReadError::Io { source, .. } => source,
+            ReadError::NotRegular {
+                what, kind, help, ..
+            } => std::io::Error::other(format!(
+                "it is {what}; agentc reads {kind} only from a regular file ({help})"
+            )),
+            ReadError::TooLarge { kind, limit, .. } => std::io::Error::other(format!(
+                "it is larger than the {} limit for {kind}",
+                size_in_words(limit)
+            )),
+            ReadError::NotUtf8 { line, column, .. } => std::io::Error::other(format!(
+                "it is not UTF-8 text: invalid byte at line {line}, column {column}"
+            )),
+        }
+    }
+}
+
+/// A byte count as a limit is said: "4 MiB", "64 KiB", "16-byte".
+pub fn size_in_words(bytes: u64) -> String {
+    const KIB: u64 = 1024;
+    const MIB: u64 = 1024 * KIB;
+    if bytes >= MIB && bytes.is_multiple_of(MIB) {
+        format!("{} MiB", bytes / MIB)
+    } else if bytes >= KIB && bytes.is_multiple_of(KIB) {
+        format!("{} KiB", bytes / KIB)
+    } else {
+        format!("{bytes}-byte")
+    }
+}
+
+/// [`read_text`] for callers with an `std::io::Error` in their own error type.
+pub fn read_text_io(path: &Path, kind: InputKind) -> std::io::Result<String> {
+    read_text(path, kind).map_err(ReadError::into_io)
+}
+
 /// A kind of input and its bounds.
 #[derive(Debug, Clone, Copy)]
 pub struct InputKind {
@@ -245,6 +447,14 @@ pub struct InputKind {
     /// Whether `-` means standard input.
     pub stdin: bool,
 }
+
+/// A prompt template or instruction file named by a spec (Bedrock's largest prompt is far
+/// smaller than this).
+pub const TEMPLATE_INPUT: InputKind = InputKind {
+    name: "a prompt template",
+    max_bytes: 1024 * 1024,
+    stdin: false,
+};
 
 /// Read a file's bytes within `kind`'s bounds.
 pub fn read_bytes(path: &Path, kind: InputKind) -> Result<Vec<u8>, ReadError> {

@@ -69,6 +69,85 @@ pub enum ModelTableError {
         help("it must have the shape of agentc's data/models.yaml")
     )]
     Parse { path: String, message: String },
+    #[error(
+        "the price table `{path}` line {line}: `{field}` of `{model}` is {value}; it must be a finite number from 0 to {max}"
+    )]
+    #[diagnostic(
+        code(agentc::prices),
+        help(
+            "prices are USD per million tokens and token figures are counts; fix the value on that line"
+        )
+    )]
+    OutOfRange {
+        path: String,
+        line: usize,
+        model: String,
+        field: &'static str,
+        value: String,
+        max: String,
+    },
+}
+
+/// The sane range of a price table's figures: far above any real model, and small enough
+/// that no workload within `cost::workload::bounds` makes a price overflow (issue 12).
+pub mod bounds {
+    pub const USD_PER_MTOK: f64 = 1_000_000.0;
+    pub const TOKENS: u64 = 1_000_000_000;
+}
+
+impl ModelInfo {
+    /// The first figure outside [`bounds`], with its value in words.
+    fn out_of_range(&self) -> Option<(&'static str, String, String)> {
+        let prices = [
+            ("input_usd_per_mtok", Some(self.input_usd_per_mtok)),
+            ("output_usd_per_mtok", Some(self.output_usd_per_mtok)),
+            ("cache_read_usd_per_mtok", self.cache_read_usd_per_mtok),
+            ("cache_write_usd_per_mtok", self.cache_write_usd_per_mtok),
+        ];
+        for (field, value) in prices {
+            if let Some(value) = value
+                && !(value.is_finite() && (0.0..=bounds::USD_PER_MTOK).contains(&value))
+            {
+                return Some((
+                    field,
+                    value.to_string(),
+                    crate::fmt::number(bounds::USD_PER_MTOK),
+                ));
+            }
+        }
+        let counts = [
+            ("context_window", Some(self.context_window)),
+            ("max_output_tokens", Some(self.max_output_tokens)),
+            ("tool_system_prompt_tokens", self.tool_system_prompt_tokens),
+            (
+                "min_tokens",
+                self.prompt_caching.as_ref().map(|c| c.min_tokens),
+            ),
+        ];
+        counts.into_iter().find_map(|(field, value)| {
+            value.filter(|v| *v > bounds::TOKENS).map(|v| {
+                (
+                    field,
+                    crate::fmt::group(v),
+                    crate::fmt::group(bounds::TOKENS),
+                )
+            })
+        })
+    }
+}
+
+/// The line of `field:` in the entry of model `id` (for the message), or the entry's line.
+fn line_of(text: &str, id: &str, field: &str) -> usize {
+    let lines: Vec<&str> = text.lines().collect();
+    let start = lines
+        .iter()
+        .position(|l| l.contains("id:") && l.contains(id))
+        .unwrap_or(0);
+    let key = format!("{field}:");
+    lines[start..]
+        .iter()
+        .position(|l| l.trim_start().trim_start_matches("- ").starts_with(&key))
+        .map_or(start + 1, |i| start + i + 1)
 }
 
 static BUILTIN_TABLE: LazyLock<ModelTable> =
@@ -94,10 +173,25 @@ impl ModelTable {
             path: path.display().to_string(),
             source,
         })?;
-        serde_saphyr::from_str(&text).map_err(|e| ModelTableError::Parse {
-            path: path.display().to_string(),
-            message: e.to_string().lines().next().unwrap_or_default().to_string(),
-        })
+        let table: ModelTable =
+            serde_saphyr::from_str(&text).map_err(|e| ModelTableError::Parse {
+                path: path.display().to_string(),
+                message: e.to_string().lines().next().unwrap_or_default().to_string(),
+            })?;
+        // NaN, negative or absurd prices would print as prices; refuse them where they are.
+        for model in &table.models {
+            if let Some((field, value, max)) = model.out_of_range() {
+                return Err(ModelTableError::OutOfRange {
+                    path: path.display().to_string(),
+                    line: line_of(&text, &model.id, field),
+                    model: model.id.clone(),
+                    field,
+                    value,
+                    max,
+                });
+            }
+        }
+        Ok(table)
     }
 
     /// Find a model by id, inference-profile id, or ARN of either.
@@ -158,24 +252,16 @@ fn well_formed(id: &str) -> bool {
         && rest.chars().any(|c| c.is_ascii_digit())
 }
 
-/// A price table is a few kilobytes; refuse anything that is not a regular file of at most
-/// 1 MiB (`--prices /dev/zero` must not hang).
+/// A price table is a few kilobytes: a regular file of at most 1 MiB (`--prices /dev/zero`
+/// or a FIFO must not hang).
+const PRICES_INPUT: crate::fsio::InputKind = crate::fsio::InputKind {
+    name: "a price table",
+    max_bytes: 1024 * 1024,
+    stdin: false,
+};
+
 fn read_small_text(path: &Path) -> std::io::Result<String> {
-    use std::io::Read;
-    const LIMIT: u64 = 1024 * 1024;
-    let file = std::fs::File::open(path)?;
-    let metadata = file.metadata()?;
-    if !metadata.is_file() {
-        return Err(std::io::Error::other("not a regular file"));
-    }
-    if metadata.len() > LIMIT {
-        return Err(std::io::Error::other(
-            "larger than 1 MiB; a price table is a few kilobytes",
-        ));
-    }
-    let mut text = String::new();
-    file.take(LIMIT).read_to_string(&mut text)?;
-    Ok(text)
+    crate::fsio::read_text_io(path, PRICES_INPUT)
 }
 
 #[cfg(test)]
@@ -241,6 +327,49 @@ mod tests {
             missing_model_help(table, "amazon.nova-pr-v1:0"),
             "did you mean `amazon.nova-pro-v1:0`?"
         );
+    }
+
+    #[test]
+    fn non_finite_negative_and_absurd_figures_are_refused_with_their_line() {
+        let dir = tempfile::tempdir().unwrap();
+        let path = dir.path().join("prices.yaml");
+        let builtin = serde_saphyr::to_string(ModelTable::builtin()).unwrap();
+        std::fs::write(&path, &builtin).unwrap();
+        assert!(
+            ModelTable::from_file(&path).is_ok(),
+            "the built-in table is in range"
+        );
+        for (value, shown) in [
+            (".nan", "NaN"),
+            ("-0.5", "-0.5"),
+            (".inf", "inf"),
+            ("1e9", "1000000000"),
+        ] {
+            let first = ModelTable::builtin().models[0].output_usd_per_mtok;
+            let mut text = String::new();
+            let mut replaced = false;
+            for line in builtin.lines() {
+                if !replaced && line.trim_start().starts_with("output_usd_per_mtok:") {
+                    text.push_str(&line.replace(&first.to_string(), value));
+                    replaced = true;
+                } else {
+                    text.push_str(line);
+                }
+                text.push('\n');
+            }
+            std::fs::write(&path, &text).unwrap();
+            let error = ModelTable::from_file(&path).unwrap_err();
+            let message = error.to_string();
+            let line = 1 + text
+                .lines()
+                .position(|l| l.contains(&format!("output_usd_per_mtok: {value}")))
+                .unwrap();
+            assert!(
+                message.contains(&format!("line {line}: `output_usd_per_mtok`"))
+                    && message.contains(&format!("is {shown};")),
+                "{message}"
+            );
+        }
     }
 
     #[test]

@@ -88,7 +88,7 @@ fn extra_calls(
     let mut out = Vec::new();
     let template = |cx: &mut CostContext<'_>, o: &crate::spec::PromptOverride| {
         let path = cx.spec_dir.join(&o.template);
-        let text = std::fs::read_to_string(&path)
+        let text = crate::fsio::read_text_io(&path, crate::fsio::TEMPLATE_INPUT)
             .map_err(|source| CostError::Template { path, source })?;
         let fixed = match &*PLACEHOLDER {
             Some(re) => re.replace_all(&text, "").into_owned(),
@@ -202,7 +202,7 @@ fn components(
         Some(o) => {
             let path = cx.spec_dir.join(&o.template);
             Some(
-                std::fs::read_to_string(&path)
+                crate::fsio::read_text_io(&path, crate::fsio::TEMPLATE_INPUT)
                     .map_err(|source| CostError::Template { path, source })?,
             )
         }

@@ -197,7 +197,8 @@ pub fn desired_state(
     let target = spec.targets.agents.as_ref().ok_or(DesiredError::NoTarget)?;
     let read = |key: String, relative: &str| -> Result<String, DesiredError> {
         let path = spec_dir.join(relative);
-        std::fs::read_to_string(&path).map_err(|source| DesiredError::Read { key, path, source })
+        crate::fsio::read_text_io(&path, crate::fsio::TEMPLATE_INPUT)
+            .map_err(|source| DesiredError::Read { key, path, source })
     };
 
     let inference = spec.inference.as_ref().map(|i| InferenceConfig {

@@ -24,6 +24,10 @@ pub struct PlanArgs {
     /// Save the plan to apply it later with `deploy --plan`.
     #[arg(long, value_name = "FILE")]
     pub out: Option<PathBuf>,
+    /// Replace an existing file at `--out` that is not a saved plan (the input spec is never
+    /// replaced).
+    #[arg(long)]
+    pub force: bool,
     /// direct: the artifact to compare with (default `dist/<name>.converse.json`), as
     /// `deploy --out`.
     #[arg(long, value_name = "FILE")]
@@ -62,6 +66,10 @@ pub struct ImportArgs {
     /// Write the spec here instead of standard output.
     #[arg(long, value_name = "FILE")]
     pub out: Option<PathBuf>,
+    /// Replace existing files: at `--out` one that is not an agent spec, beside it prompt
+    /// or schema files with other content.
+    #[arg(long)]
+    pub force: bool,
     #[command(flatten)]
     pub aws: AwsArgs,
 }

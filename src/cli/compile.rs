@@ -35,6 +35,10 @@ pub struct CompileArgs {
     /// Write to this file instead of standard output.
     #[arg(long, value_name = "FILE")]
     pub out: Option<PathBuf>,
+    /// Replace an existing file at the output path that is not agentc's output of this
+    /// kind (the input spec is never replaced).
+    #[arg(long)]
+    pub force: bool,
 }
 
 pub fn run(args: CompileArgs) -> CliResult {
@@ -54,6 +58,10 @@ pub struct DeployArgs {
     /// direct: where to write the Converse config (default `dist/<name>.converse.json`).
     #[arg(long, value_name = "FILE")]
     pub out: Option<PathBuf>,
+    /// direct: replace an existing file at the output path that is not agentc's output of this
+    /// kind (the input spec is never replaced).
+    #[arg(long)]
+    pub force: bool,
     /// direct: exit 1 if the artifact is stale instead of writing it (for CI).
     #[arg(long)]
     pub check: bool,

@@ -31,7 +31,7 @@ pub struct CostArgs {
     /// Apply a calibration written by `--calibrate` (overrides the spec's `workload.calibration`).
     #[arg(long, value_name = "FILE")]
     pub calibration: Option<PathBuf>,
-    /// Replace an existing `--write` file even if it is not an agentc calibration.
+    /// Replace an existing `--plot` or `--write` file that is not of its kind (the spec never).
     #[arg(long)]
     pub force: bool,
     /// Do not read or write the token-count cache (`$AGENTC_CACHE_DIR`, `~/.cache/agentc`).

@@ -141,6 +141,10 @@ pub enum CliError {
     #[diagnostic(transparent)]
     File(#[from] agentc::fsio::WriteError),
     #[cfg(feature = "net")]
+    #[error(transparent)]
+    #[diagnostic(transparent)]
+    Profile(#[from] agentc::aws::UnknownProfile),
+    #[cfg(feature = "net")]
     #[error("cannot start the async runtime: {0}")]
     #[diagnostic(code(agentc::runtime))]
     Runtime(#[source] std::io::Error),
@@ -219,6 +223,15 @@ pub type CliResult = Result<ExitStatus, CliError>;
 #[cfg(feature = "net")]
 pub fn runtime() -> Result<tokio::runtime::Runtime, CliError> {
     agentc::aws::runtime().map_err(CliError::Runtime)
+}
+
+/// Refuse a `--profile` the AWS files do not define (before any credentials are resolved).
+#[cfg(feature = "net")]
+pub async fn check_profile(aws: &args::AwsArgs) -> Result<(), CliError> {
+    if let Some(name) = &aws.profile {
+        agentc::aws::check_profile(name).await?;
+    }
+    Ok(())
 }
 
 /// Refuse `flag` (when it was given) on a target that cannot honour it.
@@ -326,6 +339,29 @@ fn dispatch(command: Command) -> CliResult {
         Command::Destroy(args) => agents::destroy(args),
         Command::Import(args) => agents::import(args),
     }
+}
+
+/// Write a file a command produces through [`agentc::fsio::write_file`]: never over the
+/// spec (any spelling or hard link of it), never through a symlink or onto a device, and an
+/// existing file that `same_kind` does not recognise only with `--force`.
+pub fn write_output(
+    path: &std::path::Path,
+    contents: &[u8],
+    kind: &str,
+    spec: Option<&std::path::Path>,
+    same_kind: agentc::fsio::SameKind,
+    force: bool,
+) -> Result<(), CliError> {
+    let protected: Vec<agentc::fsio::Protected> =
+        spec.into_iter().map(agentc::fsio::the_spec).collect();
+    let options = agentc::fsio::WriteOptions {
+        kind,
+        protected: &protected,
+        same_kind: Some(same_kind),
+        force,
+    };
+    agentc::fsio::write_file(path, contents, &options)?;
+    Ok(())
 }
 
 /// Colour only on a terminal, and never with `NO_COLOR` set.

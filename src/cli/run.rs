@@ -31,6 +31,13 @@ pub struct RunArgs {
     /// Append a JSON line per step to this file.
     #[arg(long, value_name = "FILE")]
     pub trace: Option<PathBuf>,
+    /// Give up each model call after this many seconds, attempts and waits included (default
+    /// 900; overrides `AGENTC_RETRY_DEADLINE_MS`).
+    #[arg(long, value_name = "SECONDS", value_parser = clap::value_parser!(u64).range(1..=86_400))]
+    pub retry_deadline: Option<u64>,
+    /// Append to an existing `--trace` file that is not a trace (the spec never).
+    #[arg(long)]
+    pub force: bool,
     /// Print the outcome as JSON.
     #[arg(long)]
     pub json: bool,

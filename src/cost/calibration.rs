@@ -84,19 +84,16 @@ pub enum CalibrationError {
 impl Calibration {
     /// Read a calibration file (a few hundred bytes; anything over 1 MiB is refused).
     pub fn from_file(path: &Path) -> Result<Calibration, CalibrationError> {
-        use std::io::Read;
-        let read = || -> std::io::Result<String> {
-            let file = std::fs::File::open(path)?;
-            if !file.metadata()?.is_file() {
-                return Err(std::io::Error::other("not a regular file"));
-            }
-            let mut text = String::new();
-            file.take(1024 * 1024).read_to_string(&mut text)?;
-            Ok(text)
+        const CALIBRATION_INPUT: crate::fsio::InputKind = crate::fsio::InputKind {
+            name: "a calibration",
+            max_bytes: 1024 * 1024,
+            stdin: false,
         };
-        let text = read().map_err(|source| CalibrationError::Read {
-            path: path.to_path_buf(),
-            source,
+        let text = crate::fsio::read_text_io(path, CALIBRATION_INPUT).map_err(|source| {
+            CalibrationError::Read {
+                path: path.to_path_buf(),
+                source,
+            }
         })?;
         let calibration: Calibration =
             serde_saphyr::from_str(&text).map_err(|e| CalibrationError::Parse {

@@ -166,10 +166,14 @@ pub struct UsageSums {
 
 impl UsageSums {
     fn add(&mut self, u: &TokenUsage) {
-        self.input_tokens += u.input_tokens;
-        self.cache_read_input_tokens += u.cache_read_input_tokens;
-        self.cache_write_input_tokens += u.cache_write_input_tokens;
-        self.output_tokens += u.output_tokens;
+        self.input_tokens = self.input_tokens.saturating_add(u.input_tokens);
+        self.cache_read_input_tokens = self
+            .cache_read_input_tokens
+            .saturating_add(u.cache_read_input_tokens);
+        self.cache_write_input_tokens = self
+            .cache_write_input_tokens
+            .saturating_add(u.cache_write_input_tokens);
+        self.output_tokens = self.output_tokens.saturating_add(u.output_tokens);
     }
 }
 
@@ -274,20 +278,17 @@ pub fn read_all(paths: &[PathBuf]) -> Result<Traces, UsageError> {
     const LIMIT: u64 = 256 * 1024 * 1024;
     let mut texts = Vec::with_capacity(paths.len());
     for path in paths {
-        let read = || -> std::io::Result<String> {
-            use std::io::Read;
-            let file = std::fs::File::open(path)?;
-            if !file.metadata()?.is_file() {
-                return Err(std::io::Error::other("not a regular file"));
-            }
-            let mut text = String::new();
-            file.take(LIMIT).read_to_string(&mut text)?;
-            Ok(text)
+        // A FIFO or device is refused; so is a trace over the limit.
+        const TRACE_INPUT: crate::fsio::InputKind = crate::fsio::InputKind {
+            name: "a usage trace",
+            max_bytes: LIMIT,
+            stdin: false,
         };
-        let text = read().map_err(|source| UsageError::Read {
-            path: path.clone(),
-            source,
-        })?;
+        let text =
+            crate::fsio::read_text_io(path, TRACE_INPUT).map_err(|source| UsageError::Read {
+                path: path.clone(),
+                source,
+            })?;
         texts.push((path.clone(), text));
     }
     parse_all(&texts)
@@ -315,7 +316,8 @@ struct Acc {
     total: UsageSums,
     tool_calls: u64,
     tool_failures: u64,
-    result_bytes: u64,
+    // Summed as floats: a hostile trace must not wrap a counter.
+    result_bytes: f64,
     retrievals: u64,
     passages: u64,
     retrieved_bytes: u64,
@@ -400,7 +402,7 @@ pub fn parse_all(texts: &[(PathBuf, String)]) -> Result<Traces, UsageError> {
                     if call.outcome.as_deref().is_some_and(|o| o != "ok") {
                         a.tool_failures += 1;
                     }
-                    a.result_bytes += call.result_bytes.unwrap_or(0);
+                    a.result_bytes += call.result_bytes.unwrap_or(0) as f64;
                 }
                 Line::Retrieval(r) => {
                     let Some(target) = target_of(&r.origin) else {
@@ -408,8 +410,8 @@ pub fn parse_all(texts: &[(PathBuf, String)]) -> Result<Traces, UsageError> {
                     };
                     let a = acc.entry(target).or_default();
                     a.retrievals += 1;
-                    a.passages += r.results;
-                    a.retrieved_bytes += r.bytes;
+                    a.passages = a.passages.saturating_add(r.results);
+                    a.retrieved_bytes = a.retrieved_bytes.saturating_add(r.bytes);
                 }
                 Line::Request(r) => {
                     // A request whose every call failed still counts as a request.
@@ -449,7 +451,7 @@ pub fn parse_all(texts: &[(PathBuf, String)]) -> Result<Traces, UsageError> {
                 tool_result_bytes_per_call: if a.tool_calls == 0 {
                     0.0
                 } else {
-                    a.result_bytes as f64 / a.tool_calls as f64
+                    a.result_bytes / a.tool_calls as f64
                 },
                 retrievals: a.retrievals,
                 retrieved_passages: a.passages,

@@ -98,11 +98,27 @@ impl ResolvedWorkload {
 
 /// Why a workload cannot be used.
 #[derive(Debug, Clone, PartialEq, thiserror::Error, miette::Diagnostic)]
-#[error("workload `{field}` is {value}; it must be a finite number ≥ 0")]
-#[diagnostic(code(agentc::cost::workload))]
+#[error("workload `{field}` is {}; it must be a finite number from 0 to {}", crate::fmt::number(*value), crate::fmt::number(*max))]
+#[diagnostic(
+    code(agentc::cost::workload),
+    help("agentc refuses figures beyond these bounds rather than print a price that overflowed")
+)]
 pub struct WorkloadError {
     pub field: String,
     pub value: f64,
+    pub max: f64,
+}
+
+/// The sane range of each workload figure: far above any real agent, and small enough that
+/// every token sum fits a `u64` and every price is a finite `f64` (issue 12).
+pub mod bounds {
+    /// A billion requests a day.
+    pub const REQUESTS_PER_DAY: f64 = 1e9;
+    pub const DAYS_PER_MONTH: f64 = 31.0;
+    pub const CALLS_PER_REQUEST: f64 = 10_000.0;
+    /// Tokens of one message, call or tool result: above every model's context window.
+    pub const TOKENS: f64 = 100_000_000.0;
+    pub const USD: f64 = 1e9;
 }
 
 /// Spec, then flags, then defaults.
@@ -146,19 +162,19 @@ pub fn resolve(
         flags.input_tokens_per_request.map(|v| v as f64),
         spec.input_tokens_per_request.map(|v| v as f64),
         defaults::INPUT_TOKENS_PER_REQUEST as f64,
-    ) as u64;
+    );
     let output_tokens_per_call = pick(
         "output_tokens_per_call".into(),
         flags.output_tokens_per_call.map(|v| v as f64),
         spec.output_tokens_per_call.map(|v| v as f64),
         defaults::OUTPUT_TOKENS_PER_CALL as f64,
-    ) as u64;
+    );
     let tool_result_tokens_per_call = pick(
         "tool_result_tokens_per_call".into(),
         flags.tool_result_tokens_per_call.map(|v| v as f64),
         spec.tool_result_tokens_per_call.map(|v| v as f64),
         defaults::TOOL_RESULT_TOKENS_PER_CALL as f64,
-    ) as u64;
+    );
     let retrievals_per_request = pick(
         "retrievals_per_request".into(),
         flags.retrievals_per_request,
@@ -170,42 +186,95 @@ pub fn resolve(
         flags.passages_per_retrieval.map(|v| v as f64),
         spec.passages_per_retrieval.map(|v| v as f64),
         defaults::PASSAGES_PER_RETRIEVAL as f64,
-    ) as u64;
+    );
     let tokens_per_passage = pick(
         "tokens_per_passage".into(),
         flags.tokens_per_passage.map(|v| v as f64),
         spec.tokens_per_passage.map(|v| v as f64),
         defaults::TOKENS_PER_PASSAGE as f64,
-    ) as u64;
+    );
     let session_fee_usd = flags
         .session_fee_usd
         .or(spec.session_fee_usd)
         .unwrap_or(0.0);
     // Only a flag sets it: the spec describes the agent's traffic, not how you host it.
     let fixed_monthly_usd = flags.fixed_monthly_usd.map(|_, usd| usd.unwrap_or(0.0));
+    let input_tokens_per_call = PerTarget::from_fn(|target| {
+        flags
+            .input_tokens_per_call
+            .get(target)
+            .or(pins.get(target).copied())
+    });
     let mut checked = vec![
-        ("requests_per_day".to_string(), requests_per_day),
-        ("days_per_month".to_string(), days_per_month),
+        (
+            "requests_per_day".to_string(),
+            requests_per_day,
+            bounds::REQUESTS_PER_DAY,
+        ),
+        (
+            "days_per_month".to_string(),
+            days_per_month,
+            bounds::DAYS_PER_MONTH,
+        ),
     ];
-    checked.extend(
-        calls_per_request
-            .iter()
-            .map(|(target, calls)| (format!("calls_per_request.{target}"), *calls)),
-    );
-    checked.push(("session_fee_usd".to_string(), session_fee_usd));
-    checked.push(("retrievals_per_request".to_string(), retrievals_per_request));
+    checked.extend(calls_per_request.iter().map(|(target, calls)| {
+        (
+            format!("calls_per_request.{target}"),
+            *calls,
+            bounds::CALLS_PER_REQUEST,
+        )
+    }));
+    for (field, tokens) in [
+        ("input_tokens_per_request", input_tokens_per_request),
+        ("output_tokens_per_call", output_tokens_per_call),
+        ("tool_result_tokens_per_call", tool_result_tokens_per_call),
+    ] {
+        checked.push((field.to_string(), tokens, bounds::TOKENS));
+    }
+    checked.extend(input_tokens_per_call.iter().filter_map(|(target, pin)| {
+        pin.map(|tokens| {
+            (
+                format!("input_tokens_per_call.{target}"),
+                tokens as f64,
+                bounds::TOKENS,
+            )
+        })
+    }));
+    checked.push(("session_fee_usd".to_string(), session_fee_usd, bounds::USD));
+    checked.push((
+        "retrievals_per_request".to_string(),
+        retrievals_per_request,
+        bounds::CALLS_PER_REQUEST,
+    ));
+    checked.push((
+        "passages_per_retrieval".to_string(),
+        passages_per_retrieval,
+        bounds::CALLS_PER_REQUEST,
+    ));
+    checked.push((
+        "tokens_per_passage".to_string(),
+        tokens_per_passage,
+        bounds::TOKENS,
+    ));
     // Named as the flag that sets it (`--direct-fixed-monthly-usd`).
     checked.extend(
         fixed_monthly_usd
             .iter()
-            .map(|(target, usd)| (format!("{target}_fixed_monthly_usd"), *usd)),
+            .map(|(target, usd)| (format!("{target}_fixed_monthly_usd"), *usd, bounds::USD)),
     );
-    if let Some((field, value)) = checked
+    if let Some((field, value, max)) = checked
         .into_iter()
-        .find(|(_, value)| !value.is_finite() || *value < 0.0)
+        .find(|(_, value, max)| !value.is_finite() || *value < 0.0 || *value > *max)
     {
-        return Err(WorkloadError { field, value });
+        return Err(WorkloadError { field, value, max });
     }
+    let (input_tokens_per_request, output_tokens_per_call, tool_result_tokens_per_call) = (
+        input_tokens_per_request as u64,
+        output_tokens_per_call as u64,
+        tool_result_tokens_per_call as u64,
+    );
+    let (passages_per_retrieval, tokens_per_passage) =
+        (passages_per_retrieval as u64, tokens_per_passage as u64);
     Ok(ResolvedWorkload {
         requests_per_day,
         days_per_month,
@@ -213,12 +282,7 @@ pub fn resolve(
         input_tokens_per_request,
         output_tokens_per_call,
         tool_result_tokens_per_call,
-        input_tokens_per_call: PerTarget::from_fn(|target| {
-            flags
-                .input_tokens_per_call
-                .get(target)
-                .or(pins.get(target).copied())
-        }),
+        input_tokens_per_call,
         session_fee_usd,
         fixed_monthly_usd,
         retrievals_per_request,
@@ -304,7 +368,24 @@ mod tests {
         };
         assert_eq!(
             resolve(None, &flags).unwrap_err().to_string(),
-            "workload `direct_fixed_monthly_usd` is -5; it must be a finite number ≥ 0"
+            "workload `direct_fixed_monthly_usd` is -5; it must be a finite number from 0 to 1,000,000,000"
         );
+    }
+
+    #[test]
+    fn figures_that_would_overflow_a_price_are_refused() {
+        let flags = WorkloadOverrides {
+            output_tokens_per_call: Some(u64::MAX),
+            ..Default::default()
+        };
+        assert_eq!(
+            resolve(None, &flags).unwrap_err().field,
+            "output_tokens_per_call"
+        );
+        let flags = WorkloadOverrides {
+            requests_per_day: Some(1e300),
+            ..Default::default()
+        };
+        assert_eq!(resolve(None, &flags).unwrap_err().field, "requests_per_day");
     }
 }

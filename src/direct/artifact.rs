@@ -16,6 +16,13 @@ use crate::plan::{
     ResourceKind, fingerprint_bytes,
 };
 use crate::target::Target;
+
+/// An artifact on disk, as `deploy`, `plan` and `destroy` read it back.
+const ARTIFACT_INPUT: crate::fsio::InputKind = crate::fsio::InputKind {
+    name: "an artifact",
+    max_bytes: 64 * 1024 * 1024,
+    stdin: false,
+};
 use serde::{Deserialize, Serialize};
 use serde_json::{Value, json};
 use std::path::{Path, PathBuf};
@@ -70,6 +77,13 @@ pub fn render(config: &Value) -> String {
     let mut text = serde_json::to_string_pretty(config).unwrap_or_default();
     text.push('\n');
     text
+}
+
+/// Whether an existing file's first bytes are a Converse config as agentc writes it (the
+/// artifact, `compile --target direct --out`): what deploy and compile replace without
+/// `--force`.
+pub fn is_converse_config(head: &[u8]) -> bool {
+    crate::fsio::json_naming(head, &["modelId"])
 }
 
 /// What `deploy --target direct` reaches: this config at this path. Stored in saved plans.
@@ -142,7 +156,7 @@ impl OnDisk {
 
 /// Read what is at `path`; a missing file is [`OnDisk::Absent`].
 pub fn read(path: &Path) -> Result<OnDisk, ArtifactError> {
-    let text = match std::fs::read_to_string(path) {
+    let text = match crate::fsio::read_text_io(path, ARTIFACT_INPUT) {
         Ok(text) => text,
         Err(error) if error.kind() == std::io::ErrorKind::NotFound => return Ok(OnDisk::Absent),
         Err(source) => {
@@ -239,13 +253,8 @@ pub fn plan_destroy(desired: &Artifact, on_disk: &OnDisk) -> Result<Plan, Artifa
 
 /// Write the artifact, creating its directory.
 pub fn write(path: &Path, config: &Value) -> Result<(), ArtifactError> {
-    let write_error = |source| ArtifactError::Write {
-        path: path.to_path_buf(),
-        source,
-    };
-    if let Some(dir) = path.parent().filter(|d| !d.as_os_str().is_empty()) {
-        std::fs::create_dir_all(dir).map_err(write_error)?;
-    }
+    crate::fsio::create_parent_dirs(path)
+        .map_err(|source| ArtifactError::File(Box::new(source)))?;
     // Refuses a device, FIFO or symlink at the path; writes a new file and renames it over the
     // artifact, so a reader never sees half a file.
     let options = crate::fsio::WriteOptions::new("an agentc artifact");

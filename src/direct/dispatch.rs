@@ -590,7 +590,7 @@ impl Dispatcher {
 
 /// Path/query/header parameter names per (METHOD, path) of an OpenAPI document.
 fn location_parameters(path: &Path) -> HashMap<(String, String), HashSet<String>> {
-    let Ok(text) = std::fs::read_to_string(path) else {
+    let Ok(text) = crate::spec::openapi::read_document(path) else {
         return HashMap::new();
     };
     let document: Value = if path.extension().is_some_and(|e| e == "json") {

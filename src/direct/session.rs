@@ -207,12 +207,12 @@ impl Store {
     }
 
     /// Check that a save can succeed, before the first (paid) model call. SQLite: a write in
-    /// a transaction that is rolled back. DynamoDB: not checked yet (a `DescribeTable` and
-    /// an IAM check would be needed; wiring pending), so `Ok`.
+    /// a transaction that is rolled back. DynamoDB: a `PutItem` whose condition can never
+    /// hold (see [`DynamoStore::check_writable`]).
     pub async fn check_writable(&self) -> Result<(), SessionError> {
         match self {
             Store::Sqlite(store) => store.check_writable(),
-            Store::Dynamo(_) => Ok(()),
+            Store::Dynamo(store) => store.check_writable().await,
         }
     }
 
@@ -248,9 +248,10 @@ impl SqliteStore {
             location: path.display().to_string(),
             message: e.to_string(),
         };
-        if let Some(dir) = path.parent().filter(|d| !d.as_os_str().is_empty()) {
-            std::fs::create_dir_all(dir).map_err(|e| fail(&e))?;
-        }
+        // Folders made through fsio (a component that is a file is named), and the store
+        // itself a regular file: SQLite would open a device or FIFO in place.
+        crate::fsio::create_parent_dirs(path).map_err(|e| fail(&e))?;
+        crate::fsio::check_target(path, &[]).map_err(|e| fail(&e))?;
         let connection = rusqlite::Connection::open(path).map_err(|e| fail(&e))?;
         // The busy timeout first: the pragmas and the schema below may already meet a lock
         // held by a concurrent run.
@@ -423,6 +424,39 @@ impl DynamoStore {
             state: decode(id, text)?,
             version,
         }))
+    }
+
+    /// A `PutItem` with a condition that can never hold: DynamoDB checks the table, the key
+    /// schema and the caller's `dynamodb:PutItem` permission before it evaluates the
+    /// condition, so `ConditionalCheckFailed` proves a save would be accepted, and nothing is
+    /// ever written. A missing table or a denied write fails here, before a paid model call.
+    pub async fn check_writable(&self) -> Result<(), SessionError> {
+        use aws_sdk_dynamodb::types::AttributeValue;
+        let result = self
+            .client
+            .put_item()
+            .table_name(&self.table)
+            .item(
+                "session_id",
+                AttributeValue::S("agentc-write-check".to_string()),
+            )
+            .condition_expression(
+                "attribute_exists(session_id) AND attribute_not_exists(session_id)",
+            )
+            .send()
+            .await;
+        match result {
+            Err(error)
+                if error
+                    .as_service_error()
+                    .is_some_and(|e| e.is_conditional_check_failed_exception()) =>
+            {
+                Ok(())
+            }
+            // Cannot happen (the condition never holds), but would mean the write went through.
+            Ok(_) => Ok(()),
+            Err(error) => Err(self.fail(Self::describe(&error))),
+        }
     }
 
     pub async fn save(&self, id: &str, update: &Update) -> Result<u64, SessionError> {

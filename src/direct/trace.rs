@@ -179,25 +179,32 @@ impl Trace {
     /// call that the trace can be written: a folder that cannot take it, a read-only file or
     /// a device (`/dev/full`) fails here, not after the answer was paid for.
     pub fn open(path: &Path) -> Result<Self, TraceError> {
-        if let Ok(metadata) = std::fs::metadata(path)
-            && !metadata.file_type().is_file()
-        {
-            return Err(TraceError {
-                path: path.to_path_buf(),
-                source: std::io::Error::other(format!(
-                    "it is {}, not a regular file",
-                    crate::fsio::describe_type(&metadata)
-                )),
-            });
-        }
-        let file = std::fs::OpenOptions::new()
-            .create(true)
-            .append(true)
-            .open(path)
-            .map_err(|source| TraceError {
-                path: path.to_path_buf(),
-                source,
-            })?;
+        Self::open_with(path, &crate::fsio::WriteOptions::new("a trace"))
+    }
+
+    /// [`Trace::open`] for `agentc run --trace`: never onto the spec, and a file that is not
+    /// a trace (JSON lines) only with `force`.
+    pub fn open_for(path: &Path, spec: &Path, force: bool) -> Result<Self, TraceError> {
+        let protected = [crate::fsio::the_spec(spec)];
+        let looks_like_trace = |head: &[u8]| head.starts_with(b"{");
+        Self::open_with(
+            path,
+            &crate::fsio::WriteOptions {
+                protected: &protected,
+                same_kind: Some(&looks_like_trace),
+                force,
+                ..crate::fsio::WriteOptions::new("a trace (JSON lines)")
+            },
+        )
+    }
+
+    /// Through [`crate::fsio::open_append`]: appending, following a link to a regular file,
+    /// refusing devices, FIFOs and sockets (directly or through a link) without blocking.
+    fn open_with(path: &Path, options: &crate::fsio::WriteOptions) -> Result<Self, TraceError> {
+        let file = crate::fsio::open_append(path, options).map_err(|e| TraceError {
+            path: path.to_path_buf(),
+            source: e.into_io(),
+        })?;
         Ok(Self {
             path: path.to_path_buf(),
             file: Mutex::new(file),
@@ -250,7 +257,10 @@ mod tests {
     fn a_device_or_folder_is_refused_when_the_trace_is_opened() {
         for path in ["/dev/full", "/dev/null", "/"] {
             let error = Trace::open(Path::new(path)).unwrap_err();
-            assert!(error.to_string().contains("not a regular file"), "{error}");
+            assert!(
+                error.to_string().contains("only writes regular files"),
+                "{error}"
+            );
         }
         let dir = tempfile::tempdir().unwrap();
         let missing_folder = dir.path().join("no/such/trace.jsonl");

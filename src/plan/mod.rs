@@ -23,6 +23,13 @@ use std::path::{Path, PathBuf};
 /// Bumped when a saved plan written by an older agentc can no longer be applied.
 pub const PLAN_FORMAT_VERSION: u32 = 1;
 
+/// A saved plan (`plan -out`) as an input: a regular file, capped, UTF-8.
+pub const SAVED_PLAN_INPUT: crate::fsio::InputKind = crate::fsio::InputKind {
+    name: "a saved plan",
+    max_bytes: 64 * 1024 * 1024,
+    stdin: false,
+};
+
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
 #[serde(rename_all = "snake_case")]
 pub enum Action {
@@ -311,7 +318,8 @@ impl<D: Serialize + DeserializeOwned> SavedPlan<D> {
             path: path.to_path_buf(),
             message,
         };
-        let text = std::fs::read_to_string(path).map_err(|e| file_error(e.to_string()))?;
+        let text = crate::fsio::read_text_io(path, SAVED_PLAN_INPUT)
+            .map_err(|e| file_error(e.to_string()))?;
         let head: Head = serde_json::from_str(&text).map_err(|e| file_error(e.to_string()))?;
         if head.plan.format_version != PLAN_FORMAT_VERSION {
             return Err(file_error(format!(
@@ -329,11 +337,25 @@ impl<D: Serialize + DeserializeOwned> SavedPlan<D> {
         serde_json::from_str(&text).map_err(|e| file_error(e.to_string()))
     }
 
+    /// The saved plan's bytes, as `plan -out` writes them (through `fsio::write_file`).
+    pub fn to_json(&self) -> String {
+        serde_json::to_string_pretty(self).unwrap_or_default()
+    }
+
+    /// Whether an existing file's first bytes are a saved plan (replaced without `--force`).
+    pub fn is_saved_plan(head: &[u8]) -> bool {
+        crate::fsio::json_naming(head, &["format_version"])
+    }
+
+    /// Write the plan through [`crate::fsio::write_file`] (replacing any regular file; the
+    /// CLI adds the spec's protection and `--force`).
     pub fn write(&self, path: &Path) -> Result<(), PlanError> {
-        let text = serde_json::to_string_pretty(self).unwrap_or_default();
-        std::fs::write(path, text).map_err(|source| PlanError::Write {
-            path: path.to_path_buf(),
-            source,
+        let options = crate::fsio::WriteOptions::new("a saved plan");
+        crate::fsio::write_file(path, self.to_json().as_bytes(), &options).map_err(|e| {
+            PlanError::Write {
+                path: path.to_path_buf(),
+                source: std::io::Error::other(e.to_string()),
+            }
         })
     }
 

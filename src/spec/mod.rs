@@ -31,6 +31,10 @@ pub enum LoadError {
         #[source]
         source: std::io::Error,
     },
+    /// Not a regular file (a FIFO, a device), or unreadable: refused before anything blocks.
+    #[error(transparent)]
+    #[diagnostic(transparent)]
+    File(#[from] crate::fsio::ReadError),
 }
 
 /// Options that change how a spec is resolved.
@@ -100,40 +104,47 @@ impl Loaded {
 }
 
 /// Read and load a spec from disk.
+///
+/// Through [`crate::fsio::read_bytes`]: a regular file only (a FIFO or device is refused
+/// before it is opened), `-` for standard input. Size and UTF-8 are checked by
+/// [`load_bytes`], so that an oversized or mis-encoded spec is a located finding.
 pub fn load_path(path: &Path, options: &LoadOptions) -> Result<Loaded, LoadError> {
-    let bytes = read_limited(path).map_err(|source| LoadError::Read {
-        path: path.to_path_buf(),
-        source,
-    })?;
+    // One byte past the limit, so an oversized file is recognised without reading it all.
+    let kind = crate::fsio::InputKind {
+        max_bytes: yaml::MAX_SPEC_BYTES as u64 + 1,
+        ..crate::source::SPEC_INPUT
+    };
+    let bytes = match crate::fsio::read_bytes(path, kind) {
+        Ok(bytes) => bytes,
+        Err(crate::fsio::ReadError::TooLarge { .. }) => {
+            return Ok(failed(SourceFile::new(path, ""), too_large()));
+        }
+        Err(crate::fsio::ReadError::Io { source, .. }) => {
+            return Err(LoadError::Read {
+                path: path.to_path_buf(),
+                source,
+            });
+        }
+        Err(other) => return Err(other.into()),
+    };
     Ok(load_bytes(path, bytes, options))
 }
 
-fn read_limited(path: &Path) -> std::io::Result<Vec<u8>> {
-    use std::io::Read;
-    let file = std::fs::File::open(path)?;
-    if file.metadata()?.is_dir() {
-        return Err(std::io::Error::other("is a directory"));
-    }
-    let mut bytes = Vec::new();
-    // Read one byte past the limit so an oversized file is recognised without reading it all.
-    file.take(yaml::MAX_SPEC_BYTES as u64 + 1)
-        .read_to_end(&mut bytes)?;
-    Ok(bytes)
+fn too_large() -> Diagnostic {
+    Diagnostic::error(
+        Code::YamlSyntax,
+        format!(
+            "the file is larger than {} MiB; agent specs are a few kilobytes",
+            yaml::MAX_SPEC_BYTES / (1024 * 1024)
+        ),
+    )
+    .with_help("check that this is the agent spec you meant to lint; move large texts (prompt templates, OpenAPI documents) into their own files")
 }
 
 /// Load a spec from bytes already read (tests, stdin).
 pub fn load_bytes(path: &Path, bytes: Vec<u8>, options: &LoadOptions) -> Loaded {
     if bytes.len() > yaml::MAX_SPEC_BYTES {
-        let file = SourceFile::new(path, "");
-        let diagnostic = Diagnostic::error(
-            Code::YamlSyntax,
-            format!(
-                "the file is larger than {} MiB; agent specs are a few kilobytes",
-                yaml::MAX_SPEC_BYTES / (1024 * 1024)
-            ),
-        )
-        .with_help("check that this is the agent spec you meant to lint; move large texts (prompt templates, OpenAPI documents) into their own files");
-        return failed(file, diagnostic);
+        return failed(SourceFile::new(path, ""), too_large());
     }
     let text = match String::from_utf8(bytes) {
         Ok(text) => text,

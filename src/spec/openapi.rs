@@ -33,23 +33,16 @@ pub fn load(path: &Path) -> Result<Vec<Operation>, Vec<String>> {
     operations(&document)
 }
 
-fn read_document(path: &Path) -> std::io::Result<String> {
-    use std::io::Read;
-    // Only regular files: opening a FIFO would block, a device may never end.
-    if !std::fs::metadata(path)?.is_file() {
-        return Err(std::io::Error::other("not a regular file"));
-    }
-    let mut bytes = Vec::new();
-    std::fs::File::open(path)?
-        .take(MAX_OPENAPI_BYTES + 1)
-        .read_to_end(&mut bytes)?;
-    if bytes.len() as u64 > MAX_OPENAPI_BYTES {
-        return Err(std::io::Error::other(format!(
-            "larger than {} MiB",
-            MAX_OPENAPI_BYTES / (1024 * 1024)
-        )));
-    }
-    String::from_utf8(bytes).map_err(|_| std::io::Error::other("not valid UTF-8"))
+/// An OpenAPI document as an input kind: a regular file (a FIFO would block, a device may
+/// never end), capped, UTF-8.
+pub const OPENAPI_INPUT: crate::fsio::InputKind = crate::fsio::InputKind {
+    name: "an OpenAPI document",
+    max_bytes: MAX_OPENAPI_BYTES,
+    stdin: false,
+};
+
+pub(crate) fn read_document(path: &Path) -> std::io::Result<String> {
+    crate::fsio::read_text_io(path, OPENAPI_INPUT)
 }
 
 /// The operations of a parsed OpenAPI document.

@@ -164,11 +164,21 @@ pub fn resolve(
     )
 }
 
+/// Steps (minijinja "fuel") an instruction template may take to render: a real one takes a
+/// few hundred; nested loops over long values could otherwise make `agentc lint` spin.
+pub const TEMPLATE_FUEL: u64 = 100_000;
+
+/// Largest rendered instruction: Bedrock takes 20,000 characters, so this is a bound on work,
+/// not a limit anyone meets.
+pub const MAX_RENDERED_BYTES: usize = 1024 * 1024;
+
 /// The template environment shared by every render of user text: undefined variables are
-/// errors, never silently empty strings in a deployed prompt.
+/// errors, never silently empty strings in a deployed prompt; rendering is bounded by
+/// [`TEMPLATE_FUEL`].
 pub fn template_env() -> minijinja::Environment<'static> {
     let mut env = minijinja::Environment::new();
     env.set_undefined_behavior(minijinja::UndefinedBehavior::Strict);
+    env.set_fuel(Some(TEMPLATE_FUEL));
     if let Ok(syntax) = minijinja::syntax::SyntaxConfig::builder()
         .keep_trailing_newline(true)
         .build()
@@ -214,6 +224,41 @@ fn render_instruction(
         }
     };
     let used = template.undeclared_variables(false);
+    // A `--var` that neither `vars:` declares nor the instruction uses is a typo whose value
+    // would silently be dropped (and the default deployed): refuse it by name.
+    for (key, _) in &options.vars {
+        if spec.vars.contains_key(key) || used.contains(key) {
+            continue;
+        }
+        let known = spec
+            .vars
+            .keys()
+            .map(String::as_str)
+            .chain(used.iter().map(String::as_str));
+        let help = match crate::diag::closest(key, known) {
+            Some(suggestion) => format!("did you mean `--var {suggestion}=…`?"),
+            None if spec.vars.is_empty() => {
+                "the spec declares no `vars`; declare it under `vars:` or leave out the flag"
+                    .to_string()
+            }
+            None => format!(
+                "the spec declares: {}",
+                spec.vars
+                    .keys()
+                    .map(String::as_str)
+                    .collect::<Vec<_>>()
+                    .join(", ")
+            ),
+        };
+        diagnostics.push(
+            Diagnostic::error(
+                crate::diag::Code::UndefinedVariable,
+                format!("`--var {key}` sets a variable the spec does not declare or use"),
+            )
+            .with_span(document.spans.value("/vars").or(instruction_span))
+            .with_help(help),
+        );
+    }
     let mut missing: Vec<&String> = used
         .iter()
         .filter(|name| !vars.contains_key(*name))
@@ -237,8 +282,31 @@ fn render_instruction(
     if !missing.is_empty() {
         return spec.instruction.clone();
     }
-    match template.render(minijinja::value::Serde(&vars)) {
-        Ok(text) => text,
+    let mut output = CappedOutput::default();
+    let rendered = template.render_captured_to(minijinja::value::Serde(&vars), &mut output);
+    let limit = if output.overflowed {
+        Some(format!(
+            "the instruction renders to more than {} (agentc's limit for a rendered instruction; Bedrock takes 20,000 characters)",
+            crate::fsio::size_in_words(MAX_RENDERED_BYTES as u64)
+        ))
+    } else {
+        match &rendered {
+            Err(error) if error.kind() == minijinja::ErrorKind::OutOfFuel => Some(format!(
+                "the instruction template takes more than {TEMPLATE_FUEL} steps to render (agentc's limit), so it was not rendered"
+            )),
+            _ => None,
+        }
+    };
+    if let Some(message) = limit {
+        diagnostics.push(
+            Diagnostic::error(crate::diag::Code::InvalidValue, message)
+                .with_span(instruction_span)
+                .with_help("an instruction template substitutes `vars`; loops that multiply text are not what it is for — write the text out, or shorten the loops"),
+        );
+        return spec.instruction.clone();
+    }
+    match rendered {
+        Ok(_) => String::from_utf8(output.bytes).unwrap_or_default(),
         Err(error) => {
             diagnostics.push(
                 Diagnostic::error(
@@ -249,6 +317,31 @@ fn render_instruction(
             );
             spec.instruction.clone()
         }
+    }
+}
+
+/// A render target that refuses to grow past [`MAX_RENDERED_BYTES`] (the write fails, which
+/// ends the render).
+#[derive(Default)]
+struct CappedOutput {
+    bytes: Vec<u8>,
+    overflowed: bool,
+}
+
+impl std::io::Write for CappedOutput {
+    fn write(&mut self, buf: &[u8]) -> std::io::Result<usize> {
+        if self.bytes.len() + buf.len() > MAX_RENDERED_BYTES {
+            self.overflowed = true;
+            return Err(std::io::Error::other(
+                "the rendered instruction is too large",
+            ));
+        }
+        self.bytes.extend_from_slice(buf);
+        Ok(buf.len())
+    }
+
+    fn flush(&mut self) -> std::io::Result<()> {
+        Ok(())
     }
 }
 
@@ -263,4 +356,81 @@ fn find_in(file: &SourceFile, span: Span, needle: &str) -> Option<Span> {
         let after_ok = after >= bytes.len() || !is_word(bytes[after]);
         (before_ok && after_ok).then(|| Span::new(span.start + i, span.start + after))
     })
+}
+
+#[cfg(test)]
+mod tests {
+    use crate::diag::Code;
+    use crate::source::SourceFile;
+    use crate::spec::{LoadOptions, load_source};
+
+    fn instruction_findings(instruction: &str) -> Vec<(Code, String)> {
+        let text = format!(
+            "agentc: 1\nname: bomb\nmodel: amazon.nova-lite-v1:0\nvars:\n  x: abcdefghijklmnopqrstuvwxyz0123456789\ninstruction: |\n  You are a test agent that answers questions. {instruction}\n"
+        );
+        let loaded = load_source(SourceFile::new("bomb.yaml", text), &LoadOptions::default());
+        loaded
+            .diagnostics
+            .iter()
+            .map(|d| (d.rule, d.message.clone()))
+            .collect()
+    }
+
+    #[test]
+    fn a_template_bomb_runs_out_of_fuel_with_a_located_error_naming_the_limit() {
+        let started = std::time::Instant::now();
+        let findings = instruction_findings(
+            "{% for a in x %}{% for b in x %}{% for c in x %}{% for d in x %}{% for e in x %}.{% endfor %}{% endfor %}{% endfor %}{% endfor %}{% endfor %}",
+        );
+        assert!(started.elapsed() < std::time::Duration::from_secs(10));
+        assert!(
+            findings
+                .iter()
+                .any(|(code, message)| *code == Code::InvalidValue
+                    && message.contains("more than 100000 steps")),
+            "{findings:?}"
+        );
+    }
+
+    #[test]
+    fn an_instruction_that_renders_too_large_is_refused_naming_the_limit() {
+        let findings = instruction_findings("{{ 'x' * 2000000 }}");
+        assert!(
+            findings
+                .iter()
+                .any(|(code, message)| *code == Code::InvalidValue
+                    && message.contains("renders to more than 1 MiB")),
+            "{findings:?}"
+        );
+        // An ordinary template renders as before.
+        assert!(instruction_findings("Answer in {{ x }}.").is_empty());
+    }
+
+    #[test]
+    fn an_undeclared_var_is_an_error_naming_it_with_a_suggestion() {
+        let text = "agentc: 1\nname: vars\nmodel: amazon.nova-lite-v1:0\nvars:\n  region: eu\ninstruction: You are a test agent that answers questions about {{ region }}.\n";
+        let options = LoadOptions {
+            vars: vec![("regoin".into(), "us".into())],
+        };
+        let loaded = load_source(SourceFile::new("vars.yaml", text), &options);
+        let finding = loaded
+            .diagnostics
+            .iter()
+            .find(|d| d.message.contains("`--var regoin`"))
+            .expect("the misspelt --var is named");
+        assert_eq!(finding.rule, Code::UndefinedVariable);
+        assert!(
+            finding
+                .help
+                .as_deref()
+                .unwrap_or("")
+                .contains("--var region=")
+        );
+        // A declared one is fine.
+        let options = LoadOptions {
+            vars: vec![("region".into(), "us".into())],
+        };
+        let loaded = load_source(SourceFile::new("vars.yaml", text), &options);
+        assert!(loaded.diagnostics.is_empty(), "{:?}", loaded.diagnostics);
+    }
 }

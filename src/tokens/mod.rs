@@ -17,6 +17,7 @@ use serde_json::json;
 use sha2::{Digest, Sha256};
 use std::collections::HashMap;
 use std::io::Write;
+use std::os::unix::fs::OpenOptionsExt;
 use std::path::PathBuf;
 use std::sync::atomic::{AtomicBool, Ordering};
 use std::sync::{LazyLock, Mutex};
@@ -96,7 +97,13 @@ fn cache_path() -> Option<PathBuf> {
 
 fn read_cache() -> CountCache {
     let mut cache = CountCache::default();
-    let Some(text) = cache_path().and_then(|p| std::fs::read_to_string(p).ok()) else {
+    // Through fsio: a FIFO or device planted at the cache path must not block lint.
+    const CACHE_INPUT: crate::fsio::InputKind = crate::fsio::InputKind {
+        name: "the token-count cache",
+        max_bytes: 4 * CACHE_MAX_BYTES,
+        stdin: false,
+    };
+    let Some(text) = cache_path().and_then(|p| crate::fsio::read_text(&p, CACHE_INPUT).ok()) else {
         return cache;
     };
     // A corrupt or truncated line (two processes appending at once) is simply skipped.
@@ -140,8 +147,11 @@ pub fn persist_cache() {
         return;
     }
     let Some(path) = cache_path() else { return };
-    if let Some(dir) = path.parent() {
-        let _ = std::fs::create_dir_all(dir);
+    // A cache is best-effort, but never written onto a device, FIFO or through a link to one.
+    if crate::fsio::create_parent_dirs(&path).is_err()
+        || crate::fsio::check_target(&path, &[]).is_err()
+    {
+        return;
     }
     let too_big = std::fs::metadata(&path).is_ok_and(|m| m.len() > CACHE_MAX_BYTES);
     let mut text = String::with_capacity(fresh.len() * 40);
@@ -156,6 +166,7 @@ pub fn persist_cache() {
         .append(!too_big)
         .write(true)
         .truncate(too_big)
+        .custom_flags(rustix::fs::OFlags::NONBLOCK.bits() as i32)
         .open(&path);
     if let Ok(mut file) = file {
         // One write call per process: lines from concurrent processes do not interleave.

@@ -150,3 +150,39 @@ fn sessions_in_dynamodb_continue_and_survive_concurrent_runs() {
         "no local store when DynamoDB is configured"
     );
 }
+
+/// Nothing paid for is lost (issue 12): a table that cannot take the save is found before the
+/// first model call, not after the answer was paid for.
+#[test]
+fn a_dynamodb_table_that_cannot_be_written_stops_the_run_before_the_model_is_called() {
+    if !external::tool(
+        "moto_server",
+        &["--help"],
+        "`pip install 'moto[server]'` (or `.ci/direct.sh`)",
+        "the DynamoDB session store",
+    ) {
+        return;
+    }
+    let moto = start_moto().expect("start moto_server");
+    let converse = Server::start(|_| text("paid for"));
+    // No table is created.
+    let ws = Workspace::new(&spec("", "    sessions: dynamodb://no-such-table"));
+    let out = ws
+        .command(
+            &converse.url,
+            &["run", "agent.yaml", "hello", "--session", "ddb-2"],
+        )
+        .env("AWS_ENDPOINT_URL_DYNAMODB", &moto.url)
+        .output()
+        .unwrap();
+    assert_eq!(out.status.code(), Some(2), "{}", stderr(&out));
+    assert!(
+        stderr(&out).contains("dynamodb://no-such-table"),
+        "{}",
+        stderr(&out)
+    );
+    assert!(
+        converse.requests().is_empty(),
+        "no model call was made (and paid for)"
+    );
+}

@@ -45,6 +45,9 @@ mod direct_session;
 mod direct_tools;
 mod files;
 mod harness_compile;
+// Commands of every target (run, import, deploy) with their network code.
+#[cfg(all(feature = "agents", feature = "direct"))]
+mod hostile;
 mod layout;
 mod lean;
 mod lint_rules;

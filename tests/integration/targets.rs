@@ -179,7 +179,17 @@ fn destroy_direct_removes_only_the_artifact_of_the_spec() {
     assert!(broken.stderr.contains("it is not JSON"), "{broken:?}");
     assert!(artifact.exists());
 
-    let deploy = agentc(&["deploy", SPEC, "--target", "direct", "--out", out], &[]);
+    // A file that is not a Converse config is replaced only with --force (issue 12).
+    let refused = agentc(&["deploy", SPEC, "--target", "direct", "--out", out], &[]);
+    assert_eq!(refused.code, 2, "{refused:?}");
+    assert!(refused.stderr.contains("pass --force"), "{refused:?}");
+    assert_eq!(std::fs::read_to_string(&artifact).unwrap(), "not json");
+    let deploy = agentc(
+        &[
+            "deploy", SPEC, "--target", "direct", "--out", out, "--force",
+        ],
+        &[],
+    );
     assert_eq!(deploy.code, 0, "{deploy:?}");
     let removed = agentc(&destroy, &[]);
     assert_eq!(removed.code, 0, "{removed:?}");

@@ -2,12 +2,14 @@
 //! Bedrock Agents, print. The logic is in the stage modules (desired → remote → plan → apply;
 //! import). `compile` (no service) is in `export`.
 
-use super::export::{load_desired, write_file};
+use super::export::load_desired;
 use super::flow::{self, DeployOptions, Source};
 use crate::cli::agents::{DestroyArgs, ImportArgs, PlanArgs};
 use crate::cli::args::AwsArgs;
 use crate::cli::compile::DeployArgs;
-use crate::cli::{CliError, CliResult, ExitStatus, print_stdout, print_warning, refuse, runtime};
+use crate::cli::{
+    CliError, CliResult, ExitStatus, print_stdout, print_warning, refuse, runtime, write_output,
+};
 use agentc::agents::apply::{Applier, PollSettings, Progress};
 use agentc::agents::aws::BedrockAgents;
 use agentc::target::Target;
@@ -16,8 +18,9 @@ use std::path::Path;
 
 const TARGET: Target = Target::Agents;
 
-async fn connect(aws: &AwsArgs) -> BedrockAgents {
-    BedrockAgents::connect(aws.region.as_deref(), aws.profile.as_deref()).await
+async fn connect(aws: &AwsArgs) -> Result<BedrockAgents, CliError> {
+    crate::cli::check_profile(aws).await?;
+    Ok(BedrockAgents::connect(aws.region.as_deref(), aws.profile.as_deref()).await)
 }
 
 /// Run `op` against Bedrock Agents; an error that got no reply names the endpoint it tried.
@@ -25,7 +28,7 @@ async fn on_agents<T>(
     aws: &AwsArgs,
     op: impl AsyncFnOnce(&BedrockAgents) -> Result<T, CliError>,
 ) -> Result<T, CliError> {
-    let api = connect(aws).await;
+    let api = connect(aws).await?;
     op(&api).await.map_err(|error| match error {
         CliError::Agents(error) => CliError::from(error.at_endpoint(&api.endpoint())),
         error => error,
@@ -124,26 +127,56 @@ pub fn destroy(args: &DestroyArgs) -> CliResult {
 }
 
 pub fn import(args: &ImportArgs) -> CliResult {
+    // Check the spec's path before asking the service and writing the files beside it, so a
+    // refusal costs nothing and leaves nothing.
+    if let Some(path) = &args.out {
+        let options = agentc::fsio::WriteOptions {
+            same_kind: Some(&agentc::fsio::spec_text),
+            force: args.force,
+            ..agentc::fsio::WriteOptions::new("an agent spec")
+        };
+        agentc::fsio::check_replace(path, &options)?;
+    }
     let imported = runtime()?.block_on(async {
-        let api = connect(&args.aws).await;
+        let api = connect(&args.aws).await?;
         let out_dir = args
             .out
             .as_ref()
             .and_then(|p| p.parent())
             .map(Path::to_path_buf)
             .unwrap_or_else(|| std::path::PathBuf::from("."));
-        agentc::agents::import::import(&api, &args.agent_id, args.alias.as_deref(), &out_dir).await
+        Ok::<_, CliError>(
+            agentc::agents::import::import(&api, &args.agent_id, args.alias.as_deref(), &out_dir)
+                .await?,
+        )
     })?;
     for warning in &imported.warnings {
         print_warning(&format!("import: {warning}"));
     }
     for (path, text) in &imported.files {
-        write_file(path, text)?;
+        // A prompt or schema file is replaced only by the same text (a re-import), else
+        // with --force.
+        let same = |head: &[u8]| head == text.as_bytes();
+        write_output(
+            path,
+            text.as_bytes(),
+            "the file this import would write",
+            None,
+            &same,
+            args.force,
+        )?;
         eprintln!("wrote {}", path.display());
     }
     match &args.out {
         Some(path) => {
-            write_file(path, &imported.yaml)?;
+            write_output(
+                path,
+                imported.yaml.as_bytes(),
+                "an agent spec",
+                None,
+                &agentc::fsio::spec_text,
+                args.force,
+            )?;
             eprintln!("wrote {}", path.display());
         }
         None => print_stdout(&imported.yaml),

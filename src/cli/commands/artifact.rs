@@ -6,7 +6,9 @@ use super::flow::{self, DeployOptions, Source};
 use crate::cli::agents::{DestroyArgs, PlanArgs};
 use crate::cli::args::{AwsArgs, SpecArgs};
 use crate::cli::compile::{CompileArgs, CompileFormat, DeployArgs};
-use crate::cli::{CliError, CliResult, ExitStatus, load_checked, print_stdout, refuse};
+use crate::cli::{
+    CliError, CliResult, ExitStatus, load_checked, print_stdout, refuse, write_output,
+};
 use agentc::direct::artifact::{self, Artifact, ArtifactDeployer};
 use agentc::models::ModelTable;
 use agentc::plan::deployer::block_on;
@@ -63,17 +65,14 @@ pub fn compile(args: &CompileArgs) -> CliResult {
     let mut text = serde_json::to_string_pretty(&config).unwrap_or_default();
     text.push('\n');
     match &args.out {
-        Some(path) => {
-            let protected = [agentc::fsio::Protected {
-                path: args.input.spec.clone(),
-                what: "the input spec".to_string(),
-            }];
-            let options = agentc::fsio::WriteOptions {
-                protected: &protected,
-                ..agentc::fsio::WriteOptions::new("a Converse request config")
-            };
-            agentc::fsio::write_file(path, text.as_bytes(), &options)?;
-        }
+        Some(path) => write_output(
+            path,
+            text.as_bytes(),
+            "a Converse request config",
+            Some(&args.input.spec),
+            &artifact::is_converse_config,
+            args.force,
+        )?,
         None => print_stdout(&text),
     }
     Ok(ExitStatus::Success)
@@ -93,6 +92,20 @@ pub fn deploy(args: &DeployArgs) -> CliResult {
     let source = Source::new(TARGET, args.plan.as_deref(), || {
         artifact_of(&args.input, args.out.as_deref())
     })?;
+    if !args.check {
+        // Before the plan is shown: the spec is never the artifact, and a file that is not a
+        // Converse config is replaced only with --force. A saved plan recorded what it would
+        // replace, and its own staleness check says more when that changed.
+        let protected = [agentc::fsio::the_spec(&args.input.spec)];
+        let same_kind: agentc::fsio::SameKind = &artifact::is_converse_config;
+        let write = agentc::fsio::WriteOptions {
+            protected: &protected,
+            same_kind: args.plan.is_none().then_some(same_kind),
+            force: args.force,
+            ..agentc::fsio::WriteOptions::new("a Converse config (an agentc artifact)")
+        };
+        agentc::fsio::check_replace(&source.desired().path, &write)?;
+    }
     let options = DeployOptions {
         adopt: false,
         approved: true,

@@ -78,12 +78,19 @@ fn estimate_and_print(args: &CostArgs) -> CliResult {
         .transpose()
         .map_err(agentc::cost::CostError::from)?;
     if let Some(path) = &args.plot {
-        std::fs::write(path, agentc::cost::plot::svg(&estimate)).map_err(|source| {
-            agentc::cost::CostError::Write {
-                path: path.clone(),
-                source,
-            }
-        })?;
+        let is_svg = |head: &[u8]| {
+            let text = String::from_utf8_lossy(head);
+            let text = text.trim_start();
+            text.starts_with("<svg") || text.starts_with("<?xml")
+        };
+        crate::cli::write_output(
+            path,
+            agentc::cost::plot::svg(&estimate).as_bytes(),
+            "an SVG plot",
+            Some(&args.input.spec),
+            &is_svg,
+            args.force,
+        )?;
     }
     let options = RenderOptions {
         spec_path: args.input.spec.display().to_string(),

@@ -106,6 +106,7 @@ async fn run_async(
     let stored_session = args.session.as_deref();
     let direct = spec.targets.direct.clone().unwrap_or_default();
 
+    crate::cli::check_profile(&args.aws).await?;
     let sdk_config =
         agentc::aws::sdk_config(args.aws.region.as_deref(), args.aws.profile.as_deref()).await;
     if sdk_config.region().is_none() {
@@ -122,10 +123,14 @@ async fn run_async(
                 .build(),
         )
         .build();
+    let mut retry = RetryPolicy::from_env();
+    if let Some(seconds) = args.retry_deadline {
+        retry.deadline = std::time::Duration::from_secs(seconds);
+    }
     let model = ModelClient::new(
         aws_sdk_bedrockruntime::Client::from_conf(bedrock_config),
         parts,
-        RetryPolicy::from_env(),
+        retry,
     )
     .with_endpoint(agentc::aws::endpoint(
         &sdk_config,
@@ -161,6 +166,10 @@ async fn run_async(
             Some(session::Store::open(direct.sessions.as_deref(), move || sdk).await?)
         }
     };
+    // Before the first (paid) model call: a store that cannot take the save fails here.
+    if let Some(store) = &store {
+        store.check_writable().await?;
+    }
     let (state, base_version) = match (&store, stored_session) {
         (Some(store), Some(id)) => match store.load(id).await? {
             Some(stored) => (stored.state, Some(stored.version)),
@@ -168,7 +177,11 @@ async fn run_async(
         },
         _ => (Default::default(), None),
     };
-    let trace = args.trace.as_deref().map(Trace::open).transpose()?;
+    let trace = args
+        .trace
+        .as_deref()
+        .map(|path| Trace::open_for(path, &args.input.spec, args.force))
+        .transpose()?;
     let dispatcher = Arc::new(Dispatcher::new(
         spec,
         agent,
@@ -198,34 +211,40 @@ async fn run_async(
     if !args.json && TerminalConfirm::available() {
         runner = runner.with_confirm(&terminal);
     }
-    let result = runner.run(input).await;
+    // A trace write that fails after the model answered is kept next to the answer.
+    let mut result = runner.run_keeping(input).await;
     // The end of the user request, so a trace counts calls per request.
     if let Some(trace) = &trace {
         let (model_calls, outcome) = match &result {
-            Ok(report) => (
-                report.model_calls,
-                match &report.outcome {
+            Ok(answer) => (
+                answer.report.model_calls,
+                match &answer.report.outcome {
                     Outcome::Stopped { stop_reason, .. } => stop_reason.as_str(),
                     Outcome::ReturnControl { .. } => "return_control",
                 },
             ),
             Err(_) => (0, "error"),
         };
-        // A failed write is shown, but does not replace the answer that was paid for.
-        if let Err(error) = trace.record(&agentc::direct::trace::Event::Request {
+        let written = trace.record(&agentc::direct::trace::Event::Request {
             session: &session_id,
             model_calls,
             latency_ms: agentc::direct::trace::round_ms(started.elapsed().as_secs_f64() * 1000.0),
             outcome,
             attempt: 1,
-        }) {
-            crate::cli::print_error(&error);
+        });
+        // A failed write does not replace the answer that was paid for: it is reported after it.
+        if let Err(error) = written {
+            match &mut result {
+                Ok(answer) => answer.later.push(error.into()),
+                Err(_) => crate::cli::print_error(&error),
+            }
         }
     }
 
     // Keep what happened once the model has answered at least once (tools may have had
     // effects); a turn that failed before any answer leaves the session as it was.
     let answered = runner.appended.iter().any(|m| m["role"] == "assistant");
+    let mut saved = None;
     if let (Some(store), Some(id)) = (&store, stored_session)
         && answered
     {
@@ -237,9 +256,33 @@ async fn run_async(
             pending: runner.pending().cloned(),
             max_history_bytes: history_budget,
         };
-        store.save(id, &update).await?;
+        saved = Some(store.save(id, &update).await);
     }
-    Ok(print_report(args, stored_session, &result?))
+    match result {
+        // Nothing paid for is lost: the answer is printed first, then what failed after it,
+        // and the exit status says that something did.
+        Ok(mut answer) => {
+            if let Some(saved) = saved {
+                answer.saved(saved);
+            }
+            let later: Vec<String> = answer.later.iter().map(ToString::to_string).collect();
+            let status = print_report(args, stored_session, &answer.report, &later);
+            for error in &answer.later {
+                crate::cli::print_error(error);
+            }
+            Ok(if later.is_empty() {
+                status
+            } else {
+                ExitStatus::Error
+            })
+        }
+        Err(error) => {
+            if let Some(Err(save_error)) = saved {
+                crate::cli::print_error(&save_error);
+            }
+            Err(error.into())
+        }
+    }
 }
 
 /// Asks on the terminal (stderr, stdin) whether a `require_confirmation` call may run.
@@ -313,7 +356,14 @@ fn explain_stop(stop_reason: &str) -> (ExitStatus, Option<&'static str>) {
     }
 }
 
-fn print_report(args: &RunArgs, session: Option<&str>, report: &Report) -> ExitStatus {
+/// `later`: what failed after the answer (a trace write, the session save), said in the JSON
+/// line too.
+fn print_report(
+    args: &RunArgs,
+    session: Option<&str>,
+    report: &Report,
+    later: &[String],
+) -> ExitStatus {
     let (status, note, outcome_name) = match &report.outcome {
         Outcome::Stopped { stop_reason, .. } => {
             let (status, note) = explain_stop(stop_reason);
@@ -356,6 +406,9 @@ fn print_report(args: &RunArgs, session: Option<&str>, report: &Report) -> ExitS
             "model_calls": report.model_calls,
             "tool_calls": report.tool_calls,
         });
+        if !later.is_empty() {
+            line["errors_after_answer"] = serde_json::json!(later);
+        }
         match &report.outcome {
             Outcome::Stopped { text, .. } => line["text"] = serde_json::json!(text),
             Outcome::ReturnControl { calls } => {

@@ -5,10 +5,8 @@ use crate::cli::args::SpecArgs;
 use crate::cli::compile::{CompileArgs, CompileFormat};
 use crate::cli::{CliError, CliResult, ExitStatus, load_checked, print_stdout, print_warning};
 use agentc::agents::desired::{DesiredState, desired_state};
-use agentc::agents::error::AgentsError;
 use agentc::models::ModelTable;
 use agentc::target::Target;
-use std::path::Path;
 
 const TARGET: Target = Target::Agents;
 
@@ -28,14 +26,9 @@ pub fn load_desired(input: &SpecArgs) -> Result<DesiredState, CliError> {
     )?)
 }
 
-pub fn write_file(path: &Path, text: &str) -> Result<(), CliError> {
-    std::fs::write(path, text).map_err(|source| {
-        AgentsError::Write {
-            path: path.to_path_buf(),
-            source,
-        }
-        .into()
-    })
+/// Whether an existing file is what `compile --target agents` writes (any of its formats).
+fn is_agents_export(head: &[u8]) -> bool {
+    agentc::fsio::json_naming(head, &["agent", "AWSTemplateFormatVersion", "resource"])
 }
 
 fn pretty_json(value: &impl serde::Serialize) -> String {
@@ -63,7 +56,14 @@ pub fn compile(args: &CompileArgs) -> CliResult {
     let mut text = pretty_json(&value);
     text.push('\n');
     match &args.out {
-        Some(path) => write_file(path, &text)?,
+        Some(path) => crate::cli::write_output(
+            path,
+            text.as_bytes(),
+            "a compiled agent (JSON, CloudFormation or Terraform)",
+            Some(&args.input.spec),
+            &is_agents_export,
+            args.force,
+        )?,
         None => print_stdout(&text),
     }
     Ok(ExitStatus::Success)

@@ -39,6 +39,20 @@ pub async fn plan<D: Deployer>(deployer: &D, desired: D::Desired, args: &PlanArg
 where
     CliError: From<D::Error>,
 {
+    // `-out` is checked before the service is asked, so a refused path costs nothing.
+    let protected = args
+        .out
+        .as_ref()
+        .map(|_| agentc::fsio::the_spec(&args.input.spec));
+    let write = agentc::fsio::WriteOptions {
+        protected: protected.as_slice(),
+        same_kind: Some(&SavedPlan::<D::Desired>::is_saved_plan),
+        force: args.force,
+        ..agentc::fsio::WriteOptions::new("a saved plan")
+    };
+    if let Some(path) = &args.out {
+        agentc::fsio::check_replace(path, &write)?;
+    }
     let options = PlanOptions { adopt: args.adopt };
     let (_, plan) = seam::plan_deploy(deployer, &desired, options).await?;
     match args.format {
@@ -51,7 +65,14 @@ where
             desired,
             adopt: args.adopt,
         };
-        saved.write(path)?;
+        crate::cli::write_output(
+            path,
+            saved.to_json().as_bytes(),
+            "a saved plan",
+            Some(&args.input.spec),
+            &SavedPlan::<D::Desired>::is_saved_plan,
+            args.force,
+        )?;
         eprintln!(
             "Saved the plan to {}; apply it with `agentc deploy {} --target {} --plan {}`.",
             path.display(),

@@ -34,15 +34,15 @@ pub fn compile(args: &CompileArgs) -> CliResult {
     text.push('\n');
     match &args.out {
         Some(path) => {
-            let protected = [agentc::fsio::Protected {
-                path: args.input.spec.clone(),
-                what: "the input spec".to_string(),
-            }];
-            let options = agentc::fsio::WriteOptions {
-                protected: &protected,
-                ..agentc::fsio::WriteOptions::new("a CreateHarness request")
-            };
-            agentc::fsio::write_file(path, text.as_bytes(), &options)?;
+            let is_request = |head: &[u8]| agentc::fsio::json_naming(head, &["harnessName"]);
+            crate::cli::write_output(
+                path,
+                text.as_bytes(),
+                "a CreateHarness request",
+                Some(&args.input.spec),
+                &is_request,
+                args.force,
+            )?;
         }
         None => print_stdout(&text),
     }

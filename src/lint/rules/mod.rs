@@ -11,6 +11,7 @@ mod duplicate_action_group;
 mod duplicate_function;
 mod duplicate_function_across_groups;
 mod duplicate_key;
+mod hidden_text;
 mod instruction_length;
 mod invalid_arn;
 mod invalid_handler;
@@ -80,6 +81,7 @@ pub static ALL: &[&dyn Rule] = &[
     &dropped_by_target::DroppedByTarget,
     &missing_description::MissingDescription,
     &invalid_handler::InvalidHandler,
+    &hidden_text::HiddenText,
 ];
 
 /// Patterns are literals of this crate, each tested below: an invalid one is a bug of ours,
