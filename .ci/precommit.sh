@@ -9,8 +9,9 @@
 #    `agentc-lint-system` (the wheel's `agentc` on PATH). Each must fail on the broken spec
 #    only, naming its file, line and column.
 #
-# One lean release build serves all of it: the wheel and the hook's own `pip install .` share
-# CARGO_TARGET_DIR, so the hook's build only links and packages. Needs pip (pre-commit and
+# One lean release build of the dependencies serves all of it: the wheel and the hook's own
+# `pip install .` share CARGO_TARGET_DIR, so the hook rebuilds only agentc itself (its clone
+# is another path). Needs pip (pre-commit and
 # maturin come from PyPI when missing; maturin is fetched once, then pip runs offline) and the
 # cargo registry cache the main build filled (cargo runs offline). The hooks are built from a
 # commit (AGENTC_HOOK_REF, default HEAD): uncommitted changes are in the wheel, not the hooks.
