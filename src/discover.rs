@@ -78,7 +78,12 @@ fn looks_like_spec(path: &Path) -> bool {
     if file.take(64 * 1024).read_to_end(&mut head).is_err() {
         return true;
     }
-    String::from_utf8_lossy(&head)
-        .lines()
-        .any(|line| line.starts_with("agentc:"))
+    is_spec_text(&String::from_utf8_lossy(&head))
+}
+
+/// Whether a text declares `agentc:` at the top level (the editor server asks this of the
+/// text it is given, as `--only-specs` asks it of a file).
+pub fn is_spec_text(text: &str) -> bool {
+    text.lines()
+        .any(|line| line.trim_start_matches('\u{feff}').starts_with("agentc:"))
 }

@@ -19,6 +19,7 @@ pub mod discover;
 pub mod fmt;
 pub mod fsio;
 pub mod lint;
+pub mod lsp;
 pub mod models;
 pub mod plan;
 pub mod render;
