@@ -27,6 +27,7 @@ mod direct_tools;
 mod files;
 mod layout;
 mod lint_rules;
+mod lsp;
 mod parser_fuzz;
 mod schema;
 mod targets;
