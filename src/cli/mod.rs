@@ -235,8 +235,8 @@ pub enum Command {
     Lsp(lsp::LspArgs),
     /// Print a shell completion script (bash, zsh, fish, powershell, elvish).
     Completions(completions::CompletionsArgs),
-    /// Print agentc's manual page (roff; `agentc man | man -l -`).
-    Man,
+    /// Print agentc's manual page, or a command's (roff; `agentc man | man -l -`).
+    Man(completions::ManArgs),
 }
 
 /// Parse the command line and run the command.
@@ -284,7 +284,7 @@ fn dispatch(command: Command) -> CliResult {
         Command::Import(args) => agents::import(args),
         Command::Lsp(args) => lsp::run(args),
         Command::Completions(args) => completions::completions(args),
-        Command::Man => completions::man(),
+        Command::Man(args) => completions::man(args),
     }
 }
 

@@ -276,7 +276,10 @@ fn diagnostics_on_open_and_on_change_are_those_of_agentc_lint() {
     let rules: Vec<&str> = expected.iter().map(|f| f.0.as_str()).collect();
     // What the server must carry over: a warning rule denied in `lint.rules` (an error), a
     // warning, and a suppressed finding (absent).
-    assert_eq!(rules, ["tool-definitions-over-budget", "missing-description"]);
+    assert_eq!(
+        rules,
+        ["tool-definitions-over-budget", "missing-description"]
+    );
     assert_eq!(expected[0].1, "error", "{expected:?}");
     assert_eq!(expected[1].1, "warning", "{expected:?}");
 

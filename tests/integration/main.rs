@@ -18,6 +18,7 @@ mod support;
 mod agents;
 mod bad_input;
 mod cli_output;
+mod completions;
 mod cost;
 mod direct_compile;
 mod direct_dynamodb;
