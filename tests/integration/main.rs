@@ -15,6 +15,7 @@
 
 mod support;
 
+mod action;
 mod agents;
 mod bad_input;
 mod cli_output;
