@@ -532,3 +532,68 @@ impl Document {
             .collect()
     }
 }
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use proptest::prelude::*;
+
+    /// A session as bytes: the server's replies, and how it ended.
+    fn session(input: &[u8]) -> (String, Ended) {
+        let mut reader = std::io::BufReader::new(input);
+        let mut out = Vec::new();
+        let ended = serve(&mut reader, &mut out, ModelTable::builtin()).unwrap();
+        (String::from_utf8(out).unwrap(), ended)
+    }
+
+    fn frame(value: &Value) -> Vec<u8> {
+        let text = value.to_string();
+        format!("Content-Length: {}\r\n\r\n{text}", text.len()).into_bytes()
+    }
+
+    fn open_then(text: &str, requests: &[Value]) -> Vec<u8> {
+        let mut input = frame(
+            &json!({"jsonrpc": "2.0", "id": 0, "method": "initialize", "params": {"capabilities": {}}}),
+        );
+        input.extend(frame(
+            &json!({"jsonrpc": "2.0", "method": "textDocument/didOpen", "params": {"textDocument": {
+            "uri": "file:///p/a.yaml", "languageId": "yaml", "version": 1, "text": text}}}),
+        ));
+        for request in requests {
+            input.extend(frame(request));
+        }
+        input
+    }
+
+    proptest! {
+        #![proptest_config(ProptestConfig { cases: 64, ..ProptestConfig::default() })]
+
+        /// Any bytes: the server answers or ignores them, and ends when the input does.
+        #[test]
+        fn any_input_ends_the_session_without_panicking(bytes in proptest::collection::vec(any::<u8>(), 0..400)) {
+            let (_, ended) = session(&bytes);
+            prop_assert_eq!(ended, Ended::Abrupt);
+        }
+
+        /// Any spec-like text, hover and completion anywhere in it: answers, never a panic
+        /// (the catch_unwind in `serve` would turn one into an InternalError reply).
+        #[test]
+        fn hover_and_completion_anywhere_in_any_text_answer(
+            body in "[a-z_:\\- \\n\\[\\]{}#|>'\"é😀\\t]{0,200}",
+            line in 0u32..12,
+            character in 0u32..40,
+        ) {
+            let text = format!("agentc: 1\n{body}");
+            let position = json!({"line": line, "character": character});
+            let doc = json!({"uri": "file:///p/a.yaml"});
+            let input = open_then(&text, &[
+                json!({"jsonrpc": "2.0", "id": 1, "method": "textDocument/hover", "params": {"textDocument": doc, "position": position}}),
+                json!({"jsonrpc": "2.0", "id": 2, "method": "textDocument/completion", "params": {"textDocument": doc, "position": position}}),
+            ]);
+            let (out, _) = session(&input);
+            prop_assert!(out.contains("\"id\":1"), "{}", out);
+            prop_assert!(out.contains("\"id\":2"), "{}", out);
+            prop_assert!(!out.contains("\"code\":-32603"), "{}", out);
+        }
+    }
+}
