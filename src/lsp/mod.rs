@@ -151,15 +151,12 @@ impl<W: Write> Server<'_, W> {
         let id = request.id.clone();
         match (self.state, request.method.as_str()) {
             (State::Uninitialized, "initialize") => {
-                let params: lsp::InitializeParams = match parse(&request.params) {
-                    Ok(params) => params,
-                    Err(why) => return self.invalid_params(id, &why),
-                };
-                self.watch_files = params
-                    .capabilities
-                    .workspace
-                    .and_then(|w| w.did_change_watched_files)
-                    .and_then(|w| w.dynamic_registration)
+                // Only one capability matters here, so it is read alone: a client whose other
+                // capabilities this version of lsp-types does not know still gets a server.
+                self.watch_files = request
+                    .params
+                    .pointer("/capabilities/workspace/didChangeWatchedFiles/dynamicRegistration")
+                    .and_then(Value::as_bool)
                     .unwrap_or(false);
                 self.state = State::Running;
                 self.reply(id, initialize_result())?;
