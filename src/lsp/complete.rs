@@ -51,15 +51,13 @@ pub fn key_context(lines: &[&str], line: usize, cursor: usize) -> Option<KeyCont
         if !(after.is_empty() || after.starts_with(' ')) {
             break;
         }
-        let spaces = indent(after);
         if after.is_empty() {
-            // `-` with nothing after it yet: the item's key goes two columns right.
-            column += 2;
-            rest = after;
-        } else {
-            column += 1 + spaces;
-            rest = &after[spaces..];
+            // `-` with nothing after it yet: a key typed here would touch the dash.
+            return None;
         }
+        let spaces = indent(after);
+        column += 1 + spaces;
+        rest = &after[spaces..];
         items += 1;
     }
     if !rest.chars().all(is_key_char) {
@@ -162,8 +160,8 @@ impl<'t> Line<'t> {
     /// `None` for blank lines, comments and document markers.
     fn parse(text: &'t str) -> Option<Self> {
         let text = text.trim_end_matches('\r');
-        let indent = indent(text);
-        let mut rest = &text[indent..];
+        let at = indent(text);
+        let mut rest = &text[at..];
         if rest.is_empty() || rest.starts_with('#') || rest.starts_with("---") {
             return None;
         }
@@ -171,8 +169,8 @@ impl<'t> Line<'t> {
         if let Some(after) = rest.strip_prefix('-')
             && (after.is_empty() || after.starts_with(' '))
         {
-            let spaces = indent_of(after);
-            dash = Some(indent + 1 + spaces);
+            let spaces = indent(after);
+            dash = Some(at + 1 + spaces);
             rest = &after[spaces..];
         }
         let (key, value) = match split_key(rest) {
@@ -180,7 +178,7 @@ impl<'t> Line<'t> {
             None => (None, ""),
         };
         Some(Line {
-            indent,
+            indent: at,
             dash,
             key,
             value,
@@ -200,10 +198,6 @@ impl<'t> Line<'t> {
         };
         (value.is_empty() || value.starts_with('#')).then_some(key)
     }
-}
-
-fn indent_of(text: &str) -> usize {
-    text.len() - text.trim_start_matches(' ').len()
 }
 
 /// `key: value` or `key:` → the key (unquoted) and what follows the colon.
@@ -363,6 +357,7 @@ mod tests {
         assert_eq!(at("instruction: |\n  You are|\n"), None);
         assert_eq!(at("instruction: |\n  |\n"), None);
         assert_eq!(at("name: x\n  |\n"), None);
+        assert_eq!(at("action_groups:\n-|\n"), None);
     }
 
     #[test]
