@@ -20,6 +20,8 @@ pub mod direct;
 pub mod discover;
 pub mod fmt;
 pub mod fsio;
+pub mod harness;
+pub mod knowledge;
 pub mod lint;
 pub mod lsp;
 pub mod models;

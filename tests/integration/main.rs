@@ -35,7 +35,11 @@ mod completions;
 mod cost;
 mod direct_compile;
 #[cfg(feature = "direct")]
+mod direct_confirm;
+#[cfg(feature = "direct")]
 mod direct_dynamodb;
+#[cfg(feature = "direct")]
+mod direct_knowledge;
 #[cfg(feature = "direct")]
 mod direct_run;
 #[cfg(feature = "direct")]
@@ -43,6 +47,7 @@ mod direct_session;
 #[cfg(feature = "direct")]
 mod direct_tools;
 mod files;
+mod harness_compile;
 mod layout;
 mod lean;
 mod lint_rules;

@@ -8,15 +8,15 @@ declare_rule! {
     /// # dropped-by-target
     ///
     /// A setting of the spec that the target being built cannot carry, so its output leaves
-    /// it out. For the direct target (the Converse API): knowledge bases, Bedrock Agents
-    /// prompt overrides (a pre-processing filter included), `require_confirmation` and
-    /// built-in action groups. Reported only when a target is named (`agentc lint --target
+    /// it out. For the direct target (the Converse API): Bedrock Agents prompt overrides (a
+    /// pre-processing filter included) and built-in action groups (knowledge bases are
+    /// carried as retrieval tools, and `require_confirmation` by agentc's runtime). Reported only when a target is named (`agentc lint --target
     /// direct`, and `compile`, `cost`, `deploy` and `run` for that target), because a spec
     /// need not be meant for every target.
     ///
     /// ## Why
     /// A spec moved from Bedrock Agents to the direct target must not lose a setting without
-    /// a word: a knowledge base that is no longer queried, or an input filter that no longer
+    /// a word: a built-in tool the model no longer has, or an input filter that no longer
     /// runs, changes what the agent does. Builds show these findings on stderr and go on.
     ///
     /// ## How to fix
@@ -37,6 +37,7 @@ declare_rule! {
 fn not_carried(target: Target, spec: &Spec) -> Vec<NotCarried> {
     match target {
         Target::Agents => Vec::new(),
+        Target::Harness => Vec::new(),
         Target::Direct => crate::direct::compile::not_carried(spec),
     }
 }
