@@ -53,6 +53,8 @@ mod lean;
 mod lint_rules;
 mod lsp;
 mod parser_fuzz;
+#[cfg(all(feature = "agents", feature = "direct"))]
+mod run_agents;
 mod schema;
 mod targets;
 mod terraform_export;
