@@ -124,3 +124,9 @@ fn looks_like_spec(path: &Path) -> bool {
     }
     crate::fsio::spec_text(&head)
 }
+
+/// Whether a text declares `agentc:` at the top level (the editor server asks this of the
+/// text it is given, as `--only-specs` asks it of a file).
+pub fn is_spec_text(text: &str) -> bool {
+    crate::fsio::spec_text(text.as_bytes())
+}

@@ -139,7 +139,7 @@ pub fn json_naming(head: &[u8], keys: &[&str]) -> bool {
 pub fn spec_text(head: &[u8]) -> bool {
     String::from_utf8_lossy(head)
         .lines()
-        .any(|line| line.starts_with("agentc:"))
+        .any(|line| line.trim_start_matches('\u{feff}').starts_with("agentc:"))
 }
 
 /// The spec of a command, as the path its writes must never replace.

@@ -23,6 +23,7 @@ pub mod fsio;
 pub mod harness;
 pub mod knowledge;
 pub mod lint;
+pub mod lsp;
 pub mod models;
 pub mod plan;
 pub mod render;

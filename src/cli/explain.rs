@@ -31,24 +31,7 @@ pub fn explain(args: ExplainArgs) -> CliResult {
         }
         .into());
     };
-    let doc: String = rule
-        .doc()
-        .lines()
-        .map(|line| line.strip_prefix(' ').unwrap_or(line))
-        .collect::<Vec<_>>()
-        .join("\n");
-    let configurable = if rule.structural() {
-        "Level: always an error (the file cannot be used until it is fixed)."
-    } else {
-        "Level: set per spec in `lint.rules`, or with `--deny/--warn/--allow`; silence one finding with `# agentc: allow(rule-id) reason` on the line above it."
-    };
-    print_stdout(&format!(
-        "{}\n\nDefault severity: {}\nTargets: {}\nBuilds: {} (`compile`, `cost`, `deploy`, `run`)\n{configurable}\n",
-        doc.trim_end(),
-        rule.default_severity(),
-        targets(rule),
-        rule.gate().describe(),
-    ));
+    print_stdout(&agentc::lint::explain_text(rule));
     Ok(ExitStatus::Success)
 }
 

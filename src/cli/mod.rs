@@ -5,9 +5,11 @@ pub mod agents;
 pub mod args;
 mod commands;
 pub mod compile;
+mod completions;
 pub mod cost;
 mod explain;
 mod lint;
+mod lsp;
 mod models;
 pub mod run;
 mod schema;
@@ -106,6 +108,9 @@ pub enum CliError {
     #[error(transparent)]
     #[diagnostic(transparent)]
     UnknownRule(#[from] explain::UnknownRule),
+    #[error(transparent)]
+    #[diagnostic(transparent)]
+    Lsp(#[from] agentc::lsp::LspError),
     /// The build gate refused the spec; the findings are shown as `agentc lint` shows them.
     #[error("{errors} error-level finding(s) in `{file}` stop this command")]
     Rejected {
@@ -293,6 +298,12 @@ pub enum Command {
     Destroy(agents::DestroyArgs),
     /// Write a spec from a live Bedrock Agent.
     Import(agents::ImportArgs),
+    /// Run the language server for editors (diagnostics, hover, completion) on stdin/stdout.
+    Lsp(lsp::LspArgs),
+    /// Print a shell completion script (bash, zsh, fish, powershell, elvish).
+    Completions(completions::CompletionsArgs),
+    /// Print agentc's manual page, or a command's (roff; `agentc man | man -l -`).
+    Man(completions::ManArgs),
 }
 
 /// Parse the command line and run the command.
@@ -338,6 +349,9 @@ fn dispatch(command: Command) -> CliResult {
         Command::Plan(args) => agents::plan(args),
         Command::Destroy(args) => agents::destroy(args),
         Command::Import(args) => agents::import(args),
+        Command::Lsp(args) => lsp::run(args),
+        Command::Completions(args) => completions::completions(args),
+        Command::Man(args) => completions::man(args),
     }
 }
 

@@ -208,6 +208,31 @@ pub fn unknown_rule_help(id: &str) -> String {
     }
 }
 
+/// The text `agentc explain <rule>` prints (Markdown): the rule's documentation, then its
+/// default severity, targets, gate and how to configure or silence it. The editor server
+/// shows the same text on hover.
+pub fn explain_text(rule: &dyn Rule) -> String {
+    let doc: String = rule
+        .doc()
+        .lines()
+        .map(|line| line.strip_prefix(' ').unwrap_or(line))
+        .collect::<Vec<_>>()
+        .join("\n");
+    let configurable = if rule.structural() {
+        "Level: always an error (the file cannot be used until it is fixed)."
+    } else {
+        "Level: set per spec in `lint.rules`, or with `--deny/--warn/--allow`; silence one finding with `# agentc: allow(rule-id) reason` on the line above it."
+    };
+    let targets: Vec<&str> = rule.targets().iter().map(|t| t.as_str()).collect();
+    format!(
+        "{}\n\nDefault severity: {}\nTargets: {}\nBuilds: {} (`compile`, `cost`, `deploy`, `run`)\n{configurable}\n",
+        doc.trim_end(),
+        rule.default_severity(),
+        targets.join(", "),
+        rule.gate().describe(),
+    )
+}
+
 /// Rule-level overrides from the command line (`--deny`, `--warn`, `--allow`), applied after
 /// the spec's own `lint.rules`, so CI can be stricter than the file.
 #[derive(Debug, Clone, Default)]

@@ -48,6 +48,23 @@ impl SpanIndex {
         self.lookup(pointer).map(|s| s.key.unwrap_or(s.value))
     }
 
+    /// The whole text of the node at `pointer`, from its key (if any) to the end of its last
+    /// descendant: a block mapping's own span is only the point where it starts.
+    pub fn extent(&self, pointer: &str) -> Option<Span> {
+        let own = self.spans.get(pointer)?;
+        let start = own
+            .key
+            .map_or(own.value.start, |k| k.start.min(own.value.start));
+        let prefix = format!("{pointer}/");
+        let end = self
+            .spans
+            .iter()
+            .filter(|(p, _)| p.starts_with(&prefix))
+            .map(|(_, s)| s.value.end)
+            .fold(own.value.end, usize::max);
+        Some(Span::new(start, end))
+    }
+
     fn lookup(&self, pointer: &str) -> Option<NodeSpans> {
         let mut pointer = pointer;
         loop {

@@ -23,12 +23,15 @@
 )]
 mod support;
 
+mod action;
+
 // The topics that talk to a (fake) service need the full build; the rest run in the lean
 // one too (`cargo test --no-default-features`).
 #[cfg(feature = "agents")]
 mod agents;
 mod bad_input;
 mod cli_output;
+mod completions;
 mod cost;
 mod direct_compile;
 #[cfg(feature = "direct")]
@@ -51,6 +54,7 @@ mod hostile;
 mod layout;
 mod lean;
 mod lint_rules;
+mod lsp;
 mod parser_fuzz;
 #[cfg(all(feature = "agents", feature = "direct"))]
 mod run_agents;

@@ -30,6 +30,9 @@ mod too_many_functions;
 mod too_many_knowledge_bases;
 mod too_many_parameters;
 mod tool_definitions_over_budget;
+/// The default tool-definition token budget (`lint.tool_token_budget`), which the editor's
+/// hover shows beside a tool's estimate.
+pub use tool_definitions_over_budget::DEFAULT_BUDGET as TOOL_TOKEN_BUDGET;
 mod tool_name_too_long;
 mod undefined_variable;
 mod unknown_key;

@@ -31,7 +31,7 @@ where
 /// another checkout's build must not swap the binary in the middle of this run.
 /// `AGENTC_TEST_BIN` names another binary, for checkouts that share a target directory with
 /// others (where `target/debug/agentc` may be another checkout's build).
-fn binary() -> &'static Path {
+pub fn binary() -> &'static Path {
     static COPY: std::sync::OnceLock<(tempfile::TempDir, PathBuf)> = std::sync::OnceLock::new();
     &COPY
         .get_or_init(|| {
