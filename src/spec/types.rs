@@ -600,7 +600,7 @@ pub struct HarnessServerTool {
 }
 
 /// A managed-memory strategy (`HarnessManagedMemoryStrategyType`).
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize, JsonSchema)]
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Serialize, Deserialize, JsonSchema)]
 pub enum HarnessMemoryStrategy {
     #[serde(rename = "SEMANTIC")]
     Semantic,

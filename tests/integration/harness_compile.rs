@@ -64,3 +64,47 @@ fn commands_not_built_yet_say_so() {
         );
     }
 }
+
+/// The guardrail finding blocks builds for the harness only, and only when the harness is the
+/// target named; `lint.rules` can lower it like any rule.
+#[test]
+fn a_guardrail_blocks_the_harness_and_nothing_else() {
+    let fixture = "tests/fixtures/lint/guardrail-not-enforced.yaml";
+    let harness = agentc(&["compile", fixture, "--target", "harness"]);
+    assert_eq!(harness.code, 1, "{harness:?}");
+    assert!(
+        harness.stderr.contains("guardrail-not-enforced"),
+        "{}",
+        harness.stderr
+    );
+    assert!(
+        harness.stdout.is_empty(),
+        "nothing is compiled: {harness:?}"
+    );
+    for args in [
+        &["lint", fixture][..],
+        &["lint", "--target", "direct", fixture],
+        &["lint", "--target", "agents", fixture],
+    ] {
+        let out = agentc(args);
+        assert!(
+            !out.stdout.contains("guardrail-not-enforced"),
+            "{args:?}: {out:?}"
+        );
+    }
+
+    let dir = tempfile::tempdir().unwrap();
+    let spec = dir.path().join("hr.yaml");
+    let text = std::fs::read_to_string(fixture).unwrap()
+        + "lint:\n  rules:\n    guardrail-not-enforced: warn\n";
+    std::fs::write(&spec, text).unwrap();
+    let spec = spec.to_str().unwrap();
+    let lowered = agentc(&["compile", spec, "--target", "harness"]);
+    assert_eq!(lowered.code, 0, "{lowered:?}");
+    let lint = agentc(&["lint", "--target", "harness", spec]);
+    assert_eq!(lint.code, 0, "{lint:?}");
+    assert!(
+        lint.stdout.contains("guardrail-not-enforced"),
+        "still reported, as a warning: {lint:?}"
+    );
+}
