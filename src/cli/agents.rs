@@ -1,6 +1,6 @@
 use super::CliResult;
 use super::args::{AwsArgs, SpecArgs, TargetArg};
-use super::commands::{agents, direct, harness};
+use super::commands::{agents, artifact, harness};
 use agentc::target::Target;
 use std::path::PathBuf;
 
@@ -70,7 +70,7 @@ pub fn plan(args: PlanArgs) -> CliResult {
     match Target::from(args.target) {
         Target::Agents => agents::plan(&args),
         Target::Harness => harness::not_yet("plan"),
-        Target::Direct => direct::plan(&args),
+        Target::Direct => artifact::plan(&args),
     }
 }
 
@@ -78,7 +78,7 @@ pub fn destroy(args: DestroyArgs) -> CliResult {
     match Target::from(args.target) {
         Target::Agents => agents::destroy(&args),
         Target::Harness => harness::not_yet("destroy"),
-        Target::Direct => direct::destroy(&args),
+        Target::Direct => artifact::destroy(&args),
     }
 }
 
