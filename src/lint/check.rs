@@ -284,9 +284,11 @@ mod tests {
         let spec = format!(
             "{HEAD}model: amazon.nova-pro-v1:0\n{INSTRUCTION}knowledge_bases:\n  - id: KB12345678\n    description: Runbooks for the production services.\n"
         );
-        let direct = check(load(&spec), ModelTable::builtin(), &[Target::Direct])
+        // The harness has no knowledge-base field (the direct target now carries them as
+        // retrieval tools).
+        let harness = check(load(&spec), ModelTable::builtin(), &[Target::Harness])
             .map(|c| c.warnings.iter().map(|d| d.rule).collect::<Vec<_>>());
-        assert_eq!(direct.ok(), Some(vec![Code::DroppedByTarget]));
+        assert_eq!(harness.ok(), Some(vec![Code::DroppedByTarget]));
         let agents =
             check(load(&spec), ModelTable::builtin(), &[Target::Agents]).map(|c| c.warnings.len());
         assert_eq!(agents.ok(), Some(0));
