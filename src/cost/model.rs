@@ -2,7 +2,8 @@
 //! workload, and each target compared with a baseline.
 //!
 //! Each target's component model lives with that target and returns a [`TargetCost`]:
-//! `crate::agents::cost` (the orchestration prompt Bedrock Agents builds) and
+//! `crate::agents::cost` (the orchestration prompt Bedrock Agents builds),
+//! `crate::harness::cost` (the CreateHarness request and the session's runtime) and
 //! `crate::direct::cost` (the Converse request agentc compiles). [`estimate`] is the one place
 //! that lists them.
 //!
@@ -283,7 +284,13 @@ pub fn estimate_for(
     overrides: &WorkloadOverrides,
     only: &[Target],
 ) -> Result<Estimate, CostError> {
-    let workload = super::workload::resolve(spec.workload.as_ref(), overrides)?;
+    let mut workload = super::workload::resolve(spec.workload.as_ref(), overrides)?;
+    if only.contains(&Target::Harness) {
+        // The harness session's resource use is assumed unless the spec gives it.
+        workload
+            .defaulted
+            .extend(crate::harness::cost::defaulted(spec));
+    }
     let mut cx = CostContext {
         spec,
         agent,
@@ -296,9 +303,8 @@ pub fn estimate_for(
     for target in Target::ALL.into_iter().filter(|t| only.contains(t)) {
         let cost = match target {
             Target::Agents => crate::agents::cost::price(&mut cx)?,
+            Target::Harness => crate::harness::cost::price(&mut cx)?,
             Target::Direct => crate::direct::cost::price(&mut cx)?,
-            // Not priced yet: the harness cost model (src/harness/cost.rs) comes next.
-            Target::Harness => continue,
         };
         targets.push(target_estimate(target, cost, &workload));
     }

@@ -4,6 +4,7 @@
 //! --target harness` prints and deploy sends; `export` turns it into CloudFormation or
 //! Terraform.
 
+pub mod cost;
 pub mod desired;
 pub mod export;
 
