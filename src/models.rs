@@ -121,6 +121,43 @@ impl ModelTable {
     }
 }
 
+/// What to tell someone whose model id is not in `table`: "did you mean" for a real near-miss
+/// (a character or two off a known id), otherwise, for an id shaped like a Bedrock model id,
+/// how to add it to a price table of the same shape (the table may lag behind new models).
+pub fn missing_model_help(table: &ModelTable, id: &str) -> String {
+    let near_miss = table
+        .ids()
+        .map(|known| (strsim::levenshtein(id, known), known))
+        .filter(|(distance, _)| *distance <= 2)
+        .min_by_key(|(distance, _)| *distance)
+        .map(|(_, known)| known);
+    if let Some(known) = near_miss {
+        return format!("did you mean `{known}`?");
+    }
+    if !well_formed(id)
+        && let Some(known) = crate::diag::closest(id, table.ids())
+    {
+        return format!("did you mean `{known}`? `agentc models` lists the known ids");
+    }
+    format!(
+        "agentc's table does not list `{id}` yet: add it to a price table and pass `--prices FILE` — a YAML file shaped like agentc's data/models.yaml (`agentc models` shows the rows), e.g. `models: [{{id: {id}, name: …, input_usd_per_mtok: …, output_usd_per_mtok: …, context_window: …, max_output_tokens: …, tool_use: true, agents_orchestrator: true, family: …, source: …, date: …}}]`"
+    )
+}
+
+/// `provider.model-name…[:n]`, optionally behind a geography prefix (`us.`) or in an ARN.
+fn well_formed(id: &str) -> bool {
+    let id = id.rsplit('/').next().unwrap_or(id);
+    let ok_char = |c: char| c.is_ascii_lowercase() || c.is_ascii_digit() || "-.:_".contains(c);
+    let Some((provider, rest)) = id.split_once('.') else {
+        return false;
+    };
+    !provider.is_empty()
+        && provider.chars().all(|c| c.is_ascii_lowercase())
+        && rest.len() >= 3
+        && rest.chars().all(ok_char)
+        && rest.chars().any(|c| c.is_ascii_digit())
+}
+
 /// A price table is a few kilobytes; refuse anything that is not a regular file of at most
 /// 1 MiB (`--prices /dev/zero` must not hang).
 fn read_small_text(path: &Path) -> std::io::Result<String> {
@@ -159,6 +196,51 @@ mod tests {
         assert!(table.find("arn:aws:bedrock:us-east-1:123456789012:inference-profile/us.amazon.nova-pro-v1:0").is_some());
         assert!(table.find("jp.amazon.nova-pro-v1:0").is_some());
         assert!(table.find("amazon.nova-pr-v1:0").is_none());
+    }
+
+    #[test]
+    fn the_models_teams_deploy_in_2026_are_listed() {
+        let table = ModelTable::builtin();
+        for id in [
+            "anthropic.claude-sonnet-4-5-20250929-v1:0",
+            "global.anthropic.claude-sonnet-4-5-20250929-v1:0",
+            "us.anthropic.claude-haiku-4-5-20251001-v1:0",
+            "us.anthropic.claude-opus-4-1-20250805-v1:0",
+            "us.anthropic.claude-opus-4-5-20251101-v1:0",
+            "us.amazon.nova-2-lite-v1:0",
+            "us.meta.llama4-maverick-17b-instruct-v1:0",
+            "us.meta.llama4-scout-17b-instruct-v1:0",
+        ] {
+            let model = table.find(id).unwrap_or_else(|| panic!("{id} is missing"));
+            assert!(!model.source.is_empty() && !model.date.is_empty(), "{id}");
+        }
+        let haiku = table
+            .find("anthropic.claude-haiku-4-5-20251001-v1:0")
+            .unwrap();
+        assert_eq!(
+            haiku.prompt_caching.as_ref().map(|c| c.min_tokens),
+            Some(4096)
+        );
+    }
+
+    #[test]
+    fn a_missing_well_formed_id_is_not_treated_as_a_typo() {
+        let table = ModelTable::builtin();
+        let help = missing_model_help(table, "anthropic.claude-sonnet-9-20300101-v1:0");
+        assert!(
+            help.contains("add it to a price table and pass `--prices FILE`"),
+            "{help}"
+        );
+        assert!(help.contains("input_usd_per_mtok"), "{help}");
+        assert!(!help.contains("did you mean"), "{help}");
+        assert_eq!(
+            missing_model_help(table, "amazon.nova-pro-v1"),
+            "did you mean `amazon.nova-pro-v1:0`?"
+        );
+        assert_eq!(
+            missing_model_help(table, "amazon.nova-pr-v1:0"),
+            "did you mean `amazon.nova-pro-v1:0`?"
+        );
     }
 
     #[test]

@@ -10,7 +10,7 @@
 pub mod prompt;
 
 use crate::cost::CostError;
-use crate::cost::model::{Basis, Component, CostContext, Fee, TargetCost};
+use crate::cost::model::{Basis, Component, CostContext, ExtraCall, Fee, TargetCost};
 use crate::cost::price;
 use crate::models::ModelInfo;
 use crate::spec::BuiltInSignature;
@@ -32,6 +32,22 @@ pub mod names {
     pub const KNOWLEDGE_BASE_GUIDELINES: &str = "knowledge-base guidelines";
     pub const MEMORY_GUIDELINES: &str = "memory guidelines";
     pub const SCRATCHPAD: &str = "earlier steps (scratchpad)";
+    pub const PRE_PROCESSING: &str = "pre-processing call (override)";
+    pub const POST_PROCESSING: &str = "post-processing call (override)";
+    pub const KB_RESPONSE_GENERATION: &str = "KB response generation call";
+    pub const KB_RESPONSE_GENERATION_OVERRIDE: &str = "KB response generation call (override)";
+}
+
+/// What agentc assumes of the calls it cannot count from the spec.
+pub mod assumed {
+    /// Pre-processing answers with a short classification of the input (a category letter
+    /// and its reasoning), not with an answer.
+    pub const PRE_PROCESSING_OUTPUT_TOKENS: u64 = 100;
+    /// The default knowledge-base response-generation template is about 1,440 characters
+    /// (AWS's template dump), ≈ 360 cl100k tokens; agentc does not ship its text.
+    pub const KB_RESPONSE_GENERATION_TEMPLATE_TOKENS: u64 = 360;
+    /// The generated answer from the passages, before orchestration continues.
+    pub const KB_RESPONSE_GENERATION_OUTPUT_TOKENS: u64 = 300;
 }
 
 /// The agents target's call: the orchestrator model (`targets.agents.orchestrator`, else the
@@ -40,15 +56,113 @@ pub fn price<'a>(cx: &mut CostContext<'a>) -> Result<TargetCost<'a>, CostError> 
     let orchestrator_id = cx.spec.orchestrator_id();
     let orchestrator = cx.model(orchestrator_id, Target::Agents)?;
     let components = components(cx, orchestrator)?;
+    let extra_calls = extra_calls(cx, &components)?;
     Ok(TargetCost {
         model_id: orchestrator_id.to_string(),
         model: orchestrator,
         components,
+        extra_calls,
         fees: vec![Fee {
             name: "session fee",
             per_request_usd: cx.workload.session_fee_usd,
         }],
     })
+}
+
+/// The calls Bedrock Agents makes besides orchestration: a pre- or post-processing prompt
+/// runs once per request when the spec overrides it and leaves it enabled (they are disabled
+/// by default); each knowledge-base retrieval is followed by a response-generation call over
+/// the retrieved passages.
+fn extra_calls(
+    cx: &mut CostContext<'_>,
+    components: &[Component],
+) -> Result<Vec<ExtraCall>, CostError> {
+    let (spec, workload) = (cx.spec, cx.workload);
+    let tool_tokens: u64 = components
+        .iter()
+        .filter(|c| c.name == names::TOOL_DEFINITIONS)
+        .map(|c| c.tokens)
+        .sum();
+    let calls = *workload.calls_per_request.get(Target::Agents);
+    let overrides = spec.prompt_overrides.as_ref();
+    let mut out = Vec::new();
+    let template = |cx: &mut CostContext<'_>, o: &crate::spec::PromptOverride| {
+        let path = cx.spec_dir.join(&o.template);
+        let text = std::fs::read_to_string(&path)
+            .map_err(|source| CostError::Template { path, source })?;
+        let fixed = match &*PLACEHOLDER {
+            Some(re) => re.replace_all(&text, "").into_owned(),
+            None => text.clone(),
+        };
+        Ok::<_, CostError>((text, cx.counter.count(&fixed)))
+    };
+    if let Some(o) = overrides
+        .and_then(|o| o.pre_processing.as_ref())
+        .filter(|o| o.enabled)
+    {
+        let (text, fixed) = template(cx, o)?;
+        let tools = if text.contains("$tools$") || text.contains("$functions$") {
+            tool_tokens
+        } else {
+            0
+        };
+        out.push(ExtraCall {
+            name: names::PRE_PROCESSING,
+            calls_per_request: 1.0,
+            input_tokens: fixed + tools + workload.input_tokens_per_request,
+            output_tokens: assumed::PRE_PROCESSING_OUTPUT_TOKENS,
+            basis: Basis::Counted,
+        });
+    }
+    if let Some(o) = overrides
+        .and_then(|o| o.post_processing.as_ref())
+        .filter(|o| o.enabled)
+    {
+        let (_, fixed) = template(cx, o)?;
+        // `$question$`, the tool results (`$responses$`) and the answer (`$latest_response$`).
+        let responses =
+            ((calls - 1.0).max(0.0) * workload.tool_result_tokens_per_call as f64).round() as u64;
+        out.push(ExtraCall {
+            name: names::POST_PROCESSING,
+            calls_per_request: 1.0,
+            input_tokens: fixed
+                + workload.input_tokens_per_request
+                + responses
+                + workload.output_tokens_per_call,
+            output_tokens: workload.output_tokens_per_call,
+            basis: Basis::Counted,
+        });
+    }
+    if spec.knowledge_bases.iter().any(|kb| kb.enabled) && workload.retrievals_per_request > 0.0 {
+        let generation = overrides.and_then(|o| o.knowledge_base_response_generation.as_ref());
+        let passages = workload.passages_per_retrieval * workload.tokens_per_passage;
+        let call = match generation {
+            Some(o) if !o.enabled => None,
+            Some(o) => {
+                let (_, fixed) = template(cx, o)?;
+                Some((
+                    names::KB_RESPONSE_GENERATION_OVERRIDE,
+                    fixed,
+                    Basis::Counted,
+                ))
+            }
+            None => Some((
+                names::KB_RESPONSE_GENERATION,
+                assumed::KB_RESPONSE_GENERATION_TEMPLATE_TOKENS,
+                Basis::Modelled,
+            )),
+        };
+        if let Some((name, fixed, basis)) = call {
+            out.push(ExtraCall {
+                name,
+                calls_per_request: workload.retrievals_per_request,
+                input_tokens: fixed + workload.input_tokens_per_request + passages,
+                output_tokens: assumed::KB_RESPONSE_GENERATION_OUTPUT_TOKENS,
+                basis,
+            });
+        }
+    }
+    Ok(out)
 }
 
 static PLACEHOLDER: LazyLock<Option<Regex>> = LazyLock::new(|| Regex::new(r"\$[a-z_]+\$").ok());

@@ -1,4 +1,5 @@
-//! The agents target: plan, deploy, destroy and import a Bedrock Agent (Agents Classic).
+//! The agents target: plan, deploy, destroy and import a Bedrock Agent (Agents Classic), and
+//! run it (`invoke` shapes, `runtime` client).
 //!
 //! ```text
 //! Spec ─desired─▶ DesiredState ─┐
@@ -20,7 +21,13 @@ pub mod error;
 pub mod export;
 #[cfg(feature = "agents")]
 pub mod import;
+// `run --target agents` reuses the direct runtime's dispatch and trace.
+#[cfg(all(feature = "agents", feature = "direct"))]
+pub mod invoke;
 pub mod plan;
 pub mod remote;
+/// Network code of `run --target agents` (InvokeAgent).
+#[cfg(all(feature = "agents", feature = "direct"))]
+pub mod runtime;
 #[cfg(feature = "agents")]
 pub mod s3;

@@ -18,9 +18,22 @@ pub struct CostArgs {
     /// Also write an SVG plot of the monthly cost of each priced target against requests per day.
     #[arg(long, value_name = "FILE.svg")]
     pub plot: Option<PathBuf>,
-    /// Show measured usage from an `agentc run` trace (JSON lines) beside the estimate.
+    /// Show measured usage from `agentc run` traces (JSON lines, any target) beside the estimate.
+    #[arg(long, value_name = "FILE", num_args = 1..)]
+    pub usage: Vec<PathBuf>,
+    /// Fit a calibration from `agentc run` traces (any target) and write it with `--write`;
+    /// the estimate printed applies it.
+    #[arg(long, value_name = "TRACE", num_args = 1.., requires = "write", conflicts_with = "calibration")]
+    pub calibrate: Vec<PathBuf>,
+    /// Where `--calibrate` writes the calibration (YAML; never over the spec).
+    #[arg(long, value_name = "FILE", requires = "calibrate")]
+    pub write: Option<PathBuf>,
+    /// Apply a calibration written by `--calibrate` (overrides the spec's `workload.calibration`).
     #[arg(long, value_name = "FILE")]
-    pub usage: Option<PathBuf>,
+    pub calibration: Option<PathBuf>,
+    /// Replace an existing `--write` file even if it is not an agentc calibration.
+    #[arg(long)]
+    pub force: bool,
     /// Do not read or write the token-count cache (`$AGENTC_CACHE_DIR`, `~/.cache/agentc`).
     #[arg(long)]
     pub no_cache: bool,
@@ -64,6 +77,15 @@ pub struct WorkloadArgs {
     /// A fixed monthly cost of running your own loop on the direct target (hosting, upkeep).
     #[arg(long, value_name = "USD")]
     pub direct_fixed_monthly_usd: Option<f64>,
+    /// Knowledge-base retrievals per request (default 1 when the spec has a knowledge base).
+    #[arg(long, value_name = "N")]
+    pub retrievals_per_request: Option<f64>,
+    /// Passages one retrieval returns (default 5).
+    #[arg(long, value_name = "N")]
+    pub passages_per_retrieval: Option<u64>,
+    /// Tokens of one retrieved passage (default 300).
+    #[arg(long, value_name = "TOKENS")]
+    pub tokens_per_passage: Option<u64>,
 }
 
 impl From<&WorkloadArgs> for WorkloadOverrides {
@@ -90,6 +112,10 @@ impl From<&WorkloadArgs> for WorkloadOverrides {
                 harness: None,
                 direct: a.direct_fixed_monthly_usd,
             },
+            retrievals_per_request: a.retrievals_per_request,
+            passages_per_retrieval: a.passages_per_retrieval,
+            tokens_per_passage: a.tokens_per_passage,
+            calibration: None,
         }
     }
 }

@@ -93,6 +93,10 @@ pub enum CliError {
     #[error(transparent)]
     #[diagnostic(transparent)]
     Setup(#[from] commands::direct::SetupError),
+    #[cfg(all(feature = "agents", feature = "direct"))]
+    #[error(transparent)]
+    #[diagnostic(transparent)]
+    AgentRun(Box<agentc::agents::runtime::AgentRunError>),
     #[error(transparent)]
     #[diagnostic(transparent)]
     Plan(#[from] agentc::plan::PlanError),
@@ -161,6 +165,13 @@ pub enum CliError {
 impl From<agentc::agents::error::AgentsError> for CliError {
     fn from(error: agentc::agents::error::AgentsError) -> Self {
         CliError::Agents(Box::new(error))
+    }
+}
+
+#[cfg(all(feature = "agents", feature = "direct"))]
+impl From<agentc::agents::runtime::AgentRunError> for CliError {
+    fn from(error: agentc::agents::runtime::AgentRunError) -> Self {
+        CliError::AgentRun(Box::new(error))
     }
 }
 
@@ -256,12 +267,12 @@ pub enum Command {
     /// List the models agentc knows, with prices and limits.
     Models(models::ModelsArgs),
     /// Estimate tokens and cost per call, request and month on every target the spec can be built for.
-    Cost(cost::CostArgs),
+    Cost(Box<cost::CostArgs>),
     /// Compile a spec for a target and print it.
     Compile(compile::CompileArgs),
     /// Deploy a spec to a target (agents: plan, confirm, apply; direct: write the artifact).
     Deploy(compile::DeployArgs),
-    /// Run the agent through the Converse API with agentc's tool-dispatch loop.
+    /// Run the agent: through the Converse API with agentc's tool-dispatch loop (direct), or on the deployed Bedrock Agent (agents).
     Run(run::RunArgs),
     /// Show what deploy would change on a target (read-only): the agent on agents, the artifact on direct.
     Plan(agents::PlanArgs),
@@ -307,7 +318,7 @@ fn dispatch(command: Command) -> CliResult {
         Command::Rules(args) => explain::rules(args),
         Command::Schema => schema::run(),
         Command::Models(args) => models::run(args),
-        Command::Cost(args) => cost::run(args),
+        Command::Cost(args) => cost::run(*args),
         Command::Compile(args) => compile::run(args),
         Command::Deploy(args) => compile::deploy(args),
         Command::Run(args) => run::run(args),

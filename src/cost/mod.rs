@@ -8,6 +8,7 @@
 //! usage traces ─usage::read─▶ Measured (shown beside the estimate, never mixed into it)
 //! ```
 
+pub mod calibration;
 pub mod model;
 pub mod plot;
 pub mod price;
@@ -24,13 +25,12 @@ use std::path::PathBuf;
 #[derive(Debug, thiserror::Error, miette::Diagnostic)]
 pub enum CostError {
     #[error("the {target} target's model `{model}` is not in the price table")]
-    #[diagnostic(
-        code(agentc::cost::unknown_model),
-        help("`agentc models` lists the known ids; add a row with `--prices FILE`")
-    )]
+    #[diagnostic(code(agentc::cost::unknown_model), help("{help}"))]
     UnknownModel {
         model: String,
         target: crate::target::Target,
+        /// "did you mean" for a near-miss, else how to add the model with `--prices`.
+        help: String,
     },
     #[error("cannot read the prompt override `{}`", path.display())]
     #[diagnostic(
@@ -48,6 +48,9 @@ pub enum CostError {
     #[error(transparent)]
     #[diagnostic(transparent)]
     Usage(#[from] usage::UsageError),
+    #[error(transparent)]
+    #[diagnostic(transparent)]
+    Calibration(#[from] calibration::CalibrationError),
     #[error("cannot write `{}`", path.display())]
     #[diagnostic(code(agentc::cost::write))]
     Write {

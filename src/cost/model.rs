@@ -52,6 +52,8 @@ pub struct Component {
     /// Read from the prompt cache (priced at the cache-read price).
     pub cached: bool,
     pub basis: Basis,
+    /// Scaled by a calibration's overhead ratio.
+    pub calibrated: bool,
 }
 
 impl Component {
@@ -61,7 +63,30 @@ impl Component {
             tokens,
             cached: false,
             basis,
+            calibrated: false,
         }
+    }
+}
+
+/// A model call a request makes besides the repeated one (Agents' pre- and post-processing
+/// prompts, its knowledge-base response generation), priced on its own.
+#[derive(Debug, Clone, PartialEq)]
+pub struct ExtraCall {
+    pub name: &'static str,
+    pub calls_per_request: f64,
+    pub input_tokens: u64,
+    pub output_tokens: u64,
+    /// Where the input figure comes from (the user's template is counted; agentc's is modelled).
+    pub basis: Basis,
+}
+
+impl ExtraCall {
+    pub fn input_tokens_per_request(&self) -> f64 {
+        self.input_tokens as f64 * self.calls_per_request
+    }
+
+    pub fn output_tokens_per_request(&self) -> f64 {
+        self.output_tokens as f64 * self.calls_per_request
     }
 }
 
@@ -71,6 +96,17 @@ impl Component {
 pub struct Fee {
     pub name: &'static str,
     pub per_request_usd: f64,
+}
+
+/// What a calibration changed in one target's estimate (a figure a flag overrode is `None`).
+#[derive(Debug, Clone, PartialEq)]
+pub struct AppliedCalibration {
+    /// `calibrated from N requests`
+    pub label: String,
+    pub requests: u64,
+    pub calls_per_request: Option<f64>,
+    pub output_tokens_per_call: Option<u64>,
+    pub overhead_ratio: Option<f64>,
 }
 
 /// One target's estimate.
@@ -85,9 +121,13 @@ pub struct TargetEstimate {
     pub pinned_input_tokens_per_call: Option<u64>,
     pub output_tokens_per_call: u64,
     pub calls_per_request: f64,
+    /// Calls besides the repeated one, each priced on its own.
+    pub extra_calls: Vec<ExtraCall>,
     pub fees: Vec<Fee>,
     pub fixed_monthly_usd: f64,
     pub monthly: Monthly,
+    /// The calibration applied to this target, if any.
+    pub calibration: Option<AppliedCalibration>,
 }
 
 impl TargetEstimate {
@@ -99,6 +139,22 @@ impl TargetEstimate {
     /// Sum of the components.
     pub fn estimated_input_tokens_per_call(&self) -> u64 {
         self.components.iter().map(|c| c.tokens).sum()
+    }
+
+    /// What the workload contributes to a call (the user's message, earlier steps, retrieved
+    /// passages): the part that is not the agent's own fixed text.
+    pub fn workload_tokens_per_call(&self) -> u64 {
+        self.components
+            .iter()
+            .filter(|c| c.basis == Basis::Workload)
+            .map(|c| c.tokens)
+            .sum()
+    }
+
+    /// The rest of a call: the template, instruction, tools and guideline blocks — what the
+    /// service (or agentc's request) adds around the user's input.
+    pub fn overhead_tokens_per_call(&self) -> u64 {
+        self.estimated_input_tokens_per_call() - self.workload_tokens_per_call()
     }
 
     /// What is priced: the pin, or the components' sum.
@@ -125,9 +181,29 @@ impl TargetEstimate {
             cached_input_tokens: cached,
             output_tokens: self.output_tokens_per_call,
             calls_per_request: self.calls_per_request,
+            extra_input_tokens_per_request: self
+                .extra_calls
+                .iter()
+                .map(ExtraCall::input_tokens_per_request)
+                .sum(),
+            extra_output_tokens_per_request: self
+                .extra_calls
+                .iter()
+                .map(ExtraCall::output_tokens_per_request)
+                .sum(),
             fee_per_request_usd: self.fee_per_request_usd(),
             fixed_monthly_usd: self.fixed_monthly_usd,
         }
+    }
+
+    /// Every model call of a request: the repeated one and the extra ones.
+    pub fn model_calls_per_request(&self) -> f64 {
+        self.calls_per_request
+            + self
+                .extra_calls
+                .iter()
+                .map(|c| c.calls_per_request)
+                .sum::<f64>()
     }
 
     /// Variable cost of one request (what scales with volume).
@@ -158,6 +234,8 @@ pub struct Estimate {
     pub baseline: Target,
     /// One estimate per target, in [`Target::ALL`] order.
     pub targets: Vec<TargetEstimate>,
+    /// The spec has an enabled knowledge base (its retrievals are priced on every target).
+    pub knowledge_bases: bool,
 }
 
 impl Estimate {
@@ -249,6 +327,7 @@ impl<'a> CostContext<'a> {
         self.models.find(id).ok_or_else(|| CostError::UnknownModel {
             model: id.to_string(),
             target,
+            help: crate::models::missing_model_help(self.models, id),
         })
     }
 }
@@ -259,6 +338,8 @@ pub struct TargetCost<'a> {
     pub model_id: String,
     pub model: &'a ModelInfo,
     pub components: Vec<Component>,
+    /// Model calls besides the repeated one (empty where the service makes none).
+    pub extra_calls: Vec<ExtraCall>,
     /// What the service charges per request beyond tokens.
     pub fees: Vec<Fee>,
 }
@@ -291,29 +372,115 @@ pub fn estimate_for(
             .defaulted
             .extend(crate::harness::cost::defaulted(spec));
     }
-    let mut cx = CostContext {
-        spec,
-        agent,
-        spec_dir,
-        models,
-        workload: &workload,
-        counter: TokenCounter::default(),
-    };
+    if !spec.knowledge_bases.iter().any(|kb| kb.enabled) {
+        workload
+            .defaulted
+            .retain(|f| !super::workload::RETRIEVAL_FIELDS.contains(&f.as_str()));
+    }
     let mut targets = Vec::with_capacity(Target::ALL.len());
+    let mut counter = TokenCounter::default();
     for target in Target::ALL.into_iter().filter(|t| only.contains(t)) {
-        let cost = match target {
+        let calibration = overrides
+            .calibration
+            .as_ref()
+            .and_then(|c| c.get(target))
+            .map(|c| applied(c, target, overrides));
+        let target_workload = calibrated_workload(&workload, target, calibration.as_ref());
+        let mut cx = CostContext {
+            spec,
+            agent,
+            spec_dir,
+            models,
+            workload: &target_workload,
+            counter: std::mem::take(&mut counter),
+        };
+        let mut cost = match target {
             Target::Agents => crate::agents::cost::price(&mut cx)?,
             Target::Harness => crate::harness::cost::price(&mut cx)?,
             Target::Direct => crate::direct::cost::price(&mut cx)?,
         };
-        targets.push(target_estimate(target, cost, &workload));
+        counter = std::mem::take(&mut cx.counter);
+        if let Some(ratio) = calibration.as_ref().and_then(|c| c.overhead_ratio) {
+            for c in cost
+                .components
+                .iter_mut()
+                .filter(|c| c.basis != Basis::Workload)
+            {
+                c.tokens = (c.tokens as f64 * ratio).round() as u64;
+                c.calibrated = true;
+            }
+        }
+        let mut estimate = target_estimate(target, cost, &target_workload);
+        estimate.calibration = calibration;
+        targets.push(estimate);
+    }
+    if let Some(c) = &overrides.calibration {
+        let calibrated = |t: &&TargetEstimate| t.calibration.is_some();
+        workload.defaulted.retain(|f| {
+            let calls_calibrated = targets
+                .iter()
+                .filter(calibrated)
+                .any(|t| *f == format!("calls_per_request.{}", t.target));
+            let output_calibrated = f == "output_tokens_per_call"
+                && !targets.is_empty()
+                && targets.iter().all(|t| c.get(t.target).is_some());
+            !calls_calibrated && !output_calibrated
+        });
     }
     Ok(Estimate {
         agent_name: agent.name.clone(),
         workload,
         baseline: BASELINE,
         targets,
+        knowledge_bases: spec.knowledge_bases.iter().any(|kb| kb.enabled),
     })
+}
+
+/// The figures of a target's calibration that no flag overrides.
+fn applied(
+    c: &super::calibration::TargetCalibration,
+    target: Target,
+    overrides: &WorkloadOverrides,
+) -> AppliedCalibration {
+    AppliedCalibration {
+        label: c.label(),
+        requests: c.requests,
+        calls_per_request: overrides
+            .calls_per_request
+            .get(target)
+            .is_none()
+            .then_some(c.calls_per_request),
+        output_tokens_per_call: overrides
+            .output_tokens_per_call
+            .is_none()
+            .then_some(c.output_tokens_per_call),
+        overhead_ratio: overrides
+            .input_tokens_per_call
+            .get(target)
+            .is_none()
+            .then_some(c.overhead_ratio),
+    }
+}
+
+/// The workload one target is estimated under: the shared one, with what its calibration
+/// measured.
+fn calibrated_workload(
+    workload: &ResolvedWorkload,
+    target: Target,
+    calibration: Option<&AppliedCalibration>,
+) -> ResolvedWorkload {
+    let mut w = workload.clone();
+    if let Some(c) = calibration {
+        if let Some(calls) = c.calls_per_request {
+            w.calls_per_request = w
+                .calls_per_request
+                .map(|t, v| if t == target { calls } else { v });
+        }
+        if let Some(output) = c.output_tokens_per_call {
+            w.output_tokens_per_call = output;
+        }
+    }
+    w
 }
 
 fn target_estimate(
@@ -330,6 +497,7 @@ fn target_estimate(
         pinned_input_tokens_per_call: *workload.input_tokens_per_call.get(target),
         output_tokens_per_call: workload.output_tokens_per_call,
         calls_per_request: *workload.calls_per_request.get(target),
+        extra_calls: cost.extra_calls,
         fees: cost.fees,
         fixed_monthly_usd: *workload.fixed_monthly_usd.get(target),
         monthly: Monthly {
@@ -338,6 +506,7 @@ fn target_estimate(
             fees_usd: 0.0,
             total_usd: 0.0,
         },
+        calibration: None,
     };
     estimate.monthly = estimate.monthly_at(workload.requests_per_month());
     estimate
@@ -372,6 +541,7 @@ mod tests {
             pinned_input_tokens_per_call: None,
             output_tokens_per_call: 600,
             calls_per_request: 3.0,
+            extra_calls: Vec::new(),
             fees: Vec::new(),
             fixed_monthly_usd,
             monthly: Monthly {
@@ -380,6 +550,7 @@ mod tests {
                 fees_usd: 0.0,
                 total_usd: 0.0,
             },
+            calibration: None,
         };
         t.monthly = t.monthly_at(30_000.0);
         t
@@ -399,6 +570,7 @@ mod tests {
                 priced(Target::Direct, "lean", 1_500, 0.0),
                 priced(Target::Direct, "hosted", 1_500, 270.0),
             ],
+            knowledge_bases: false,
         }
     }
 

@@ -52,6 +52,10 @@ pub struct CallShape {
     pub cached_input_tokens: u64,
     pub output_tokens: u64,
     pub calls_per_request: f64,
+    /// Input and output tokens per request of the calls besides the repeated one
+    /// (pre-/post-processing, knowledge-base response generation).
+    pub extra_input_tokens_per_request: f64,
+    pub extra_output_tokens_per_request: f64,
     pub fee_per_request_usd: f64,
     pub fixed_monthly_usd: f64,
 }
@@ -69,9 +73,14 @@ pub struct Monthly {
 pub fn monthly(shape: &CallShape, rates: &Rates, requests_per_month: f64) -> Monthly {
     let calls = shape.calls_per_request * requests_per_month;
     let input_usd = usd(shape.input_tokens as f64 * calls, rates.input(false))
-        + usd(shape.cached_input_tokens as f64 * calls, rates.input(true));
+        + usd(shape.cached_input_tokens as f64 * calls, rates.input(true))
+        + usd(
+            shape.extra_input_tokens_per_request * requests_per_month,
+            rates.input(false),
+        );
     let output_usd = usd(
-        shape.output_tokens as f64 * calls,
+        shape.output_tokens as f64 * calls
+            + shape.extra_output_tokens_per_request * requests_per_month,
         rates.output_usd_per_mtok,
     );
     let fees_usd = shape.fee_per_request_usd * requests_per_month + shape.fixed_monthly_usd;
@@ -89,6 +98,16 @@ pub fn monthly(shape: &CallShape, rates: &Rates, requests_per_month: f64) -> Mon
 pub fn earlier_steps_tokens_per_call(calls_per_request: f64, tokens_per_step: u64) -> u64 {
     let steps = ((calls_per_request - 1.0) / 2.0).max(0.0);
     (steps * tokens_per_step as f64).round() as u64
+}
+
+/// Average tokens per call of retrieved passages when they arrive as a tool result (the
+/// direct and harness targets): fetched by the first call's tool use, they are re-sent by
+/// every later call of the request, so over n calls the average is (n − 1) / n of them.
+pub fn retrieved_passages_tokens_per_call(calls_per_request: f64, passage_tokens: f64) -> u64 {
+    if calls_per_request <= 1.0 {
+        return 0;
+    }
+    (passage_tokens * (calls_per_request - 1.0) / calls_per_request).round() as u64
 }
 
 /// Requests per day at which two linear bills meet: `a·r + fa = b·r + fb`, if that happens
@@ -130,6 +149,8 @@ mod tests {
             cached_input_tokens: 0,
             output_tokens: 600,
             calls_per_request: 3.0,
+            extra_input_tokens_per_request: 0.0,
+            extra_output_tokens_per_request: 0.0,
             fee_per_request_usd: fee,
             fixed_monthly_usd: 0.0,
         }
@@ -167,6 +188,19 @@ mod tests {
         assert_eq!(earlier_steps_tokens_per_call(3.0, 900), 900); // 0, 900, 1800 → 900
         assert_eq!(earlier_steps_tokens_per_call(2.0, 900), 450);
         assert_eq!(earlier_steps_tokens_per_call(0.5, 900), 0);
+    }
+
+    #[test]
+    fn extra_calls_and_passages_are_priced_per_request() {
+        let mut s = shape(0, 0.0);
+        s.output_tokens = 0;
+        s.extra_input_tokens_per_request = 1_000_000.0;
+        s.extra_output_tokens_per_request = 1_000_000.0;
+        let m = monthly(&s, &NOVA_PRO, 2.0);
+        assert_eq!(round_usd(m.input_usd), 1.60);
+        assert_eq!(round_usd(m.output_usd), 6.40);
+        assert_eq!(retrieved_passages_tokens_per_call(3.0, 1_500.0), 1_000);
+        assert_eq!(retrieved_passages_tokens_per_call(1.0, 1_500.0), 0);
     }
 
     #[test]

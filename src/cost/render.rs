@@ -5,7 +5,7 @@
 
 use super::model::{Basis, Comparison, Estimate, TargetEstimate};
 use super::price::{self, round_usd};
-use super::usage::Measured;
+use super::usage::{Measured, Traces};
 use crate::fmt::{group, number, plural, signed_usd, usd, usd_small};
 use crate::target::Target;
 use crate::tokens;
@@ -14,7 +14,8 @@ use indexmap::IndexMap;
 use serde::Serialize;
 use serde_json::Value;
 
-/// The target whose runs `--usage` traces record: `agentc run` runs the direct target.
+/// The target of the top-level `measured` JSON object (the first contract, when only the
+/// direct runner wrote traces); every target's own is under `targets.<id>.measured`.
 pub const MEASURED_TARGET: Target = Target::Direct;
 
 /// The output format of `agentc cost`.
@@ -32,7 +33,8 @@ pub struct RenderOptions<'a> {
     /// The spec's path as the user wrote it.
     pub spec_path: String,
     pub color: bool,
-    pub measured: Option<&'a Measured>,
+    /// Measured usage from `--usage` traces, per target.
+    pub measured: Option<&'a Traces>,
 }
 
 pub fn render(estimate: &Estimate, format: Format, options: &RenderOptions<'_>) -> String {
@@ -138,14 +140,17 @@ fn rows(estimate: &Estimate) -> Vec<Row> {
                     t,
                     requests,
                 );
-                input.per_month = usd(t.monthly.input_usd);
+                input.per_month = usd(t.monthly.input_usd - extra_input_usd(t, requests));
                 rows.push(input);
                 for (i, c) in t.components.iter().enumerate() {
-                    let label = match (c.cached, c.basis) {
+                    let mut label = match (c.cached, c.basis) {
                         (true, _) => format!("{} (cached)", c.name),
                         (false, Basis::Modelled) => format!("{} *", c.name),
                         _ => c.name.to_string(),
                     };
+                    if let (true, Some(cal)) = (c.calibrated, &t.calibration) {
+                        label = format!("{label} ({})", cal.label);
+                    }
                     let mut row = Row::new(RowKind::Line, 2, label).priced(
                         c.tokens,
                         price::usd(c.tokens as f64, t.rates.input(c.cached)),
@@ -157,7 +162,30 @@ fn rows(estimate: &Estimate) -> Vec<Row> {
                 }
             }
         }
-        rows.push(Row::new(RowKind::Line, 1, "output").priced(
+        for x in &t.extra_calls {
+            let per_call = price::usd(x.input_tokens as f64, t.rates.input(false))
+                + price::usd(x.output_tokens as f64, t.rates.output_usd_per_mtok);
+            let star = if x.basis == Basis::Modelled { " *" } else { "" };
+            let times = if x.calls_per_request == 1.0 {
+                String::new()
+            } else {
+                format!(" ×{}", number(x.calls_per_request))
+            };
+            let mut row = Row::new(RowKind::Line, 1, format!("{}{star}{times}", x.name));
+            // Input + output tokens of one such call.
+            row.tokens = format!("{}+{}", group(x.input_tokens), group(x.output_tokens));
+            row.per_call = usd_small(per_call);
+            row.per_request = usd_small(per_call * x.calls_per_request);
+            row.per_month = usd(per_call * x.calls_per_request * requests);
+            rows.push(row);
+        }
+        let output_label = match &t.calibration {
+            Some(cal) if cal.output_tokens_per_call.is_some() => {
+                format!("output ({})", cal.label)
+            }
+            _ => "output".to_string(),
+        };
+        rows.push(Row::new(RowKind::Line, 1, output_label).priced(
             t.output_tokens_per_call,
             price::usd(t.output_tokens_per_call as f64, t.rates.output_usd_per_mtok),
             t,
@@ -181,6 +209,19 @@ fn rows(estimate: &Estimate) -> Vec<Row> {
         rows.push(total);
     }
     rows
+}
+
+/// What the extra calls' input costs per month (shown on their own rows, not in "input").
+fn extra_input_usd(t: &TargetEstimate, requests: f64) -> f64 {
+    t.extra_calls
+        .iter()
+        .map(|x| {
+            price::usd(
+                x.input_tokens_per_request() * requests,
+                t.rates.input(false),
+            )
+        })
+        .sum()
 }
 
 /// `agents: $360.00 input + $172.80 output + $9.00 fees = $541.80 per month`
@@ -303,6 +344,47 @@ fn notes(estimate: &Estimate) -> Vec<String> {
             ));
         }
     }
+    let extra: Vec<&str> = estimate
+        .targets
+        .iter()
+        .flat_map(|t| t.extra_calls.iter().map(|x| x.name))
+        .collect();
+    if !extra.is_empty() {
+        notes.push(format!(
+            "Calls besides orchestration have their own rows ({}), tokens shown as input+output per call; output sizes agentc cannot count are assumed (pre-processing {} tokens, KB response generation {} tokens).",
+            extra.join(", "),
+            crate::agents::cost::assumed::PRE_PROCESSING_OUTPUT_TOKENS,
+            crate::agents::cost::assumed::KB_RESPONSE_GENERATION_OUTPUT_TOKENS,
+        ));
+    }
+    if estimate.knowledge_bases {
+        let w = &estimate.workload;
+        notes.push(format!(
+            "Retrieved passages are priced on every target: {} retrieval(s)/request × {} passages × {} tokens (workload figures, assumed until traces measure them) — on agents in the response-generation call, elsewhere as a tool result the later calls re-send.",
+            number(w.retrievals_per_request),
+            w.passages_per_retrieval,
+            group(w.tokens_per_passage),
+        ));
+    }
+    for t in &estimate.targets {
+        let Some(cal) = &t.calibration else { continue };
+        let mut figures = Vec::new();
+        if let Some(calls) = cal.calls_per_request {
+            figures.push(format!("{} calls/request", number(calls)));
+        }
+        if let Some(output) = cal.output_tokens_per_call {
+            figures.push(format!("{} output tokens/call", group(output)));
+        }
+        if let Some(ratio) = cal.overhead_ratio {
+            figures.push(format!("modelled overhead × {ratio:.3}"));
+        }
+        notes.push(format!(
+            "{}: {} — {} (figures measured by traces, replacing the workload's).",
+            t.target.as_str(),
+            cal.label,
+            figures.join(", ")
+        ));
+    }
     if !estimate.workload.defaulted.is_empty() {
         notes.push(format!(
             "Assumed by agentc (set them under `workload:` in the spec or with flags): {}.",
@@ -319,8 +401,12 @@ fn target_line(t: &TargetEstimate) -> String {
     } else {
         "calls"
     };
+    let calibrated = match &t.calibration {
+        Some(cal) if cal.calls_per_request.is_some() => format!(" ({})", cal.label),
+        _ => String::new(),
+    };
     format!(
-        "{}: {} with {} ({}), {} {calls}/request",
+        "{}: {} with {} ({}), {} {calls}/request{calibrated}",
         t.target.as_str(),
         t.target.service(),
         t.model_name,
@@ -399,9 +485,13 @@ fn human(estimate: &Estimate, options: &RenderOptions<'_>) -> String {
     out.push('\n');
     out.push_str(&sentence(estimate));
     out.push_str("\n\n");
-    if let (Some(measured), Some(t)) = (options.measured, estimate.get(MEASURED_TARGET)) {
-        out.push_str(&measured_human(estimate, t, measured));
+    for (t, m) in measured_pairs(estimate, options) {
+        out.push_str(&measured_human(estimate, t, m));
         out.push('\n');
+    }
+    if let Some(line) = unmeasured_line(estimate, options) {
+        out.push_str(&line);
+        out.push_str("\n\n");
     }
     for note in notes(estimate) {
         out.push_str(&note);
@@ -417,16 +507,57 @@ struct MeasuredRow {
     ratio: String,
 }
 
-fn measured_rows(estimate: &Estimate, d: &TargetEstimate, m: &Measured) -> Vec<MeasuredRow> {
-    let ratio = |measured: f64, estimated: f64| {
-        if estimated > 0.0 {
-            format!("{:.2}×", measured / estimated)
-        } else {
-            "–".to_string()
-        }
+/// Each priced target that has traces, with its measurement, in the estimate's order.
+fn measured_pairs<'e>(
+    estimate: &'e Estimate,
+    options: &RenderOptions<'e>,
+) -> Vec<(&'e TargetEstimate, &'e Measured)> {
+    let Some(traces) = options.measured else {
+        return Vec::new();
     };
+    estimate
+        .targets
+        .iter()
+        .filter_map(|t| traces.get(t.target).map(|m| (t, m)))
+        .collect()
+}
+
+/// Targets the traces measured that this estimate does not price, said once.
+fn unmeasured_line(estimate: &Estimate, options: &RenderOptions<'_>) -> Option<String> {
+    let traces = options.measured?;
+    let mut skipped: Vec<String> = traces
+        .targets
+        .keys()
+        .filter(|t| estimate.get(**t).is_none())
+        .map(|t| t.as_str().to_string())
+        .collect();
+    skipped.extend(traces.unknown_targets.iter().cloned());
+    (!skipped.is_empty()).then(|| {
+        format!(
+            "The traces also measure {}, which this estimate does not price; those lines are not shown.",
+            skipped
+                .iter()
+                .map(|t| format!("`{t}`"))
+                .collect::<Vec<_>>()
+                .join(", ")
+        )
+    })
+}
+
+fn ratio_text(measured: f64, estimated: f64) -> String {
+    if estimated > 0.0 {
+        format!("{:.2}×", measured / estimated)
+    } else {
+        "–".to_string()
+    }
+}
+
+fn measured_rows(estimate: &Estimate, d: &TargetEstimate, m: &Measured) -> Vec<MeasuredRow> {
+    let ratio = ratio_text;
     let measured_monthly = m.monthly_usd(&estimate.workload, d);
-    vec![
+    let overhead = m.overhead_tokens_per_call(&estimate.workload, d);
+    let extra_estimate: f64 = d.extra_calls.iter().map(|x| x.calls_per_request).sum();
+    let mut rows = vec![
         MeasuredRow {
             label: "input tokens/call",
             estimate: group(d.input_tokens_per_call()),
@@ -446,6 +577,16 @@ fn measured_rows(estimate: &Estimate, d: &TargetEstimate, m: &Measured) -> Vec<M
             ),
         },
         MeasuredRow {
+            label: if d.target == Target::Agents {
+                "  orchestration overhead"
+            } else {
+                "  request overhead"
+            },
+            estimate: group(d.overhead_tokens_per_call()),
+            measured: number(overhead.round()),
+            ratio: ratio(overhead, d.overhead_tokens_per_call() as f64),
+        },
+        MeasuredRow {
             label: "output tokens/call",
             estimate: group(d.output_tokens_per_call),
             measured: number(m.output_tokens_per_call.round()),
@@ -454,23 +595,52 @@ fn measured_rows(estimate: &Estimate, d: &TargetEstimate, m: &Measured) -> Vec<M
         MeasuredRow {
             label: "calls/request",
             estimate: number(d.calls_per_request),
-            measured: format!("{:.2}", m.calls_per_request()),
-            ratio: ratio(m.calls_per_request(), d.calls_per_request),
+            measured: format!("{:.2}", m.orchestration_calls_per_request()),
+            ratio: ratio(m.orchestration_calls_per_request(), d.calls_per_request),
         },
-        MeasuredRow {
-            label: "per month at this volume",
-            estimate: usd(d.monthly.total_usd),
-            measured: usd(measured_monthly),
-            ratio: ratio(measured_monthly, d.monthly.total_usd),
-        },
-    ]
+    ];
+    if extra_estimate > 0.0 || m.model_calls > m.orchestration_calls {
+        rows.push(MeasuredRow {
+            label: "other calls/request",
+            estimate: number(extra_estimate),
+            measured: format!("{:.2}", m.other_calls_per_request()),
+            ratio: ratio(m.other_calls_per_request(), extra_estimate),
+        });
+    }
+    if estimate.knowledge_bases || m.retrievals > 0 {
+        let assumed = if estimate.knowledge_bases {
+            estimate.workload.retrievals_per_request
+        } else {
+            0.0
+        };
+        rows.push(MeasuredRow {
+            label: "retrievals/request",
+            estimate: number(assumed),
+            measured: format!("{:.2}", m.retrievals_per_request()),
+            ratio: ratio(m.retrievals_per_request(), assumed),
+        });
+    }
+    rows.push(MeasuredRow {
+        label: "per month at this volume",
+        estimate: usd(d.monthly.total_usd),
+        measured: usd(measured_monthly),
+        ratio: ratio(measured_monthly, d.monthly.total_usd),
+    });
+    rows
 }
+
+/// How to read the measured table, in every format.
+pub const MEASURED_NOTE: &str = "Measured figures are the usage the service reported; per-call rows are of the orchestration calls. Overhead is the input beyond what the user and tools contributed: measured input minus the user message and passages as the workload assumes them and the earlier steps the measured calls and output make, beside agentc's modelled template components. The monthly figure applies every measured call to this workload's volume.";
 
 fn measured_title(t: &TargetEstimate, m: &Measured) -> String {
     format!(
         "{}: estimate vs measured ({}: {} in {}; {}, {} failed)",
         t.target.as_str(),
-        m.path.display(),
+        m.sources
+            .iter()
+            .map(|p| p.display().to_string())
+            .collect::<Vec<_>>()
+            .join(", "),
         plural(m.model_calls, "model call"),
         plural(m.requests, "request"),
         plural(m.tool_calls, "tool call"),
@@ -493,10 +663,7 @@ fn measured_human(estimate: &Estimate, t: &TargetEstimate, m: &Measured) -> Stri
     for row in measured_rows(estimate, t, m) {
         table.add_row([row.label.to_string(), row.estimate, row.measured, row.ratio]);
     }
-    format!(
-        "{}\n{table}\nMeasured figures are the model's reported usage; the monthly figure applies them to this workload's volume.\n",
-        measured_title(t, m)
-    )
+    format!("{}\n{table}\n{}\n", measured_title(t, m), MEASURED_NOTE)
 }
 
 fn markdown(estimate: &Estimate, options: &RenderOptions<'_>) -> String {
@@ -534,7 +701,7 @@ fn markdown(estimate: &Estimate, options: &RenderOptions<'_>) -> String {
         out.push_str(&format!("- {line}\n"));
     }
     out.push_str(&format!("\n**{}**\n\n", sentence(estimate)));
-    if let (Some(m), Some(t)) = (options.measured, estimate.get(MEASURED_TARGET)) {
+    for (t, m) in measured_pairs(estimate, options) {
         out.push_str(&format!(
             "{}\n\n| | estimate | measured | measured ÷ estimate |\n|:--|--:|--:|--:|\n",
             escape_md(&measured_title(t, m))
@@ -548,7 +715,10 @@ fn markdown(estimate: &Estimate, options: &RenderOptions<'_>) -> String {
                 row.ratio
             ));
         }
-        out.push('\n');
+        out.push_str(&format!("\n<sub>{}</sub>\n\n", escape_md(MEASURED_NOTE)));
+    }
+    if let Some(line) = unmeasured_line(estimate, options) {
+        out.push_str(&format!("{}\n\n", escape_md(&line)));
     }
     for note in notes(estimate) {
         out.push_str(&format!("<sub>{}</sub><br>\n", escape_md(&note)));
@@ -593,6 +763,9 @@ pub struct WorkloadReport<'a> {
     pub output_tokens_per_call: u64,
     pub tool_result_tokens_per_call: u64,
     pub session_fee_usd: f64,
+    pub retrievals_per_request: f64,
+    pub passages_per_retrieval: u64,
+    pub tokens_per_passage: u64,
     pub defaulted: &'a [String],
 }
 
@@ -614,6 +787,39 @@ pub struct TargetReport<'a> {
     pub monthly: MonthlyReport,
     /// The same figure as `monthly.total_usd`, kept for readers of the first contract.
     pub monthly_cost_usd: f64,
+    /// The calibration this target's figures come from (`--calibration`), if any.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub calibration: Option<CalibrationReport>,
+    /// What `--usage` traces measured for this target, beside (never in) the estimate.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub measured: Option<MeasuredReport<'a>>,
+    /// `calls_per_request` plus the extra calls.
+    pub model_calls_per_request: f64,
+    /// Calls besides the repeated one (pre-/post-processing, knowledge-base generation).
+    pub extra_calls: Vec<ExtraCallReport>,
+}
+
+/// Which figures of a target came from a calibration; each is labelled with `label`.
+#[derive(Debug, Clone, PartialEq, Serialize)]
+pub struct CalibrationReport {
+    /// `calibrated from N requests`
+    pub label: String,
+    pub requests: u64,
+    pub calls_per_request: Option<f64>,
+    pub output_tokens_per_call: Option<u64>,
+    pub overhead_ratio: Option<f64>,
+    /// The components scaled by `overhead_ratio`.
+    pub calibrated_components: Vec<&'static str>,
+}
+
+#[derive(Debug, Clone, PartialEq, Serialize)]
+pub struct ExtraCallReport {
+    pub name: &'static str,
+    pub calls_per_request: f64,
+    pub input_tokens_per_call: u64,
+    pub output_tokens_per_call: u64,
+    /// `counted` (from the spec's files) or `modelled` (agentc's stand-in for AWS's text).
+    pub basis: &'static str,
 }
 
 #[derive(Debug, Clone, Copy, PartialEq, Serialize)]
@@ -635,7 +841,9 @@ pub struct MonthlyReport {
 pub struct MeasuredReport<'a> {
     pub label: &'static str,
     pub target: &'static str,
+    /// The trace files, joined with ", " (`sources` lists them).
     pub source: String,
+    pub sources: Vec<String>,
     pub model_calls: u64,
     pub requests: u64,
     pub model_ids: &'a [String],
@@ -648,9 +856,60 @@ pub struct MeasuredReport<'a> {
     pub tool_failures: u64,
     pub tool_result_bytes_per_call: f64,
     pub monthly_cost_usd: f64,
+    pub orchestration_calls_per_request: f64,
+    pub other_calls_per_request: f64,
+    /// Model calls per step name (`orchestration`, `pre_processing`, …), all requests.
+    pub steps: &'a std::collections::BTreeMap<String, u64>,
+    /// Measured input per orchestration call minus what the workload says the user and
+    /// tools contributed, beside the estimate's own (`estimated_overhead_tokens_per_call`).
+    pub overhead_tokens_per_call: f64,
+    pub estimated_overhead_tokens_per_call: u64,
+    pub retrievals_per_request: f64,
+    pub passages_per_retrieval: Option<f64>,
+    pub retrieved_bytes: u64,
+    pub note: &'static str,
 }
 
-fn target_report(t: &TargetEstimate) -> TargetReport<'_> {
+fn measured_report<'a>(
+    w: &super::workload::ResolvedWorkload,
+    t: &TargetEstimate,
+    m: &'a Measured,
+) -> MeasuredReport<'a> {
+    let sources: Vec<String> = m.sources.iter().map(|p| p.display().to_string()).collect();
+    MeasuredReport {
+        label: "measured",
+        target: t.target.as_str(),
+        source: sources.join(", "),
+        sources,
+        model_calls: m.model_calls,
+        requests: m.requests,
+        model_ids: &m.model_ids,
+        calls_per_request: m.calls_per_request(),
+        input_tokens_per_call: m.total_input_tokens_per_call(),
+        cache_read_input_tokens_per_call: m.cache_read_tokens_per_call,
+        cache_write_input_tokens_per_call: m.cache_write_tokens_per_call,
+        output_tokens_per_call: m.output_tokens_per_call,
+        tool_calls: m.tool_calls,
+        tool_failures: m.tool_failures,
+        tool_result_bytes_per_call: m.tool_result_bytes_per_call,
+        monthly_cost_usd: round_usd(m.monthly_usd(w, t)),
+        orchestration_calls_per_request: m.orchestration_calls_per_request(),
+        other_calls_per_request: m.other_calls_per_request(),
+        steps: &m.steps,
+        overhead_tokens_per_call: m.overhead_tokens_per_call(w, t),
+        estimated_overhead_tokens_per_call: t.overhead_tokens_per_call(),
+        retrievals_per_request: m.retrievals_per_request(),
+        passages_per_retrieval: m.passages_per_retrieval(),
+        retrieved_bytes: m.retrieved_bytes,
+        note: MEASURED_NOTE,
+    }
+}
+
+fn target_report<'a>(
+    t: &'a TargetEstimate,
+    w: &super::workload::ResolvedWorkload,
+    measured: Option<&'a Traces>,
+) -> TargetReport<'a> {
     TargetReport {
         model: &t.model_id,
         model_name: &t.model_name,
@@ -680,6 +939,37 @@ fn target_report(t: &TargetEstimate) -> TargetReport<'_> {
             total_usd: round_usd(t.monthly.total_usd),
         },
         monthly_cost_usd: round_usd(t.monthly.total_usd),
+        calibration: t.calibration.as_ref().map(|c| CalibrationReport {
+            label: c.label.clone(),
+            requests: c.requests,
+            calls_per_request: c.calls_per_request,
+            output_tokens_per_call: c.output_tokens_per_call,
+            overhead_ratio: c.overhead_ratio,
+            calibrated_components: t
+                .components
+                .iter()
+                .filter(|c| c.calibrated)
+                .map(|c| c.name)
+                .collect(),
+        }),
+        measured: measured
+            .and_then(|traces| traces.get(t.target))
+            .map(|m| measured_report(w, t, m)),
+        model_calls_per_request: t.model_calls_per_request(),
+        extra_calls: t
+            .extra_calls
+            .iter()
+            .map(|x| ExtraCallReport {
+                name: x.name,
+                calls_per_request: x.calls_per_request,
+                input_tokens_per_call: x.input_tokens,
+                output_tokens_per_call: x.output_tokens,
+                basis: match x.basis {
+                    Basis::Modelled => "modelled",
+                    _ => "counted",
+                },
+            })
+            .collect(),
     }
 }
 
@@ -695,24 +985,9 @@ pub fn report<'a>(estimate: &'a Estimate, options: &RenderOptions<'a>) -> CostRe
         .or(comparisons.first());
     let measured = options
         .measured
+        .and_then(|traces| traces.get(MEASURED_TARGET))
         .zip(estimate.get(MEASURED_TARGET))
-        .map(|(m, t)| MeasuredReport {
-            label: "measured",
-            target: t.target.as_str(),
-            source: m.path.display().to_string(),
-            model_calls: m.model_calls,
-            requests: m.requests,
-            model_ids: &m.model_ids,
-            calls_per_request: m.calls_per_request(),
-            input_tokens_per_call: m.total_input_tokens_per_call(),
-            cache_read_input_tokens_per_call: m.cache_read_tokens_per_call,
-            cache_write_input_tokens_per_call: m.cache_write_tokens_per_call,
-            output_tokens_per_call: m.output_tokens_per_call,
-            tool_calls: m.tool_calls,
-            tool_failures: m.tool_failures,
-            tool_result_bytes_per_call: m.tool_result_bytes_per_call,
-            monthly_cost_usd: round_usd(m.monthly_usd(w, t)),
-        });
+        .map(|(m, t)| measured_report(w, t, m));
     CostReport {
         tokenizer: tokens::TOKENIZER,
         note: tokens::ESTIMATE_NOTE,
@@ -725,12 +1000,15 @@ pub fn report<'a>(estimate: &'a Estimate, options: &RenderOptions<'a>) -> CostRe
             output_tokens_per_call: w.output_tokens_per_call,
             tool_result_tokens_per_call: w.tool_result_tokens_per_call,
             session_fee_usd: w.session_fee_usd,
+            retrievals_per_request: w.retrievals_per_request,
+            passages_per_retrieval: w.passages_per_retrieval,
+            tokens_per_passage: w.tokens_per_passage,
             defaulted: &w.defaulted,
         },
         targets: estimate
             .targets
             .iter()
-            .map(|t| (t.target.as_str(), target_report(t)))
+            .map(|t| (t.target.as_str(), target_report(t, w, options.measured)))
             .collect(),
         ratio: first
             .and_then(Comparison::ratio)

@@ -21,6 +21,12 @@ pub struct WorkloadOverrides {
     /// What running a target costs per month whatever the volume (hosting and on-call for
     /// your own loop on the direct target).
     pub fixed_monthly_usd: PerTarget<Option<f64>>,
+    pub retrievals_per_request: Option<f64>,
+    pub passages_per_retrieval: Option<u64>,
+    pub tokens_per_passage: Option<u64>,
+    /// What traces measured (`--calibration FILE` or `workload.calibration`): below the flags,
+    /// above the spec's own figures.
+    pub calibration: Option<super::calibration::Calibration>,
 }
 
 /// agentc's assumptions when neither the spec nor a flag says.
@@ -33,7 +39,21 @@ pub mod defaults {
     pub const INPUT_TOKENS_PER_REQUEST: u64 = 200;
     pub const OUTPUT_TOKENS_PER_CALL: u64 = 600;
     pub const TOOL_RESULT_TOKENS_PER_CALL: u64 = 300;
+    /// One knowledge-base lookup per request, when the spec has a knowledge base.
+    pub const RETRIEVALS_PER_REQUEST: f64 = 1.0;
+    /// Bedrock's default `numberOfResults` for a retrieval.
+    pub const PASSAGES_PER_RETRIEVAL: u64 = 5;
+    /// Bedrock's default fixed-size chunk: 300 tokens.
+    pub const TOKENS_PER_PASSAGE: u64 = 300;
 }
+
+/// The workload fields about knowledge-base retrieval, as the spec names them; an agent
+/// without a knowledge base does not retrieve, so they are not "assumed" for it.
+pub const RETRIEVAL_FIELDS: [&str; 3] = [
+    "retrievals_per_request",
+    "passages_per_retrieval",
+    "tokens_per_passage",
+];
 
 /// The workload after spec, flags and defaults.
 #[derive(Debug, Clone, PartialEq, Serialize)]
@@ -48,6 +68,11 @@ pub struct ResolvedWorkload {
     /// A fee per request; the service that charges it decides where it applies (Agents).
     pub session_fee_usd: f64,
     pub fixed_monthly_usd: PerTarget<f64>,
+    /// Knowledge-base retrievals per request, passages per retrieval, tokens per passage
+    /// (assumed until traces measure them).
+    pub retrievals_per_request: f64,
+    pub passages_per_retrieval: u64,
+    pub tokens_per_passage: u64,
     /// The fields that took agentc's default, as the spec names them.
     pub defaulted: Vec<String>,
 }
@@ -55,6 +80,11 @@ pub struct ResolvedWorkload {
 impl ResolvedWorkload {
     pub fn requests_per_month(&self) -> f64 {
         self.requests_per_day * self.days_per_month
+    }
+
+    /// Tokens of retrieved passages one request brings in.
+    pub fn passage_tokens_per_request(&self) -> f64 {
+        self.retrievals_per_request * (self.passages_per_retrieval * self.tokens_per_passage) as f64
     }
 
     /// The same workload at another volume (for the plot).
@@ -129,6 +159,24 @@ pub fn resolve(
         spec.tool_result_tokens_per_call.map(|v| v as f64),
         defaults::TOOL_RESULT_TOKENS_PER_CALL as f64,
     ) as u64;
+    let retrievals_per_request = pick(
+        "retrievals_per_request".into(),
+        flags.retrievals_per_request,
+        spec.retrievals_per_request,
+        defaults::RETRIEVALS_PER_REQUEST,
+    );
+    let passages_per_retrieval = pick(
+        "passages_per_retrieval".into(),
+        flags.passages_per_retrieval.map(|v| v as f64),
+        spec.passages_per_retrieval.map(|v| v as f64),
+        defaults::PASSAGES_PER_RETRIEVAL as f64,
+    ) as u64;
+    let tokens_per_passage = pick(
+        "tokens_per_passage".into(),
+        flags.tokens_per_passage.map(|v| v as f64),
+        spec.tokens_per_passage.map(|v| v as f64),
+        defaults::TOKENS_PER_PASSAGE as f64,
+    ) as u64;
     let session_fee_usd = flags
         .session_fee_usd
         .or(spec.session_fee_usd)
@@ -145,6 +193,7 @@ pub fn resolve(
             .map(|(target, calls)| (format!("calls_per_request.{target}"), *calls)),
     );
     checked.push(("session_fee_usd".to_string(), session_fee_usd));
+    checked.push(("retrievals_per_request".to_string(), retrievals_per_request));
     // Named as the flag that sets it (`--direct-fixed-monthly-usd`).
     checked.extend(
         fixed_monthly_usd
@@ -172,6 +221,9 @@ pub fn resolve(
         }),
         session_fee_usd,
         fixed_monthly_usd,
+        retrievals_per_request,
+        passages_per_retrieval,
+        tokens_per_passage,
         defaulted,
     })
 }

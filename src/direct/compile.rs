@@ -50,31 +50,90 @@ impl ToolNameMap {
     }
 }
 
-/// Whether to insert `cachePoint` blocks: the spec's `targets.direct.prompt_caching`, else on
-/// when the model supports caching and the cached prefix is long enough to qualify.
-fn caching(
-    spec: &Spec,
-    models: &ModelTable,
-    system_and_tools_bytes: usize,
-    system_and_tools_tokens: impl FnOnce() -> usize,
-) -> (bool, bool) {
-    let Some(caching) = models
+/// Where to insert `cachePoint` blocks: `targets.direct.prompt_caching: false` turns them off;
+/// otherwise (unset or `true`) a point goes only where the model caches that field and the
+/// prefix up to the point reaches the model's minimum. Below the minimum Bedrock caches
+/// nothing, so a point there would only make the estimate price as cached what is not.
+/// Claude caches the prefix in the order tools → system, so its system point also covers the
+/// tools; Nova caches system and messages, never tools.
+fn caching(spec: &Spec, models: &ModelTable, instruction: &str, tools: &[Value]) -> (bool, bool) {
+    let Some(rules) = models
         .find(&spec.model)
         .and_then(|m| m.prompt_caching.clone())
     else {
         return (false, false);
     };
-    let wanted = spec.targets.direct.as_ref().and_then(|d| d.prompt_caching);
-    let enabled = match wanted {
-        Some(explicit) => explicit,
-        // No token is shorter than a byte: a prefix with fewer bytes than the minimum cannot
-        // qualify, and then the tokenizer (~50 ms to load) is not needed at all.
-        None => {
-            (system_and_tools_bytes as u64) >= caching.min_tokens
-                && system_and_tools_tokens() as u64 >= caching.min_tokens
-        }
+    if spec.targets.direct.as_ref().and_then(|d| d.prompt_caching) == Some(false) {
+        return (false, false);
+    }
+    let tool_texts: Vec<String> = tools.iter().map(Value::to_string).collect();
+    let tools_bytes: usize = tool_texts
+        .iter()
+        .map(|t| crate::tokens::upper_bound(t))
+        .sum();
+    let prefix_bytes =
+        crate::tokens::upper_bound(instruction) + if rules.tools { tools_bytes } else { 0 };
+    // No token is shorter than a byte: a prefix with fewer bytes than the minimum cannot
+    // qualify, and then the tokenizer is not needed at all.
+    if (prefix_bytes as u64) < rules.min_tokens {
+        return (false, false);
+    }
+    let tools_tokens = if rules.tools {
+        tool_texts
+            .iter()
+            .map(|t| crate::tokens::count(t) as u64)
+            .sum()
+    } else {
+        0
     };
-    (enabled && caching.system, enabled && caching.tools)
+    let system_tokens = crate::tokens::count(instruction) as u64;
+    (
+        rules.system && tools_tokens + system_tokens >= rules.min_tokens,
+        rules.tools && tools_tokens >= rules.min_tokens,
+    )
+}
+
+/// JSON-Schema keys of OpenAPI's schema dialect that are not JSON Schema, which Converse
+/// passes to the model as the tool's `inputSchema.json`; some models refuse a schema that
+/// carries them, so they are dropped (their content is documentation, not a constraint).
+const OPENAPI_ONLY_KEYS: [&str; 5] = [
+    "example",
+    "nullable",
+    "xml",
+    "externalDocs",
+    "discriminator",
+];
+
+/// A tool's input schema as Converse models accept it: OpenAPI-only keys dropped at every
+/// level where a schema stands (a *property named* `example` is kept).
+pub fn converse_schema(schema: &Value) -> Value {
+    let Value::Object(map) = schema else {
+        return schema.clone();
+    };
+    let mut out = serde_json::Map::with_capacity(map.len());
+    for (key, value) in map {
+        if OPENAPI_ONLY_KEYS.contains(&key.as_str()) {
+            continue;
+        }
+        let value = match (key.as_str(), value) {
+            ("properties" | "patternProperties" | "$defs" | "definitions", Value::Object(m)) => {
+                Value::Object(
+                    m.iter()
+                        .map(|(name, s)| (name.clone(), converse_schema(s)))
+                        .collect(),
+                )
+            }
+            ("items" | "additionalProperties" | "not" | "contains", s @ Value::Object(_)) => {
+                converse_schema(s)
+            }
+            ("allOf" | "anyOf" | "oneOf" | "prefixItems" | "items", Value::Array(list)) => {
+                Value::Array(list.iter().map(converse_schema).collect())
+            }
+            _ => value.clone(),
+        };
+        out.insert(key.clone(), value);
+    }
+    Value::Object(out)
 }
 
 /// What the spec asks of Bedrock Agents that the Converse request cannot carry, one entry
@@ -137,24 +196,13 @@ pub fn compile(spec: &Spec, agent: &Agent, models: &ModelTable) -> (ConverseConf
                 "toolSpec": {
                     "name": entry.tool_name,
                     "description": tool_description(tool),
-                    "inputSchema": { "json": tool.input_schema },
+                    "inputSchema": { "json": converse_schema(&tool.input_schema) },
                 }
             })
         })
         .chain(names.knowledge_bases.iter().map(|kb| kb.tool_spec()))
         .collect();
-    let prefix_bytes = crate::tokens::upper_bound(&agent.instruction)
-        + tools
-            .iter()
-            .map(|t| crate::tokens::upper_bound(&t.to_string()))
-            .sum::<usize>();
-    let (cache_system, cache_tools) = caching(spec, models, prefix_bytes, || {
-        crate::tokens::count(&agent.instruction)
-            + tools
-                .iter()
-                .map(|t| crate::tokens::count(&t.to_string()))
-                .sum::<usize>()
-    });
+    let (cache_system, cache_tools) = caching(spec, models, &agent.instruction, &tools);
     let mut system = vec![json!({ "text": agent.instruction })];
     if cache_system {
         system.push(json!({ "cachePoint": { "type": "default" } }));
@@ -299,6 +347,33 @@ mod tests {
         assert_eq!(
             map.resolve(names[3]).map(|e| e.function.as_str()),
             Some(long.as_str())
+        );
+    }
+
+    #[test]
+    fn openapi_only_keys_are_dropped_from_tool_schemas_at_every_level() {
+        let schema = json!({
+            "type": "object",
+            "properties": {
+                "example": {"type": "string", "example": "x", "description": "a property named example"},
+                "ids": {"type": "array", "items": {"type": "integer", "example": 7, "nullable": true}},
+                "filter": {"anyOf": [{"type": "string", "xml": {"name": "f"}}]}
+            },
+            "required": ["example"],
+            "example": {"example": "x"}
+        });
+        let cleaned = converse_schema(&schema);
+        assert_eq!(
+            cleaned,
+            json!({
+                "type": "object",
+                "properties": {
+                    "example": {"type": "string", "description": "a property named example"},
+                    "ids": {"type": "array", "items": {"type": "integer"}},
+                    "filter": {"anyOf": [{"type": "string"}]}
+                },
+                "required": ["example"]
+            })
         );
     }
 }

@@ -15,6 +15,7 @@ pub mod names {
     pub const SYSTEM: &str = "system prompt";
     pub const TOOL_CONFIG: &str = "tool configuration";
     pub const HISTORY: &str = "earlier steps (messages)";
+    pub const PASSAGES: &str = "retrieved passages (tool results)";
 }
 
 /// The direct target's call: the spec's model and the compiled Converse request. Converse
@@ -27,6 +28,7 @@ pub fn price<'a>(cx: &mut CostContext<'a>) -> Result<TargetCost<'a>, CostError> 
         model_id,
         model,
         components,
+        extra_calls: Vec::new(),
         fees: Vec::new(),
     })
 }
@@ -42,8 +44,9 @@ fn components(cx: &mut CostContext<'_>, model: &ModelInfo) -> Vec<Component> {
         .filter_map(|block| block.get("text").and_then(Value::as_str))
         .collect::<Vec<_>>()
         .join("\n");
+    let system_cached = config.system.iter().any(is_cache_point);
     let mut components = vec![Component {
-        cached: config.system.iter().any(is_cache_point),
+        cached: system_cached,
         ..Component::new(names::SYSTEM, counter.count(&system_text), Basis::Counted)
     }];
     let tools: Vec<&Value> = config
@@ -53,7 +56,10 @@ fn components(cx: &mut CostContext<'_>, model: &ModelInfo) -> Vec<Component> {
         .and_then(Value::as_array)
         .map(|tools| tools.iter().collect())
         .unwrap_or_default();
-    let tools_cached = tools.iter().any(|t| is_cache_point(t));
+    // Where the model caches tools, they come before the system prompt in the cached prefix,
+    // so a system point covers them too (Claude); Nova never caches tools.
+    let tools_cached = tools.iter().any(|t| is_cache_point(t))
+        || (system_cached && model.prompt_caching.as_ref().is_some_and(|c| c.tools));
     let tool_specs: Vec<&Value> = tools.into_iter().filter(|t| !is_cache_point(t)).collect();
     if !tool_specs.is_empty() {
         let definitions: u64 = tool_specs
@@ -77,6 +83,16 @@ fn components(cx: &mut CostContext<'_>, model: &ModelInfo) -> Vec<Component> {
         workload.input_tokens_per_request,
         Basis::Workload,
     ));
+    if cx.spec.knowledge_bases.iter().any(|kb| kb.enabled) {
+        components.push(Component::new(
+            names::PASSAGES,
+            price::retrieved_passages_tokens_per_call(
+                *workload.calls_per_request.get(Target::Direct),
+                workload.passage_tokens_per_request(),
+            ),
+            Basis::Workload,
+        ));
+    }
     components.push(Component::new(
         names::HISTORY,
         price::earlier_steps_tokens_per_call(

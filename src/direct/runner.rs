@@ -9,7 +9,7 @@ use super::history;
 use super::lambda_event::{EventContext, body_content};
 use super::model::{ModelClient, ModelError, Usage};
 use super::session::{InvocationType, Pending, PendingCall, SessionError, SessionState};
-use super::trace::{Event, Trace, TraceError, round_ms};
+use super::trace::{Event, Step, Trace, TraceError, round_ms};
 use super::wire::{WireError, message_to_sdk, tool_result_block};
 use aws_sdk_bedrockruntime::types::Message;
 use indexmap::IndexMap;
@@ -475,9 +475,10 @@ impl<'a> Runner<'a> {
                 && let Err(error) = trace.record(&Event::ModelCall {
                     session: &self.settings.session_id,
                     iteration,
+                    step: Step::Orchestration,
                     model_id: self.model.model_id(),
                     latency_ms: round_ms(reply.latency_ms),
-                    stop_reason: &reply.stop_reason,
+                    stop_reason: Some(&reply.stop_reason),
                     usage: reply.usage,
                 })
             {
@@ -593,6 +594,7 @@ impl<'a> Runner<'a> {
                     latency_ms: round_ms(output.latency_ms),
                     outcome: output.outcome,
                     result_bytes: output.result_bytes,
+                    executed_by: None,
                 },
             };
             if let Err(error) = trace.record(&event) {

@@ -297,6 +297,7 @@ pub fn price<'a>(cx: &mut CostContext<'a>) -> Result<TargetCost<'a>, CostError> 
         model_id,
         model,
         components,
+        extra_calls: Vec::new(),
         fees,
     })
 }

@@ -708,6 +708,20 @@ pub struct Workload {
     #[serde(default, skip_serializing_if = "Option::is_none")]
     #[schemars(range(min = 0.0))]
     pub session_fee_usd: Option<f64>,
+    /// Knowledge-base retrievals per request (default 1 when the spec has a knowledge base).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    #[schemars(range(min = 0.0))]
+    pub retrievals_per_request: Option<f64>,
+    /// Passages one retrieval returns (default 5, Bedrock's default `numberOfResults`).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub passages_per_retrieval: Option<u64>,
+    /// Tokens of one retrieved passage (default 300, Bedrock's default chunk size).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub tokens_per_passage: Option<u64>,
+    /// A calibration file written by `agentc cost --calibrate … --write FILE` (relative to the
+    /// spec), applied to every estimate of this spec.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub calibration: Option<String>,
     /// What an AgentCore harness session uses beyond tokens. AWS publishes none of these, so
     /// every figure is an assumption: agentc's defaults are named in every output until the
     /// spec sets them (e.g. from CloudWatch usage of a deployed harness).

@@ -313,13 +313,100 @@ fn a_knowledge_base_raises_exactly_the_knowledge_base_guidelines() {
         changed(agents(&before), agents(&after)),
         vec![names::KNOWLEDGE_BASE_GUIDELINES]
     );
-    // The direct target carries a knowledge base as one more tool the model can call.
+    // The retrieved passages are priced on both targets, so the columns price the same
+    // functionality: on Agents in a response-generation call per retrieval, on direct as a
+    // tool result the later calls re-send.
+    let generation = &agents(&after).extra_calls;
+    assert_eq!(generation.len(), 1, "{generation:?}");
+    assert_eq!(generation[0].name, names::KB_RESPONSE_GENERATION);
+    assert_eq!(generation[0].calls_per_request, 1.0);
+    assert_eq!(
+        generation[0].input_tokens,
+        360 + 200 + 5 * 300,
+        "template + question + 5 passages of 300 tokens"
+    );
+    // The direct target carries a knowledge base as one more tool the model can call, and
+    // its passages as that tool's results.
     assert_eq!(
         changed(direct(&before), direct(&after)),
-        vec![direct_names::TOOL_CONFIG]
+        vec![direct_names::PASSAGES, direct_names::TOOL_CONFIG]
     );
+    // 1,500 passage tokens, re-sent by 2 of 3 calls: 1,000 per call on average.
+    assert_eq!(components(direct(&after))[direct_names::PASSAGES], 1_000);
     assert!(agents(&after).monthly.total_usd > agents(&before).monthly.total_usd);
     assert!(direct(&after).monthly.total_usd > direct(&before).monthly.total_usd);
+    let json = render::json(&after, &options("agent.yaml"));
+    assert_eq!(
+        json["targets"]["agents"]["extra_calls"][0]["basis"],
+        "modelled"
+    );
+    assert_eq!(json["targets"]["agents"]["model_calls_per_request"], 4.0);
+    let human = render::render(&after, render::Format::Human, &options("agent.yaml"));
+    assert!(
+        human.contains("assumed until traces measure them"),
+        "{human}"
+    );
+    // Without a knowledge base nothing about retrieval is assumed.
+    let json = render::json(&before, &options("agent.yaml"));
+    assert!(
+        !json["workload"]["defaulted"]
+            .as_array()
+            .unwrap()
+            .iter()
+            .any(|f| f == "retrievals_per_request")
+    );
+}
+
+#[test]
+fn enabled_pre_and_post_processing_overrides_are_extra_priced_calls_on_agents() {
+    let dir = tempfile::tempdir().unwrap();
+    std::fs::write(
+        dir.path().join("pre.txt"),
+        "Classify the user's input into one of the categories A to E. Tools: $tools$ Input: $question$",
+    )
+    .unwrap();
+    std::fs::write(
+        dir.path().join("post.txt"),
+        "Rewrite the answer for the user. Question: $question$ Results: $responses$ Answer: $latest_response$",
+    )
+    .unwrap();
+    let before = estimate_text(dir.path(), BASE);
+    let with = |overrides: &str| {
+        estimate_text(dir.path(), &format!("{BASE}prompt_overrides:\n{overrides}"))
+    };
+    let after =
+        with("  pre_processing: {template: pre.txt}\n  post_processing: {template: post.txt}\n");
+    let extra = &agents(&after).extra_calls;
+    assert_eq!(
+        extra.iter().map(|x| x.name).collect::<Vec<_>>(),
+        [names::PRE_PROCESSING, names::POST_PROCESSING]
+    );
+    let tools = components(agents(&after))[names::TOOL_DEFINITIONS];
+    let pre_fixed = agentc::tokens::count(
+        "Classify the user's input into one of the categories A to E. Tools:  Input: ",
+    ) as u64;
+    assert_eq!(extra[0].input_tokens, pre_fixed + tools + 200);
+    assert_eq!(extra[0].output_tokens, 100);
+    let post_fixed =
+        agentc::tokens::count("Rewrite the answer for the user. Question:  Results:  Answer: ")
+            as u64;
+    // question 200 + two tool results of 300 + the answer 600; the rewrite is 600 tokens.
+    assert_eq!(extra[1].input_tokens, post_fixed + 200 + 600 + 600);
+    assert_eq!(extra[1].output_tokens, 600);
+    // Priced: exactly the two calls more per request, at Nova Pro's prices.
+    let requests = after.workload.requests_per_month();
+    let expected: f64 = extra
+        .iter()
+        .map(|x| (x.input_tokens as f64 * 0.80 + x.output_tokens as f64 * 3.20) / 1e6 * requests)
+        .sum();
+    let added = agents(&after).monthly.total_usd - agents(&before).monthly.total_usd;
+    assert!((added - expected).abs() < 1e-9, "{added} vs {expected}");
+    assert_eq!(agents(&after).model_calls_per_request(), 5.0);
+    // The direct target has no such steps; disabled overrides cost nothing.
+    assert_eq!(direct(&after).monthly, direct(&before).monthly);
+    let disabled = with("  pre_processing: {template: pre.txt, enabled: false}\n");
+    assert!(agents(&disabled).extra_calls.is_empty());
+    assert_eq!(agents(&disabled).monthly, agents(&before).monthly);
 }
 
 #[test]
@@ -433,14 +520,24 @@ fn a_prompt_override_is_counted_instead_of_the_modelled_template() {
 #[test]
 fn the_cached_part_of_the_direct_request_is_priced_at_the_cache_read_price() {
     let dir = root();
-    let text = format!("{BASE}targets:\n  direct:\n    prompt_caching: true\n");
+    // Nova caches a prefix of at least 1,000 tokens: a long instruction qualifies.
+    let long = "Check every service the user names, and say which checks failed. ".repeat(90);
+    let base = BASE.replace(
+        "instruction: You are an infrastructure assistant. Use tools to answer questions accurately.",
+        &format!("instruction: {long}"),
+    );
+    let text = format!("{base}targets:\n  direct:\n    prompt_caching: true\n");
     let cached = estimate_text(&dir, &text);
-    let plain = estimate_text(&dir, BASE);
+    let plain = estimate_text(
+        &dir,
+        &format!("{base}targets:\n  direct:\n    prompt_caching: false\n"),
+    );
     let system = direct(&cached)
         .components
         .iter()
         .find(|c| c.name == direct_names::SYSTEM)
         .unwrap();
+    assert!(system.tokens >= 1_000, "{}", system.tokens);
     assert!(system.cached, "Nova caches the system prompt");
     let tools = direct(&cached)
         .components
@@ -462,6 +559,27 @@ fn the_cached_part_of_the_direct_request_is_priced_at_the_cache_read_price() {
         json["targets"]["direct"]["cached_components"][0],
         direct_names::SYSTEM
     );
+}
+
+#[test]
+fn a_system_prompt_below_the_models_cache_minimum_is_neither_marked_nor_priced_as_cached() {
+    // Regression: a short Nova system prompt (with tools the prefix passed 1,000 tokens, but
+    // Nova does not cache tools) was marked cached with `prompt_caching: true`.
+    let dir = root();
+    let text = format!("{BASE}targets:\n  direct:\n    prompt_caching: true\n");
+    let e = estimate_text(&dir, &text);
+    assert_eq!(direct(&e).cached_input_tokens_per_call(), 0);
+    let loaded = load_source(
+        SourceFile::new(dir.join("agent.yaml"), text.as_str()),
+        &LoadOptions::default(),
+    );
+    let (config, _) = agentc::direct::compile(
+        loaded.spec.as_ref().unwrap(),
+        loaded.agent.as_ref().unwrap(),
+        ModelTable::builtin(),
+    );
+    let request = serde_json::to_string(&config).unwrap();
+    assert!(!request.contains("cachePoint"), "{request}");
 }
 
 #[test]
@@ -515,9 +633,17 @@ fn measured_usage_is_shown_beside_the_estimate_and_labelled() {
     assert_eq!(json["measured"]["label"], "measured");
     assert_eq!(json["measured"]["input_tokens_per_call"], 480.0);
     assert_eq!(json["measured"]["calls_per_request"], 2.0);
-    // The estimate itself is untouched by the measurement.
+    // The estimate itself is untouched by the measurement: the measurement sits beside it.
+    let mut targets = json["targets"].clone();
     assert_eq!(
-        json["targets"],
+        targets["direct"]["measured"]["input_tokens_per_call"],
+        480.0
+    );
+    for (_, t) in targets.as_object_mut().unwrap() {
+        t.as_object_mut().unwrap().remove("measured");
+    }
+    assert_eq!(
+        targets,
         render::json(&e, &options("agents/infra-assistant.yaml"))["targets"]
     );
     let markdown = render::render(&e, Format::Markdown, &opts);
@@ -705,4 +831,314 @@ fn cost_prices_the_targets_a_spec_can_be_built_for() {
     std::fs::write(&broken, "agentc: 1\nname: x\n").unwrap();
     let run = crate::support::cli::agentc(["cost".as_ref(), broken.as_os_str()]).run();
     assert_eq!(run.code, 1, "{}", run.stderr);
+}
+
+#[test]
+fn a_claude_sonnet_4_5_spec_prices_and_a_missing_well_formed_model_says_how_to_add_it() {
+    // Regression: AWS's healthcare samples default to Claude Sonnet 4.5; `agentc cost` exited 2.
+    let dir = tempfile::tempdir().unwrap();
+    let text = std::fs::read_to_string(root().join("agents/infra-assistant.yaml")).unwrap();
+    let sonnet = text.replace(
+        "model: amazon.nova-pro-v1:0",
+        "model: us.anthropic.claude-sonnet-4-5-20250929-v1:0",
+    );
+    assert_ne!(sonnet, text, "the example's model line moved");
+    let spec = dir.path().join("sonnet.yaml");
+    std::fs::write(&spec, &sonnet).unwrap();
+    let run = crate::support::cli::agentc([
+        "cost".as_ref(),
+        spec.as_os_str(),
+        "--format".as_ref(),
+        "json".as_ref(),
+    ])
+    .run();
+    assert_eq!(run.code, 0, "{}", run.stderr);
+    let json: serde_json::Value = serde_json::from_str(&run.stdout).unwrap();
+    assert_eq!(
+        json["targets"]["direct"]["prices_usd_per_mtok"]["input"],
+        3.0
+    );
+
+    let unknown = text.replace(
+        "model: amazon.nova-pro-v1:0",
+        "model: anthropic.claude-sonnet-9-20300101-v1:0",
+    );
+    let spec = dir.path().join("unknown.yaml");
+    std::fs::write(&spec, &unknown).unwrap();
+    let run = crate::support::cli::agentc(["cost".as_ref(), spec.as_os_str()]).run();
+    assert_ne!(run.code, 0);
+    assert!(run.stderr.contains("--prices FILE"), "{}", run.stderr);
+    assert!(!run.stderr.contains("did you mean"), "{}", run.stderr);
+}
+
+/// Traces with known usage for two targets: every measured figure is the sum it must be.
+#[test]
+fn measured_columns_equal_the_sums_of_traces_with_known_usage_on_every_target() {
+    let dir = tempfile::tempdir().unwrap();
+    let agents_trace = dir.path().join("agents.jsonl");
+    let direct_trace = dir.path().join("direct.jsonl");
+    let call = |target: &str, request: &str, step: &str, input: u64, output: u64, cached: u64| {
+        format!(
+            r#"{{"type":"model_call","target":"{target}","request":"{request}","session":"s","iteration":1,"step":"{step}","model_id":"amazon.nova-pro-v1:0","latency_ms":5,"usage":{{"input_tokens":{input},"output_tokens":{output},"cache_read_input_tokens":{cached},"cache_write_input_tokens":0}}}}"#
+        ) + "\n"
+    };
+    std::fs::write(
+        &agents_trace,
+        [
+            call("agents", "r1", "pre_processing", 900, 50, 0),
+            call("agents", "r1", "orchestration", 2000, 100, 0),
+            r#"{"type":"retrieval","target":"agents","request":"r1","session":"s","knowledge_base_id":"ABCDEFGHIJ","latency_ms":30,"results":5,"bytes":6000}"#.to_string() + "\n",
+            call("agents", "r1", "orchestration", 3000, 300, 0),
+            call("agents", "r2", "orchestration", 2500, 200, 0),
+        ]
+        .concat(),
+    )
+    .unwrap();
+    std::fs::write(
+        &direct_trace,
+        [
+            call("direct", "d1", "orchestration", 400, 80, 100),
+            call("direct", "d1", "orchestration", 600, 120, 100),
+        ]
+        .concat(),
+    )
+    .unwrap();
+    let traces =
+        agentc::cost::usage::read_all(&[agents_trace.clone(), direct_trace.clone()]).unwrap();
+    let e = estimate_text(&root(), &format!("{BASE}{KNOWLEDGE_BASE}"));
+    let opts = RenderOptions {
+        spec_path: "agent.yaml".into(),
+        measured: Some(&traces),
+        ..Default::default()
+    };
+    let json = render::json(&e, &opts);
+    let a = &json["targets"]["agents"]["measured"];
+    assert_eq!(a["requests"], 2);
+    assert_eq!(a["model_calls"], 4);
+    assert_eq!(
+        a["input_tokens_per_call"], 2500.0,
+        "(2000 + 3000 + 2500) / 3"
+    );
+    assert_eq!(a["output_tokens_per_call"], 200.0, "(100 + 300 + 200) / 3");
+    assert_eq!(a["orchestration_calls_per_request"], 1.5);
+    assert_eq!(a["other_calls_per_request"], 0.5);
+    assert_eq!(a["steps"]["pre_processing"], 1);
+    assert_eq!(a["retrievals_per_request"], 0.5);
+    assert_eq!(a["passages_per_retrieval"], 5.0);
+    let agents_estimate = agents(&e);
+    let workload_part = components(agents_estimate)[names::USER_MESSAGE]
+        + components(agents_estimate)[names::SCRATCHPAD];
+    // What the user and tools contributed: the 200-token message, and earlier steps as the
+    // measured 1.5 calls of 200 output tokens (+ 300 of tool result) make them: 0.25 × 500.
+    assert_eq!(
+        a["overhead_tokens_per_call"],
+        2500.0 - 200.0 - 125.0,
+        "measured input − what the user and tools contributed"
+    );
+    assert_eq!(
+        a["estimated_overhead_tokens_per_call"],
+        agents_estimate.input_tokens_per_call() - workload_part
+    );
+    // The month: every call's tokens per request (input 8,400 / 2, output 650 / 2) at the
+    // spec's 30,000 requests, Nova Pro prices.
+    let month = (8_400.0 / 2.0 * 0.80 + 650.0 / 2.0 * 3.20) / 1e6 * 30_000.0;
+    assert!((a["monthly_cost_usd"].as_f64().unwrap() - month).abs() < 1e-6);
+    let d = &json["targets"]["direct"]["measured"];
+    assert_eq!(
+        d["input_tokens_per_call"], 600.0,
+        "(400 + 600 + 2 × 100 cached) / 2"
+    );
+    assert_eq!(d["cache_read_input_tokens_per_call"], 100.0);
+    assert_eq!(d["calls_per_request"], 2.0);
+    assert_eq!(
+        json["measured"], *d,
+        "the first contract's object is the direct one"
+    );
+
+    let human = render::render(&e, Format::Human, &opts);
+    assert!(human.contains("agents: estimate vs measured"), "{human}");
+    assert!(human.contains("direct: estimate vs measured"), "{human}");
+    assert!(human.contains("orchestration overhead"), "{human}");
+    let markdown = render::render(&e, Format::Markdown, &opts);
+    assert!(
+        markdown.contains("| calls/request | 3 | 1.50 | 0.50× |"),
+        "{markdown}"
+    );
+    assert!(
+        markdown.contains("| retrievals/request | 1 | 0.50 | 0.50× |"),
+        "{markdown}"
+    );
+}
+
+/// A synthetic trace set generated from known parameters: the calibration fitted from it
+/// recovers them, writes them, and every figure taken from it is labelled.
+#[test]
+fn calibration_of_a_synthetic_trace_set_recovers_the_parameters_it_was_generated_from() {
+    let dir = tempfile::tempdir().unwrap();
+    let spec = dir.path().join("agent.yaml");
+    std::fs::write(&spec, BASE).unwrap();
+    // Known parameters per target: calls per request, output tokens per call, overhead ratio.
+    let known = [
+        (Target::Agents, 2.5, 250u64, 1.4),
+        (Target::Direct, 1.5, 400u64, 1.2),
+    ];
+    let requests = 10u64;
+    let mut traces = Vec::new();
+    // The trace's token counts are integers: the ratio is recovered to within that rounding.
+    let mut tolerance = Vec::new();
+    for (target, calls, output, ratio) in known {
+        // Under these calls and output, the estimate's workload part and modelled overhead
+        // fix the mean input a call must have had.
+        let flags = WorkloadOverrides {
+            calls_per_request: PerTarget::from_fn(|t| (t == target).then_some(calls)),
+            output_tokens_per_call: Some(output),
+            ..Default::default()
+        };
+        let loaded = load_path(&spec, &LoadOptions::default()).unwrap();
+        let e = estimate(
+            loaded.spec.as_ref().unwrap(),
+            loaded.agent.as_ref().unwrap(),
+            dir.path(),
+            ModelTable::builtin(),
+            &flags,
+        )
+        .unwrap();
+        let t = e.get(target).unwrap();
+        let input =
+            t.workload_tokens_per_call() as f64 + ratio * t.overhead_tokens_per_call() as f64;
+        tolerance.push(0.5 / t.overhead_tokens_per_call() as f64 + 0.0005);
+        let mut text = String::new();
+        for r in 0..requests {
+            // Alternating 2 and 3 calls: 2.5 per request; 1 and 2: 1.5.
+            let n = calls.floor() as u64 + r % 2;
+            for i in 0..n {
+                text.push_str(&format!(
+                    r#"{{"type":"model_call","target":"{target}","request":"{target}-{r}","session":"s{r}","iteration":{},"step":"orchestration","model_id":"amazon.nova-pro-v1:0","latency_ms":3,"usage":{{"input_tokens":{},"output_tokens":{output}}}}}"#,
+                    i + 1,
+                    input.round()
+                ));
+                text.push('\n');
+            }
+        }
+        let path = dir.path().join(format!("{target}.jsonl"));
+        std::fs::write(&path, text).unwrap();
+        traces.push(path);
+    }
+    let written = dir.path().join("calibration.yaml");
+    let mut args: Vec<&std::ffi::OsStr> =
+        vec!["cost".as_ref(), spec.as_os_str(), "--calibrate".as_ref()];
+    args.extend(traces.iter().map(|p| p.as_os_str()));
+    args.extend([
+        "--write".as_ref(),
+        written.as_os_str(),
+        "--format".as_ref(),
+        "json".as_ref(),
+    ]);
+    let run = crate::support::cli::agentc(args).run();
+    assert_eq!(run.code, 0, "{}", run.stderr);
+    let calibration = agentc::cost::calibration::Calibration::from_file(&written).unwrap();
+    for ((target, calls, output, ratio), tolerance) in known.into_iter().zip(tolerance) {
+        let fitted = calibration.get(target).unwrap();
+        assert_eq!(fitted.requests, requests);
+        assert_eq!(fitted.calls_per_request, calls, "{target}");
+        assert_eq!(fitted.output_tokens_per_call, output, "{target}");
+        assert!(
+            (fitted.overhead_ratio - ratio).abs() < tolerance,
+            "{target}: {}",
+            fitted.overhead_ratio
+        );
+    }
+    let json: serde_json::Value = serde_json::from_str(&run.stdout).unwrap();
+    let agents_json = &json["targets"]["agents"];
+    assert_eq!(agents_json["calls_per_request"], 2.5);
+    assert_eq!(agents_json["output_tokens_per_call"], 250);
+    assert_eq!(
+        agents_json["calibration"]["label"],
+        "calibrated from 10 requests"
+    );
+    assert!(
+        agents_json["calibration"]["calibrated_components"]
+            .as_array()
+            .unwrap()
+            .iter()
+            .any(|c| c == names::ORCHESTRATION_TEMPLATE)
+    );
+
+    // Applied from the file: the same figures, labelled in every format.
+    let apply = |format: &str| {
+        crate::support::cli::agentc([
+            "cost".as_ref(),
+            spec.as_os_str(),
+            "--calibration".as_ref(),
+            written.as_os_str(),
+            "--format".as_ref(),
+            format.as_ref(),
+        ])
+        .run()
+    };
+    let again: serde_json::Value = serde_json::from_str(&apply("json").stdout).unwrap();
+    assert_eq!(again["targets"], json["targets"]);
+    for format in ["human", "markdown"] {
+        let out = apply(format);
+        assert_eq!(out.code, 0, "{}", out.stderr);
+        assert!(
+            out.stdout
+                .contains("2.5 calls/request (calibrated from 10 requests)"),
+            "{}",
+            out.stdout
+        );
+        assert!(
+            out.stdout.contains("output (calibrated from 10 requests)"),
+            "{}",
+            out.stdout
+        );
+        assert!(
+            out.stdout.contains("(calibrated from 10 requests)"),
+            "{}",
+            out.stdout
+        );
+    }
+    // A flag still wins over the calibration, and the calibration never overwrites the spec.
+    let run = crate::support::cli::agentc([
+        "cost".as_ref(),
+        spec.as_os_str(),
+        "--calibration".as_ref(),
+        written.as_os_str(),
+        "--agents-calls-per-request".as_ref(),
+        "4".as_ref(),
+        "--format".as_ref(),
+        "json".as_ref(),
+    ])
+    .run();
+    let flagged: serde_json::Value = serde_json::from_str(&run.stdout).unwrap();
+    assert_eq!(flagged["targets"]["agents"]["calls_per_request"], 4.0);
+    assert!(flagged["targets"]["agents"]["calibration"]["calls_per_request"].is_null());
+    let mut onto_spec: Vec<&std::ffi::OsStr> =
+        vec!["cost".as_ref(), spec.as_os_str(), "--calibrate".as_ref()];
+    onto_spec.extend(traces.iter().map(|p| p.as_os_str()));
+    onto_spec.extend(["--write".as_ref(), spec.as_os_str()]);
+    let run = crate::support::cli::agentc(onto_spec).run();
+    assert_ne!(run.code, 0);
+    assert_eq!(
+        std::fs::read_to_string(&spec).unwrap(),
+        BASE,
+        "the spec is untouched"
+    );
+    // The spec's own `workload.calibration` (relative to the spec) applies it too.
+    let keyed = dir.path().join("keyed.yaml");
+    std::fs::write(
+        &keyed,
+        format!("{BASE}workload:\n  calibration: calibration.yaml\n"),
+    )
+    .unwrap();
+    let run = crate::support::cli::agentc([
+        "cost".as_ref(),
+        keyed.as_os_str(),
+        "--format".as_ref(),
+        "json".as_ref(),
+    ])
+    .run();
+    assert_eq!(run.code, 0, "{}", run.stderr);
+    let from_spec: serde_json::Value = serde_json::from_str(&run.stdout).unwrap();
+    assert_eq!(from_spec["targets"], json["targets"]);
 }

@@ -62,9 +62,11 @@ fn a_plain_answer_is_printed_and_traced_without_credentials() {
     );
 
     let lines = trace_lines(&trace);
-    assert_eq!(lines.len(), 1);
+    assert_eq!(lines.len(), 2, "a model call and the end of the request");
     let line = &lines[0];
     assert_eq!(line["type"], "model_call");
+    assert_eq!(line["target"], "direct");
+    assert_eq!(line["step"], "orchestration");
     assert_eq!(line["iteration"], 1);
     assert_eq!(line["model_id"], "amazon.nova-lite-v1:0");
     assert_eq!(line["stop_reason"], "end_turn");
@@ -156,7 +158,20 @@ fn all_tool_calls_of_a_turn_run_concurrently_and_their_results_go_back_in_order(
     let kinds: Vec<&str> = lines.iter().map(|l| l["type"].as_str().unwrap()).collect();
     assert_eq!(
         kinds,
-        ["model_call", "tool_call", "tool_call", "model_call"]
+        [
+            "model_call",
+            "tool_call",
+            "tool_call",
+            "model_call",
+            "request"
+        ]
+    );
+    let request = &lines[4];
+    assert_eq!(request["model_calls"], 2);
+    assert_eq!(request["outcome"], "end_turn");
+    assert!(
+        lines.iter().all(|l| l["request"] == request["request"]),
+        "one request id on every line of the request"
     );
     assert_eq!(lines[1]["name"], "left");
     assert_eq!(lines[1]["outcome"], "ok");
@@ -287,7 +302,10 @@ fn throttling_and_server_errors_are_retried_then_succeed() {
     assert_eq!(stdout(&out), "Finally.\n");
     assert_eq!(converse.requests().len(), 6);
     assert_eq!(
-        trace_lines(&trace).len(),
+        trace_lines(&trace)
+            .iter()
+            .filter(|l| l["type"] == "model_call")
+            .count(),
         1,
         "one model call, however many attempts"
     );

@@ -15,6 +15,10 @@ fn network_commands_are_refused_in_one_line_naming_the_feature() {
             "`agentc run` needs the `direct` feature",
         ),
         (
+            &["run", SPEC, "hello", "--target", "agents"],
+            "`agentc run --target agents` needs the `agents` feature",
+        ),
+        (
             &["deploy", SPEC, "--target", "agents"],
             "`agentc deploy --target agents` needs the `agents` feature",
         ),

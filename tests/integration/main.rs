@@ -49,6 +49,8 @@ mod layout;
 mod lean;
 mod lint_rules;
 mod parser_fuzz;
+#[cfg(all(feature = "agents", feature = "direct"))]
+mod run_agents;
 mod schema;
 mod targets;
 mod terraform_export;

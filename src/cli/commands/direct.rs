@@ -3,7 +3,7 @@
 
 use super::artifact::load_for_direct;
 use crate::cli::run::RunArgs;
-use crate::cli::{CliResult, ExitStatus, print_stdout, runtime};
+use crate::cli::{CliResult, ExitStatus, print_stdout, refuse, runtime};
 use agentc::direct::dispatch::Dispatcher;
 use agentc::direct::history;
 use agentc::direct::model::ModelClient;
@@ -13,6 +13,7 @@ use agentc::direct::session::{self, InvocationType};
 use agentc::direct::trace::Trace;
 use agentc::direct::wire::RequestParts;
 use agentc::models::ModelTable;
+use agentc::target::Target;
 use std::path::PathBuf;
 use std::sync::Arc;
 
@@ -33,7 +34,24 @@ pub enum SetupError {
     Config(String),
 }
 
+const TARGET: Target = Target::Direct;
+
 pub fn run(args: &RunArgs) -> CliResult {
+    const AGENTS_ONLY: &str = "; it names a Bedrock Agent and its session (use --target agents)";
+    refuse(args.agent_id.is_some(), "--agent-id", TARGET, AGENTS_ONLY)?;
+    refuse(
+        args.agent_alias_id.is_some(),
+        "--agent-alias-id",
+        TARGET,
+        AGENTS_ONLY,
+    )?;
+    refuse(args.end_session, "--end-session", TARGET, AGENTS_ONLY)?;
+    refuse(
+        args.retry_session > 0,
+        "--retry-session",
+        TARGET,
+        AGENTS_ONLY,
+    )?;
     let answers =
         !args.tool_results.is_empty() || !args.confirm.is_empty() || !args.deny.is_empty();
     if args.message.is_none() && !answers {
@@ -173,6 +191,7 @@ async fn run_async(
             message: args.message.clone(),
         }
     };
+    let started = std::time::Instant::now();
     // On a terminal agentc asks before a `require_confirmation` call runs; otherwise (a
     // program drives it, or --json) the call goes back to the caller to be confirmed.
     let terminal = TerminalConfirm;
@@ -180,6 +199,29 @@ async fn run_async(
         runner = runner.with_confirm(&terminal);
     }
     let result = runner.run(input).await;
+    // The end of the user request, so a trace counts calls per request.
+    if let Some(trace) = &trace {
+        let (model_calls, outcome) = match &result {
+            Ok(report) => (
+                report.model_calls,
+                match &report.outcome {
+                    Outcome::Stopped { stop_reason, .. } => stop_reason.as_str(),
+                    Outcome::ReturnControl { .. } => "return_control",
+                },
+            ),
+            Err(_) => (0, "error"),
+        };
+        // A failed write is shown, but does not replace the answer that was paid for.
+        if let Err(error) = trace.record(&agentc::direct::trace::Event::Request {
+            session: &session_id,
+            model_calls,
+            latency_ms: agentc::direct::trace::round_ms(started.elapsed().as_secs_f64() * 1000.0),
+            outcome,
+            attempt: 1,
+        }) {
+            crate::cli::print_error(&error);
+        }
+    }
 
     // Keep what happened once the model has answered at least once (tools may have had
     // effects); a turn that failed before any answer leaves the session as it was.

@@ -44,3 +44,21 @@ pub mod direct {
         })
     }
 }
+
+#[cfg(not(all(feature = "agents", feature = "direct")))]
+pub mod agents_run {
+    use crate::cli::run::RunArgs;
+    use crate::cli::{CliError, CliResult};
+
+    pub fn run(_: &RunArgs) -> CliResult {
+        Err(CliError::NotBuilt {
+            command: "agentc run --target agents",
+            // It reuses the direct runtime's dispatch and trace.
+            feature: if cfg!(feature = "agents") {
+                "direct"
+            } else {
+                "agents"
+            },
+        })
+    }
+}

@@ -11,11 +11,15 @@ pub mod harness;
 // through `lean` instead (one line, exit 2).
 #[cfg(feature = "agents")]
 pub mod agents;
+#[cfg(all(feature = "agents", feature = "direct"))]
+pub mod agents_run;
 #[cfg(feature = "direct")]
 pub mod direct;
 #[cfg(not(all(feature = "agents", feature = "direct")))]
 mod lean;
 #[cfg(not(feature = "agents"))]
 pub use lean::agents;
+#[cfg(not(all(feature = "agents", feature = "direct")))]
+pub use lean::agents_run;
 #[cfg(not(feature = "direct"))]
 pub use lean::direct;

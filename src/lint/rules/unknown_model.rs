@@ -1,5 +1,5 @@
 use crate::declare_rule;
-use crate::diag::{Diagnostic, closest};
+use crate::diag::Diagnostic;
 use crate::lint::LintContext;
 
 declare_rule! {
@@ -14,9 +14,9 @@ declare_rule! {
     /// (`data/models.yaml`) and may lag behind new models: this is a warning, not an error.
     ///
     /// ## How to fix
-    /// Use the suggested id, or a model or inference-profile id from `agentc models`. For a
-    /// model agentc does not know yet, add it to a price table and pass `--prices FILE`, or
-    /// set this rule to `allow`.
+    /// For a near-miss (a character or two off a known id), use the suggested id. For a
+    /// well-formed id agentc does not know yet, add it to a price table of the shape of
+    /// `data/models.yaml` and pass `--prices FILE`, or set this rule to `allow`.
     UnknownModel {
         severity: Warning,
         summary: "The model id is not in agentc's model table.",
@@ -40,15 +40,9 @@ fn check(rule: &UnknownModel, cx: &LintContext<'_>, out: &mut Vec<Diagnostic>) {
         if cx.models.find(model).is_some() {
             continue;
         }
-        let mut diag = rule
+        let diag = rule
             .report(format!("unknown model `{model}`"))
             .with_span(cx.value_span(pointer));
-        diag = match closest(model, cx.models.ids()) {
-            Some(suggestion) => diag.with_help(format!("did you mean `{suggestion}`?")),
-            None => diag.with_help(
-                "`agentc models` lists the known model ids; pass `--prices FILE` to add one",
-            ),
-        };
-        out.push(diag);
+        out.push(diag.with_help(crate::models::missing_model_help(cx.models, model)));
     }
 }

@@ -4,6 +4,8 @@
 pub mod cli;
 pub mod external;
 pub mod fake_bedrock_agent;
+#[cfg(all(feature = "agents", feature = "direct"))]
+pub mod fake_invoke_agent;
 pub mod fake_retrieve;
 pub mod loopback;
 

@@ -1,0 +1,1019 @@
+//! `agentc run --target agents`: InvokeAgent on a deployed agent, read as a stream.
+//!
+//! A thin client instead of `aws-sdk-bedrockagentruntime` (about ten minutes of a cold 2-core
+//! release build for one operation): the request is signed by `aws-sigv4` with the SDK's
+//! credentials and Region, sent with `reqwest`, and the response body is fed chunk by chunk
+//! into `aws-smithy-eventstream`'s frame decoder — the same pieces the SDK is made of. The
+//! shapes are in `agents::invoke`.
+//!
+//! One user request may take several InvokeAgent calls: while a stream ends with
+//! `returnControl`, agentc runs the returned functions with the spec's local executors and
+//! answers on the same session. Throttling and server errors before the stream starts are
+//! retried (`direct::retry`); an in-stream `dependencyFailedException` is final for the
+//! service, and `--retry-session N` retries the whole request on a new session.
+
+use super::invoke::{self, Observed, StreamEvent, TraceFact};
+use crate::direct::compile::ToolNameMap;
+use crate::direct::dispatch::{CallOutcome, Dispatcher, ToolCall};
+use crate::direct::lambda_event::EventContext;
+use crate::direct::model::Usage;
+use crate::direct::retry::{RetryPolicy, TimedOut, retry};
+use crate::direct::trace::{Event, Step, Trace, TraceError, round_ms};
+use crate::spec::{Agent, ToolSource};
+use aws_credential_types::provider::{ProvideCredentials, SharedCredentialsProvider};
+use aws_sigv4::http_request::{SignableBody, SignableRequest, SigningSettings, sign};
+use aws_sigv4::sign::v4;
+use aws_smithy_eventstream::frame::{DecodedFrame, MessageFrameDecoder};
+use percent_encoding::{AsciiSet, NON_ALPHANUMERIC, utf8_percent_encode};
+use serde_json::Value;
+use std::collections::HashMap;
+use std::time::{Duration, Instant, SystemTime};
+
+/// Bedrock Agents' runtime endpoint, as the SDK's endpoint configuration names it.
+pub const SERVICE: crate::aws::Service = crate::aws::Service {
+    name: "the Bedrock Agents runtime",
+    env: "BEDROCK_AGENT_RUNTIME",
+    host: "bedrock-agent-runtime",
+};
+
+/// Path labels are percent-encoded like the SDK encodes them (everything but unreserved).
+const LABEL: &AsciiSet = &NON_ALPHANUMERIC
+    .remove(b'-')
+    .remove(b'.')
+    .remove(b'_')
+    .remove(b'~');
+
+/// The most an error body before the stream is read (it is a JSON message).
+const MAX_ERROR_BODY: usize = 64 * 1024;
+/// InvokeAgent takes at most 5 results per answer, and an agent that keeps returning
+/// control is looping: this many answered rounds end the request.
+pub const MAX_ROUNDS: u32 = 10;
+
+#[derive(Debug, thiserror::Error, miette::Diagnostic)]
+pub enum AgentRunError {
+    #[error("no AWS Region is configured")]
+    #[diagnostic(
+        code(agentc::run::region),
+        help("pass --region, set AWS_REGION, or set `region` in your AWS profile")
+    )]
+    NoRegion,
+    #[error("no AWS credentials: {0}")]
+    #[diagnostic(
+        code(agentc::run::credentials),
+        help("configure credentials the usual AWS way (environment, profile, SSO, instance role)")
+    )]
+    NoCredentials(String),
+    #[error("InvokeAgent failed with {code} (HTTP {status}) at {endpoint}: {message}")]
+    #[diagnostic(code(agentc::run::agents::service), help("{help}"))]
+    Service {
+        code: String,
+        status: u16,
+        message: String,
+        endpoint: String,
+        help: String,
+    },
+    #[error("InvokeAgent got no answer from {endpoint} after {attempts} attempt(s): {message}")]
+    #[diagnostic(
+        code(agentc::run::agents::unreachable),
+        help(
+            "check the network and the endpoint (AWS_ENDPOINT_URL_BEDROCK_AGENT_RUNTIME, AWS_ENDPOINT_URL)"
+        )
+    )]
+    Unreachable {
+        endpoint: String,
+        attempts: u32,
+        message: String,
+    },
+    #[error(
+        "the agent failed with dependencyFailedException in session `{session}` (attempt {attempt}): {message}"
+    )]
+    #[diagnostic(
+        code(agentc::run::agents::dependency_failed),
+        help(
+            "the service does not retry this: it is the known failure of Nova orchestrators on long tool definitions (or a failing action-group Lambda). Retry the request on a new session with `--retry-session N`, shorten the functions' descriptions and parameters, or orchestrate with another model (`targets.agents.orchestrator`)"
+        )
+    )]
+    DependencyFailed {
+        session: String,
+        attempt: u32,
+        message: String,
+    },
+    #[error("the agent's stream ended with {kind}: {message}")]
+    #[diagnostic(code(agentc::run::agents::in_stream), help("{help}"))]
+    InStream {
+        kind: String,
+        message: String,
+        help: String,
+    },
+    #[error(
+        "the agent's stream from {endpoint} was cut after {events} event(s): {detail}; the answer is incomplete"
+    )]
+    #[diagnostic(
+        code(agentc::run::agents::stream_cut),
+        help(
+            "nothing was answered on the session after the cut; run the request again (the service may have kept the partial turn in its session: use a new --session to start clean)"
+        )
+    )]
+    StreamCut {
+        endpoint: String,
+        events: u32,
+        detail: String,
+    },
+    #[error("the agent's stream is not a valid event stream: {0}")]
+    #[diagnostic(code(agentc::run::agents::framing))]
+    Framing(String),
+    #[error("the agent returned a call of {label}, and the spec has no such function")]
+    #[diagnostic(
+        code(agentc::run::agents::unknown_function),
+        help(
+            "the deployed agent and the spec differ; run `agentc plan --target agents` to see how"
+        )
+    )]
+    UnknownFunction { label: String },
+    #[error("the agent returned a call of {label}, and agentc has no local executor for it")]
+    #[diagnostic(
+        code(agentc::run::agents::no_handler),
+        help(
+            "give it a handler under `targets.direct.handlers.<function>` (a command or an http endpoint); answering returned calls from the command line is not supported on the agents target yet"
+        )
+    )]
+    NoHandler { label: String },
+    #[error("the agent asks to confirm {label} before it runs, and there is no terminal to ask on")]
+    #[diagnostic(
+        code(agentc::run::agents::confirmation),
+        help(
+            "the function has `require_confirmation: true`; run agentc on a terminal to confirm or deny it (answering a confirmation from a script is not supported on the agents target yet)"
+        )
+    )]
+    NeedsConfirmation { label: String },
+    #[error("the agent returned control {max} times in one request")]
+    #[diagnostic(
+        code(agentc::run::agents::rounds),
+        help(
+            "the agent keeps calling functions; check the functions' results and the instruction"
+        )
+    )]
+    TooManyRounds { max: u32 },
+    #[error("there is no agent named `{name}` at {endpoint}")]
+    #[diagnostic(
+        code(agentc::run::agents::not_deployed),
+        help(
+            "deploy it with `agentc deploy SPEC --target agents`, or name it with --agent-id and --agent-alias-id"
+        )
+    )]
+    AgentNotFound { name: String, endpoint: String },
+    #[error("agent `{agent}` has no alias named `{alias}` (it has: {available})")]
+    #[diagnostic(
+        code(agentc::run::agents::no_alias),
+        help(
+            "deploy the spec again (`agentc deploy SPEC --target agents`) or pass --agent-alias-id"
+        )
+    )]
+    AliasNotFound {
+        agent: String,
+        alias: String,
+        available: String,
+    },
+    #[error("the spec names no alias to run (`targets.agents.alias`)")]
+    #[diagnostic(
+        code(agentc::run::agents::no_alias),
+        help(
+            "set `targets.agents.alias` and deploy, or pass --agent-alias-id (TSTALIASID runs the working draft)"
+        )
+    )]
+    NoAlias,
+    #[error(transparent)]
+    #[diagnostic(transparent)]
+    Trace(#[from] TraceError),
+}
+
+/// What the help of a service error says to do, by error code.
+fn help_for(code: &str) -> &'static str {
+    match code {
+        "ResourceNotFoundException" => {
+            "check the agent and alias ids (--agent-id, --agent-alias-id) and the Region; deploy the agent with `agentc deploy --target agents`"
+        }
+        "AccessDeniedException" => {
+            "the caller needs `bedrock:InvokeAgent` on the agent alias (and the agent's role needs access to its model)"
+        }
+        "ValidationException" => "the request was refused as invalid; the message says which field",
+        "ThrottlingException" | "ServiceQuotaExceededException" => {
+            "still throttled after the retries; slow down, or ask for a higher InvokeAgent quota"
+        }
+        "ConflictException" => {
+            "another request is running on this session; wait for it or use another --session"
+        }
+        "ModelNotReadyException" => "the model is not ready yet; run again in a minute",
+        "DependencyFailedException" => {
+            "a resource the agent depends on failed (its model, a Lambda, a knowledge base); see the message"
+        }
+        _ => "see the message; run again if the failure was transient",
+    }
+}
+
+fn transient(code: &str, status: u16) -> bool {
+    matches!(
+        code,
+        "ThrottlingException"
+            | "InternalServerException"
+            | "ModelNotReadyException"
+            | "BadGatewayException"
+            | "ServiceUnavailableException"
+    ) || status == 429
+        || status >= 500
+}
+
+/// An attempt's failure before the stream started.
+enum OpenError {
+    Service {
+        code: String,
+        status: u16,
+        message: String,
+    },
+    Network(String),
+    Final(AgentRunError),
+}
+
+/// The InvokeAgent client: credentials, Region and endpoint of the standard AWS
+/// configuration.
+pub struct AgentRuntime {
+    http: reqwest::Client,
+    base_url: String,
+    endpoint: String,
+    region: String,
+    credentials: SharedCredentialsProvider,
+    retry: RetryPolicy,
+}
+
+impl AgentRuntime {
+    pub fn new(config: &aws_config::SdkConfig, retry: RetryPolicy) -> Result<Self, AgentRunError> {
+        let region = config
+            .region()
+            .map(ToString::to_string)
+            .ok_or(AgentRunError::NoRegion)?;
+        let credentials = config
+            .credentials_provider()
+            .ok_or_else(|| AgentRunError::NoCredentials("no credentials provider".into()))?;
+        let base_url = std::env::var(format!("AWS_ENDPOINT_URL_{}", SERVICE.env))
+            .ok()
+            .filter(|v| !v.is_empty())
+            .or_else(|| config.endpoint_url().map(str::to_string))
+            .unwrap_or_else(|| {
+                let suffix = if region.starts_with("cn-") {
+                    "amazonaws.com.cn"
+                } else {
+                    "amazonaws.com"
+                };
+                format!("https://{}.{region}.{suffix}", SERVICE.host)
+            })
+            .trim_end_matches('/')
+            .to_string();
+        let builder = reqwest::Client::builder()
+            .user_agent(concat!("agentc/", env!("CARGO_PKG_VERSION")))
+            .connect_timeout(Duration::from_secs(10))
+            // A stream that stops sending counts as cut, not as forever.
+            .read_timeout(retry.attempt_timeout);
+        // A plain-HTTP endpoint (a local server) needs no root certificates: loading the
+        // system's store costs more than the whole local request.
+        let builder = if base_url.starts_with("http://") {
+            builder.tls_certs_only(std::iter::empty())
+        } else {
+            builder
+        };
+        let http = builder.build().map_err(|e| AgentRunError::Unreachable {
+            endpoint: base_url.clone(),
+            attempts: 0,
+            message: format!("cannot create an HTTP client: {e}"),
+        })?;
+        Ok(Self {
+            http,
+            endpoint: crate::aws::endpoint(config, SERVICE),
+            base_url,
+            region,
+            credentials,
+            retry,
+        })
+    }
+
+    /// Where requests go, for messages.
+    pub fn endpoint(&self) -> &str {
+        &self.endpoint
+    }
+
+    fn url(&self, agent_id: &str, alias_id: &str, session_id: &str) -> String {
+        format!(
+            "{}/agents/{}/agentAliases/{}/sessions/{}/text",
+            self.base_url,
+            utf8_percent_encode(agent_id, LABEL),
+            utf8_percent_encode(alias_id, LABEL),
+            utf8_percent_encode(session_id, LABEL)
+        )
+    }
+
+    async fn open_once(&self, url: &str, body: &[u8]) -> Result<reqwest::Response, OpenError> {
+        let credentials = self.credentials.provide_credentials().await.map_err(|e| {
+            OpenError::Final(AgentRunError::NoCredentials(crate::diag::error_chain(&e)))
+        })?;
+        let identity = credentials.into();
+        let params = v4::SigningParams::builder()
+            .identity(&identity)
+            .region(&self.region)
+            // InvokeAgent's signing name is `bedrock`, not its endpoint prefix.
+            .name("bedrock")
+            .time(SystemTime::now())
+            .settings(SigningSettings::default())
+            .build()
+            .map_err(|e| OpenError::Final(AgentRunError::Framing(e.to_string())))?
+            .into();
+        let headers = [("content-type", "application/json")];
+        let signable = SignableRequest::new(
+            "POST",
+            url,
+            headers.iter().copied(),
+            SignableBody::Bytes(body),
+        )
+        .map_err(|e| OpenError::Final(AgentRunError::Framing(e.to_string())))?;
+        let (instructions, _) = sign(signable, &params)
+            .map_err(|e| OpenError::Final(AgentRunError::Framing(e.to_string())))?
+            .into_parts();
+        let mut request = self
+            .http
+            .post(url)
+            .header("content-type", "application/json")
+            .body(body.to_vec());
+        for (name, value) in instructions.headers() {
+            request = request.header(name, value);
+        }
+        let response = request
+            .send()
+            .await
+            .map_err(|e| OpenError::Network(crate::diag::error_chain(&e)))?;
+        let status = response.status().as_u16();
+        if status == 200 {
+            return Ok(response);
+        }
+        let header_code = response
+            .headers()
+            .get("x-amzn-errortype")
+            .and_then(|v| v.to_str().ok())
+            .map(|v| v.split(':').next().unwrap_or(v).to_string());
+        let body = read_bounded(response, MAX_ERROR_BODY).await;
+        let json: Value = serde_json::from_slice(&body).unwrap_or(Value::Null);
+        let code = header_code
+            .or_else(|| {
+                ["__type", "code"]
+                    .iter()
+                    .find_map(|k| json.get(*k).and_then(Value::as_str))
+                    .map(|c| c.rsplit('#').next().unwrap_or(c).to_string())
+            })
+            .unwrap_or_else(|| format!("HTTP{status}"));
+        let message = ["message", "Message"]
+            .iter()
+            .find_map(|k| json.get(*k).and_then(Value::as_str))
+            .map_or_else(
+                || String::from_utf8_lossy(&body).chars().take(300).collect(),
+                str::to_string,
+            );
+        Err(OpenError::Service {
+            code,
+            status,
+            message,
+        })
+    }
+
+    /// Send one InvokeAgent and return its stream once the service accepted it; transient
+    /// failures before that are retried.
+    async fn open(
+        &self,
+        agent_id: &str,
+        alias_id: &str,
+        session_id: &str,
+        body: &Value,
+    ) -> Result<EventReader, AgentRunError> {
+        let url = self.url(agent_id, alias_id, session_id);
+        let bytes = serde_json::to_vec(body).unwrap_or_default();
+        let (result, attempts) = retry(
+            &self.retry,
+            || self.open_once(&url, &bytes),
+            |error| match error {
+                OpenError::Service { code, status, .. } => transient(code, *status),
+                OpenError::Network(_) => true,
+                OpenError::Final(_) => false,
+            },
+            |timed_out| {
+                OpenError::Network(match timed_out {
+                    TimedOut::Attempt(after) => {
+                        format!("no answer within {} s", after.as_secs_f64())
+                    }
+                    TimedOut::Deadline(after) => {
+                        format!("gave up after {} s in all", after.as_secs_f64())
+                    }
+                })
+            },
+        )
+        .await;
+        match result {
+            Ok(response) => Ok(EventReader {
+                response,
+                decoder: MessageFrameDecoder::new(),
+                buffer: bytes::BytesMut::new(),
+                events: 0,
+                endpoint: self.endpoint.clone(),
+            }),
+            Err(OpenError::Final(error)) => Err(error),
+            Err(OpenError::Network(message)) => Err(AgentRunError::Unreachable {
+                endpoint: self.endpoint.clone(),
+                attempts,
+                message,
+            }),
+            Err(OpenError::Service {
+                code,
+                status,
+                message,
+            }) => Err(AgentRunError::Service {
+                help: help_for(&code).to_string(),
+                code,
+                status,
+                message: if attempts > 1 {
+                    format!("{message} ({attempts} attempts)")
+                } else {
+                    message
+                },
+                endpoint: self.endpoint.clone(),
+            }),
+        }
+    }
+}
+
+async fn read_bounded(mut response: reqwest::Response, limit: usize) -> Vec<u8> {
+    let mut body = Vec::new();
+    while let Ok(Some(chunk)) = response.chunk().await {
+        body.extend_from_slice(&chunk);
+        if body.len() >= limit {
+            body.truncate(limit);
+            break;
+        }
+    }
+    body
+}
+
+/// The frames of one response body, decoded as they arrive.
+pub struct EventReader {
+    response: reqwest::Response,
+    decoder: MessageFrameDecoder,
+    buffer: bytes::BytesMut,
+    events: u32,
+    endpoint: String,
+}
+
+impl EventReader {
+    /// The next event, or `None` at the end of a complete stream.
+    pub async fn next(&mut self) -> Result<Option<StreamEvent>, AgentRunError> {
+        loop {
+            match self.decoder.decode_frame(&mut self.buffer) {
+                Ok(DecodedFrame::Complete(message)) => {
+                    self.events += 1;
+                    return invoke::decode_event(&message)
+                        .map(Some)
+                        .map_err(|e| AgentRunError::Framing(e.to_string()));
+                }
+                Ok(DecodedFrame::Incomplete) => {}
+                Err(error) => return Err(AgentRunError::Framing(error.to_string())),
+            }
+            match self.response.chunk().await {
+                Ok(Some(chunk)) => self.buffer.extend_from_slice(&chunk),
+                Ok(None) if self.buffer.is_empty() => return Ok(None),
+                Ok(None) => {
+                    return Err(self.cut("the body ended inside an event".into()));
+                }
+                Err(error) => return Err(self.cut(crate::diag::error_chain(&error))),
+            }
+        }
+    }
+
+    fn cut(&self, detail: String) -> AgentRunError {
+        AgentRunError::StreamCut {
+            endpoint: self.endpoint.clone(),
+            events: self.events,
+            detail,
+        }
+    }
+}
+
+/// How to run one request.
+#[derive(Debug, Clone)]
+pub struct RunSettings {
+    pub agent_id: String,
+    pub alias_id: String,
+    pub session_id: String,
+    /// Ask the service for trace events (they carry usage; they also carry whole prompts,
+    /// so they are only asked for when something records them).
+    pub enable_trace: bool,
+    pub end_session: bool,
+    /// New sessions to try after an in-stream `dependencyFailedException`.
+    pub retry_sessions: u32,
+    pub agent_name: String,
+    /// The model a model call is priced with when its trace does not name one.
+    pub default_model: String,
+}
+
+/// What a request did.
+#[derive(Debug, Clone, Default, PartialEq)]
+pub struct RunReport {
+    pub text: String,
+    /// The session the answer came from (a new one after `--retry-session`).
+    pub session_id: String,
+    pub usage: Usage,
+    pub model_calls: u32,
+    /// Calls agentc ran for returned control.
+    pub tool_calls: u32,
+    /// Calls the service ran itself (its observations).
+    pub service_tool_calls: u32,
+    pub attempts: u32,
+    /// InvokeAgent calls (one more per answered return of control).
+    pub invocations: u32,
+    /// Events of types this agentc does not know, by type: ignored.
+    pub unknown_events: Vec<(String, u32)>,
+    pub files: usize,
+}
+
+/// Which spec tool answers a returned call: (action group, function) or (action group,
+/// `METHOD path`).
+fn tool_index(agent: &Agent, names: &ToolNameMap) -> HashMap<(String, String), String> {
+    agent
+        .tools
+        .iter()
+        .zip(&names.entries)
+        .map(|(tool, entry)| {
+            let operation = match &tool.source {
+                ToolSource::Function { .. } => tool.name.clone(),
+                ToolSource::OpenApi { method, path } => {
+                    format!("{} {path}", method.to_uppercase())
+                }
+            };
+            (
+                (tool.group_name.clone(), operation),
+                entry.tool_name.clone(),
+            )
+        })
+        .collect()
+}
+
+fn operation_of(input: &invoke::InvocationInput) -> (String, String) {
+    match (
+        &input.function_invocation_input,
+        &input.api_invocation_input,
+    ) {
+        (Some(f), _) => (f.action_group.clone(), f.function.clone()),
+        (None, Some(a)) => (
+            a.action_group.clone(),
+            format!("{} {}", a.http_method.to_uppercase(), a.api_path),
+        ),
+        (None, None) => (String::new(), String::new()),
+    }
+}
+
+fn new_session_id(attempt: u32) -> String {
+    let millis = SystemTime::now()
+        .duration_since(SystemTime::UNIX_EPOCH)
+        .map_or(0, |d| d.as_millis());
+    format!("agentc-{millis}-{}-{attempt}", std::process::id())
+}
+
+/// One user request on a deployed agent: stream its answer to `on_text` as it arrives,
+/// answer returned control with the local executors, and write the trace.
+pub struct Request<'a> {
+    pub client: &'a AgentRuntime,
+    pub dispatcher: &'a Dispatcher,
+    pub agent: &'a Agent,
+    pub names: &'a ToolNameMap,
+    pub trace: Option<&'a Trace>,
+    pub settings: RunSettings,
+    /// Asks the user whether a call that needs confirmation may run (`label`, its input):
+    /// `Some(true)` confirm, `Some(false)` deny, `None` nobody can be asked.
+    pub confirm: &'a dyn Fn(&str, &Value) -> Option<bool>,
+}
+
+/// Pairing of a trace's input and output events (they share a `traceId`).
+#[derive(Default)]
+struct Pairing {
+    models: HashMap<String, (Option<String>, Step, Instant)>,
+    tools: HashMap<String, (String, Option<String>, bool, Instant)>,
+}
+
+impl Request<'_> {
+    /// Run the request; `message` is `None` for a bare `--end-session`.
+    pub async fn run(
+        &self,
+        message: Option<&str>,
+        on_text: &mut dyn FnMut(&str),
+    ) -> Result<RunReport, AgentRunError> {
+        let attempts = 1 + self.settings.retry_sessions;
+        let mut session = self.settings.session_id.clone();
+        let mut attempt = 1;
+        loop {
+            let mut report = RunReport {
+                session_id: session.clone(),
+                attempts: attempt,
+                ..RunReport::default()
+            };
+            let started = Instant::now();
+            let result = self.attempt(message, &session, &mut report, on_text).await;
+            let outcome = match &result {
+                Ok(()) => "answered",
+                Err(AgentRunError::DependencyFailed { .. }) => "dependency_failed",
+                Err(AgentRunError::StreamCut { .. }) => "stream_cut",
+                Err(_) => "error",
+            };
+            self.record(&Event::Request {
+                session: &session,
+                model_calls: report.model_calls,
+                latency_ms: round_ms(started.elapsed().as_secs_f64() * 1000.0),
+                outcome,
+                attempt,
+            })?;
+            match result {
+                // The service does not retry this one; a new session often gets past it.
+                Err(AgentRunError::DependencyFailed { .. }) if attempt < attempts => {
+                    attempt += 1;
+                    session = new_session_id(attempt);
+                    if let Some(trace) = self.trace {
+                        trace.start_request();
+                    }
+                }
+                Err(error) => return Err(error),
+                Ok(()) => return Ok(report),
+            }
+        }
+    }
+
+    fn record(&self, event: &Event<'_>) -> Result<(), TraceError> {
+        match self.trace {
+            Some(trace) => trace.record(event),
+            None => Ok(()),
+        }
+    }
+
+    async fn attempt(
+        &self,
+        message: Option<&str>,
+        session: &str,
+        report: &mut RunReport,
+        on_text: &mut dyn FnMut(&str),
+    ) -> Result<(), AgentRunError> {
+        let s = &self.settings;
+        let mut body = invoke::request_body(message, s.enable_trace, s.end_session, None);
+        let mut pairing = Pairing::default();
+        let mut agent_version = "DRAFT".to_string();
+        for round in 0..=MAX_ROUNDS {
+            if round == MAX_ROUNDS {
+                return Err(AgentRunError::TooManyRounds { max: MAX_ROUNDS });
+            }
+            report.invocations += 1;
+            let mut reader = self
+                .client
+                .open(&s.agent_id, &s.alias_id, session, &body)
+                .await?;
+            let mut returned = None;
+            while let Some(event) = reader.next().await? {
+                match event {
+                    StreamEvent::Chunk(text) => {
+                        on_text(&text);
+                        report.text.push_str(&text);
+                    }
+                    StreamEvent::Trace(part) => {
+                        if let Some(version) = part.get("agentVersion").and_then(Value::as_str) {
+                            version.clone_into(&mut agent_version);
+                        }
+                        self.on_trace(&part, session, &mut pairing, report)?;
+                    }
+                    StreamEvent::ReturnControl(control) => returned = Some(control),
+                    StreamEvent::Files(n) => report.files += n,
+                    StreamEvent::Exception { kind, message } => {
+                        self.record(&Event::Failure {
+                            session,
+                            code: &kind,
+                            what: &message,
+                        })?;
+                        return Err(if kind == "dependencyFailedException" {
+                            AgentRunError::DependencyFailed {
+                                session: session.to_string(),
+                                attempt: report.attempts,
+                                message,
+                            }
+                        } else {
+                            let code = upper_first(&kind);
+                            AgentRunError::InStream {
+                                help: help_for(&code).to_string(),
+                                kind,
+                                message,
+                            }
+                        });
+                    }
+                    StreamEvent::Unknown(kind) => {
+                        match report.unknown_events.iter_mut().find(|(k, _)| *k == kind) {
+                            Some((_, n)) => *n += 1,
+                            None => report.unknown_events.push((kind, 1)),
+                        }
+                    }
+                }
+            }
+            let Some(control) = returned else {
+                return Ok(());
+            };
+            let results = self
+                .answer(&control, session, &agent_version, message, report)
+                .await?;
+            body = invoke::request_body(
+                None,
+                s.enable_trace,
+                s.end_session,
+                Some(invoke::answer_state(&control.invocation_id, results)),
+            );
+        }
+        Ok(())
+    }
+
+    fn on_trace(
+        &self,
+        part: &Value,
+        session: &str,
+        pairing: &mut Pairing,
+        report: &mut RunReport,
+    ) -> Result<(), AgentRunError> {
+        match invoke::read_trace(part) {
+            TraceFact::ModelInput {
+                trace_id,
+                model_id,
+                step,
+            } => {
+                pairing
+                    .models
+                    .insert(trace_id, (model_id, step, Instant::now()));
+            }
+            TraceFact::ModelOutput {
+                trace_id,
+                step,
+                usage,
+                latency_ms,
+            } => {
+                let paired = pairing.models.remove(&trace_id);
+                let model_id = paired
+                    .as_ref()
+                    .and_then(|(m, _, _)| m.clone())
+                    .unwrap_or_else(|| self.settings.default_model.clone());
+                let step = paired.as_ref().map_or(step, |(_, s, _)| *s);
+                let latency = latency_ms
+                    .or_else(|| paired.map(|(_, _, at)| at.elapsed().as_secs_f64() * 1000.0))
+                    .unwrap_or(0.0);
+                report.model_calls += 1;
+                report.usage.add(usage);
+                self.record(&Event::ModelCall {
+                    session,
+                    iteration: report.model_calls,
+                    step,
+                    model_id: &model_id,
+                    latency_ms: round_ms(latency),
+                    stop_reason: None,
+                    usage,
+                })?;
+            }
+            TraceFact::ToolInput {
+                trace_id,
+                name,
+                knowledge_base_id,
+                returned,
+            } => {
+                pairing.tools.insert(
+                    trace_id,
+                    (name, knowledge_base_id, returned, Instant::now()),
+                );
+            }
+            TraceFact::Observation {
+                trace_id,
+                observed,
+                latency_ms,
+            } => {
+                // Only a call whose decision this stream showed, and that the service ran
+                // itself: returned calls are traced where agentc runs them.
+                let Some((name, knowledge_base_id, returned, at)) = pairing.tools.remove(&trace_id)
+                else {
+                    return Ok(());
+                };
+                let latency =
+                    round_ms(latency_ms.unwrap_or_else(|| at.elapsed().as_secs_f64() * 1000.0));
+                match observed {
+                    Observed::ActionGroup { bytes } if !returned => {
+                        report.service_tool_calls += 1;
+                        self.record(&Event::ToolCall {
+                            session,
+                            name: &name,
+                            latency_ms: latency,
+                            outcome: CallOutcome::Ok,
+                            result_bytes: bytes,
+                            executed_by: Some("service"),
+                        })?;
+                    }
+                    Observed::KnowledgeBase { results, bytes } => {
+                        self.record(&Event::Retrieval {
+                            session,
+                            knowledge_base_id: knowledge_base_id.as_deref().unwrap_or_default(),
+                            latency_ms: latency,
+                            outcome: CallOutcome::Ok,
+                            results,
+                            bytes,
+                        })?;
+                    }
+                    _ => {}
+                }
+            }
+            TraceFact::Failure { code, reason } => self.record(&Event::Failure {
+                session,
+                code: &code,
+                what: &reason,
+            })?,
+            TraceFact::Guardrail { action } => self.record(&Event::Guardrail {
+                session,
+                action: &action,
+            })?,
+            TraceFact::Other => {}
+        }
+        Ok(())
+    }
+
+    /// Run the returned calls with the local executors, concurrently, in order.
+    async fn answer(
+        &self,
+        control: &invoke::ReturnControl,
+        session: &str,
+        agent_version: &str,
+        message: Option<&str>,
+        report: &mut RunReport,
+    ) -> Result<Vec<Value>, AgentRunError> {
+        let index = tool_index(self.agent, self.names);
+        let mut calls = Vec::new();
+        // Per input: its call (None when it is only confirmed or denied) and the answer to
+        // a confirmation the agent asked for.
+        let mut plan = Vec::new();
+        for (n, input) in control.invocation_inputs.iter().enumerate() {
+            let (group, operation) = operation_of(input);
+            let label = format!("{group}/{operation}");
+            let Some(tool_name) = index.get(&(group, operation)) else {
+                return Err(AgentRunError::UnknownFunction { label });
+            };
+            let call = ToolCall {
+                tool_use_id: format!("{}-{n}", control.invocation_id),
+                name: tool_name.clone(),
+                input: invoke::call_input(input),
+            };
+            let kind = invoke::invocation_type(input);
+            let confirmed = if kind.starts_with("USER_CONFIRMATION") {
+                Some((self.confirm)(&label, &call.input).ok_or(
+                    AgentRunError::NeedsConfirmation {
+                        label: label.clone(),
+                    },
+                )?)
+            } else {
+                None
+            };
+            // Only RESULT (and a confirmed USER_CONFIRMATION_AND_RESULT) runs the function.
+            let runs = kind == "RESULT"
+                || (kind == "USER_CONFIRMATION_AND_RESULT" && confirmed == Some(true));
+            if runs && self.dispatcher.returns_control(tool_name) {
+                return Err(AgentRunError::NoHandler { label });
+            }
+            plan.push((runs.then_some(calls.len()), confirmed));
+            if runs {
+                calls.push(call);
+            }
+        }
+        let context = EventContext {
+            agent_name: self.settings.agent_name.clone(),
+            agent_id: self.settings.agent_id.clone(),
+            agent_alias: self.settings.alias_id.clone(),
+            agent_version: agent_version.to_string(),
+            session_id: session.to_string(),
+            input_text: message.unwrap_or_default().to_string(),
+            session_attributes: indexmap::IndexMap::new(),
+            prompt_session_attributes: indexmap::IndexMap::new(),
+        };
+        let outputs = futures_join_all(
+            calls
+                .iter()
+                .map(|call| self.dispatcher.dispatch(call, &context)),
+        )
+        .await;
+        let mut results = Vec::new();
+        for ((ran, confirmed), input) in plan.iter().zip(&control.invocation_inputs) {
+            let Some(at) = ran else {
+                let body = if *confirmed == Some(true) {
+                    ""
+                } else {
+                    "The user denied this call."
+                };
+                results.push(invoke::with_confirmation(
+                    invoke::invocation_result(input, body, false),
+                    *confirmed,
+                ));
+                continue;
+            };
+            let (call, output) = (&calls[*at], &outputs[*at]);
+            report.tool_calls += 1;
+            self.record(&Event::ToolCall {
+                session,
+                name: &call.name,
+                latency_ms: round_ms(output.latency_ms),
+                outcome: output.outcome,
+                result_bytes: output.result_bytes,
+                executed_by: None,
+            })?;
+            let body = match output.content.get("text").and_then(Value::as_str) {
+                Some(text) => text.to_string(),
+                None => output
+                    .content
+                    .get("json")
+                    .map_or_else(String::new, Value::to_string),
+            };
+            results.push(invoke::with_confirmation(
+                invoke::invocation_result(input, &body, output.is_error()),
+                *confirmed,
+            ));
+        }
+        Ok(results)
+    }
+}
+
+/// Await futures concurrently on the current task (dispatch borrows the dispatcher, so the
+/// calls cannot be spawned), results in order.
+async fn futures_join_all<F: std::future::Future>(
+    futures: impl Iterator<Item = F>,
+) -> Vec<F::Output> {
+    let mut pending: Vec<std::pin::Pin<Box<F>>> = futures.map(Box::pin).collect();
+    let mut outputs: Vec<Option<F::Output>> = pending.iter().map(|_| None).collect();
+    std::future::poll_fn(|cx| {
+        let mut done = true;
+        for (future, output) in pending.iter_mut().zip(outputs.iter_mut()) {
+            if output.is_none() {
+                match future.as_mut().poll(cx) {
+                    std::task::Poll::Ready(value) => *output = Some(value),
+                    std::task::Poll::Pending => done = false,
+                }
+            }
+        }
+        if done {
+            std::task::Poll::Ready(())
+        } else {
+            std::task::Poll::Pending
+        }
+    })
+    .await;
+    outputs.into_iter().flatten().collect()
+}
+
+/// `throttlingException` → `ThrottlingException`, the code the help table uses.
+fn upper_first(kind: &str) -> String {
+    let mut chars = kind.chars();
+    chars
+        .next()
+        .map(|c| c.to_uppercase().chain(chars).collect())
+        .unwrap_or_default()
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn path_labels_are_encoded_like_the_sdk_encodes_them() {
+        let credentials =
+            aws_credential_types::Credentials::new("AKID", "secret", None, None, "test");
+        let config = aws_config::SdkConfig::builder()
+            .region(aws_config::Region::new("eu-west-1"))
+            .endpoint_url("http://127.0.0.1:9/")
+            .credentials_provider(SharedCredentialsProvider::new(credentials))
+            .build();
+        let client = AgentRuntime::new(&config, RetryPolicy::default()).unwrap();
+        assert_eq!(
+            client.url("A1", "TSTALIASID", "s:1"),
+            "http://127.0.0.1:9/agents/A1/agentAliases/TSTALIASID/sessions/s%3A1/text"
+        );
+    }
+
+    #[test]
+    fn a_bare_config_names_what_is_missing() {
+        let config = aws_config::SdkConfig::builder().build();
+        assert!(matches!(
+            AgentRuntime::new(&config, RetryPolicy::default()),
+            Err(AgentRunError::NoRegion)
+        ));
+    }
+
+    #[test]
+    fn in_stream_exception_names_map_to_the_help_table() {
+        assert_eq!(upper_first("throttlingException"), "ThrottlingException");
+        assert!(help_for("AccessDeniedException").contains("bedrock:InvokeAgent"));
+        assert!(transient("ThrottlingException", 400));
+        assert!(!transient("ValidationException", 400));
+        assert!(transient("Whatever", 503));
+    }
+}

@@ -1,0 +1,248 @@
+//! `agentc run --target agents`: the request goes to the Bedrock Agent that `deploy --target
+//! agents` created (found by name, like `plan` finds it) or to the one `--agent-id` and
+//! `--agent-alias-id` name; the answer is printed as it streams in.
+
+use crate::cli::run::RunArgs;
+use crate::cli::{CliError, CliResult, ExitStatus, load_checked, print_stdout, refuse, runtime};
+use agentc::agents::aws::BedrockAgents;
+use agentc::agents::runtime::{AgentRunError, AgentRuntime, Request, RunReport, RunSettings};
+use agentc::direct::dispatch::Dispatcher;
+use agentc::direct::retry::RetryPolicy;
+use agentc::direct::trace::Trace;
+use agentc::models::ModelTable;
+use agentc::target::Target;
+use std::path::PathBuf;
+
+const TARGET: Target = Target::Agents;
+
+pub fn run(args: &RunArgs) -> CliResult {
+    refuse(
+        !args.tool_results.is_empty(),
+        "--tool-result",
+        TARGET,
+        "; returned calls are answered by the spec's local executors (`targets.direct.handlers`)",
+    )?;
+    const BY_THE_AGENT: &str =
+        "; Bedrock Agents asks for confirmation itself, and agentc asks on the terminal";
+    refuse(!args.confirm.is_empty(), "--confirm", TARGET, BY_THE_AGENT)?;
+    refuse(!args.deny.is_empty(), "--deny", TARGET, BY_THE_AGENT)?;
+    if args.message.is_none() && !args.end_session {
+        return Err(crate::cli::commands::direct::SetupError::Usage(
+            "give a message (or --session ID --end-session to end a session)".into(),
+        )
+        .into());
+    }
+    if args.message.is_none() && args.session.is_none() {
+        return Err(crate::cli::commands::direct::SetupError::Usage(
+            "--end-session without a message needs --session ID: the session to end".into(),
+        )
+        .into());
+    }
+    if let Some(id) = &args.session {
+        agentc::direct::session::validate_id(id)?;
+    }
+    let checked = load_checked(
+        &args.input.spec,
+        &args.input.vars.vars,
+        ModelTable::builtin(),
+        &[TARGET],
+    )?;
+    let spec_dir = match checked.file.dir() {
+        dir if dir.as_os_str().is_empty() => PathBuf::from("."),
+        dir => dir.to_path_buf(),
+    };
+    let result = runtime()?.block_on(run_async(args, &checked, &spec_dir));
+    match result {
+        Ok(report) => Ok(print_report(args, &report)),
+        Err(error) => {
+            if args.json {
+                let line = serde_json::json!({
+                    "session": args.session.as_deref(),
+                    "outcome": "error",
+                    "error": error.to_string(),
+                });
+                print_stdout(&format!("{line}\n"));
+            }
+            Err(error)
+        }
+    }
+}
+
+/// The agent and alias ids to invoke: as given, or found by the spec's names.
+async fn find_ids(
+    args: &RunArgs,
+    spec: &agentc::spec::Spec,
+    name: &str,
+) -> Result<(String, String), CliError> {
+    if let (Some(agent), Some(alias)) = (&args.agent_id, &args.agent_alias_id) {
+        return Ok((agent.clone(), alias.clone()));
+    }
+    let api = BedrockAgents::connect(args.aws.region.as_deref(), args.aws.profile.as_deref()).await;
+    let state = match &args.agent_id {
+        Some(id) => agentc::agents::remote::read_by_id(&api, id).await,
+        None => agentc::agents::remote::read_by_name(&api, name).await,
+    }
+    .map_err(|e| CliError::from(e.at_endpoint(&api.endpoint())))?;
+    let Some(remote) = state.agent else {
+        return Err(AgentRunError::AgentNotFound {
+            name: args.agent_id.clone().unwrap_or_else(|| name.to_string()),
+            endpoint: api.endpoint(),
+        }
+        .into());
+    };
+    let agent_id = remote.record.id.clone();
+    if let Some(alias) = &args.agent_alias_id {
+        return Ok((agent_id, alias.clone()));
+    }
+    let alias_name = spec
+        .targets
+        .agents
+        .as_ref()
+        .and_then(|a| a.alias.clone())
+        .ok_or(AgentRunError::NoAlias)?;
+    match remote.aliases.iter().find(|a| a.name == alias_name) {
+        Some(alias) => Ok((agent_id, alias.id.clone())),
+        None => Err(AgentRunError::AliasNotFound {
+            agent: name.to_string(),
+            alias: alias_name,
+            available: if remote.aliases.is_empty() {
+                "none".into()
+            } else {
+                remote
+                    .aliases
+                    .iter()
+                    .map(|a| a.name.as_str())
+                    .collect::<Vec<_>>()
+                    .join(", ")
+            },
+        }
+        .into()),
+    }
+}
+
+async fn run_async(
+    args: &RunArgs,
+    checked: &agentc::lint::Checked,
+    spec_dir: &std::path::Path,
+) -> Result<RunReport, CliError> {
+    let (spec, agent) = (&checked.spec, &checked.agent);
+    let sdk_config =
+        agentc::aws::sdk_config(args.aws.region.as_deref(), args.aws.profile.as_deref()).await;
+    let client = AgentRuntime::new(&sdk_config, RetryPolicy::from_env())?;
+    // The trace is opened before anything is sent: a trace that cannot be written fails
+    // here, not after the answer was paid for.
+    let trace = args
+        .trace
+        .as_deref()
+        .map(|path| Trace::open(path).map(|t| t.for_target(TARGET)))
+        .transpose()?;
+    let (agent_id, alias_id) = find_ids(args, spec, &agent.name).await?;
+    let (_, names) = agentc::direct::compile(spec, agent, ModelTable::builtin());
+    let dispatcher = Dispatcher::new(spec, agent, &names, spec_dir, Some(sdk_config.clone()));
+    let default_model = spec
+        .targets
+        .agents
+        .as_ref()
+        .and_then(|a| a.orchestrator.clone())
+        .unwrap_or_else(|| spec.model.clone());
+    let request = Request {
+        confirm: &ask_to_confirm,
+        client: &client,
+        dispatcher: &dispatcher,
+        agent,
+        names: &names,
+        trace: trace.as_ref(),
+        settings: RunSettings {
+            agent_id,
+            alias_id,
+            session_id: args.session.clone().unwrap_or_else(new_session_id),
+            // Trace events carry usage, and also every rendered prompt: ask for them only
+            // when something records them.
+            enable_trace: trace.is_some() || args.json,
+            end_session: args.end_session,
+            retry_sessions: args.retry_session,
+            agent_name: agent.name.clone(),
+            default_model,
+        },
+    };
+    let streaming = !args.json;
+    let mut printed = false;
+    let mut on_text = |text: &str| {
+        if streaming && !text.is_empty() {
+            print_stdout(text);
+            printed = true;
+        }
+    };
+    let result = request.run(args.message.as_deref(), &mut on_text).await;
+    if printed {
+        // The streamed answer ends its line, even when the stream failed after it.
+        print_stdout("\n");
+    }
+    Ok(result?)
+}
+
+/// Ask on the terminal whether a call that needs confirmation may run; off a terminal
+/// nobody can be asked.
+fn ask_to_confirm(label: &str, input: &serde_json::Value) -> Option<bool> {
+    use std::io::{BufRead, IsTerminal, Write};
+    if !std::io::stdin().is_terminal() || !std::io::stderr().is_terminal() {
+        return None;
+    }
+    let mut stderr = std::io::stderr().lock();
+    let _ = write!(
+        stderr,
+        "\nThe agent wants to run {label} with {input}. Run it? [y/N] "
+    );
+    let _ = stderr.flush();
+    let mut answer = String::new();
+    std::io::stdin().lock().read_line(&mut answer).ok()?;
+    Some(matches!(answer.trim(), "y" | "Y" | "yes" | "Yes"))
+}
+
+fn new_session_id() -> String {
+    let millis = std::time::SystemTime::now()
+        .duration_since(std::time::UNIX_EPOCH)
+        .map_or(0, |d| d.as_millis());
+    format!("run-{millis}-{}", std::process::id())
+}
+
+fn print_report(args: &RunArgs, report: &RunReport) -> ExitStatus {
+    if args.json {
+        let line = serde_json::json!({
+            "session": report.session_id,
+            "outcome": "answered",
+            "text": report.text,
+            "usage": report.usage,
+            "model_calls": report.model_calls,
+            "tool_calls": report.tool_calls,
+            "service_tool_calls": report.service_tool_calls,
+            "invocations": report.invocations,
+            "attempts": report.attempts,
+            "unknown_events": report.unknown_events.iter().map(|(_, n)| n).sum::<u32>(),
+        });
+        print_stdout(&format!("{line}\n"));
+        return ExitStatus::Success;
+    }
+    if report.attempts > 1 {
+        eprintln!(
+            "note: answered on attempt {} in the new session `{}` (continue it with --session {})",
+            report.attempts, report.session_id, report.session_id
+        );
+    }
+    if !report.unknown_events.is_empty() {
+        let kinds = report
+            .unknown_events
+            .iter()
+            .map(|(kind, n)| format!("{n} `{kind}`"))
+            .collect::<Vec<_>>()
+            .join(", ");
+        eprintln!("note: ignored events of types this agentc does not know: {kinds}");
+    }
+    if report.files > 0 {
+        eprintln!(
+            "note: the agent produced {} file(s); agentc does not save them",
+            report.files
+        );
+    }
+    ExitStatus::Success
+}
