@@ -38,7 +38,7 @@ impl Target {
     pub fn service(self) -> &'static str {
         match self {
             Target::Agents => "Bedrock Agents",
-            Target::Harness => "AgentCore harness",
+            Target::Harness => "Bedrock AgentCore",
             Target::Direct => "Converse API",
         }
     }

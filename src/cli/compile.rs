@@ -8,9 +8,11 @@ use std::path::PathBuf;
 pub enum CompileFormat {
     /// The target's native config as JSON.
     Json,
-    /// An `AWS::Bedrock::Agent` CloudFormation template (agents target).
+    /// A CloudFormation template: `AWS::Bedrock::Agent` (agents target) or
+    /// `AWS::BedrockAgentCore::Harness` (harness target).
     Cloudformation,
-    /// Terraform JSON for the `aws_bedrockagent_*` resources (agents target).
+    /// Terraform JSON: the `aws_bedrockagent_*` resources (agents target) or
+    /// `aws_bedrockagentcore_harness*` (harness target).
     Terraform,
 }
 

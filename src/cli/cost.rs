@@ -52,6 +52,9 @@ pub struct WorkloadArgs {
     /// Model calls per request on Bedrock Agents.
     #[arg(long, value_name = "N")]
     pub agents_calls_per_request: Option<f64>,
+    /// Model calls per request on the AgentCore harness.
+    #[arg(long, value_name = "N")]
+    pub harness_calls_per_request: Option<f64>,
     /// Model calls per request on the Converse API.
     #[arg(long, value_name = "N")]
     pub direct_calls_per_request: Option<f64>,
@@ -92,7 +95,7 @@ impl From<&WorkloadArgs> for WorkloadOverrides {
             days_per_month: a.days_per_month,
             calls_per_request: PerTarget {
                 agents: a.agents_calls_per_request,
-                harness: None,
+                harness: a.harness_calls_per_request,
                 direct: a.direct_calls_per_request,
             },
             input_tokens_per_request: a.input_tokens_per_request,

@@ -2,7 +2,8 @@
 //! workload, and each target compared with a baseline.
 //!
 //! Each target's component model lives with that target and returns a [`TargetCost`]:
-//! `crate::agents::cost` (the orchestration prompt Bedrock Agents builds) and
+//! `crate::agents::cost` (the orchestration prompt Bedrock Agents builds),
+//! `crate::harness::cost` (the CreateHarness request and the session's runtime) and
 //! `crate::direct::cost` (the Converse request agentc compiles). [`estimate`] is the one place
 //! that lists them.
 //!
@@ -365,6 +366,12 @@ pub fn estimate_for(
     only: &[Target],
 ) -> Result<Estimate, CostError> {
     let mut workload = super::workload::resolve(spec.workload.as_ref(), overrides)?;
+    if only.contains(&Target::Harness) {
+        // The harness session's resource use is assumed unless the spec gives it.
+        workload
+            .defaulted
+            .extend(crate::harness::cost::defaulted(spec));
+    }
     if !spec.knowledge_bases.iter().any(|kb| kb.enabled) {
         workload
             .defaulted
@@ -389,12 +396,8 @@ pub fn estimate_for(
         };
         let mut cost = match target {
             Target::Agents => crate::agents::cost::price(&mut cx)?,
+            Target::Harness => crate::harness::cost::price(&mut cx)?,
             Target::Direct => crate::direct::cost::price(&mut cx)?,
-            // Not priced yet: the harness cost model (src/harness/cost.rs) comes next.
-            Target::Harness => {
-                counter = std::mem::take(&mut cx.counter);
-                continue;
-            }
         };
         counter = std::mem::take(&mut cx.counter);
         if let Some(ratio) = calibration.as_ref().and_then(|c| c.overhead_ratio) {

@@ -743,8 +743,9 @@ pub struct CostReport<'a> {
     pub workload: WorkloadReport<'a>,
     /// Keyed by target id, in the order of the estimate.
     pub targets: IndexMap<&'static str, TargetReport<'a>>,
-    /// `ratio`, `difference_usd` and `crossover_requests_per_day` compare the first target
-    /// after the baseline with the baseline (today: agents / direct, agents − direct).
+    /// `ratio`, `difference_usd` and `crossover_requests_per_day` compare the direct target
+    /// (else the first target after the baseline) with the baseline: agents / direct,
+    /// agents − direct.
     pub ratio: Option<f64>,
     pub difference_usd: Option<f64>,
     pub crossover_requests_per_day: Option<f64>,
@@ -976,7 +977,12 @@ fn target_report<'a>(
 pub fn report<'a>(estimate: &'a Estimate, options: &RenderOptions<'a>) -> CostReport<'a> {
     let w = &estimate.workload;
     let comparisons = estimate.comparisons();
-    let first = comparisons.first();
+    // The contract's first comparison is agents / direct (the seed article's); the harness,
+    // listed between them, is compared in `targets` and the sentences.
+    let first = comparisons
+        .iter()
+        .find(|c| c.other.target == Target::Direct)
+        .or(comparisons.first());
     let measured = options
         .measured
         .and_then(|traces| traces.get(MEASURED_TARGET))

@@ -198,9 +198,13 @@ mod tests {
                 )
             })
             .collect();
+        // Both targets that call the model through Converse refuse it; Bedrock Agents does not.
         assert_eq!(
             refused,
-            vec![(Target::Direct, vec![Code::ModelLacksToolUse])]
+            vec![
+                (Target::Harness, vec![Code::ModelLacksToolUse]),
+                (Target::Direct, vec![Code::ModelLacksToolUse])
+            ]
         );
         // Refused by the one target asked for: nothing is left to build.
         assert!(check_each(load(&titan), ModelTable::builtin(), &[Target::Direct]).is_err());
@@ -280,9 +284,11 @@ mod tests {
         let spec = format!(
             "{HEAD}model: amazon.nova-pro-v1:0\n{INSTRUCTION}targets:\n  agents:\n    role_arn: arn:aws:iam::123456789012:role/AmazonBedrockExecutionRoleForAgents_x\n    built_in_action_groups:\n      - signature: AMAZON.UserInput\n"
         );
-        let direct = check(load(&spec), ModelTable::builtin(), &[Target::Direct])
+        // The harness has no knowledge-base field (the direct target now carries them as
+        // retrieval tools).
+        let harness = check(load(&spec), ModelTable::builtin(), &[Target::Harness])
             .map(|c| c.warnings.iter().map(|d| d.rule).collect::<Vec<_>>());
-        assert_eq!(direct.ok(), Some(vec![Code::DroppedByTarget]));
+        assert_eq!(harness.ok(), Some(vec![Code::DroppedByTarget]));
         let agents =
             check(load(&spec), ModelTable::builtin(), &[Target::Agents]).map(|c| c.warnings.len());
         assert_eq!(agents.ok(), Some(0));

@@ -626,7 +626,7 @@ pub struct HarnessServerTool {
 }
 
 /// A managed-memory strategy (`HarnessManagedMemoryStrategyType`).
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize, JsonSchema)]
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Serialize, Deserialize, JsonSchema)]
 pub enum HarnessMemoryStrategy {
     #[serde(rename = "SEMANTIC")]
     Semantic,
@@ -722,6 +722,46 @@ pub struct Workload {
     /// spec), applied to every estimate of this spec.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub calibration: Option<String>,
+    /// What an AgentCore harness session uses beyond tokens. AWS publishes none of these, so
+    /// every figure is an assumption: agentc's defaults are named in every output until the
+    /// spec sets them (e.g. from CloudWatch usage of a deployed harness).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub harness: Option<HarnessWorkload>,
+}
+
+/// Assumed resource use of an AgentCore harness session (see `docs/harness.md`).
+#[derive(Debug, Clone, Default, PartialEq, Serialize, Deserialize, JsonSchema)]
+#[serde(deny_unknown_fields)]
+pub struct HarnessWorkload {
+    /// vCPU-seconds the session's microVM actually computes per request (waiting on the model
+    /// or a tool is not billed). Default 1.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    #[schemars(range(min = 0.0))]
+    pub cpu_seconds_per_request: Option<f64>,
+    /// Peak memory of a session, in GB (billed at least 0.128 GB). Default 0.5.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    #[schemars(range(min = 0.0))]
+    pub memory_gb: Option<f64>,
+    /// Requests (user messages) per session. Default 3.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    #[schemars(range(min = 1.0))]
+    pub requests_per_session: Option<f64>,
+    /// Wall-clock seconds one request keeps the session busy. Default 10.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    #[schemars(range(min = 0.0))]
+    pub seconds_per_request: Option<f64>,
+    /// Managed-memory events written per request (the user's message and the answer). Default 2.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    #[schemars(range(min = 0.0))]
+    pub memory_events_per_request: Option<f64>,
+    /// Long-term memory records extracted per request, each stored for a month. Default 0.1.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    #[schemars(range(min = 0.0))]
+    pub memory_records_per_request: Option<f64>,
+    /// Long-term memory retrievals per request. Default 1.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    #[schemars(range(min = 0.0))]
+    pub memory_retrievals_per_request: Option<f64>,
 }
 
 /// A rule's level.

@@ -133,7 +133,7 @@ fn the_json_contract_has_its_fields() {
     let e = estimate_file("agents/infra-assistant.yaml", &WorkloadOverrides::default());
     let json = render::json(&e, &options("agents/infra-assistant.yaml"));
     assert_eq!(json["tokenizer"], agentc::tokens::TOKENIZER);
-    for target in ["agents", "direct"] {
+    for target in ["agents", "harness", "direct"] {
         let t = &json["targets"][target];
         for field in [
             "input_tokens_per_call",
@@ -658,7 +658,7 @@ fn the_plot_marks_the_volume_and_the_crossover() {
     let e = estimate_file("agents/infra-assistant.yaml", &WorkloadOverrides::default());
     let svg = agentc::cost::plot::svg(&e);
     assert!(svg.starts_with("<svg"), "{svg}");
-    assert_eq!(svg.matches("<path ").count(), 2, "one line per target");
+    assert_eq!(svg.matches("<path ").count(), 3, "one line per target");
     assert!(svg.contains("this spec: 1,000/day"));
     assert!(
         svg.contains("No crossover"),
@@ -674,7 +674,12 @@ fn the_plot_marks_the_volume_and_the_crossover() {
         ..Default::default()
     };
     let e = estimate_file("agents/infra-assistant.yaml", &flags);
-    let r = e.comparisons()[0]
+    let comparisons = e.comparisons();
+    let with_direct = comparisons
+        .iter()
+        .find(|c| c.other.target == agentc::target::Target::Direct)
+        .expect("direct is compared");
+    let r = with_direct
         .crossover_requests_per_day()
         .expect("a fixed cost makes the bills meet");
     let svg = agentc::cost::plot::svg(&e);

@@ -1,9 +1,10 @@
-//! Commands of the harness target: `compile` prints the CreateHarness request. Plan, deploy
-//! and destroy against the AgentCore control plane are not built yet and say so.
+//! Commands of the harness target: `compile` prints the CreateHarness request, or exports it
+//! as CloudFormation or Terraform; it needs no service, so it is in the lean build. Plan,
+//! deploy and destroy against the AgentCore control plane are not built yet and say so.
 
 use crate::cli::args::SpecArgs;
 use crate::cli::compile::{CompileArgs, CompileFormat};
-use crate::cli::{CliError, CliResult, ExitStatus, load_checked, print_stdout, refuse};
+use crate::cli::{CliError, CliResult, ExitStatus, load_checked, print_stdout, print_warning};
 use agentc::harness::{DesiredHarness, desired_harness};
 use agentc::models::ModelTable;
 use agentc::target::Target;
@@ -23,24 +24,44 @@ fn load_desired(input: &SpecArgs) -> Result<DesiredHarness, CliError> {
 }
 
 pub fn compile(args: &CompileArgs) -> CliResult {
-    refuse(
-        args.format != CompileFormat::Json,
-        args.format.flag(),
-        TARGET,
-        " yet; it compiles to the CreateHarness request (JSON)",
-    )?;
     let desired = load_desired(&args.input)?;
-    let mut text = serde_json::to_string_pretty(&desired.request).unwrap_or_default();
+    let value = match args.format {
+        CompileFormat::Json => serde_json::to_value(&desired.request).unwrap_or_default(),
+        CompileFormat::Cloudformation | CompileFormat::Terraform => {
+            let (export, format) = match args.format {
+                CompileFormat::Cloudformation => (
+                    agentc::harness::export::cloudformation(&desired),
+                    "cloudformation",
+                ),
+                _ => (agentc::harness::export::terraform(&desired), "terraform"),
+            };
+            for setting in &export.omitted {
+                print_warning(&format!("{format} export leaves out {setting}"));
+            }
+            export.document
+        }
+    };
+    let mut text = serde_json::to_string_pretty(&value).unwrap_or_default();
     text.push('\n');
     match &args.out {
         Some(path) => {
-            let is_request = |head: &[u8]| agentc::fsio::json_naming(head, &["harnessName"]);
+            // Replaces only an earlier harness compile in any of its formats.
+            let is_harness_export = |head: &[u8]| {
+                agentc::fsio::json_naming(
+                    head,
+                    &["harnessName", "AWSTemplateFormatVersion", "resource"],
+                )
+            };
             crate::cli::write_output(
                 path,
                 text.as_bytes(),
-                "a CreateHarness request",
+                match args.format {
+                    CompileFormat::Json => "a CreateHarness request",
+                    CompileFormat::Cloudformation => "a CloudFormation template",
+                    CompileFormat::Terraform => "a Terraform configuration",
+                },
                 Some(&args.input.spec),
-                &is_request,
+                &is_harness_export,
                 args.force,
             )?;
         }

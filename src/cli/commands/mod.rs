@@ -5,6 +5,7 @@ pub mod artifact;
 pub mod cost;
 pub mod export;
 pub mod flow;
+// The harness target's local commands (compile); its network code is not built yet.
 pub mod harness;
 // The handlers that talk to a service, one gate each; a build without the feature answers
 // through `lean` instead (one line, exit 2).
