@@ -18,6 +18,7 @@ pub mod direct;
 pub mod discover;
 pub mod fmt;
 pub mod fsio;
+pub mod harness;
 pub mod lint;
 pub mod models;
 pub mod plan;

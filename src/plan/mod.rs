@@ -54,6 +54,10 @@ pub enum ResourceKind {
     Alias,
     /// The direct target's compiled Converse config on disk.
     Artifact,
+    /// An AgentCore managed harness.
+    Harness,
+    /// A harness endpoint: a name that serves one harness version (the alias analogue).
+    HarnessEndpoint,
 }
 
 impl ResourceKind {
@@ -64,6 +68,8 @@ impl ResourceKind {
             ResourceKind::KnowledgeBase => "knowledge_base",
             ResourceKind::Alias => "alias",
             ResourceKind::Artifact => "artifact",
+            ResourceKind::Harness => "harness",
+            ResourceKind::HarnessEndpoint => "harness_endpoint",
         }
     }
 }
