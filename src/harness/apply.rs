@@ -192,7 +192,10 @@ impl<A: HarnessApi> HarnessDeployer<'_, A> {
         let harness = self
             .apply_harness(desired, remote.harness.as_ref(), plan)
             .await?;
-        let endpoint = self.apply_endpoint(desired, &harness, plan).await?;
+        let existing = remote.harness.as_ref().and_then(|h| h.endpoint.as_ref());
+        let endpoint = self
+            .apply_endpoint(desired, &harness, existing, plan)
+            .await?;
         Ok(Outcome { harness, endpoint })
     }
 
@@ -204,12 +207,26 @@ impl<A: HarnessApi> HarnessDeployer<'_, A> {
     ) -> Result<HarnessRecord, DeployError> {
         let name = &desired.name;
         let change = plan.change_for(ResourceKind::Harness, name);
+        let replaced = match (existing, change) {
+            (Some(existing), Some(c)) if c.action == Action::Replace => {
+                self.delete_and_wait(name, &existing.record.id).await?;
+                Some(existing.record.id.as_str())
+            }
+            _ => None,
+        };
+        let existing = existing.filter(|_| replaced.is_none());
         let Some(existing) = existing else {
-            if change.is_none_or(|c| c.action != Action::Create) {
+            if change.is_none_or(|c| !matches!(c.action, Action::Create | Action::Replace)) {
                 return Err(DeployError::Vanished { name: name.clone() });
             }
             self.step(format!("creating harness `{name}`"));
-            let token = client_token(&["harness", name, &json_of(&desired.request)]);
+            // A replacement gets its own token: the failed harness's token would return it.
+            let token = client_token(&[
+                "harness",
+                name,
+                replaced.unwrap_or(""),
+                &json_of(&desired.request),
+            ]);
             let record = self
                 .api
                 .create_harness(&desired.request, &desired.tags, &token)
@@ -230,23 +247,24 @@ impl<A: HarnessApi> HarnessDeployer<'_, A> {
                 .await;
         };
         let record = &existing.record;
-        let Some(change) = change else {
-            return Ok(record.clone());
-        };
         let resource = format!("harness `{name}` ({})", record.id);
-        let patch = update_patch(&desired.request, &change.fields);
         let mut current = record.clone();
+        // An earlier deploy may have left it busy: the service refuses changes to it, and
+        // endpoints on it, until it is READY.
+        if matches!(record.status.as_str(), "CREATING" | "UPDATING") {
+            self.step(format!(
+                "waiting for {resource} to finish {}",
+                record.status.to_lowercase()
+            ));
+            current = self
+                .wait_harness("wait for the earlier change", name, &record.id)
+                .await?;
+        }
+        let Some(change) = change else {
+            return Ok(current);
+        };
+        let patch = update_patch(&desired.request, &change.fields);
         if !patch.is_empty() {
-            // An earlier deploy may have left it busy: the service refuses changes until READY.
-            if matches!(record.status.as_str(), "CREATING" | "UPDATING") {
-                self.step(format!(
-                    "waiting for {resource} to finish {}",
-                    record.status.to_lowercase()
-                ));
-                current = self
-                    .wait_harness("wait for the earlier change", name, &record.id)
-                    .await?;
-            }
             self.step(format!("updating {resource}"));
             let token = client_token(&[
                 "update-harness",
@@ -264,16 +282,50 @@ impl<A: HarnessApi> HarnessDeployer<'_, A> {
             current = self
                 .wait_harness("update the harness", name, &record.id)
                 .await?;
-        } else if record.status != "READY" {
-            self.step(format!("waiting for {resource} to be READY"));
-            current = self
-                .wait_harness("wait for the harness", name, &record.id)
-                .await?;
         }
         if change.fields.iter().any(|f| f.field == "tags") {
             self.sync_tags(existing, desired, &resource).await?;
         }
         Ok(current)
+    }
+
+    /// Delete a harness that failed to create, and wait until it is gone.
+    async fn delete_and_wait(&self, name: &str, id: &str) -> Result<(), DeployError> {
+        let resource = format!("harness `{name}` ({id})");
+        self.step(format!("deleting {resource}, which failed to create"));
+        let token = client_token(&["delete-harness", id]);
+        match self.api.delete_harness(id, &token).await {
+            Ok(()) => {}
+            Err(e) if e.is_not_found() => return Ok(()),
+            Err(e) => {
+                return Err(DeployError::api(
+                    "delete the failed harness (DeleteHarness)",
+                    resource,
+                    e,
+                ));
+            }
+        }
+        let step = "wait for the failed harness to be deleted";
+        let fetch = || async {
+            self.api
+                .get_harness(id)
+                .await
+                .map_err(|e| DeployError::api(format!("{step}: GetHarness"), &resource, e))
+        };
+        let judge = |record: Option<HarnessRecord>| match record {
+            None => Poll::Done(None),
+            Some(record) if record.status == "DELETING" => Poll::Busy(record.status),
+            Some(record) => Poll::Failed(DeployError::Failed {
+                step: step.to_string(),
+                resource: resource.clone(),
+                status: record.status,
+                reason: record
+                    .failure_reason
+                    .unwrap_or_else(|| "the service gave no failureReason".into()),
+            }),
+        };
+        self.poll_until(step, &resource, fetch, judge).await?;
+        Ok(())
     }
 
     async fn sync_tags(
@@ -320,6 +372,7 @@ impl<A: HarnessApi> HarnessDeployer<'_, A> {
         &self,
         desired: &Deployment,
         harness: &HarnessRecord,
+        existing: Option<&EndpointRecord>,
         plan: &Plan,
     ) -> Result<Option<EndpointRecord>, DeployError> {
         let Some(spec) = &desired.endpoint else {
@@ -349,6 +402,15 @@ impl<A: HarnessApi> HarnessDeployer<'_, A> {
                     })?;
             }
             _ => {
+                if existing.is_some_and(|e| matches!(e.status.as_str(), "CREATING" | "UPDATING")) {
+                    self.step(format!("waiting for {resource} to settle"));
+                    let settled = self.wait_endpoint(&harness.id, &spec.name).await?;
+                    if settled.live_version.as_deref() == Some(harness.version.as_str())
+                        && (spec.description.is_none() || settled.description == spec.description)
+                    {
+                        return Ok(Some(settled));
+                    }
+                }
                 self.step(format!(
                     "pointing {resource} at version {}",
                     harness.version

@@ -227,24 +227,45 @@ pub fn is_owned(remote: &RemoteHarness) -> bool {
     remote.tags.get(OWNER_TAG_KEY).map(String::as_str) == Some(OWNER_TAG_VALUE)
 }
 
+/// Every member a create sends, and the tags.
+fn creation_fields(desired: &Deployment) -> Vec<FieldChange> {
+    let mut fields: Vec<FieldChange> = desired
+        .request
+        .iter()
+        .filter(|(k, _)| !NOT_DIFFED.contains(&k.as_str()))
+        .map(|(k, v)| FieldChange::added(k, v.clone()))
+        .collect();
+    fields.push(FieldChange::added("tags", json!(desired.tags)));
+    fields
+}
+
 /// The harness's own change: created with every member, or updated where members or tags
 /// differ, or where an earlier update failed or has not finished.
 fn harness_change(desired: &Deployment, remote: Option<&RemoteHarness>) -> Option<ResourceChange> {
     let Some(remote) = remote else {
-        let mut fields: Vec<FieldChange> = desired
-            .request
-            .iter()
-            .filter(|(k, _)| !NOT_DIFFED.contains(&k.as_str()))
-            .map(|(k, v)| FieldChange::added(k, v.clone()))
-            .collect();
-        fields.push(FieldChange::added("tags", json!(desired.tags)));
         return Some(ResourceChange::create(
             ResourceKind::Harness,
             &desired.name,
-            fields,
+            creation_fields(desired),
         ));
     };
     let record = &remote.record;
+    if record.status == "CREATE_FAILED" {
+        // A harness that never came up cannot be updated: delete it and create it again.
+        let mut fields = creation_fields(desired);
+        fields.push(FieldChange::changed(
+            "status",
+            json!(record.status),
+            json!("READY"),
+        ));
+        return Some(ResourceChange {
+            kind: ResourceKind::Harness,
+            name: desired.name.clone(),
+            id: Some(record.id.clone()),
+            action: Action::Replace,
+            fields,
+        });
+    }
     let mut fields = config_changes(record, &desired.request);
     let remote_tags = managed_tags(&remote.tags);
     if remote_tags != desired.tags {
@@ -302,6 +323,14 @@ fn endpoint_change(
     let behind = serving != current || existing.target_version.as_deref() != current;
     let failed = existing.status.ends_with("_FAILED");
     let mut fields = Vec::new();
+    if existing.status != "READY" && !failed {
+        // Still settling from an earlier deploy: apply waits for it, then moves it if needed.
+        fields.push(FieldChange::changed(
+            "status",
+            json!(existing.status),
+            json!("READY"),
+        ));
+    }
     if harness_changes || behind || failed {
         fields.push(FieldChange {
             field: "targetVersion".into(),

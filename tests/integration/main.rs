@@ -25,6 +25,7 @@ mod direct_run;
 mod direct_session;
 mod direct_tools;
 mod files;
+mod harness_deploy;
 mod layout;
 mod lint_rules;
 mod parser_fuzz;

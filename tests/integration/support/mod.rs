@@ -4,6 +4,7 @@
 pub mod cli;
 pub mod external;
 pub mod fake_bedrock_agent;
+pub mod fake_harness;
 pub mod loopback;
 
 use serde_json::{Value, json};
