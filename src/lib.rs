@@ -11,6 +11,8 @@
 //! cannot import it: handlers call into these stages, never the other way round.
 
 pub mod agents;
+// AWS configuration and the async runtime: only the network features have them.
+#[cfg(feature = "net")]
 pub mod aws;
 pub mod cost;
 pub mod diag;

@@ -1,6 +1,6 @@
 use super::CliResult;
 use super::args::{AwsArgs, SpecArgs, TargetArg};
-use super::commands::{agents, direct};
+use super::commands::{agents, artifact};
 use agentc::target::Target;
 use std::path::PathBuf;
 
@@ -69,14 +69,14 @@ pub struct ImportArgs {
 pub fn plan(args: PlanArgs) -> CliResult {
     match Target::from(args.target) {
         Target::Agents => agents::plan(&args),
-        Target::Direct => direct::plan(&args),
+        Target::Direct => artifact::plan(&args),
     }
 }
 
 pub fn destroy(args: DestroyArgs) -> CliResult {
     match Target::from(args.target) {
         Target::Agents => agents::destroy(&args),
-        Target::Direct => direct::destroy(&args),
+        Target::Direct => artifact::destroy(&args),
     }
 }
 

@@ -1,6 +1,6 @@
 use super::CliResult;
 use super::args::{AwsArgs, SpecArgs, TargetArg};
-use super::commands::{agents, direct};
+use super::commands::{agents, artifact, export};
 use agentc::target::Target;
 use std::path::PathBuf;
 
@@ -39,8 +39,8 @@ pub struct CompileArgs {
 
 pub fn run(args: CompileArgs) -> CliResult {
     match Target::from(args.target) {
-        Target::Direct => direct::compile(&args),
-        Target::Agents => agents::compile(&args),
+        Target::Direct => artifact::compile(&args),
+        Target::Agents => export::compile(&args),
     }
 }
 
@@ -71,7 +71,7 @@ pub struct DeployArgs {
 
 pub fn deploy(args: DeployArgs) -> CliResult {
     match Target::from(args.target) {
-        Target::Direct => direct::deploy(&args),
+        Target::Direct => artifact::deploy(&args),
         Target::Agents => agents::deploy(&args),
     }
 }

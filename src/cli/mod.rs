@@ -74,15 +74,19 @@ pub enum CliError {
     #[error(transparent)]
     #[diagnostic(transparent)]
     Cost(#[from] agentc::cost::CostError),
+    #[cfg(feature = "direct")]
     #[error(transparent)]
     #[diagnostic(transparent)]
     Session(#[from] agentc::direct::session::SessionError),
+    #[cfg(feature = "direct")]
     #[error(transparent)]
     #[diagnostic(transparent)]
     Trace(#[from] agentc::direct::trace::TraceError),
+    #[cfg(feature = "direct")]
     #[error(transparent)]
     #[diagnostic(transparent)]
     Run(Box<agentc::direct::runner::RunError>),
+    #[cfg(feature = "direct")]
     #[error(transparent)]
     #[diagnostic(transparent)]
     Setup(#[from] commands::direct::SetupError),
@@ -119,9 +123,26 @@ pub enum CliError {
     #[error(transparent)]
     #[diagnostic(transparent)]
     File(#[from] agentc::fsio::WriteError),
+    #[cfg(feature = "net")]
     #[error("cannot start the async runtime: {0}")]
     #[diagnostic(code(agentc::runtime))]
     Runtime(#[source] std::io::Error),
+    /// A command whose network code this build leaves out (`cargo build --no-default-features`).
+    #[cfg_attr(
+        all(feature = "agents", feature = "direct"),
+        allow(
+            dead_code,
+            reason = "only a build without a network feature refuses a command"
+        )
+    )]
+    #[error(
+        "`{command}` needs the `{feature}` feature, which this build of agentc leaves out; \
+         install the full build to use it: `cargo install --locked --path .` in agentc's checkout"
+    )]
+    NotBuilt {
+        command: &'static str,
+        feature: &'static str,
+    },
 }
 
 impl From<agentc::agents::error::AgentsError> for CliError {
@@ -130,6 +151,7 @@ impl From<agentc::agents::error::AgentsError> for CliError {
     }
 }
 
+#[cfg(feature = "direct")]
 impl From<agentc::direct::runner::RunError> for CliError {
     fn from(error: agentc::direct::runner::RunError) -> Self {
         CliError::Run(Box::new(error))
@@ -139,10 +161,15 @@ impl From<agentc::direct::runner::RunError> for CliError {
 impl CliError {
     /// The exit status this error ends agentc with.
     pub fn status(&self) -> ExitStatus {
-        use agentc::direct::runner::RunError;
         match self {
             CliError::Rejected { .. } | CliError::Stale { .. } => ExitStatus::Failure,
-            CliError::Run(error) if matches!(**error, RunError::MaxIterations { .. }) => {
+            #[cfg(feature = "direct")]
+            CliError::Run(error)
+                if matches!(
+                    **error,
+                    agentc::direct::runner::RunError::MaxIterations { .. }
+                ) =>
+            {
                 ExitStatus::Failure
             }
             _ => ExitStatus::Error,
@@ -154,6 +181,8 @@ impl CliError {
     fn print(&self) {
         match self {
             CliError::Rejected { report, .. } => eprint!("{report}"),
+            // One line, for scripts and hooks that run the lean build.
+            CliError::NotBuilt { .. } => eprintln!("error: {self}"),
             _ => print_error(self),
         }
     }
@@ -163,6 +192,7 @@ impl CliError {
 pub type CliResult = Result<ExitStatus, CliError>;
 
 /// The single-threaded runtime of the commands that talk to AWS.
+#[cfg(feature = "net")]
 pub fn runtime() -> Result<tokio::runtime::Runtime, CliError> {
     agentc::aws::runtime().map_err(CliError::Runtime)
 }

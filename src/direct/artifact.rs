@@ -309,6 +309,7 @@ mod tests {
     use crate::plan::Action;
     use crate::plan::SavedPlan;
     use crate::plan::deployer as flow;
+    use crate::plan::deployer::block_on;
 
     fn artifact(dir: &Path, model: &str) -> Artifact {
         Artifact {
@@ -316,13 +317,6 @@ mod tests {
             path: dir.join("dist/a.converse.json"),
             config: json!({"modelId": model, "system": [{"text": "Be brief."}]}),
         }
-    }
-
-    fn block_on<F: std::future::Future>(future: F) -> F::Output {
-        tokio::runtime::Builder::new_current_thread()
-            .build()
-            .expect("runtime")
-            .block_on(future)
     }
 
     #[test]

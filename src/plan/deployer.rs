@@ -100,3 +100,61 @@ pub async fn plan_destroy<D: Deployer>(
     let plan = deployer.plan_destroy(desired, &remote)?;
     Ok((remote, plan))
 }
+
+/// Drive a future to completion on this thread, without an async runtime: for deployers whose
+/// futures never wait on a socket or a timer (the direct artifact reads and writes a local
+/// file), so `deploy`, `plan` and `destroy` of such a target work in the lean build.
+///
+/// A future that does wait is still driven correctly (the thread parks until it is woken),
+/// but nothing here drives I/O or timers: a network deployer needs a real runtime.
+pub fn block_on<F: std::future::Future>(future: F) -> F::Output {
+    use std::sync::Arc;
+    use std::task::{Context, Poll, Wake, Waker};
+
+    struct Unpark(std::thread::Thread);
+    impl Wake for Unpark {
+        fn wake(self: Arc<Self>) {
+            self.0.unpark();
+        }
+    }
+
+    let waker = Waker::from(Arc::new(Unpark(std::thread::current())));
+    let mut context = Context::from_waker(&waker);
+    let mut future = std::pin::pin!(future);
+    loop {
+        match future.as_mut().poll(&mut context) {
+            Poll::Ready(output) => return output,
+            Poll::Pending => std::thread::park(),
+        }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::block_on;
+
+    #[test]
+    fn block_on_drives_a_future_woken_from_another_thread() {
+        struct Later(std::sync::Arc<std::sync::atomic::AtomicBool>);
+        impl std::future::Future for Later {
+            type Output = u8;
+            fn poll(
+                self: std::pin::Pin<&mut Self>,
+                cx: &mut std::task::Context<'_>,
+            ) -> std::task::Poll<u8> {
+                if self.0.load(std::sync::atomic::Ordering::SeqCst) {
+                    return std::task::Poll::Ready(7);
+                }
+                let (flag, waker) = (self.0.clone(), cx.waker().clone());
+                std::thread::spawn(move || {
+                    flag.store(true, std::sync::atomic::Ordering::SeqCst);
+                    waker.wake();
+                });
+                std::task::Poll::Pending
+            }
+        }
+        assert_eq!(block_on(async { 1 + 1 }), 2);
+        let flag = std::sync::Arc::new(std::sync::atomic::AtomicBool::new(false));
+        assert_eq!(block_on(Later(flag)), 7);
+    }
+}

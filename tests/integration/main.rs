@@ -13,20 +13,36 @@
     reason = "allow-*-in-tests only covers #[test] functions and #[cfg(test)] modules, not the helpers"
 )]
 
+// The fake services and their helpers serve the network topics, which the lean build leaves out.
+#[cfg_attr(
+    not(all(feature = "agents", feature = "direct")),
+    allow(
+        dead_code,
+        reason = "the lean build has no network topics to use the fakes"
+    )
+)]
 mod support;
 
+// The topics that talk to a (fake) service need the full build; the rest run in the lean
+// one too (`cargo test --no-default-features`).
+#[cfg(feature = "agents")]
 mod agents;
 mod bad_input;
 mod cli_output;
 mod cost;
 mod direct_compile;
+#[cfg(feature = "direct")]
 mod direct_dynamodb;
+#[cfg(feature = "direct")]
 mod direct_run;
+#[cfg(feature = "direct")]
 mod direct_session;
+#[cfg(feature = "direct")]
 mod direct_tools;
 mod files;
 mod harness_deploy;
 mod layout;
+mod lean;
 mod lint_rules;
 mod parser_fuzz;
 mod schema;

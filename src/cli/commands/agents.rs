@@ -1,39 +1,20 @@
-//! The agents-target commands: load, talk to the service, print. The logic is in the stage
-//! modules (desired → remote → plan → apply; import; export).
+//! The agents-target commands that talk to the service (the `agents` feature): load, call
+//! Bedrock Agents, print. The logic is in the stage modules (desired → remote → plan → apply;
+//! import). `compile` (no service) is in `export`.
 
+use super::export::{load_desired, write_file};
 use super::flow::{self, DeployOptions, Source};
 use crate::cli::agents::{DestroyArgs, ImportArgs, PlanArgs};
-use crate::cli::args::{AwsArgs, SpecArgs};
-use crate::cli::compile::{CompileArgs, CompileFormat, DeployArgs};
-use crate::cli::{
-    CliError, CliResult, ExitStatus, load_checked, print_stdout, print_warning, refuse, runtime,
-};
+use crate::cli::args::AwsArgs;
+use crate::cli::compile::DeployArgs;
+use crate::cli::{CliError, CliResult, ExitStatus, print_stdout, print_warning, refuse, runtime};
 use agentc::agents::apply::{Applier, PollSettings, Progress};
 use agentc::agents::aws::BedrockAgents;
-use agentc::agents::desired::{DesiredState, desired_state};
-use agentc::agents::error::AgentsError;
-use agentc::models::ModelTable;
 use agentc::target::Target;
 use std::io::IsTerminal;
 use std::path::Path;
 
 const TARGET: Target = Target::Agents;
-
-/// Load and check the spec for this target (error-level findings stop here), then derive the
-/// desired state.
-fn load_desired(input: &SpecArgs) -> Result<DesiredState, CliError> {
-    let checked = load_checked(
-        &input.spec,
-        &input.vars.vars,
-        ModelTable::builtin(),
-        &[TARGET],
-    )?;
-    Ok(desired_state(
-        &checked.spec,
-        &checked.agent,
-        checked.file.dir(),
-    )?)
-}
 
 async fn connect(aws: &AwsArgs) -> BedrockAgents {
     BedrockAgents::connect(aws.region.as_deref(), aws.profile.as_deref()).await
@@ -49,47 +30,6 @@ async fn on_agents<T>(
         CliError::Agents(error) => CliError::from(error.at_endpoint(&api.endpoint())),
         error => error,
     })
-}
-
-fn write_file(path: &Path, text: &str) -> Result<(), CliError> {
-    std::fs::write(path, text).map_err(|source| {
-        AgentsError::Write {
-            path: path.to_path_buf(),
-            source,
-        }
-        .into()
-    })
-}
-
-fn pretty_json(value: &impl serde::Serialize) -> String {
-    serde_json::to_string_pretty(value).unwrap_or_default()
-}
-
-pub fn compile(args: &CompileArgs) -> CliResult {
-    let desired = load_desired(&args.input)?;
-    let value = match args.format {
-        CompileFormat::Json => serde_json::to_value(&desired).unwrap_or_default(),
-        CompileFormat::Cloudformation | CompileFormat::Terraform => {
-            let (export, format) = match args.format {
-                CompileFormat::Cloudformation => (
-                    agentc::agents::export::cloudformation(&desired),
-                    "cloudformation",
-                ),
-                _ => (agentc::agents::export::terraform(&desired), "terraform"),
-            };
-            for setting in &export.omitted {
-                print_warning(&format!("{format} export leaves out {setting}"));
-            }
-            export.document
-        }
-    };
-    let mut text = pretty_json(&value);
-    text.push('\n');
-    match &args.out {
-        Some(path) => write_file(path, &text)?,
-        None => print_stdout(&text),
-    }
-    Ok(ExitStatus::Success)
 }
 
 /// Run one step of the shared flow against Bedrock Agents, with a progress shown on stderr.

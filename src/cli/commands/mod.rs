@@ -1,7 +1,19 @@
 //! The handlers behind the commands, one file per target (and one for `cost`): they load,
 //! call the library's stages, and print.
 
-pub mod agents;
+pub mod artifact;
 pub mod cost;
-pub mod direct;
+pub mod export;
 pub mod flow;
+// The handlers that talk to a service, one gate each; a build without the feature answers
+// through `lean` instead (one line, exit 2).
+#[cfg(feature = "agents")]
+pub mod agents;
+#[cfg(feature = "direct")]
+pub mod direct;
+#[cfg(not(all(feature = "agents", feature = "direct")))]
+mod lean;
+#[cfg(not(feature = "agents"))]
+pub use lean::agents;
+#[cfg(not(feature = "direct"))]
+pub use lean::direct;

@@ -1,0 +1,46 @@
+//! What a build without a network feature answers in place of that feature's handlers: the
+//! command is parsed as in the full build (so `--help` is the same), then refused in one line
+//! naming the feature.
+
+#[cfg(not(feature = "agents"))]
+pub mod agents {
+    use crate::cli::agents::{DestroyArgs, ImportArgs, PlanArgs};
+    use crate::cli::compile::DeployArgs;
+    use crate::cli::{CliError, CliResult};
+
+    fn not_built(command: &'static str) -> CliResult {
+        Err(CliError::NotBuilt {
+            command,
+            feature: "agents",
+        })
+    }
+
+    pub fn plan(_: &PlanArgs) -> CliResult {
+        not_built("agentc plan --target agents")
+    }
+
+    pub fn deploy(_: &DeployArgs) -> CliResult {
+        not_built("agentc deploy --target agents")
+    }
+
+    pub fn destroy(_: &DestroyArgs) -> CliResult {
+        not_built("agentc destroy --target agents")
+    }
+
+    pub fn import(_: &ImportArgs) -> CliResult {
+        not_built("agentc import")
+    }
+}
+
+#[cfg(not(feature = "direct"))]
+pub mod direct {
+    use crate::cli::run::RunArgs;
+    use crate::cli::{CliError, CliResult};
+
+    pub fn run(_: &RunArgs) -> CliResult {
+        Err(CliError::NotBuilt {
+            command: "agentc run",
+            feature: "direct",
+        })
+    }
+}
