@@ -40,6 +40,7 @@ mod direct_session;
 #[cfg(feature = "direct")]
 mod direct_tools;
 mod files;
+#[cfg(feature = "harness")]
 mod harness_deploy;
 mod layout;
 mod lean;

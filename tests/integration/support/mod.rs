@@ -4,6 +4,7 @@
 pub mod cli;
 pub mod external;
 pub mod fake_bedrock_agent;
+#[cfg(feature = "harness")]
 pub mod fake_harness;
 pub mod loopback;
 
