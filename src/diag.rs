@@ -107,6 +107,8 @@ codes! {
     ContextWindowExceeded = "context-window-exceeded",
     CostOverBudget = "cost-over-budget",
     DroppedByTarget = "dropped-by-target",
+    GuardrailNotEnforced = "guardrail-not-enforced",
+    InvalidHarnessSetting = "invalid-harness-setting",
     MissingDescription = "missing-description",
     InvalidHandler = "invalid-handler",
 }

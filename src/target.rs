@@ -14,18 +14,22 @@ use std::fmt;
 pub enum Target {
     /// Bedrock Agents (Agents Classic): the service runs the orchestration loop.
     Agents,
+    /// The Amazon Bedrock AgentCore managed harness: a service-run loop declared as
+    /// configuration, one microVM per session.
+    Harness,
     /// The Converse API, with agentc's own tool-dispatch loop.
     Direct,
 }
 
 impl Target {
     /// Every target, in the order outputs list them.
-    pub const ALL: [Target; 2] = [Target::Agents, Target::Direct];
+    pub const ALL: [Target; 3] = [Target::Agents, Target::Harness, Target::Direct];
 
-    /// The id used in specs, flags and JSON (`agents`, `direct`).
+    /// The id used in specs, flags and JSON (`agents`, `harness`, `direct`).
     pub fn as_str(self) -> &'static str {
         match self {
             Target::Agents => "agents",
+            Target::Harness => "harness",
             Target::Direct => "direct",
         }
     }
@@ -34,6 +38,7 @@ impl Target {
     pub fn service(self) -> &'static str {
         match self {
             Target::Agents => "Bedrock Agents",
+            Target::Harness => "AgentCore harness",
             Target::Direct => "Converse API",
         }
     }
@@ -43,6 +48,7 @@ impl Target {
     pub fn prose_name(self) -> &'static str {
         match self {
             Target::Agents => "Bedrock Agents",
+            Target::Harness => "the AgentCore harness",
             Target::Direct => "the direct target",
         }
     }
@@ -78,6 +84,7 @@ pub struct NotCarried {
 #[derive(Debug, Clone, Copy, Default, PartialEq, Eq, Hash, Serialize, Deserialize)]
 pub struct PerTarget<T> {
     pub agents: T,
+    pub harness: T,
     pub direct: T,
 }
 
@@ -86,6 +93,7 @@ impl<T> PerTarget<T> {
     pub fn from_fn(mut f: impl FnMut(Target) -> T) -> Self {
         PerTarget {
             agents: f(Target::Agents),
+            harness: f(Target::Harness),
             direct: f(Target::Direct),
         }
     }
@@ -93,6 +101,7 @@ impl<T> PerTarget<T> {
     pub fn get(&self, target: Target) -> &T {
         match target {
             Target::Agents => &self.agents,
+            Target::Harness => &self.harness,
             Target::Direct => &self.direct,
         }
     }
@@ -100,6 +109,7 @@ impl<T> PerTarget<T> {
     pub fn get_mut(&mut self, target: Target) -> &mut T {
         match target {
             Target::Agents => &mut self.agents,
+            Target::Harness => &mut self.harness,
             Target::Direct => &mut self.direct,
         }
     }
@@ -107,6 +117,7 @@ impl<T> PerTarget<T> {
     pub fn map<U>(self, mut f: impl FnMut(Target, T) -> U) -> PerTarget<U> {
         PerTarget {
             agents: f(Target::Agents, self.agents),
+            harness: f(Target::Harness, self.harness),
             direct: f(Target::Direct, self.direct),
         }
     }
@@ -114,6 +125,7 @@ impl<T> PerTarget<T> {
     pub fn as_ref(&self) -> PerTarget<&T> {
         PerTarget {
             agents: &self.agents,
+            harness: &self.harness,
             direct: &self.direct,
         }
     }
@@ -134,16 +146,25 @@ mod tests {
             assert_eq!(Target::from_id(target.as_str()), Some(target));
             assert_eq!(target.to_string(), target.as_str());
         }
-        assert_eq!(Target::from_id("harness"), None);
+        assert_eq!(Target::from_id("harness"), Some(Target::Harness));
+        assert_eq!(Target::from_id("classic"), None);
     }
 
     #[test]
     fn per_target_slots_follow_their_target() {
         let values = PerTarget::from_fn(|t| t.as_str().len());
         assert_eq!(*values.get(Target::Agents), 6);
+        assert_eq!(*values.get(Target::Harness), 7);
         assert_eq!(*values.get(Target::Direct), 6);
         let doubled = values.map(|_, n| n * 2);
         let collected: Vec<_> = doubled.iter().map(|(t, n)| (t, *n)).collect();
-        assert_eq!(collected, vec![(Target::Agents, 12), (Target::Direct, 12)]);
+        assert_eq!(
+            collected,
+            vec![
+                (Target::Agents, 12),
+                (Target::Harness, 14),
+                (Target::Direct, 12)
+            ]
+        );
     }
 }

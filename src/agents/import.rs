@@ -283,6 +283,7 @@ pub async fn import<A: AgentsApi>(
                 encryption_key_arn: config.encryption_key_arn.clone(),
                 built_in_action_groups,
             }),
+            harness: None,
             direct: None,
         },
         workload: None,

@@ -37,6 +37,8 @@ pub struct AwsArgs {
 pub enum TargetArg {
     /// Bedrock Agents (Agents Classic).
     Agents,
+    /// The Amazon Bedrock AgentCore managed harness.
+    Harness,
     /// The Converse API, with agentc's runner.
     Direct,
 }
@@ -45,6 +47,7 @@ impl From<TargetArg> for Target {
     fn from(arg: TargetArg) -> Self {
         match arg {
             TargetArg::Agents => Target::Agents,
+            TargetArg::Harness => Target::Harness,
             TargetArg::Direct => Target::Direct,
         }
     }

@@ -1,6 +1,6 @@
 use super::CliResult;
 use super::args::{AwsArgs, SpecArgs, TargetArg};
-use super::commands::{agents, artifact, export};
+use super::commands::{agents, artifact, export, harness};
 use agentc::target::Target;
 use std::path::PathBuf;
 
@@ -41,6 +41,7 @@ pub fn run(args: CompileArgs) -> CliResult {
     match Target::from(args.target) {
         Target::Direct => artifact::compile(&args),
         Target::Agents => export::compile(&args),
+        Target::Harness => harness::compile(&args),
     }
 }
 
@@ -73,5 +74,6 @@ pub fn deploy(args: DeployArgs) -> CliResult {
     match Target::from(args.target) {
         Target::Direct => artifact::deploy(&args),
         Target::Agents => agents::deploy(&args),
+        Target::Harness => harness::not_yet("deploy"),
     }
 }

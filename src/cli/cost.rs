@@ -70,6 +70,7 @@ impl From<&WorkloadArgs> for WorkloadOverrides {
             days_per_month: a.days_per_month,
             calls_per_request: PerTarget {
                 agents: a.agents_calls_per_request,
+                harness: None,
                 direct: a.direct_calls_per_request,
             },
             input_tokens_per_request: a.input_tokens_per_request,
@@ -77,11 +78,13 @@ impl From<&WorkloadArgs> for WorkloadOverrides {
             tool_result_tokens_per_call: a.tool_result_tokens_per_call,
             input_tokens_per_call: PerTarget {
                 agents: a.agents_input_tokens_per_call,
+                harness: None,
                 direct: a.direct_input_tokens_per_call,
             },
             session_fee_usd: a.session_fee_usd,
             fixed_monthly_usd: PerTarget {
                 agents: None,
+                harness: None,
                 direct: a.direct_fixed_monthly_usd,
             },
         }

@@ -70,6 +70,9 @@ pub enum CliError {
     Desired(#[from] agentc::agents::desired::DesiredError),
     #[error(transparent)]
     #[diagnostic(transparent)]
+    Harness(#[from] agentc::harness::HarnessError),
+    #[error(transparent)]
+    #[diagnostic(transparent)]
     Artifact(#[from] agentc::direct::artifact::ArtifactError),
     #[error(transparent)]
     #[diagnostic(transparent)]
@@ -112,6 +115,16 @@ pub enum CliError {
         flag: &'static str,
         target: Target,
         reason: &'static str,
+    },
+    /// A command a target does not have yet.
+    #[error("`agentc {command}` is not built yet for the {target} target")]
+    #[diagnostic(
+        code(agentc::not_yet),
+        help("`agentc compile --target {target}` prints what it would send")
+    )]
+    NotYet {
+        command: &'static str,
+        target: Target,
     },
     #[error("`{resource}` is stale; run `agentc deploy {spec} --target {target}` to update it")]
     #[diagnostic(code(agentc::deploy::stale))]

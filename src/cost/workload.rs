@@ -188,10 +188,12 @@ mod tests {
             requests_per_day: Some(50.0),
             calls_per_request: Some(PerTarget {
                 agents: Some(4.0),
+                harness: None,
                 direct: None,
             }),
             input_tokens_per_call: Some(PerTarget {
                 agents: Some(5_000),
+                harness: None,
                 direct: None,
             }),
             ..Default::default()
@@ -210,6 +212,7 @@ mod tests {
             w.calls_per_request,
             TargetSlots {
                 agents: 4.0,
+                harness: 3.0,
                 direct: 3.0
             }
         );
@@ -217,6 +220,7 @@ mod tests {
             w.input_tokens_per_call,
             TargetSlots {
                 agents: Some(5_000),
+                harness: None,
                 direct: Some(1_500)
             }
         );

@@ -155,7 +155,7 @@ pub fn compile(spec: &Spec, agent: &Agent, models: &ModelTable) -> (ConverseConf
             json!({
                 "toolSpec": {
                     "name": entry.tool_name,
-                    "description": tool.description.clone().unwrap_or_else(|| tool.name.clone()),
+                    "description": tool_description(tool),
                     "inputSchema": { "json": tool.input_schema },
                 }
             })
@@ -214,6 +214,14 @@ pub fn compile(spec: &Spec, agent: &Agent, models: &ModelTable) -> (ConverseConf
         },
         names,
     )
+}
+
+/// The description a tool is sent with: its own, else its name (Converse and the harness
+/// both require one).
+pub fn tool_description(tool: &Tool) -> String {
+    tool.description
+        .clone()
+        .unwrap_or_else(|| tool.name.clone())
 }
 
 /// Deterministic Converse tool names: the function name when it is valid and unique across

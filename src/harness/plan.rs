@@ -22,9 +22,7 @@ pub const OWNER_TAG_KEY: &str = "managed-by";
 pub const OWNER_TAG_VALUE: &str = "agentc";
 
 /// The target these plans are for.
-// Placeholder until `Target::Harness` reaches main with the harness compile branch: then this
-// becomes `Target::Harness` (the plans of this module are not wired to any command before).
-pub const TARGET: Target = Target::Direct;
+pub const TARGET: Target = Target::Harness;
 
 /// Members that UpdateHarness takes inside an `{"optionalValue": …}` wrapper, so that they can
 /// be cleared (an empty wrapper) as well as set.

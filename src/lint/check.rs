@@ -198,9 +198,13 @@ mod tests {
                 )
             })
             .collect();
+        // Both targets that call the model through Converse refuse it; Bedrock Agents does not.
         assert_eq!(
             refused,
-            vec![(Target::Direct, vec![Code::ModelLacksToolUse])]
+            vec![
+                (Target::Harness, vec![Code::ModelLacksToolUse]),
+                (Target::Direct, vec![Code::ModelLacksToolUse])
+            ]
         );
         // Refused by the one target asked for: nothing is left to build.
         assert!(check_each(load(&titan), ModelTable::builtin(), &[Target::Direct]).is_err());

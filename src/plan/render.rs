@@ -24,6 +24,11 @@ pub fn wording(target: Target) -> Wording {
             up_to_date: "No changes: the deployed agent matches the spec.",
             remote: "the agent",
         },
+        Target::Harness => Wording {
+            absent: "not deployed yet",
+            up_to_date: "No changes: the deployed harness matches the spec.",
+            remote: "the harness",
+        },
         Target::Direct => Wording {
             absent: "not written yet",
             up_to_date: "No changes: the artifact matches the spec.",
@@ -41,7 +46,7 @@ fn epilogue(plan: &Plan) -> Option<&'static str> {
         {
             Some("then: prepare the agent once, after all changes")
         }
-        Target::Agents | Target::Direct => None,
+        Target::Agents | Target::Harness | Target::Direct => None,
     }
 }
 

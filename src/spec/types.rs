@@ -298,6 +298,8 @@ pub struct Targets {
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub agents: Option<AgentsTarget>,
     #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub harness: Option<HarnessTarget>,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
     pub direct: Option<DirectTarget>,
 }
 
@@ -436,6 +438,180 @@ fn default_max_iterations() -> u32 {
     10
 }
 
+/// Deployment as an Amazon Bedrock AgentCore managed harness (CreateHarness), served
+/// through a harness endpoint.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize, JsonSchema)]
+#[serde(deny_unknown_fields)]
+pub struct HarnessTarget {
+    /// IAM role the harness runs as. It must trust `bedrock-agentcore.amazonaws.com` (an
+    /// Agents role trusts `bedrock.amazonaws.com`, so it cannot be reused as is).
+    #[schemars(regex(pattern = r"^arn:aws(-[^:]+)?:iam::([0-9]{12})?:role/.+$"))]
+    pub role_arn: String,
+    /// Endpoint that serves the latest harness version (the alias analogue): a letter, then
+    /// letters, digits or `_`, at most 48 characters; `DEFAULT` is the service's own.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    #[schemars(regex(pattern = r"^[a-zA-Z][a-zA-Z0-9_]{0,47}$"))]
+    pub endpoint: Option<String>,
+    /// Stop an invocation after this many loop iterations (always sent: the service default
+    /// is 75).
+    #[serde(default = "default_harness_max_iterations")]
+    #[schemars(range(min = 1))]
+    pub max_iterations: u32,
+    /// Output tokens an invocation may generate across all its model calls (always sent: the
+    /// service sets no cap).
+    #[serde(default = "default_harness_max_tokens")]
+    #[schemars(range(min = 1))]
+    pub max_tokens: u32,
+    /// Seconds an invocation may run (always sent: the service default is 3,600).
+    #[serde(default = "default_harness_timeout_seconds")]
+    #[schemars(range(min = 1))]
+    pub timeout_seconds: u32,
+    /// Seconds a session may sit idle before its microVM stops (60 to 28,800; service
+    /// default 900). Memory is billed until then. Defaults to `targets.agents.idle_session_ttl`
+    /// when that is set.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    #[schemars(range(min = 60, max = 28800))]
+    pub idle_timeout_seconds: Option<u32>,
+    /// Seconds a session may live at most (60 to 28,800; service default 28,800).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    #[schemars(range(min = 60, max = 28800))]
+    pub max_lifetime_seconds: Option<u32>,
+    /// Where the session's microVM connects from (default: public).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub network: Option<HarnessNetwork>,
+    /// Environment variables of the session (at most 50; stored in the clear, so no secrets).
+    #[serde(default, skip_serializing_if = "IndexMap::is_empty")]
+    pub environment_variables: IndexMap<String, String>,
+    /// Built-in tools the model may use. None unless listed: each adds its definition to
+    /// every model request (~900 input tokens for both) and a shell or file surface.
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    pub built_in_tools: Vec<HarnessBuiltInTool>,
+    /// Tools that already exist as AgentCore resources or MCP servers, beside the spec's
+    /// functions.
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    pub tools: Vec<HarnessServerTool>,
+    /// Managed-memory strategies when the spec has `memory` (default: `SUMMARIZATION`, the
+    /// analogue of Bedrock Agents' session summaries).
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    pub memory_strategies: Vec<HarnessMemoryStrategy>,
+    /// Tags for the harness and its endpoint, over the spec's `tags`.
+    #[serde(default, skip_serializing_if = "IndexMap::is_empty")]
+    pub tags: IndexMap<String, String>,
+}
+
+impl HarnessTarget {
+    /// agentc's limits when the spec gives none: the direct target's iteration cap, and
+    /// caps well under the service's own (75 iterations, 3,600 s, no token cap) so that a
+    /// runaway loop is stopped early.
+    pub const DEFAULT_MAX_ITERATIONS: u32 = 10;
+    pub const DEFAULT_MAX_TOKENS: u32 = 32_000;
+    pub const DEFAULT_TIMEOUT_SECONDS: u32 = 600;
+
+    /// The limits when `targets.harness` is absent, with this role.
+    pub fn with_role(role_arn: String) -> Self {
+        Self {
+            role_arn,
+            endpoint: None,
+            max_iterations: Self::DEFAULT_MAX_ITERATIONS,
+            max_tokens: Self::DEFAULT_MAX_TOKENS,
+            timeout_seconds: Self::DEFAULT_TIMEOUT_SECONDS,
+            idle_timeout_seconds: None,
+            max_lifetime_seconds: None,
+            network: None,
+            environment_variables: IndexMap::new(),
+            built_in_tools: Vec::new(),
+            tools: Vec::new(),
+            memory_strategies: Vec::new(),
+            tags: IndexMap::new(),
+        }
+    }
+}
+
+fn default_harness_max_iterations() -> u32 {
+    HarnessTarget::DEFAULT_MAX_ITERATIONS
+}
+
+fn default_harness_max_tokens() -> u32 {
+    HarnessTarget::DEFAULT_MAX_TOKENS
+}
+
+fn default_harness_timeout_seconds() -> u32 {
+    HarnessTarget::DEFAULT_TIMEOUT_SECONDS
+}
+
+/// The harness session's network.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize, JsonSchema)]
+#[serde(deny_unknown_fields)]
+pub struct HarnessNetwork {
+    /// `public` or `vpc`.
+    pub mode: HarnessNetworkMode,
+    /// VPC mode: 1 to 16 subnet ids (`subnet-…`).
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    pub subnets: Vec<String>,
+    /// VPC mode: 1 to 16 security group ids (`sg-…`).
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    pub security_groups: Vec<String>,
+}
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize, JsonSchema)]
+#[serde(rename_all = "lowercase")]
+pub enum HarnessNetworkMode {
+    Public,
+    Vpc,
+}
+
+/// A built-in tool of the harness session.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Serialize, Deserialize, JsonSchema)]
+#[serde(rename_all = "snake_case")]
+pub enum HarnessBuiltInTool {
+    /// Run bash commands in the session's microVM.
+    Shell,
+    /// View, create and edit files in the session's filesystem.
+    FileOperations,
+}
+
+impl HarnessBuiltInTool {
+    pub fn as_str(self) -> &'static str {
+        match self {
+            Self::Shell => "shell",
+            Self::FileOperations => "file_operations",
+        }
+    }
+}
+
+/// A tool served by an existing AgentCore Gateway or a remote MCP server: give `name` and
+/// exactly one of `gateway` or `mcp`.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize, JsonSchema)]
+#[serde(deny_unknown_fields)]
+pub struct HarnessServerTool {
+    /// Tool name in the harness (letters, digits, `_` or `-`, at most 64 characters).
+    #[schemars(regex(pattern = r"^[a-zA-Z0-9_-]{1,64}$"))]
+    pub name: String,
+    /// An AgentCore Gateway ARN: every tool of the gateway becomes available (calls are signed
+    /// with the harness role).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub gateway: Option<String>,
+    /// A remote MCP server URL.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub mcp: Option<String>,
+    /// HTTP headers sent to the MCP server.
+    #[serde(default, skip_serializing_if = "IndexMap::is_empty")]
+    pub headers: IndexMap<String, String>,
+}
+
+/// A managed-memory strategy (`HarnessManagedMemoryStrategyType`).
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Serialize, Deserialize, JsonSchema)]
+pub enum HarnessMemoryStrategy {
+    #[serde(rename = "SEMANTIC")]
+    Semantic,
+    #[serde(rename = "SUMMARIZATION")]
+    Summarization,
+    #[serde(rename = "USER_PREFERENCE")]
+    UserPreference,
+    #[serde(rename = "EPISODIC")]
+    Episodic,
+}
+
 /// Give exactly one of `command` or `http`.
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize, JsonSchema)]
 #[serde(deny_unknown_fields)]
@@ -459,6 +635,8 @@ pub struct PerTarget<T> {
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub agents: Option<T>,
     #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub harness: Option<T>,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
     pub direct: Option<T>,
 }
 
@@ -468,6 +646,7 @@ impl<T> PerTarget<T> {
     pub fn get(&self, target: crate::target::Target) -> Option<&T> {
         match target {
             crate::target::Target::Agents => self.agents.as_ref(),
+            crate::target::Target::Harness => self.harness.as_ref(),
             crate::target::Target::Direct => self.direct.as_ref(),
         }
     }

@@ -555,6 +555,47 @@ fn import_writes_a_spec_that_lints_clean_and_plans_no_changes() {
         std::fs::read_to_string(out.join("agent.yaml")).unwrap()
     );
 
+    // The same imported Classic agent, checked for the AgentCore harness: every setting the
+    // harness cannot take is a finding, none is dropped without a word.
+    let harness = agentc(
+        &fake,
+        dir.path(),
+        &[
+            "lint",
+            "--target",
+            "harness",
+            "--format",
+            "json",
+            "imported/agent.yaml",
+        ],
+    );
+    assert_eq!(harness.code, 1, "the guardrail blocks: {harness:?}");
+    let findings: Vec<(String, String)> = harness.json()["diagnostics"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|d| {
+            (
+                d["rule"].as_str().unwrap().to_string(),
+                d["message"].as_str().unwrap().to_string(),
+            )
+        })
+        .collect();
+    for (rule, about) in [
+        ("guardrail-not-enforced", "guardrail `gr12345678ab`"),
+        ("dropped-by-target", "knowledge base `KB12345678`"),
+        ("dropped-by-target", "prompt override `orchestration`"),
+        ("dropped-by-target", "`get_status`"),
+        ("dropped-by-target", "`max_recent_sessions`"),
+        ("dropped-by-target", "`orchestrator`"),
+    ] {
+        assert!(
+            findings.iter().any(|(r, m)| r == rule && m.contains(about)),
+            "{rule} about {about}: {findings:#?}"
+        );
+    }
+    assert_eq!(findings.len(), 6, "{findings:#?}");
+
     let missing = agentc(&fake, dir.path(), &["import", "--agent-id", "NOSUCHAGNT"]);
     assert_eq!(missing.code, 2);
     assert!(missing.stderr.contains("no agent with id"), "{missing:?}");

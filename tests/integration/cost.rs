@@ -204,6 +204,7 @@ fn workload_flags_override_the_spec() {
         requests_per_day: Some(10.0),
         input_tokens_per_call: PerTarget {
             agents: Some(1_000),
+            harness: None,
             direct: None,
         },
         ..Default::default()
@@ -540,6 +541,7 @@ fn the_plot_marks_the_volume_and_the_crossover() {
     let flags = WorkloadOverrides {
         fixed_monthly_usd: PerTarget {
             agents: None,
+            harness: None,
             direct: Some(100.0),
         },
         ..Default::default()

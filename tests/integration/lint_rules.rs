@@ -208,10 +208,10 @@ fn an_agents_quota_fails_lint_for_agents_and_never_blocks_direct() {
     let compile = crate::support::cli::agentc(["compile", spec, "--target", "direct"]).run();
     assert_eq!(compile.code, 0, "{compile:?}");
     assert!(compile.stderr.is_empty(), "{compile:?}");
-    let unknown = crate::support::cli::agentc(["lint", "--target", "harness", spec]).run();
+    let unknown = crate::support::cli::agentc(["lint", "--target", "classic", spec]).run();
     assert_eq!(unknown.code, 2, "{unknown:?}");
     assert!(
-        unknown.stderr.contains("unknown target `harness`"),
+        unknown.stderr.contains("unknown target `classic`"),
         "{unknown:?}"
     );
 }

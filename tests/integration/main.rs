@@ -40,6 +40,7 @@ mod direct_session;
 #[cfg(feature = "direct")]
 mod direct_tools;
 mod files;
+mod harness_compile;
 #[cfg(feature = "harness")]
 mod harness_deploy;
 mod layout;

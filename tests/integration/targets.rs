@@ -299,9 +299,9 @@ fn flags_a_target_cannot_honour_are_refused_in_one_line() {
 #[test]
 fn an_unknown_target_is_a_usage_error() {
     for command in ["compile", "deploy", "plan", "destroy"] {
-        let run = agentc(&[command, SPEC, "--target", "harness"], &[]);
+        let run = agentc(&[command, SPEC, "--target", "classic"], &[]);
         assert_eq!(run.code, 2, "{command}: {run:?}");
-        assert!(run.stderr.contains("harness"), "{command}: {run:?}");
+        assert!(run.stderr.contains("classic"), "{command}: {run:?}");
     }
 }
 

@@ -5,6 +5,7 @@ pub mod artifact;
 pub mod cost;
 pub mod export;
 pub mod flow;
+pub mod harness;
 // The handlers that talk to a service, one gate each; a build without the feature answers
 // through `lean` instead (one line, exit 2).
 #[cfg(feature = "agents")]

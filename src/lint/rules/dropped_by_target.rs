@@ -10,9 +10,14 @@ declare_rule! {
     /// A setting of the spec that the target being built cannot carry, so its output leaves
     /// it out. For the direct target (the Converse API): knowledge bases, Bedrock Agents
     /// prompt overrides (a pre-processing filter included), `require_confirmation` and
-    /// built-in action groups. Reported only when a target is named (`agentc lint --target
-    /// direct`, and `compile`, `cost`, `deploy` and `run` for that target), because a spec
-    /// need not be meant for every target.
+    /// built-in action groups. For the AgentCore harness: knowledge bases, prompt overrides,
+    /// `require_confirmation`, stop sequences, `max_recent_sessions`, a `storage_days` outside
+    /// managed memory's 3–365, built-in action groups other than `AMAZON.CodeInterpreter`
+    /// (which maps to the harness's Code Interpreter), the agents encryption key and
+    /// orchestrator (`idle_session_ttl` maps to the idle timeout; the guardrail has a rule of
+    /// its own, `guardrail-not-enforced`). Reported only when a target is named (`agentc lint
+    /// --target direct`, and `compile`, `cost`, `deploy` and `run` for that target), because a
+    /// spec need not be meant for every target.
     ///
     /// ## Why
     /// A spec moved from Bedrock Agents to the direct target must not lose a setting without
@@ -26,7 +31,7 @@ declare_rule! {
     DroppedByTarget {
         severity: Warning,
         summary: "A setting the target cannot carry, which its output leaves out.",
-        targets: [Direct],
+        targets: [Harness, Direct],
         gate: Shows,
         check: check,
     }
@@ -37,6 +42,7 @@ declare_rule! {
 fn not_carried(target: Target, spec: &Spec) -> Vec<NotCarried> {
     match target {
         Target::Agents => Vec::new(),
+        Target::Harness => crate::harness::desired::not_carried(spec),
         Target::Direct => crate::direct::compile::not_carried(spec),
     }
 }

@@ -11,9 +11,11 @@ mod duplicate_action_group;
 mod duplicate_function;
 mod duplicate_function_across_groups;
 mod duplicate_key;
+mod guardrail_not_enforced;
 mod instruction_length;
 mod invalid_arn;
 mod invalid_handler;
+mod invalid_harness_setting;
 mod invalid_name;
 mod invalid_openapi;
 mod invalid_parameter_type;
@@ -78,6 +80,8 @@ pub static ALL: &[&dyn Rule] = &[
     &cost_over_budget::CostOverBudget,
     // What a target cannot carry, and quality.
     &dropped_by_target::DroppedByTarget,
+    &guardrail_not_enforced::GuardrailNotEnforced,
+    &invalid_harness_setting::InvalidHarnessSetting,
     &missing_description::MissingDescription,
     &invalid_handler::InvalidHandler,
 ];

@@ -10,9 +10,10 @@ declare_rule! {
     /// ## Why
     /// Titan Text, Claude 2.x, Jamba-Instruct and Cohere Command (text) do not support tool
     /// use in Converse: the direct target would fail on its first call with a
-    /// `ValidationException`. Bedrock Agents orchestrates such models through its own text
-    /// prompt, so this rule applies to the direct target only; whether a model can
-    /// orchestrate an agent is `unsupported-orchestrator`.
+    /// `ValidationException`. The AgentCore harness calls its Bedrock model through the same
+    /// API (`converse_stream`), so the rule applies there too. Bedrock Agents orchestrates
+    /// such models through its own text prompt, so not to the agents target; whether a model
+    /// can orchestrate an agent is `unsupported-orchestrator`.
     ///
     /// ## How to fix
     /// Choose a model with tool use (Amazon Nova, Claude 3 and later, Llama 3.1+), or remove
@@ -20,7 +21,7 @@ declare_rule! {
     ModelLacksToolUse {
         severity: Error,
         summary: "The agent has tools but its model cannot use tools in Converse.",
-        targets: [Direct],
+        targets: [Harness, Direct],
         check: check,
     }
 }
