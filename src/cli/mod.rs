@@ -73,6 +73,9 @@ pub enum CliError {
     Harness(#[from] agentc::harness::HarnessError),
     #[error(transparent)]
     #[diagnostic(transparent)]
+    HarnessDeploy(Box<agentc::harness::error::DeployError>),
+    #[error(transparent)]
+    #[diagnostic(transparent)]
     Artifact(#[from] agentc::direct::artifact::ArtifactError),
     #[error(transparent)]
     #[diagnostic(transparent)]
@@ -116,16 +119,6 @@ pub enum CliError {
         target: Target,
         reason: &'static str,
     },
-    /// A command a target does not have yet.
-    #[error("`agentc {command}` is not built yet for the {target} target")]
-    #[diagnostic(
-        code(agentc::not_yet),
-        help("`agentc compile --target {target}` prints what it would send")
-    )]
-    NotYet {
-        command: &'static str,
-        target: Target,
-    },
     #[error("`{resource}` is stale; run `agentc deploy {spec} --target {target}` to update it")]
     #[diagnostic(code(agentc::deploy::stale))]
     Stale {
@@ -156,6 +149,12 @@ pub enum CliError {
         command: &'static str,
         feature: &'static str,
     },
+}
+
+impl From<agentc::harness::error::DeployError> for CliError {
+    fn from(error: agentc::harness::error::DeployError) -> Self {
+        CliError::HarnessDeploy(Box::new(error))
+    }
 }
 
 impl From<agentc::agents::error::AgentsError> for CliError {

@@ -220,13 +220,14 @@ impl<A: HarnessApi> HarnessDeployer<'_, A> {
                 return Err(DeployError::Vanished { name: name.clone() });
             }
             self.step(format!("creating harness `{name}`"));
-            // A replacement gets its own token: the failed harness's token would return it.
-            let token = client_token(&[
-                "harness",
-                name,
-                replaced.unwrap_or(""),
-                &json_of(&desired.request),
-            ]);
+            let body = json_of(&desired.request);
+            let own = client_token(&["harness", name, &body]);
+            let token = match (replaced, &desired.client_token) {
+                // A replacement gets its own token: the failed harness's would return it.
+                (Some(old), _) => client_token(&["harness", name, old, &body]),
+                (None, Some(token)) => token.clone(),
+                (None, None) => own,
+            };
             let record = self
                 .api
                 .create_harness(&desired.request, &desired.tags, &token)

@@ -39,6 +39,10 @@ pub struct Deployment {
     pub name: String,
     /// The CreateHarness members (service member names), without `clientToken` and `tags`.
     pub request: Map<String, Value>,
+    /// The request's own `clientToken` (compile derives it from the request), sent with the
+    /// create; without one, apply derives its own the same way.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub client_token: Option<String>,
     /// Tags to set on the harness and its endpoint, the ownership tag included.
     pub tags: BTreeMap<String, String>,
     /// The endpoint that serves the newest version, if the spec names one.
@@ -54,7 +58,7 @@ pub struct EndpointSpec {
 impl Deployment {
     /// From a CreateHarness request as the compile step builds it (any value that serialises
     /// to the request's JSON object): `tags` move out of the request, the ownership tag is
-    /// added, `clientToken` is dropped (each call makes its own).
+    /// added, `clientToken` is kept aside for the create.
     pub fn from_request(
         request: &impl Serialize,
         endpoint: Option<EndpointSpec>,
@@ -64,7 +68,9 @@ impl Deployment {
                 member: "harnessName",
             });
         };
-        request.remove("clientToken");
+        let client_token = request
+            .remove("clientToken")
+            .and_then(|t| t.as_str().map(str::to_string));
         let name = request
             .get("harnessName")
             .and_then(Value::as_str)
@@ -80,6 +86,7 @@ impl Deployment {
         Ok(Deployment {
             name,
             request,
+            client_token,
             tags,
             endpoint,
         })

@@ -462,3 +462,342 @@ fn drift_made_outside_agentc_is_planned_back() {
         .collect();
     assert_eq!(fields, ["allowedTools"]);
 }
+
+// The commands, through the binary: `--target harness` on a spec.
+
+use crate::support::cli::{self, Run};
+use std::path::Path;
+
+fn cli_run(fake: &FakeHarness, dir: &Path, args: &[&str]) -> Run {
+    cli::agentc(args)
+        .current_dir(dir)
+        .envs(fake.client_env(dir))
+        .env_remove("AWS_PROFILE")
+        .env("NO_COLOR", "1")
+        .run()
+}
+
+/// A temp dir with the example spec that has a `targets.harness` block.
+fn spec_dir() -> tempfile::TempDir {
+    let dir = tempfile::tempdir().unwrap();
+    let example = Path::new(env!("CARGO_MANIFEST_DIR")).join("agents/infra-assistant.yaml");
+    std::fs::copy(example, dir.path().join("spec.yaml")).unwrap();
+    dir
+}
+
+fn edit(dir: &Path, from: &str, to: &str) {
+    let path = dir.join("spec.yaml");
+    let text = std::fs::read_to_string(&path).unwrap();
+    assert!(text.contains(from), "the spec has no `{from}`");
+    std::fs::write(path, text.replacen(from, to, 1)).unwrap();
+}
+
+#[test]
+fn deploy_plan_and_destroy_a_spec_on_the_harness_target() {
+    let fake = FakeHarness::start();
+    let dir = spec_dir();
+    let d = dir.path();
+    let deploy = [
+        "deploy",
+        "spec.yaml",
+        "--target",
+        "harness",
+        "--auto-approve",
+    ];
+
+    let refused = cli_run(&fake, d, &["deploy", "spec.yaml", "--target", "harness"]);
+    assert_eq!(refused.code, 2, "{refused:?}");
+    assert!(
+        refused.stderr.contains("without confirmation"),
+        "{}",
+        refused.stderr
+    );
+    assert!(fake.mutating_ops().is_empty());
+
+    let run = cli_run(&fake, d, &deploy);
+    assert_eq!(run.code, 0, "{run:?}");
+    assert!(
+        run.stdout.contains("Apply complete! Resources: 2 added"),
+        "{}",
+        run.stdout
+    );
+    assert!(
+        run.stdout.contains("endpoint `live` serves version 1"),
+        "{}",
+        run.stdout
+    );
+    let harnesses = fake.harnesses();
+    assert_eq!(harnesses.len(), 1, "{harnesses:?}");
+    assert_eq!(harnesses[0].1, "infra_assistant");
+    // What deploy sent is what `compile --target harness` prints.
+    let compiled = cli_run(&fake, d, &["compile", "spec.yaml", "--target", "harness"]);
+    let mut printed: Value = serde_json::from_str(&compiled.stdout).unwrap();
+    let mut sent = fake.bodies("CreateHarness").remove(0);
+    let printed_tags = printed.as_object_mut().unwrap().remove("tags");
+    let sent_tags = sent.as_object_mut().unwrap().remove("tags").unwrap();
+    assert_eq!(printed, sent);
+    for (key, value) in printed_tags.iter().flat_map(|t| t.as_object().unwrap()) {
+        assert_eq!(&sent_tags[key], value);
+    }
+    assert_eq!(sent_tags[OWNER_TAG_KEY], OWNER_TAG_VALUE);
+
+    fake.clear_log();
+    let plan = cli_run(
+        &fake,
+        d,
+        &[
+            "plan",
+            "spec.yaml",
+            "--target",
+            "harness",
+            "--detailed-exitcode",
+        ],
+    );
+    assert_eq!(plan.code, 0, "{plan:?}");
+    assert!(plan.stdout.contains("No changes"), "{}", plan.stdout);
+    assert!(fake.mutating_ops().is_empty());
+
+    edit(
+        d,
+        "max_iterations: 10\n    timeout_seconds",
+        "max_iterations: 12\n    timeout_seconds",
+    );
+    let plan = cli_run(
+        &fake,
+        d,
+        &[
+            "plan",
+            "spec.yaml",
+            "--target",
+            "harness",
+            "--detailed-exitcode",
+        ],
+    );
+    assert_eq!(plan.code, 2, "{plan:?}");
+    assert!(
+        plan.stdout.contains("~ maxIterations: 10 → 12"),
+        "{}",
+        plan.stdout
+    );
+    let run = cli_run(&fake, d, &deploy);
+    assert_eq!(run.code, 0, "{run:?}");
+    assert!(run.stdout.contains("at version 2"), "{}", run.stdout);
+
+    let destroy = cli_run(
+        &fake,
+        d,
+        &[
+            "destroy",
+            "spec.yaml",
+            "--target",
+            "harness",
+            "--auto-approve",
+        ],
+    );
+    assert_eq!(destroy.code, 0, "{destroy:?}");
+    assert!(destroy.stdout.contains("2 destroyed"), "{}", destroy.stdout);
+    let plan = cli_run(&fake, d, &["plan", "spec.yaml", "--target", "harness"]);
+    assert!(plan.stdout.contains("not deployed yet"), "{}", plan.stdout);
+}
+
+#[test]
+fn a_saved_plan_applies_while_the_harness_is_unchanged_and_is_refused_once_it_moved() {
+    let fake = FakeHarness::start();
+    let dir = spec_dir();
+    let d = dir.path();
+    let save = [
+        "plan",
+        "spec.yaml",
+        "--target",
+        "harness",
+        "--out",
+        "plan.json",
+    ];
+    let apply = [
+        "deploy",
+        "spec.yaml",
+        "--target",
+        "harness",
+        "--plan",
+        "plan.json",
+    ];
+    assert_eq!(cli_run(&fake, d, &save).code, 0);
+    let run = cli_run(&fake, d, &apply);
+    assert_eq!(run.code, 0, "{run:?}");
+
+    edit(
+        d,
+        "max_iterations: 10\n    timeout_seconds",
+        "max_iterations: 14\n    timeout_seconds",
+    );
+    assert_eq!(cli_run(&fake, d, &save).code, 0);
+    let id = fake.harnesses()[0].0.clone();
+    fake.set_harness_field(&id, "timeoutSeconds", json!(42));
+    fake.clear_log();
+    let stale = cli_run(&fake, d, &apply);
+    assert_eq!(stale.code, 2, "{stale:?}");
+    assert!(stale.stderr.contains("is stale"), "{}", stale.stderr);
+    assert!(
+        stale.stderr.contains("the harness changed"),
+        "{}",
+        stale.stderr
+    );
+    assert!(fake.mutating_ops().is_empty(), "{:?}", fake.ops());
+    // A saved plan of another target is refused before anything is read.
+    let wrong = cli_run(
+        &fake,
+        d,
+        &[
+            "deploy",
+            "spec.yaml",
+            "--target",
+            "agents",
+            "--plan",
+            "plan.json",
+        ],
+    );
+    assert_eq!(wrong.code, 2, "{wrong:?}");
+    assert!(wrong.stderr.contains("harness target"), "{}", wrong.stderr);
+}
+
+#[test]
+fn a_foreign_harness_is_refused_on_the_command_line_and_adopted_with_the_flag() {
+    let fake = FakeHarness::start();
+    fake.insert_foreign_harness("infra_assistant", &[]);
+    let dir = spec_dir();
+    let d = dir.path();
+    let run = cli_run(
+        &fake,
+        d,
+        &[
+            "deploy",
+            "spec.yaml",
+            "--target",
+            "harness",
+            "--auto-approve",
+        ],
+    );
+    assert_eq!(run.code, 2, "{run:?}");
+    assert!(
+        run.stderr.contains("agentc did not create it"),
+        "{}",
+        run.stderr
+    );
+    assert!(run.stderr.contains("--adopt"), "{}", run.stderr);
+    let adopted = cli_run(
+        &fake,
+        d,
+        &[
+            "deploy",
+            "spec.yaml",
+            "--target",
+            "harness",
+            "--auto-approve",
+            "--adopt",
+        ],
+    );
+    assert_eq!(adopted.code, 0, "{adopted:?}");
+    assert_eq!(fake.harnesses().len(), 1);
+}
+
+#[test]
+fn no_reply_names_the_endpoint_and_its_variable() {
+    let fake = FakeHarness::start();
+    let dir = spec_dir();
+    let run = cli::agentc(["plan", "spec.yaml", "--target", "harness"])
+        .current_dir(dir.path())
+        .envs(fake.client_env(dir.path()))
+        .env(
+            "AWS_ENDPOINT_URL_BEDROCK_AGENTCORE_CONTROL",
+            "http://127.0.0.1:9",
+        )
+        .env_remove("AWS_PROFILE")
+        .run();
+    assert_eq!(run.code, 2, "{run:?}");
+    assert!(
+        run.stderr
+            .contains("AWS_ENDPOINT_URL_BEDROCK_AGENTCORE_CONTROL"),
+        "{}",
+        run.stderr
+    );
+}
+
+/// A Classic agent imported with `agentc import` plans on the harness: its guardrail stops the
+/// plan (an error for this target) until the rule is lowered, and every other setting the
+/// harness cannot take is shown as a finding, none dropped silently.
+#[test]
+fn an_imported_classic_agent_plans_on_the_harness_with_its_findings() {
+    use crate::support::fake_bedrock_agent::FakeBedrockAgent;
+    let agents = FakeBedrockAgent::start();
+    let dir = tempfile::tempdir().unwrap();
+    let fixtures = Path::new(env!("CARGO_MANIFEST_DIR")).join("tests/fixtures/agents");
+    for entry in std::fs::read_dir(fixtures).unwrap() {
+        let entry = entry.unwrap();
+        std::fs::copy(entry.path(), dir.path().join(entry.file_name())).unwrap();
+    }
+    let d = dir.path();
+    let with_agents = |args: &[&str]| {
+        cli::agentc(args)
+            .current_dir(d)
+            .envs(agents.client_env(d))
+            .env_remove("AWS_PROFILE")
+            .run()
+    };
+    let deployed = with_agents(&[
+        "deploy",
+        "spec.yaml",
+        "--target",
+        "agents",
+        "--auto-approve",
+    ]);
+    assert_eq!(deployed.code, 0, "{deployed:?}");
+    let id = agents.agents()[0].1.clone();
+    let import = with_agents(&["import", "--agent-id", &id, "--out", "imported.yaml"]);
+    assert_eq!(import.code, 0, "{import:?}");
+
+    let harness = FakeHarness::start();
+    let mut spec = std::fs::read_to_string(d.join("imported.yaml")).unwrap();
+    spec = spec.replacen(
+        "targets:\n",
+        "targets:\n  harness:\n    role_arn: arn:aws:iam::123456789012:role/AgentCoreHarness\n",
+        1,
+    );
+    std::fs::write(d.join("spec.yaml"), &spec).unwrap();
+    let blocked = cli_run(&harness, d, &["plan", "spec.yaml", "--target", "harness"]);
+    assert_eq!(blocked.code, 1, "{blocked:?}\n{spec}");
+    assert!(
+        blocked.stderr.contains("guardrail-not-enforced"),
+        "{}",
+        blocked.stderr
+    );
+    assert!(
+        harness.calls().is_empty(),
+        "nothing is read before the gate"
+    );
+
+    let lowered = if spec.contains("\nlint:\n  rules:\n") {
+        spec.replacen(
+            "\nlint:\n  rules:\n",
+            "\nlint:\n  rules:\n    guardrail-not-enforced: warn\n",
+            1,
+        )
+    } else {
+        format!("{spec}lint:\n  rules:\n    guardrail-not-enforced: warn\n")
+    };
+    std::fs::write(d.join("spec.yaml"), lowered).unwrap();
+    let plan = cli_run(&harness, d, &["plan", "spec.yaml", "--target", "harness"]);
+    assert_eq!(plan.code, 0, "{plan:?}");
+    assert!(
+        plan.stdout.contains("+ harness ops_helper"),
+        "{}",
+        plan.stdout
+    );
+    for about in [
+        "guardrail",
+        "knowledge base `KB12345678`",
+        "prompt override `orchestration`",
+        "`orchestrator`",
+    ] {
+        assert!(plan.stderr.contains(about), "{about}: {}", plan.stderr);
+    }
+}

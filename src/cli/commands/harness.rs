@@ -1,5 +1,5 @@
-//! Commands of the harness target: `compile` prints the CreateHarness request. Plan, deploy
-//! and destroy against the AgentCore control plane are not built yet and say so.
+//! Commands of the harness target that need no service: `compile` prints the CreateHarness
+//! request. Plan, deploy and destroy are in `harness_deploy` (the `harness` feature).
 
 use crate::cli::args::SpecArgs;
 use crate::cli::compile::{CompileArgs, CompileFormat};
@@ -12,7 +12,7 @@ const TARGET: Target = Target::Harness;
 
 /// Load and check the spec for this target (error-level findings stop here), then compile
 /// the harness it describes.
-fn load_desired(input: &SpecArgs) -> Result<DesiredHarness, CliError> {
+pub fn load_desired(input: &SpecArgs) -> Result<DesiredHarness, CliError> {
     let checked = load_checked(
         &input.spec,
         &input.vars.vars,
@@ -47,13 +47,4 @@ pub fn compile(args: &CompileArgs) -> CliResult {
         None => print_stdout(&text),
     }
     Ok(ExitStatus::Success)
-}
-
-/// A command the harness target does not have yet: an error (exit 2) that says so, rather
-/// than a stub that pretends.
-pub fn not_yet(command: &'static str) -> CliResult {
-    Err(CliError::NotYet {
-        command,
-        target: TARGET,
-    })
 }

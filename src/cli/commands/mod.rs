@@ -12,9 +12,13 @@ pub mod harness;
 pub mod agents;
 #[cfg(feature = "direct")]
 pub mod direct;
-#[cfg(not(all(feature = "agents", feature = "direct")))]
+#[cfg(feature = "harness")]
+pub mod harness_deploy;
+#[cfg(not(all(feature = "agents", feature = "direct", feature = "harness")))]
 mod lean;
 #[cfg(not(feature = "agents"))]
 pub use lean::agents;
 #[cfg(not(feature = "direct"))]
 pub use lean::direct;
+#[cfg(not(feature = "harness"))]
+pub use lean::harness_deploy;
