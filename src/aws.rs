@@ -2,10 +2,23 @@
 //! that `plan`, `deploy`, `destroy`, `import` and `run` resolve credentials, Region and
 //! endpoints the same way.
 
+use aws_smithy_http_client::proxy::ProxyConfig;
+use aws_smithy_http_client::tls::{self, rustls_provider::CryptoMode};
+use aws_smithy_http_client::{Builder, ConnectorBuilder};
+use aws_smithy_runtime_api::client::http::{
+    HttpClient, HttpConnector, HttpConnectorFuture, HttpConnectorSettings, SharedHttpClient,
+    SharedHttpConnector,
+};
+use aws_smithy_runtime_api::client::orchestrator::HttpRequest;
+use aws_smithy_runtime_api::client::runtime_components::RuntimeComponents;
+use std::sync::OnceLock;
+
 /// The standard AWS configuration (environment, profiles, `AWS_ENDPOINT_URL*`), with the
-/// `--region` / `--profile` flags on top.
+/// `--region` / `--profile` flags on top. Every SDK client built from it (and the credential
+/// providers) uses [`lazy_tls_client`].
 pub async fn sdk_config(region: Option<&str>, profile: Option<&str>) -> aws_config::SdkConfig {
-    let mut loader = aws_config::defaults(aws_config::BehaviorVersion::latest());
+    let mut loader =
+        aws_config::defaults(aws_config::BehaviorVersion::latest()).http_client(lazy_tls_client());
     if let Some(region) = region {
         loader = loader.region(aws_config::Region::new(region.to_string()));
     }
@@ -13,6 +26,78 @@ pub async fn sdk_config(region: Option<&str>, profile: Option<&str>) -> aws_conf
         loader = loader.profile_name(profile);
     }
     loader.load().await
+}
+
+/// The SDK's default HTTP client (hyper, rustls with aws-lc, proxies from the environment),
+/// except that TLS is set up on the first `https://` request instead of the first request:
+/// the SDK's own client reads the whole system certificate store (~150 files) before it
+/// sends anything, even to a plain-HTTP endpoint such as a local server.
+pub fn lazy_tls_client() -> SharedHttpClient {
+    SharedHttpClient::new(LazyTls {
+        plain: Builder::new().build_with_connector_fn(|settings, components| {
+            let mut builder = ConnectorBuilder::default();
+            builder.set_connector_settings(settings.cloned());
+            builder.set_sleep_impl(components.and_then(RuntimeComponents::sleep_impl));
+            builder.set_proxy_config(Some(ProxyConfig::from_env()));
+            builder.build_http()
+        }),
+        tls: Builder::new().build_with_connector_fn(|settings, components| {
+            let mut builder =
+                ConnectorBuilder::default().tls_provider(tls::Provider::Rustls(CryptoMode::AwsLc));
+            builder.set_connector_settings(settings.cloned());
+            builder.set_sleep_impl(components.and_then(RuntimeComponents::sleep_impl));
+            builder.set_proxy_config(Some(ProxyConfig::from_env()));
+            builder.build()
+        }),
+    })
+}
+
+/// Two clients, each building (and caching) its connectors only when first asked for one.
+#[derive(Debug)]
+struct LazyTls {
+    plain: SharedHttpClient,
+    tls: SharedHttpClient,
+}
+
+impl HttpClient for LazyTls {
+    fn http_connector(
+        &self,
+        settings: &HttpConnectorSettings,
+        components: &RuntimeComponents,
+    ) -> SharedHttpConnector {
+        SharedHttpConnector::new(LazyTlsConnector {
+            plain: OnceLock::new(),
+            tls: OnceLock::new(),
+            clients: (self.plain.clone(), self.tls.clone()),
+            settings: settings.clone(),
+            components: components.clone(),
+        })
+    }
+}
+
+#[derive(Debug)]
+struct LazyTlsConnector {
+    plain: OnceLock<SharedHttpConnector>,
+    tls: OnceLock<SharedHttpConnector>,
+    clients: (SharedHttpClient, SharedHttpClient),
+    settings: HttpConnectorSettings,
+    components: RuntimeComponents,
+}
+
+impl HttpConnector for LazyTlsConnector {
+    fn call(&self, request: HttpRequest) -> HttpConnectorFuture {
+        let plain = request
+            .uri()
+            .get(..7)
+            .is_some_and(|scheme| scheme.eq_ignore_ascii_case("http://"));
+        let (cell, client) = if plain {
+            (&self.plain, &self.clients.0)
+        } else {
+            (&self.tls, &self.clients.1)
+        };
+        cell.get_or_init(|| client.http_connector(&self.settings, &self.components))
+            .call(request)
+    }
 }
 
 /// A single-threaded runtime: a command makes one call at a time, and a CLI process should
@@ -45,6 +130,21 @@ pub const BEDROCK_RUNTIME: Service = Service {
     env: "BEDROCK_RUNTIME",
     host: "bedrock-runtime",
 };
+
+pub const BEDROCK_AGENT_RUNTIME: Service = Service {
+    name: "the Bedrock Agents runtime",
+    env: "BEDROCK_AGENT_RUNTIME",
+    host: "bedrock-agent-runtime",
+};
+
+/// The endpoint URL configured for `service` (its `AWS_ENDPOINT_URL_*` variable, then
+/// `AWS_ENDPOINT_URL` or the profile's `endpoint_url`), for clients agentc builds itself.
+pub fn configured_endpoint(config: &aws_config::SdkConfig, service: Service) -> Option<String> {
+    std::env::var(format!("AWS_ENDPOINT_URL_{}", service.env))
+        .ok()
+        .filter(|v| !v.is_empty())
+        .or_else(|| config.endpoint_url().map(str::to_string))
+}
 
 /// Where a client of `service` built from `config` sends its requests, for an error message:
 /// the configured endpoint URL (and the variable it came from), or the service and Region.
@@ -82,6 +182,51 @@ mod tests {
             builder = builder.endpoint_url(url);
         }
         builder.build()
+    }
+
+    /// The first bytes a Converse call through `lazy_tls_client` sends to `scheme://` a local
+    /// listener that answers nothing.
+    #[cfg(feature = "direct")]
+    async fn first_bytes(scheme: &str) -> Vec<u8> {
+        use std::io::Read;
+        let listener = std::net::TcpListener::bind("127.0.0.1:0").unwrap();
+        let endpoint = format!(
+            "{scheme}://127.0.0.1:{}",
+            listener.local_addr().unwrap().port()
+        );
+        let reader = std::thread::spawn(move || {
+            let (mut stream, _) = listener.accept().unwrap();
+            let mut bytes = [0u8; 5];
+            stream.read_exact(&mut bytes).unwrap();
+            bytes.to_vec()
+        });
+        let config = aws_sdk_bedrockruntime::Config::builder()
+            .behavior_version(aws_sdk_bedrockruntime::config::BehaviorVersion::latest())
+            .http_client(lazy_tls_client())
+            .endpoint_url(endpoint)
+            .region(aws_sdk_bedrockruntime::config::Region::new("us-east-1"))
+            .credentials_provider(aws_credential_types::Credentials::new(
+                "AKIDTEST", "secret", None, None, "test",
+            ))
+            .retry_config(aws_config::retry::RetryConfig::disabled())
+            .timeout_config(
+                aws_config::timeout::TimeoutConfig::builder()
+                    .operation_attempt_timeout(std::time::Duration::from_millis(500))
+                    .build(),
+            )
+            .build();
+        let client = aws_sdk_bedrockruntime::Client::from_conf(config);
+        let _ = client.converse().model_id("m").send().await;
+        reader.join().unwrap()
+    }
+
+    #[cfg(feature = "direct")]
+    #[tokio::test]
+    async fn plain_http_is_sent_as_is_and_https_still_speaks_tls() {
+        assert_eq!(first_bytes("http").await, b"POST ");
+        let hello = first_bytes("https").await;
+        // A TLS record of type handshake (22), version 3.x: the ClientHello.
+        assert_eq!(&hello[..2], &[22, 3], "{hello:?}");
     }
 
     // A service whose variable no environment sets, so the test does not depend on it.

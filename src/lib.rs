@@ -21,6 +21,7 @@ pub mod discover;
 pub mod fmt;
 pub mod fsio;
 pub mod harness;
+pub mod knowledge;
 pub mod lint;
 pub mod models;
 pub mod plan;

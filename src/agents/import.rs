@@ -257,6 +257,8 @@ pub async fn import<A: AgentsApi>(
                 id: kb.id.clone(),
                 description: kb.description.clone(),
                 enabled: kb.enabled,
+                number_of_results: None,
+                search_type: None,
             })
             .collect(),
         memory: config.memory.as_ref().map(|m| Memory {

@@ -108,8 +108,14 @@ pub async fn get_object(
         .map_err(|e| error("InvalidRequest", e.to_string()))?
         .into_parts();
 
-    let client = reqwest::Client::builder()
-        .timeout(Duration::from_secs(30))
+    let builder = reqwest::Client::builder().timeout(Duration::from_secs(30));
+    // A plain-HTTP endpoint (a local S3-compatible store) needs no root certificates.
+    let builder = if url.starts_with("http://") {
+        builder.tls_certs_only(std::iter::empty())
+    } else {
+        builder
+    };
+    let client = builder
         .build()
         .map_err(|e| error("NoResponse", e.to_string()))?;
     let mut request = client.get(&url);

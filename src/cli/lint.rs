@@ -86,17 +86,21 @@ pub fn run(args: LintArgs) -> CliResult {
     let options = LoadOptions {
         vars: args.vars.vars.clone(),
     };
-    let results: Vec<Result<FileReport, agentc::spec::LoadError>> = files
-        .par_iter()
-        .map(|path| {
-            let loaded = agentc::spec::load_path(path, &options)?;
-            let diagnostics = agentc::lint::lint_for(&loaded, &models, &overrides, args.target);
-            Ok(FileReport {
-                file: loaded.file,
-                diagnostics,
-            })
+    let lint_one = |path: &PathBuf| -> Result<FileReport, agentc::spec::LoadError> {
+        let loaded = agentc::spec::load_path(path, &options)?;
+        let diagnostics = agentc::lint::lint_for(&loaded, &models, &overrides, args.target);
+        Ok(FileReport {
+            file: loaded.file,
+            diagnostics,
         })
-        .collect();
+    };
+    // One file is linted on this thread: rayon's pool (a thread per core, started on first
+    // use) costs more than linting it, and one spec is what an editor or a hook often passes.
+    let results: Vec<Result<FileReport, agentc::spec::LoadError>> = if files.len() < 2 {
+        files.iter().map(lint_one).collect()
+    } else {
+        files.par_iter().map(lint_one).collect()
+    };
     let mut reports = Vec::with_capacity(results.len());
     let mut unreadable = false;
     for result in results {

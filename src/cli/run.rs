@@ -20,6 +20,13 @@ pub struct RunArgs {
     /// Result of a returned tool call: `TOOL_USE_ID=JSON` (with --session).
     #[arg(long = "tool-result", value_name = "ID=JSON", value_parser = parse_key_value)]
     pub tool_results: Vec<(String, String)>,
+    /// Run a pending call that waits for the user's confirmation (with --session).
+    #[arg(long = "confirm", value_name = "TOOL_USE_ID")]
+    pub confirm: Vec<String>,
+    /// Decline a pending call that waits for confirmation; the model is told it did not run
+    /// (with --session).
+    #[arg(long = "deny", value_name = "TOOL_USE_ID")]
+    pub deny: Vec<String>,
     #[command(flatten)]
     pub aws: AwsArgs,
 }

@@ -32,6 +32,9 @@ pub struct ConverseConfig {
 #[derive(Debug, Clone, Default, PartialEq, Serialize, Deserialize)]
 pub struct ToolNameMap {
     pub entries: Vec<ToolNameEntry>,
+    /// The knowledge bases the model can query, one tool each (after the functions' tools).
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    pub knowledge_bases: Vec<crate::knowledge::KnowledgeBaseTool>,
 }
 
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
@@ -80,16 +83,6 @@ fn caching(
 /// (`dropped-by-target`).
 pub fn not_carried(spec: &Spec) -> Vec<NotCarried> {
     let mut out = Vec::new();
-    for (i, kb) in spec.knowledge_bases.iter().enumerate() {
-        out.push(NotCarried {
-            pointer: format!("/knowledge_bases/{i}"),
-            message: format!(
-                "knowledge base `{}` is not queried: the Converse API has no knowledge bases",
-                kb.id
-            ),
-            help: "give the model a retrieval tool of your own (e.g. calling the Bedrock Retrieve API)".into(),
-        });
-    }
     if let Some(overrides) = &spec.prompt_overrides {
         for (key, _, _) in overrides.entries() {
             let (message, help) = if key == "pre_processing" {
@@ -112,20 +105,6 @@ pub fn not_carried(spec: &Spec) -> Vec<NotCarried> {
             });
         }
     }
-    for (g, group) in spec.action_groups.iter().enumerate() {
-        for (f, function) in group.functions.iter().enumerate() {
-            if function.require_confirmation {
-                out.push(NotCarried {
-                    pointer: format!("/action_groups/{g}/functions/{f}/require_confirmation"),
-                    message: format!(
-                        "function `{}` will run without asking for confirmation: Converse has no `require_confirmation`",
-                        function.name
-                    ),
-                    help: "confirm in the tool's handler, or keep the agent on the agents target".into(),
-                });
-            }
-        }
-    }
     if let Some(agents) = spec.targets.agents.as_ref() {
         for (i, built_in) in agents.built_in_action_groups.iter().enumerate() {
             if built_in.enabled {
@@ -146,7 +125,9 @@ pub fn not_carried(spec: &Spec) -> Vec<NotCarried> {
 
 /// Compile an agent into its Converse request config and tool-name map.
 pub fn compile(spec: &Spec, agent: &Agent, models: &ModelTable) -> (ConverseConfig, ToolNameMap) {
-    let names = tool_names(&agent.tools);
+    let mut names = tool_names(&agent.tools);
+    names.knowledge_bases =
+        crate::knowledge::tools(spec, names.entries.iter().map(|e| e.tool_name.as_str()));
     let tools: Vec<Value> = agent
         .tools
         .iter()
@@ -160,6 +141,7 @@ pub fn compile(spec: &Spec, agent: &Agent, models: &ModelTable) -> (ConverseConf
                 }
             })
         })
+        .chain(names.knowledge_bases.iter().map(|kb| kb.tool_spec()))
         .collect();
     let prefix_bytes = crate::tokens::upper_bound(&agent.instruction)
         + tools
@@ -257,7 +239,10 @@ pub fn tool_names(tools: &[Tool]) -> ToolNameMap {
             function: tool.name.clone(),
         });
     }
-    ToolNameMap { entries }
+    ToolNameMap {
+        entries,
+        knowledge_bases: Vec::new(),
+    }
 }
 
 fn hashed(text: &str) -> String {

@@ -9,6 +9,8 @@
 
 use super::compile::ToolNameMap;
 use super::lambda_event::{self, EventContext, Operation};
+use crate::knowledge::KnowledgeBaseTool;
+use crate::knowledge::retrieve::RetrieveClient;
 use crate::spec::{Agent, Executor, Spec, ToolSource};
 use serde_json::{Value, json};
 use std::collections::{HashMap, HashSet};
@@ -39,6 +41,15 @@ pub enum CallOutcome {
     Ok,
     Error,
     Timeout,
+    /// The user declined the call (`require_confirmation`); it did not run.
+    Denied,
+}
+
+/// What a knowledge-base call retrieved, for the trace's `retrieval` line.
+#[derive(Debug, Clone, PartialEq)]
+pub struct Retrieval {
+    pub knowledge_base_id: String,
+    pub results: usize,
 }
 
 /// A finished call.
@@ -54,6 +65,8 @@ pub struct ToolOutput {
     pub session_attributes: Option<indexmap::IndexMap<String, String>>,
     /// Prompt session attributes returned by an action-group Lambda (for the rest of the turn).
     pub prompt_session_attributes: Option<indexmap::IndexMap<String, String>>,
+    /// Set when the call was a knowledge-base retrieval.
+    pub retrieval: Option<Retrieval>,
 }
 
 impl ToolOutput {
@@ -69,7 +82,16 @@ impl ToolOutput {
             latency_ms: 0.0,
             session_attributes: None,
             prompt_session_attributes: None,
+            retrieval: None,
         }
+    }
+
+    /// The result of a call the user declined: it did not run, and the model is told so.
+    pub fn denied(label: &str) -> Self {
+        Self::new(
+            json!({ "text": format!("The user declined this call of {label}; it did not run. Do not call it again unless the user asks for it.") }),
+            CallOutcome::Denied,
+        )
     }
 
     fn error(message: impl Into<String>) -> Self {
@@ -109,6 +131,8 @@ pub enum Route {
         timeout: Duration,
     },
     ReturnControl,
+    /// A knowledge base, queried with the Retrieve API.
+    KnowledgeBase(KnowledgeBaseTool),
 }
 
 #[derive(Debug, Clone, PartialEq)]
@@ -116,6 +140,8 @@ pub struct Target {
     pub action_group: String,
     pub function: String,
     pub route: Route,
+    /// The spec's `require_confirmation`: the call runs only once the user confirmed it.
+    pub require_confirmation: bool,
 }
 
 /// Routes for every tool of an agent, and the clients they need (created on first use).
@@ -128,6 +154,7 @@ pub struct Dispatcher {
     /// A client for `http://` handlers only: it skips loading the system's root certificates,
     /// which costs more than a local tool call.
     plain_http: std::sync::OnceLock<Result<reqwest::Client, String>>,
+    retrieve: std::sync::OnceLock<RetrieveClient>,
 }
 
 impl Dispatcher {
@@ -199,12 +226,32 @@ impl Dispatcher {
                 }
                 (_, Executor::ReturnControl) => Route::ReturnControl,
             };
+            let require_confirmation = match &tool.source {
+                ToolSource::Function { index } => spec
+                    .action_groups
+                    .get(tool.group)
+                    .and_then(|g| g.functions.get(*index))
+                    .is_some_and(|f| f.require_confirmation),
+                ToolSource::OpenApi { .. } => false,
+            };
             targets.insert(
                 entry.tool_name.clone(),
                 Target {
                     action_group: tool.group_name.clone(),
                     function: tool.name.clone(),
                     route,
+                    require_confirmation,
+                },
+            );
+        }
+        for kb in &names.knowledge_bases {
+            targets.insert(
+                kb.tool_name.clone(),
+                Target {
+                    action_group: "knowledge base".into(),
+                    function: kb.knowledge_base_id.clone(),
+                    route: Route::KnowledgeBase(kb.clone()),
+                    require_confirmation: false,
                 },
             );
         }
@@ -215,6 +262,7 @@ impl Dispatcher {
             lambda: tokio::sync::OnceCell::new(),
             http: std::sync::OnceLock::new(),
             plain_http: std::sync::OnceLock::new(),
+            retrieve: std::sync::OnceLock::new(),
         }
     }
 
@@ -226,6 +274,12 @@ impl Dispatcher {
     pub fn returns_control(&self, tool_name: &str) -> bool {
         self.target(tool_name)
             .is_some_and(|t| t.route == Route::ReturnControl)
+    }
+
+    /// Whether calls of this tool wait for the user's confirmation.
+    pub fn requires_confirmation(&self, tool_name: &str) -> bool {
+        self.target(tool_name)
+            .is_some_and(|t| t.require_confirmation)
     }
 
     /// Run one call to completion; never fails (failures are error results).
@@ -251,6 +305,7 @@ impl Dispatcher {
                     Route::ReturnControl => ToolOutput::error(format!(
                         "{label} is answered by the caller, not by agentc"
                     )),
+                    Route::KnowledgeBase(kb) => self.retrieve(kb, call).await,
                 }
             }
         };
@@ -362,6 +417,43 @@ impl Dispatcher {
             return ToolOutput::error(format!("{label} exited with {code}: {detail}"));
         }
         ToolOutput::new(lambda_event::body_content(stdout.trim()), CallOutcome::Ok)
+    }
+
+    async fn retrieve(&self, kb: &KnowledgeBaseTool, call: &ToolCall) -> ToolOutput {
+        let Some(query) = crate::knowledge::query_of(&call.input) else {
+            return ToolOutput::error(format!(
+                "knowledge base {} needs a `query`: call it with {{\"query\": \"what to look up\"}}",
+                kb.knowledge_base_id
+            ));
+        };
+        let Some(config) = &self.sdk_config else {
+            return ToolOutput::error(format!(
+                "knowledge base {} cannot be queried: no AWS configuration",
+                kb.knowledge_base_id
+            ));
+        };
+        let client = self.retrieve.get_or_init(|| {
+            RetrieveClient::new(config.clone(), super::retry::RetryPolicy::from_env())
+        });
+        let mut output = match client.retrieve(kb, query).await {
+            Ok(retrieved) => {
+                let mut output = ToolOutput::new(
+                    crate::knowledge::tool_result(&retrieved.passages),
+                    CallOutcome::Ok,
+                );
+                output.retrieval = Some(Retrieval {
+                    knowledge_base_id: kb.knowledge_base_id.clone(),
+                    results: retrieved.passages.len(),
+                });
+                output
+            }
+            Err(error) => ToolOutput::error(error.to_string()),
+        };
+        output.retrieval.get_or_insert_with(|| Retrieval {
+            knowledge_base_id: kb.knowledge_base_id.clone(),
+            results: 0,
+        });
+        output
     }
 
     fn http_client(&self, url: &str) -> Result<&reqwest::Client, String> {
@@ -610,6 +702,7 @@ mod tests {
                 argv: argv.iter().map(|s| s.to_string()).collect(),
                 timeout,
             },
+            require_confirmation: false,
         };
         Dispatcher {
             targets: HashMap::from([("probe".to_string(), target)]),
@@ -618,6 +711,7 @@ mod tests {
             lambda: tokio::sync::OnceCell::new(),
             http: std::sync::OnceLock::new(),
             plain_http: std::sync::OnceLock::new(),
+            retrieve: std::sync::OnceLock::new(),
         }
     }
 

@@ -104,12 +104,13 @@ where
     F: FnMut() -> Fut,
     Fut: Future<Output = Result<T, E>>,
 {
-    let attempts = std::cell::Cell::new(0u32);
+    // Atomic rather than a Cell so the future stays `Send` (tool calls run on spawned tasks).
+    let attempts = std::sync::atomic::AtomicU32::new(0);
     let mut operation = operation;
     let timed_out = &timed_out;
     let attempt_timeout = policy.attempt_timeout;
     let all = (|| {
-        attempts.set(attempts.get() + 1);
+        attempts.fetch_add(1, std::sync::atomic::Ordering::Relaxed);
         let attempt = operation();
         async move {
             tokio::time::timeout(attempt_timeout, attempt)
@@ -123,7 +124,7 @@ where
     let result = tokio::time::timeout(policy.deadline, all)
         .await
         .unwrap_or_else(|_| Err(timed_out(TimedOut::Deadline(policy.deadline))));
-    (result, attempts.get())
+    (result, attempts.load(std::sync::atomic::Ordering::Relaxed))
 }
 
 #[cfg(test)]

@@ -8,7 +8,7 @@ use super::dispatch::{Dispatcher, ToolCall, ToolOutput};
 use super::history;
 use super::lambda_event::{EventContext, body_content};
 use super::model::{ModelClient, ModelError, Usage};
-use super::session::{Pending, PendingCall, SessionError, SessionState};
+use super::session::{InvocationType, Pending, PendingCall, SessionError, SessionState};
 use super::trace::{Event, Trace, TraceError, round_ms};
 use super::wire::{WireError, message_to_sdk, tool_result_block};
 use aws_sdk_bedrockruntime::types::Message;
@@ -21,12 +21,22 @@ use std::sync::Arc;
 pub enum TurnInput {
     /// A new user message.
     Message(String),
-    /// Answers to the session's pending `return_control` calls (`--tool-result ID=JSON`),
-    /// optionally with a new message.
+    /// Answers to the session's pending calls: results of `return_control` calls
+    /// (`--tool-result ID=JSON`) and the user's decisions on calls waiting for confirmation
+    /// (`--confirm ID` is `true`, `--deny ID` is `false`), optionally with a new message.
     ToolResults {
         results: Vec<(String, String)>,
+        confirmations: Vec<(String, bool)>,
         message: Option<String>,
     },
+}
+
+/// Asks the user whether a `require_confirmation` call may run (the CLI asks on a terminal).
+/// Without one, such calls go back to the caller to be confirmed, as Bedrock Agents returns
+/// them with `actionInvocationType: USER_CONFIRMATION`.
+pub trait Confirm: Send + Sync {
+    /// `true` to run the call, `false` to decline it (the model is told it did not run).
+    fn confirm(&self, call: &PendingCall) -> bool;
 }
 
 /// How a turn ended (without an error).
@@ -108,6 +118,9 @@ pub struct Runner<'a> {
     pub resumed: bool,
     /// The first trace write that failed: kept, not raised, so the answer is not lost.
     trace_error: Option<TraceError>,
+    confirm: Option<&'a dyn Confirm>,
+    /// Calls run while resuming, before the loop counts its own.
+    resumed_tool_calls: u32,
 }
 
 /// An answer the model gave (and was paid for), with what failed after it. The CLI prints
@@ -175,7 +188,35 @@ impl<'a> Runner<'a> {
             pending: state.pending,
             resumed: false,
             trace_error: None,
+            confirm: None,
+            resumed_tool_calls: 0,
         })
+    }
+
+    /// Ask `confirm` before running `require_confirmation` calls instead of returning them.
+    #[must_use]
+    pub fn with_confirm(mut self, confirm: &'a dyn Confirm) -> Self {
+        self.confirm = Some(confirm);
+        self
+    }
+
+    fn pending_call(&self, call: ToolCall, kind: InvocationType) -> PendingCall {
+        let target = self.dispatcher.target(&call.name);
+        PendingCall {
+            action_group: target.map(|t| t.action_group.clone()).unwrap_or_default(),
+            function: target.map(|t| t.function.clone()).unwrap_or_default(),
+            tool_use_id: call.tool_use_id,
+            name: call.name,
+            input: call.input,
+            action_invocation_type: kind,
+        }
+    }
+
+    fn label(&self, name: &str) -> String {
+        self.dispatcher.target(name).map_or_else(
+            || name.to_string(),
+            |t| format!("{}/{}", t.action_group, t.function),
+        )
     }
 
     /// Calls left for the caller to answer when the turn paused.
@@ -283,49 +324,143 @@ impl<'a> Runner<'a> {
                 }
                 self.push(json!({ "role": "user", "content": [{ "text": text }] }))?;
             }
-            TurnInput::ToolResults { results, message } => {
+            TurnInput::ToolResults {
+                results,
+                confirmations,
+                message,
+            } => {
                 let Some(pending) = self.pending.take() else {
                     return Err(RunError::Input(format!(
                         "session `{}` has no tool calls waiting for results",
                         self.settings.session_id
                     )));
                 };
-                let mut supplied: IndexMap<String, String> = results.into_iter().collect();
-                let mut content = pending.results.clone();
-                let mut missing = Vec::new();
-                for call in &pending.calls {
-                    match supplied.shift_remove(&call.tool_use_id) {
-                        Some(answer) => content.push(tool_result_block(
-                            &call.tool_use_id,
-                            body_content(&answer),
-                            false,
-                        )),
-                        None => missing.push(call.tool_use_id.clone()),
+                let content = match self.answer(&pending, results, confirmations) {
+                    Ok(answers) => answers,
+                    Err(message) => {
+                        self.pending = Some(pending);
+                        return Err(RunError::Input(message));
                     }
-                }
-                if !missing.is_empty() || !supplied.is_empty() {
-                    let list = |ids: Vec<&str>| {
-                        if ids.is_empty() {
-                            "none".to_string()
-                        } else {
-                            ids.join(", ")
+                };
+                let to_run: Vec<ToolCall> = content
+                    .iter()
+                    .filter(|(_, answer)| matches!(answer, Answer::Run))
+                    .map(|(call, _)| ToolCall {
+                        tool_use_id: call.tool_use_id.clone(),
+                        name: call.name.clone(),
+                        input: call.input.clone(),
+                    })
+                    .collect();
+                self.resumed_tool_calls += to_run.len() as u32;
+                let mut outputs = self.dispatch_all(&to_run).await?.into_iter();
+                let mut blocks = pending.results.clone();
+                for (call, answer) in content {
+                    let block = match answer {
+                        Answer::Result(text) => {
+                            tool_result_block(&call.tool_use_id, body_content(&text), false)
+                        }
+                        Answer::Run => {
+                            let output = outputs
+                                .next()
+                                .unwrap_or_else(|| ToolOutput::internal_error(&call.name));
+                            self.result_block(&call.tool_use_id, &output)
+                        }
+                        Answer::Deny => {
+                            let output = ToolOutput::denied(&self.label(&call.name));
+                            self.record_output(&call.name, &output);
+                            self.result_block(&call.tool_use_id, &output)
                         }
                     };
-                    let missing_ids = list(missing.iter().map(String::as_str).collect());
-                    let unknown_ids = list(supplied.keys().map(String::as_str).collect());
-                    self.pending = Some(pending);
-                    return Err(RunError::Input(format!(
-                        "the tool results do not match the pending calls: missing {missing_ids}; unknown {unknown_ids}"
-                    )));
+                    blocks.push(block);
                 }
                 if let Some(text) = message {
-                    content.push(json!({ "text": text }));
+                    blocks.push(json!({ "text": text }));
                 }
                 self.resumed = true;
-                self.push(json!({ "role": "user", "content": content }))?;
+                self.push(json!({ "role": "user", "content": blocks }))?;
             }
         }
         self.run_loop().await
+    }
+
+    /// Match the caller's answers to the pending calls: each call gets exactly the answer its
+    /// `actionInvocationType` asks for; anything else is a message saying what is wrong.
+    fn answer(
+        &self,
+        pending: &Pending,
+        results: Vec<(String, String)>,
+        confirmations: Vec<(String, bool)>,
+    ) -> Result<Vec<(PendingCall, Answer)>, String> {
+        let mut supplied: IndexMap<String, String> = results.into_iter().collect();
+        let mut decided: IndexMap<String, bool> = confirmations.into_iter().collect();
+        let mut missing = Vec::new();
+        let mut wrong = Vec::new();
+        let mut answers = Vec::new();
+        for call in &pending.calls {
+            let id = call.tool_use_id.as_str();
+            let result = supplied.shift_remove(id);
+            let decision = decided.shift_remove(id);
+            let answer = match (call.action_invocation_type, result, decision) {
+                (_, Some(_), Some(_)) => {
+                    wrong.push(format!("{id} has both a result and a confirmation answer"));
+                    continue;
+                }
+                (InvocationType::Result, Some(text), None) => Answer::Result(text),
+                (InvocationType::Result, None, Some(_)) => {
+                    wrong.push(format!(
+                        "{id} does not wait for confirmation; answer it with --tool-result"
+                    ));
+                    continue;
+                }
+                (InvocationType::UserConfirmation, None, Some(true)) => Answer::Run,
+                (InvocationType::UserConfirmation, Some(_), None) => {
+                    wrong.push(format!(
+                        "{id} waits for confirmation, and agentc runs it: answer --confirm {id} or --deny {id}"
+                    ));
+                    continue;
+                }
+                (InvocationType::UserConfirmationAndResult, Some(text), None) => {
+                    Answer::Result(text)
+                }
+                (InvocationType::UserConfirmationAndResult, None, Some(true)) => {
+                    wrong.push(format!(
+                        "{id} returns control: confirm it by answering with its result (--tool-result), or --deny {id}"
+                    ));
+                    continue;
+                }
+                (_, None, Some(false)) => Answer::Deny,
+                (_, None, None) => {
+                    missing.push(id.to_string());
+                    continue;
+                }
+            };
+            answers.push((call.clone(), answer));
+        }
+        let unknown: Vec<&str> = supplied
+            .keys()
+            .chain(decided.keys())
+            .map(String::as_str)
+            .collect();
+        if missing.is_empty() && unknown.is_empty() && wrong.is_empty() {
+            return Ok(answers);
+        }
+        let list = |ids: Vec<&str>| {
+            if ids.is_empty() {
+                "none".to_string()
+            } else {
+                ids.join(", ")
+            }
+        };
+        let mut message = format!(
+            "the tool results do not match the pending calls: missing {}; unknown {}",
+            list(missing.iter().map(String::as_str).collect()),
+            list(unknown)
+        );
+        for problem in wrong {
+            message.push_str("; ");
+            message.push_str(&problem);
+        }
+        Err(message)
     }
 
     async fn run_loop(&mut self) -> Result<Report, RunError> {
@@ -359,47 +494,78 @@ impl<'a> Runner<'a> {
                     },
                     usage,
                     model_calls: iteration,
-                    tool_calls,
+                    tool_calls: tool_calls + self.resumed_tool_calls,
                 });
             }
             if calls.is_empty() {
                 return Err(RunError::ToolUseWithoutCalls);
             }
-            let (returned, local): (Vec<ToolCall>, Vec<ToolCall>) = calls
-                .into_iter()
-                .partition(|c| self.dispatcher.returns_control(&c.name));
-            tool_calls += local.len() as u32;
-            let outputs = self.dispatch_all(&local).await?;
-            let results: Vec<Value> = local
-                .iter()
-                .zip(&outputs)
-                .map(|(call, output)| self.result_block(&call.tool_use_id, output))
-                .collect();
-            if !returned.is_empty() {
-                let calls = returned
-                    .into_iter()
-                    .map(|call| {
-                        let target = self.dispatcher.target(&call.name);
-                        PendingCall {
-                            action_group: target
-                                .map(|t| t.action_group.clone())
-                                .unwrap_or_default(),
-                            function: target.map(|t| t.function.clone()).unwrap_or_default(),
-                            tool_use_id: call.tool_use_id,
-                            name: call.name,
-                            input: call.input,
+            // Each call in the model's order: run here, declined by the user, or returned.
+            let mut slots = Vec::with_capacity(calls.len());
+            let mut local = Vec::new();
+            let mut returned = Vec::new();
+            for call in calls {
+                let returns = self.dispatcher.returns_control(&call.name);
+                if self.dispatcher.requires_confirmation(&call.name) {
+                    let kind = if returns {
+                        InvocationType::UserConfirmationAndResult
+                    } else {
+                        InvocationType::UserConfirmation
+                    };
+                    match self.confirm {
+                        None => {
+                            returned.push(self.pending_call(call, kind));
+                            continue;
                         }
-                    })
-                    .collect::<Vec<_>>();
+                        Some(confirm) => {
+                            if !confirm.confirm(&self.pending_call(call.clone(), kind)) {
+                                slots.push(Slot::Denied(call));
+                                continue;
+                            }
+                        }
+                    }
+                }
+                if returns {
+                    returned.push(self.pending_call(call, InvocationType::Result));
+                } else {
+                    slots.push(Slot::Local);
+                    local.push(call);
+                }
+            }
+            tool_calls += local.len() as u32;
+            let mut outputs = self.dispatch_all(&local).await?.into_iter();
+            let mut local_calls = local.iter();
+            let mut results = Vec::with_capacity(slots.len());
+            for slot in slots {
+                let (id, output) = match slot {
+                    Slot::Local => {
+                        let id = local_calls
+                            .next()
+                            .map(|c| c.tool_use_id.clone())
+                            .unwrap_or_default();
+                        let output = outputs
+                            .next()
+                            .unwrap_or_else(|| ToolOutput::internal_error(&id));
+                        (id, output)
+                    }
+                    Slot::Denied(call) => {
+                        let output = ToolOutput::denied(&self.label(&call.name));
+                        self.record_output(&call.name, &output);
+                        (call.tool_use_id, output)
+                    }
+                };
+                results.push(self.result_block(&id, &output));
+            }
+            if !returned.is_empty() {
                 self.pending = Some(Pending {
-                    calls: calls.clone(),
+                    calls: returned.clone(),
                     results,
                 });
                 return Ok(Report {
-                    outcome: Outcome::ReturnControl { calls },
+                    outcome: Outcome::ReturnControl { calls: returned },
                     usage,
                     model_calls: iteration,
-                    tool_calls,
+                    tool_calls: tool_calls + self.resumed_tool_calls,
                 });
             }
             self.push(json!({ "role": "user", "content": results }))?;
@@ -407,6 +573,32 @@ impl<'a> Runner<'a> {
         Err(RunError::MaxIterations {
             max: self.settings.max_iterations,
         })
+    }
+
+    /// One `tool_call` (or `retrieval`) trace line for a finished call.
+    fn record_output(&mut self, name: &str, output: &ToolOutput) {
+        if let Some(trace) = self.trace {
+            let event = match &output.retrieval {
+                Some(retrieval) => Event::Retrieval {
+                    session: &self.settings.session_id,
+                    knowledge_base_id: &retrieval.knowledge_base_id,
+                    latency_ms: round_ms(output.latency_ms),
+                    outcome: output.outcome,
+                    results: retrieval.results,
+                    bytes: output.result_bytes,
+                },
+                None => Event::ToolCall {
+                    session: &self.settings.session_id,
+                    name,
+                    latency_ms: round_ms(output.latency_ms),
+                    outcome: output.outcome,
+                    result_bytes: output.result_bytes,
+                },
+            };
+            if let Err(error) = trace.record(&event) {
+                self.trace_error.get_or_insert(error);
+            }
+        }
     }
 
     /// Run the calls concurrently; results in the calls' order.
@@ -432,17 +624,7 @@ impl<'a> Runner<'a> {
         let mut finished = Vec::with_capacity(calls.len());
         for (call, output) in calls.iter().zip(outputs) {
             let output = output.unwrap_or_else(|| ToolOutput::internal_error(&call.name));
-            if let Some(trace) = self.trace
-                && let Err(error) = trace.record(&Event::ToolCall {
-                    session: &self.settings.session_id,
-                    name: &call.name,
-                    latency_ms: round_ms(output.latency_ms),
-                    outcome: output.outcome,
-                    result_bytes: output.result_bytes,
-                })
-            {
-                self.trace_error.get_or_insert(error);
-            }
+            self.record_output(&call.name, &output);
             if let Some(attributes) = &output.session_attributes {
                 self.session_attributes = attributes.clone();
             }
@@ -453,6 +635,19 @@ impl<'a> Runner<'a> {
         }
         Ok(finished)
     }
+}
+
+/// Where a call's result comes from, in the model's order.
+enum Slot {
+    Local,
+    Denied(ToolCall),
+}
+
+/// The caller's answer to one pending call.
+enum Answer {
+    Result(String),
+    Run,
+    Deny,
 }
 
 fn tool_calls_of(message: &Value) -> Vec<ToolCall> {

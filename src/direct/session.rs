@@ -47,6 +47,25 @@ pub struct PendingCall {
     pub action_group: String,
     pub function: String,
     pub input: Value,
+    /// What the caller must answer, as Bedrock Agents' `actionInvocationType` says it (a
+    /// session stored before this field existed holds `RESULT` calls only).
+    #[serde(default)]
+    pub action_invocation_type: InvocationType,
+}
+
+/// What a call handed back to the caller waits for (Bedrock Agents' `actionInvocationType`).
+#[derive(Debug, Clone, Copy, Default, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(rename_all = "SCREAMING_SNAKE_CASE")]
+pub enum InvocationType {
+    /// The caller runs it and answers with its result (`--tool-result ID=JSON`).
+    #[default]
+    Result,
+    /// agentc runs it once the user confirms (`--confirm ID`) or tells the model the user
+    /// declined (`--deny ID`): a `require_confirmation` function agentc can run itself.
+    UserConfirmation,
+    /// The caller confirms and runs it (`--tool-result ID=JSON`), or declines (`--deny ID`):
+    /// a `require_confirmation` function that returns control.
+    UserConfirmationAndResult,
 }
 
 /// A stored session and its version (incremented by every write).

@@ -4,8 +4,12 @@
 //! ```text
 //! {"type":"model_call","session":…,"iteration":n,"model_id":…,"latency_ms":…,"stop_reason":…,
 //!  "usage":{"input_tokens":…,"output_tokens":…,"cache_read_input_tokens":…,"cache_write_input_tokens":…}}
-//! {"type":"tool_call","session":…,"name":…,"latency_ms":…,"outcome":"ok"|"error"|"timeout","result_bytes":…}
+//! {"type":"tool_call","session":…,"name":…,"latency_ms":…,"outcome":"ok"|"error"|"timeout"|"denied","result_bytes":…}
+//! {"type":"retrieval","session":…,"knowledge_base_id":…,"latency_ms":…,"outcome":…,"results":n,"bytes":…}
 //! ```
+//!
+//! A knowledge-base call writes a `retrieval` line instead of a `tool_call` line: `results` is
+//! the number of passages and `bytes` the size of the tool result they make for the model.
 //!
 //! Usage figures are the ones the Converse response reports (measured, not estimated). Only
 //! these fields are written — no message text, tool inputs or outputs, and never
@@ -35,6 +39,14 @@ pub enum Event<'a> {
         latency_ms: f64,
         outcome: CallOutcome,
         result_bytes: usize,
+    },
+    Retrieval {
+        session: &'a str,
+        knowledge_base_id: &'a str,
+        latency_ms: f64,
+        outcome: CallOutcome,
+        results: usize,
+        bytes: usize,
     },
 }
 
@@ -149,5 +161,19 @@ mod tests {
         .expect("serializes");
         assert_eq!(line["outcome"], "timeout");
         assert_eq!(line["type"], "tool_call");
+        let line = serde_json::to_value(Event::Retrieval {
+            session: "s",
+            knowledge_base_id: "KB12345678",
+            latency_ms: 3.0,
+            outcome: CallOutcome::Ok,
+            results: 2,
+            bytes: 120,
+        })
+        .expect("serializes");
+        assert_eq!(
+            line,
+            serde_json::json!({"type": "retrieval", "session": "s", "knowledge_base_id": "KB12345678",
+                "latency_ms": 3.0, "outcome": "ok", "results": 2, "bytes": 120})
+        );
     }
 }

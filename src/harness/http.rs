@@ -66,10 +66,15 @@ impl AgentCoreControl {
 
     pub fn from_config(config: aws_config::SdkConfig) -> Self {
         let base = base_url(&config);
-        let http = reqwest::Client::builder()
-            .timeout(Duration::from_secs(60))
-            .build()
-            .unwrap_or_default();
+        let builder = reqwest::Client::builder().timeout(Duration::from_secs(60));
+        // A plain-HTTP endpoint (a local server) needs no root certificates: reading the
+        // system's store is most of a client's set-up time (as in `aws::lazy_tls_client`).
+        let builder = if base.starts_with("http://") {
+            builder.tls_certs_only(std::iter::empty())
+        } else {
+            builder
+        };
+        let http = builder.build().unwrap_or_default();
         AgentCoreControl { config, base, http }
     }
 

@@ -219,6 +219,32 @@ pub struct KnowledgeBase {
     pub description: String,
     #[serde(default = "default_true", skip_serializing_if = "is_true")]
     pub enabled: bool,
+    /// Passages one retrieval returns (1 to 100; default 5), on the runtimes that query the
+    /// knowledge base themselves (direct, harness).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    #[schemars(range(min = 1, max = 100))]
+    pub number_of_results: Option<u32>,
+    /// `HYBRID` (vector and keyword) or `SEMANTIC` (vector only); default: the knowledge
+    /// base's own choice.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub search_type: Option<SearchType>,
+}
+
+/// How a knowledge base is searched (the Retrieve API's `overrideSearchType`).
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize, JsonSchema)]
+#[serde(rename_all = "UPPERCASE")]
+pub enum SearchType {
+    Hybrid,
+    Semantic,
+}
+
+impl SearchType {
+    pub fn as_str(self) -> &'static str {
+        match self {
+            SearchType::Hybrid => "HYBRID",
+            SearchType::Semantic => "SEMANTIC",
+        }
+    }
 }
 
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize, JsonSchema)]

@@ -32,7 +32,11 @@ mod cli_output;
 mod cost;
 mod direct_compile;
 #[cfg(feature = "direct")]
+mod direct_confirm;
+#[cfg(feature = "direct")]
 mod direct_dynamodb;
+#[cfg(feature = "direct")]
+mod direct_knowledge;
 #[cfg(feature = "direct")]
 mod direct_run;
 #[cfg(feature = "direct")]

@@ -9,7 +9,7 @@ use agentc::direct::history;
 use agentc::direct::model::ModelClient;
 use agentc::direct::retry::RetryPolicy;
 use agentc::direct::runner::{Outcome, Report, Runner, Settings, TurnInput};
-use agentc::direct::session;
+use agentc::direct::session::{self, InvocationType};
 use agentc::direct::trace::Trace;
 use agentc::direct::wire::RequestParts;
 use agentc::models::ModelTable;
@@ -34,17 +34,22 @@ pub enum SetupError {
 }
 
 pub fn run(args: &RunArgs) -> CliResult {
-    if args.message.is_none() && args.tool_results.is_empty() {
+    let answers =
+        !args.tool_results.is_empty() || !args.confirm.is_empty() || !args.deny.is_empty();
+    if args.message.is_none() && !answers {
         return Err(SetupError::Usage(
-            "give a message, or --session ID with --tool-result ID=JSON".into(),
+            "give a message, or --session ID with --tool-result ID=JSON, --confirm ID or --deny ID"
+                .into(),
         )
         .into());
     }
-    if !args.tool_results.is_empty() && args.session.is_none() {
-        return Err(SetupError::Usage(
-            "--tool-result needs --session: results answer the calls of a stored session".into(),
-        )
-        .into());
+    if answers && args.session.is_none() {
+        let message = if args.tool_results.is_empty() {
+            "--confirm and --deny need --session: they answer the calls of a stored session"
+        } else {
+            "--tool-result needs --session: results answer the calls of a stored session"
+        };
+        return Err(SetupError::Usage(message.into()).into());
     }
     if let Some(id) = &args.session {
         session::validate_id(id)?;
@@ -154,14 +159,26 @@ async fn run_async(
         Some(sdk_config.clone()),
     ));
     let mut runner = Runner::new(&model, dispatcher, trace.as_ref(), settings, state)?;
-    let input = if args.tool_results.is_empty() {
+    let input = if args.tool_results.is_empty() && args.confirm.is_empty() && args.deny.is_empty() {
         TurnInput::Message(args.message.clone().unwrap_or_default())
     } else {
         TurnInput::ToolResults {
             results: args.tool_results.clone(),
+            confirmations: args
+                .confirm
+                .iter()
+                .map(|id| (id.clone(), true))
+                .chain(args.deny.iter().map(|id| (id.clone(), false)))
+                .collect(),
             message: args.message.clone(),
         }
     };
+    // On a terminal agentc asks before a `require_confirmation` call runs; otherwise (a
+    // program drives it, or --json) the call goes back to the caller to be confirmed.
+    let terminal = TerminalConfirm;
+    if !args.json && TerminalConfirm::available() {
+        runner = runner.with_confirm(&terminal);
+    }
     let result = runner.run(input).await;
 
     // Keep what happened once the model has answered at least once (tools may have had
@@ -181,6 +198,34 @@ async fn run_async(
         store.save(id, &update).await?;
     }
     Ok(print_report(args, stored_session, &result?))
+}
+
+/// Asks on the terminal (stderr, stdin) whether a `require_confirmation` call may run.
+struct TerminalConfirm;
+
+impl TerminalConfirm {
+    fn available() -> bool {
+        use std::io::IsTerminal;
+        std::io::stdin().is_terminal() && std::io::stderr().is_terminal()
+    }
+}
+
+impl agentc::direct::runner::Confirm for TerminalConfirm {
+    fn confirm(&self, call: &agentc::direct::session::PendingCall) -> bool {
+        use std::io::{BufRead, Write};
+        let mut stderr = std::io::stderr().lock();
+        let _ = write!(
+            stderr,
+            "{}/{} wants to run with {}\nRun it? [y/N] ",
+            call.action_group, call.function, call.input
+        );
+        let _ = stderr.flush();
+        let mut line = String::new();
+        if std::io::stdin().lock().read_line(&mut line).is_err() {
+            return false;
+        }
+        matches!(line.trim().to_ascii_lowercase().as_str(), "y" | "yes")
+    }
 }
 
 /// An id for a run without `--session`: used in the trace and the Lambda event, not stored.
@@ -239,7 +284,16 @@ fn print_report(args: &RunArgs, session: Option<&str>, report: &Report) -> ExitS
                     args.input.spec.display(),
                     calls
                         .iter()
-                        .map(|c| format!("--tool-result '{}=<JSON>'", c.tool_use_id))
+                        .map(|c| match c.action_invocation_type {
+                            InvocationType::Result =>
+                                format!("--tool-result '{}=<JSON>'", c.tool_use_id),
+                            InvocationType::UserConfirmation =>
+                                format!("--confirm {0} (or --deny {0})", c.tool_use_id),
+                            InvocationType::UserConfirmationAndResult => format!(
+                                "--tool-result '{0}=<JSON>' once confirmed (or --deny {0})",
+                                c.tool_use_id
+                            ),
+                        })
                         .collect::<Vec<_>>()
                         .join(" ")
                 ),
@@ -277,8 +331,12 @@ fn print_report(args: &RunArgs, session: Option<&str>, report: &Report) -> ExitS
         }
         Outcome::ReturnControl { calls } => {
             for call in calls {
+                let waits = match call.action_invocation_type {
+                    InvocationType::Result => "",
+                    _ => ", needs confirmation",
+                };
                 print_stdout(&format!(
-                    "tool call {} ({}/{}): {}\n",
+                    "tool call {} ({}/{}{waits}): {}\n",
                     call.tool_use_id, call.action_group, call.function, call.input
                 ));
             }

@@ -8,20 +8,21 @@ declare_rule! {
     /// # dropped-by-target
     ///
     /// A setting of the spec that the target being built cannot carry, so its output leaves
-    /// it out. For the direct target (the Converse API): knowledge bases, Bedrock Agents
-    /// prompt overrides (a pre-processing filter included), `require_confirmation` and
-    /// built-in action groups. For the AgentCore harness: knowledge bases, prompt overrides,
-    /// `require_confirmation`, stop sequences, `max_recent_sessions`, a `storage_days` outside
-    /// managed memory's 3–365, built-in action groups other than `AMAZON.CodeInterpreter`
-    /// (which maps to the harness's Code Interpreter), the agents encryption key and
-    /// orchestrator (`idle_session_ttl` maps to the idle timeout; the guardrail has a rule of
-    /// its own, `guardrail-not-enforced`). Reported only when a target is named (`agentc lint
-    /// --target direct`, and `compile`, `cost`, `deploy` and `run` for that target), because a
-    /// spec need not be meant for every target.
+    /// it out. For the direct target (the Converse API): Bedrock Agents prompt overrides (a
+    /// pre-processing filter included) and built-in action groups (knowledge bases are
+    /// carried as retrieval tools, and `require_confirmation` by agentc's runtime). For the
+    /// AgentCore harness: knowledge bases, prompt overrides, `require_confirmation`, stop
+    /// sequences, `max_recent_sessions`, a `storage_days` outside managed memory's 3–365,
+    /// built-in action groups other than `AMAZON.CodeInterpreter` (which maps to the
+    /// harness's Code Interpreter), the agents encryption key and orchestrator
+    /// (`idle_session_ttl` maps to the idle timeout; the guardrail has a rule of its own,
+    /// `guardrail-not-enforced`). Reported only when a target is named (`agentc lint --target
+    /// direct`, and `compile`, `cost`, `deploy` and `run` for that target), because a spec
+    /// need not be meant for every target.
     ///
     /// ## Why
     /// A spec moved from Bedrock Agents to the direct target must not lose a setting without
-    /// a word: a knowledge base that is no longer queried, or an input filter that no longer
+    /// a word: a built-in tool the model no longer has, or an input filter that no longer
     /// runs, changes what the agent does. Builds show these findings on stderr and go on.
     ///
     /// ## How to fix

@@ -6,6 +6,7 @@ pub mod external;
 pub mod fake_bedrock_agent;
 #[cfg(feature = "harness")]
 pub mod fake_harness;
+pub mod fake_retrieve;
 pub mod loopback;
 
 use serde_json::{Value, json};
