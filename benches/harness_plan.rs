@@ -4,6 +4,9 @@
 //! measurement, not a test: the calls such a plan makes are asserted by
 //! `harness_deploy::an_unchanged_harness_plans_in_one_list_walk_and_one_read_per_resource`.
 //!
+//! Then the whole `agentc plan --target harness` process (spec load, lint, compile, plan) of an
+//! example spec deployed to the same fake, against `agentc --version` as the process baseline.
+//!
 //! `cargo bench --bench harness_plan` (release), or `cargo bench --bench harness_plan --profile
 //! dev` for an upper bound without a release build.
 
@@ -132,6 +135,66 @@ fn main() {
         overheads[RUNS / 2],
         overheads[RUNS * 9 / 10],
         overheads[RUNS - 1]
+    );
+    process(&fake);
+}
+
+/// The whole process: `agentc plan --target harness` of `agents/infra-assistant.yaml`.
+fn process(fake: &fake::FakeHarness) {
+    let dir = tempfile::tempdir().expect("temp dir");
+    let example =
+        std::path::Path::new(env!("CARGO_MANIFEST_DIR")).join("agents/infra-assistant.yaml");
+    std::fs::copy(example, dir.path().join("spec.yaml")).expect("copy the example");
+    let agentc = |args: &[&str]| {
+        std::process::Command::new(env!("CARGO_BIN_EXE_agentc"))
+            .current_dir(dir.path())
+            .envs(fake.client_env(dir.path()))
+            .env_remove("AWS_PROFILE")
+            .args(args)
+            .stdout(std::process::Stdio::null())
+            .stderr(std::process::Stdio::null())
+            .status()
+            .expect("run agentc")
+            .code()
+    };
+    let deploy = [
+        "deploy",
+        "spec.yaml",
+        "--target",
+        "harness",
+        "--auto-approve",
+    ];
+    assert_eq!(agentc(&deploy), Some(0), "deploy the example");
+    const PROCESS_RUNS: usize = 15;
+    let (mut plans, mut versions, mut overheads) = (Vec::new(), Vec::new(), Vec::new());
+    for _ in 0..PROCESS_RUNS {
+        let busy_before = fake.busy();
+        let started = Instant::now();
+        let plan = [
+            "plan",
+            "spec.yaml",
+            "--target",
+            "harness",
+            "--detailed-exitcode",
+        ];
+        assert_eq!(agentc(&plan), Some(0), "the harness is unchanged");
+        let total = ms(started.elapsed());
+        plans.push(total);
+        overheads.push(total - ms(fake.busy() - busy_before));
+        let started = Instant::now();
+        agentc(&["--version"]);
+        versions.push(ms(started.elapsed()));
+    }
+    for v in [&mut plans, &mut versions, &mut overheads] {
+        v.sort_by(f64::total_cmp);
+    }
+    let median = |v: &[f64]| v[v.len() / 2];
+    println!(
+        "  process `agentc plan --target harness` (infra-assistant): median {:.1} ms, min {:.1} ms; minus the fake's time: median {:.1} ms; `agentc --version`: median {:.1} ms",
+        median(&plans),
+        plans[0],
+        median(&overheads),
+        median(&versions)
     );
 }
 
