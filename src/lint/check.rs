@@ -282,7 +282,7 @@ mod tests {
     #[test]
     fn what_a_target_drops_is_a_warning_of_the_checked_spec() {
         let spec = format!(
-            "{HEAD}model: amazon.nova-pro-v1:0\n{INSTRUCTION}knowledge_bases:\n  - id: KB12345678\n    description: Runbooks for the production services.\n"
+            "{HEAD}model: amazon.nova-pro-v1:0\n{INSTRUCTION}targets:\n  agents:\n    role_arn: arn:aws:iam::123456789012:role/AmazonBedrockExecutionRoleForAgents_x\n    built_in_action_groups:\n      - signature: AMAZON.UserInput\n"
         );
         let direct = check(load(&spec), ModelTable::builtin(), &[Target::Direct])
             .map(|c| c.warnings.iter().map(|d| d.rule).collect::<Vec<_>>());
