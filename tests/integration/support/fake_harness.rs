@@ -898,10 +898,6 @@ impl FakeHarness {
 
     /// The environment that points an `agentc` process at this fake (see
     /// `FakeBedrockAgent::client_env`).
-    #[allow(
-        dead_code,
-        reason = "used by the CLI tests once `--target harness` deploys"
-    )]
     pub fn client_env(&self, dir: &std::path::Path) -> Vec<(&'static str, std::ffi::OsString)> {
         vec![
             (
