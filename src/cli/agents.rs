@@ -1,6 +1,6 @@
 use super::CliResult;
 use super::args::{AwsArgs, SpecArgs, TargetArg};
-use super::commands::{agents, artifact, harness};
+use super::commands::{agents, artifact, harness_deploy};
 use agentc::target::Target;
 use std::path::PathBuf;
 
@@ -77,7 +77,7 @@ pub struct ImportArgs {
 pub fn plan(args: PlanArgs) -> CliResult {
     match Target::from(args.target) {
         Target::Agents => agents::plan(&args),
-        Target::Harness => harness::not_yet("plan"),
+        Target::Harness => harness_deploy::plan(&args),
         Target::Direct => artifact::plan(&args),
     }
 }
@@ -85,7 +85,7 @@ pub fn plan(args: PlanArgs) -> CliResult {
 pub fn destroy(args: DestroyArgs) -> CliResult {
     match Target::from(args.target) {
         Target::Agents => agents::destroy(&args),
-        Target::Harness => harness::not_yet("destroy"),
+        Target::Harness => harness_deploy::destroy(&args),
         Target::Direct => artifact::destroy(&args),
     }
 }

@@ -1,6 +1,6 @@
 use super::CliResult;
 use super::args::{AwsArgs, SpecArgs, TargetArg};
-use super::commands::{agents, artifact, export, harness};
+use super::commands::{agents, artifact, export, harness, harness_deploy};
 use agentc::target::Target;
 use std::path::PathBuf;
 
@@ -84,6 +84,6 @@ pub fn deploy(args: DeployArgs) -> CliResult {
     match Target::from(args.target) {
         Target::Direct => artifact::deploy(&args),
         Target::Agents => agents::deploy(&args),
-        Target::Harness => harness::not_yet("deploy"),
+        Target::Harness => harness_deploy::deploy(&args),
     }
 }

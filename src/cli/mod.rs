@@ -75,6 +75,9 @@ pub enum CliError {
     Harness(#[from] agentc::harness::HarnessError),
     #[error(transparent)]
     #[diagnostic(transparent)]
+    HarnessDeploy(Box<agentc::harness::error::DeployError>),
+    #[error(transparent)]
+    #[diagnostic(transparent)]
     Artifact(#[from] agentc::direct::artifact::ArtifactError),
     #[error(transparent)]
     #[diagnostic(transparent)]
@@ -129,7 +132,7 @@ pub enum CliError {
     #[error("`agentc {command}` is not built yet for the {target} target")]
     #[diagnostic(
         code(agentc::not_yet),
-        help("`agentc compile --target {target}` prints what it would send")
+        help("`agentc run --target direct` runs the same spec on the Converse API; `agentc compile --target {target}` prints what a deploy sends")
     )]
     NotYet {
         command: &'static str,
@@ -169,6 +172,12 @@ pub enum CliError {
         command: &'static str,
         feature: &'static str,
     },
+}
+
+impl From<agentc::harness::error::DeployError> for CliError {
+    fn from(error: agentc::harness::error::DeployError) -> Self {
+        CliError::HarnessDeploy(Box::new(error))
+    }
 }
 
 impl From<agentc::agents::error::AgentsError> for CliError {

@@ -61,6 +61,10 @@ pub enum ResourceKind {
     Alias,
     /// The direct target's compiled Converse config on disk.
     Artifact,
+    /// An AgentCore managed harness.
+    Harness,
+    /// A harness endpoint: a name that serves one harness version (the alias analogue).
+    HarnessEndpoint,
 }
 
 impl ResourceKind {
@@ -71,6 +75,8 @@ impl ResourceKind {
             ResourceKind::KnowledgeBase => "knowledge_base",
             ResourceKind::Alias => "alias",
             ResourceKind::Artifact => "artifact",
+            ResourceKind::Harness => "harness",
+            ResourceKind::HarnessEndpoint => "harness_endpoint",
         }
     }
 }

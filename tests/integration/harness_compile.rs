@@ -51,19 +51,6 @@ fn a_spec_without_a_harness_block_is_told_the_role_it_needs() {
     );
 }
 
-#[test]
-fn commands_not_built_yet_say_so() {
-    for command in ["plan", "deploy", "destroy"] {
-        let out = agentc(&[command, SPEC, "--target", "harness"]);
-        assert_eq!(out.code, 2, "{command}: {out:?}");
-        assert!(
-            out.stderr.contains("not built yet for the harness target"),
-            "{command}: {}",
-            out.stderr
-        );
-    }
-}
-
 /// The guardrail finding blocks builds for the harness only, and only when the harness is the
 /// target named; `lint.rules` can lower it like any rule.
 #[test]

@@ -48,6 +48,8 @@ mod direct_session;
 mod direct_tools;
 mod files;
 mod harness_compile;
+#[cfg(feature = "harness")]
+mod harness_deploy;
 // Commands of every target (run, import, deploy) with their network code.
 #[cfg(all(feature = "agents", feature = "direct"))]
 mod hostile;

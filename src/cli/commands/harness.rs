@@ -1,6 +1,6 @@
-//! Commands of the harness target: `compile` prints the CreateHarness request, or exports it
-//! as CloudFormation or Terraform; it needs no service, so it is in the lean build. Plan,
-//! deploy and destroy against the AgentCore control plane are not built yet and say so.
+//! Commands of the harness target that need no service: `compile` prints the CreateHarness
+//! request, or exports it as CloudFormation or Terraform (so it is in the lean build). Plan,
+//! deploy and destroy are in `harness_deploy` (the `harness` feature).
 
 use crate::cli::args::SpecArgs;
 use crate::cli::compile::{CompileArgs, CompileFormat};
@@ -13,7 +13,7 @@ const TARGET: Target = Target::Harness;
 
 /// Load and check the spec for this target (error-level findings stop here), then compile
 /// the harness it describes.
-fn load_desired(input: &SpecArgs) -> Result<DesiredHarness, CliError> {
+pub fn load_desired(input: &SpecArgs) -> Result<DesiredHarness, CliError> {
     let checked = load_checked(
         &input.spec,
         &input.vars.vars,
@@ -70,8 +70,7 @@ pub fn compile(args: &CompileArgs) -> CliResult {
     Ok(ExitStatus::Success)
 }
 
-/// A command the harness target does not have yet: an error (exit 2) that says so, rather
-/// than a stub that pretends.
+/// The harness runtime (InvokeHarness) is not built yet: said, never faked.
 pub fn not_yet(command: &'static str) -> CliResult {
     Err(CliError::NotYet {
         command,

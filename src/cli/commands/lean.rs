@@ -62,3 +62,29 @@ pub mod agents_run {
         })
     }
 }
+
+#[cfg(not(feature = "harness"))]
+pub mod harness_deploy {
+    use crate::cli::agents::{DestroyArgs, PlanArgs};
+    use crate::cli::compile::DeployArgs;
+    use crate::cli::{CliError, CliResult};
+
+    fn not_built(command: &'static str) -> CliResult {
+        Err(CliError::NotBuilt {
+            command,
+            feature: "harness",
+        })
+    }
+
+    pub fn plan(_: &PlanArgs) -> CliResult {
+        not_built("agentc plan --target harness")
+    }
+
+    pub fn deploy(_: &DeployArgs) -> CliResult {
+        not_built("agentc deploy --target harness")
+    }
+
+    pub fn destroy(_: &DestroyArgs) -> CliResult {
+        not_built("agentc destroy --target harness")
+    }
+}

@@ -15,7 +15,9 @@ pub mod agents;
 pub mod agents_run;
 #[cfg(feature = "direct")]
 pub mod direct;
-#[cfg(not(all(feature = "agents", feature = "direct")))]
+#[cfg(feature = "harness")]
+pub mod harness_deploy;
+#[cfg(not(all(feature = "agents", feature = "direct", feature = "harness")))]
 mod lean;
 #[cfg(not(feature = "agents"))]
 pub use lean::agents;
@@ -23,3 +25,5 @@ pub use lean::agents;
 pub use lean::agents_run;
 #[cfg(not(feature = "direct"))]
 pub use lean::direct;
+#[cfg(not(feature = "harness"))]
+pub use lean::harness_deploy;

@@ -4,6 +4,8 @@
 pub mod cli;
 pub mod external;
 pub mod fake_bedrock_agent;
+#[cfg(feature = "harness")]
+pub mod fake_harness;
 #[cfg(all(feature = "agents", feature = "direct"))]
 pub mod fake_invoke_agent;
 pub mod fake_retrieve;
