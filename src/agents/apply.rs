@@ -10,7 +10,6 @@ use super::remote::{RemoteAgent, RemoteState};
 use crate::plan::{Deployer, PlanOptions};
 use crate::target::Target;
 use backon::BackoffBuilder;
-use sha2::{Digest, Sha256};
 use std::time::{Duration, Instant};
 
 /// How long to wait for the service to settle, and how often to look.
@@ -67,23 +66,8 @@ impl Progress {
     }
 }
 
-/// A client token from what a create makes: the same create gets the same token.
-pub fn client_token(parts: &[&str]) -> String {
-    let mut hasher = Sha256::new();
-    for part in parts {
-        hasher.update(part.as_bytes());
-        hasher.update([0u8]);
-    }
-    hasher
-        .finalize()
-        .iter()
-        .map(|b| format!("{b:02x}"))
-        .collect()
-}
-
-fn json_of(value: &impl serde::Serialize) -> String {
-    serde_json::to_string(value).unwrap_or_default()
-}
+pub use crate::plan::deployer::client_token;
+use crate::plan::deployer::json_of;
 
 /// What deploy leaves behind.
 #[derive(Debug, Clone, PartialEq)]

@@ -132,7 +132,9 @@ pub enum CliError {
     #[error("`agentc {command}` is not built yet for the {target} target")]
     #[diagnostic(
         code(agentc::not_yet),
-        help("`agentc run --target direct` runs the same spec on the Converse API; `agentc compile --target {target}` prints what a deploy sends")
+        help(
+            "`agentc run --target direct` runs the same spec on the Converse API; `agentc compile --target {target}` prints what a deploy sends"
+        )
     )]
     NotYet {
         command: &'static str,

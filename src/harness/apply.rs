@@ -11,7 +11,6 @@ use super::remote::{self, RemoteHarness, RemoteState};
 use crate::plan::{Action, Deployer, Plan, PlanOptions, ResourceKind};
 use crate::target::Target;
 use backon::BackoffBuilder;
-use sha2::{Digest, Sha256};
 use std::collections::BTreeMap;
 use std::time::{Duration, Instant};
 
@@ -33,23 +32,8 @@ impl Default for PollSettings {
     }
 }
 
-/// A client token (33–256 characters) from what a call makes: the same call gets the same one.
-pub fn client_token(parts: &[&str]) -> String {
-    let mut hasher = Sha256::new();
-    for part in parts {
-        hasher.update(part.as_bytes());
-        hasher.update([0u8]);
-    }
-    hasher
-        .finalize()
-        .iter()
-        .map(|b| format!("{b:02x}"))
-        .collect()
-}
-
-fn json_of(value: &impl serde::Serialize) -> String {
-    serde_json::to_string(value).unwrap_or_default()
-}
+pub use crate::plan::deployer::client_token;
+use crate::plan::deployer::json_of;
 
 /// What a deploy leaves behind.
 #[derive(Debug, Clone, PartialEq)]

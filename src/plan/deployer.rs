@@ -11,6 +11,27 @@ use crate::target::Target;
 use serde::{Serialize, de::DeserializeOwned};
 use std::path::Path;
 
+/// A client token (64 hex characters, inside every service's 33–256) from what a mutating call
+/// makes: the same call gets the same token, so a retried or re-run create is not made twice.
+pub fn client_token(parts: &[&str]) -> String {
+    use sha2::{Digest, Sha256};
+    let mut hasher = Sha256::new();
+    for part in parts {
+        hasher.update(part.as_bytes());
+        hasher.update([0u8]);
+    }
+    hasher
+        .finalize()
+        .iter()
+        .map(|b| format!("{b:02x}"))
+        .collect()
+}
+
+/// The compact JSON a client token is derived from (types of agentc's own, which serialize).
+pub fn json_of(value: &impl Serialize) -> String {
+    serde_json::to_string(value).unwrap_or_default()
+}
+
 /// Choices that change what a deploy plan may do.
 #[derive(Debug, Clone, Copy, Default, PartialEq, Eq)]
 pub struct PlanOptions {
