@@ -9,26 +9,16 @@ use super::plan::{Action, Plan, ResourceChange, ResourceKind};
 use super::remote::{RemoteAgent, RemoteState};
 use crate::plan::{Deployer, PlanOptions};
 use crate::target::Target;
-use backon::BackoffBuilder;
-use std::time::{Duration, Instant};
+use std::time::Duration;
 
-/// How long to wait for the service to settle, and how often to look.
-#[derive(Debug, Clone, Copy)]
-pub struct PollSettings {
-    pub first_delay: Duration,
-    pub max_delay: Duration,
-    pub timeout: Duration,
-}
+pub use crate::plan::poll::PollSettings;
 
-impl Default for PollSettings {
-    fn default() -> Self {
-        Self {
-            first_delay: Duration::from_millis(100),
-            max_delay: Duration::from_secs(5),
-            timeout: Duration::from_secs(15 * 60),
-        }
-    }
-}
+/// How agents deploys poll: agent preparation takes seconds, an alias update less.
+pub const DEFAULT_POLL: PollSettings = PollSettings {
+    first_delay: Duration::from_millis(100),
+    max_delay: Duration::from_secs(5),
+    timeout: Duration::from_secs(15 * 60),
+};
 
 /// Shows each step: a spinner on a terminal, plain lines otherwise. The spinner starts at the
 /// first step, so a progress made before a confirmation prompt does not draw over it.
@@ -83,45 +73,27 @@ pub struct Applier<'a, A> {
 }
 
 impl<A: AgentsApi> Applier<'_, A> {
-    /// Growing delays between status polls (the API has no waiters), bounded by `max_delay`.
-    fn poll_delays(&self) -> backon::ExponentialBackoff {
-        backon::ExponentialBuilder::default()
-            .with_min_delay(self.poll.first_delay)
-            .with_max_delay(self.poll.max_delay)
-            .without_max_times()
-            .build()
-    }
-
-    /// Poll `fetch` with growing delays until `classify` says the resource settled (or failed),
-    /// giving up after the poll timeout. The one wait loop of every step: the API has no waiters.
+    /// Poll `fetch` until `classify` says the resource settled (or failed), giving up after
+    /// the poll timeout: the shared wait loop (`plan::poll`), with this target's error.
     async fn poll_until<T, U, Fut>(
         &self,
         step: &str,
         resource: &str,
-        mut fetch: impl FnMut() -> Fut,
+        fetch: impl FnMut() -> Fut,
         classify: impl Fn(T) -> Poll<U>,
     ) -> Result<U, AgentsError>
     where
         Fut: std::future::Future<Output = Result<T, AgentsError>>,
     {
-        let started = Instant::now();
-        let mut delays = self.poll_delays();
-        loop {
-            let status = match classify(fetch().await?) {
-                Poll::Done(value) => return Ok(value),
-                Poll::Failed(error) => return Err(error),
-                Poll::Busy(status) => status,
-            };
-            if started.elapsed() > self.poll.timeout {
-                return Err(AgentsError::Timeout {
-                    step: step.to_string(),
-                    resource: resource.to_string(),
-                    status,
-                    seconds: self.poll.timeout.as_secs(),
-                });
+        crate::plan::poll::poll_until(&self.poll, fetch, classify, |status, seconds| {
+            AgentsError::Timeout {
+                step: step.to_string(),
+                resource: resource.to_string(),
+                status,
+                seconds,
             }
-            tokio::time::sleep(delays.next().unwrap_or(self.poll.max_delay)).await;
-        }
+        })
+        .await
     }
 
     async fn wait_agent(
@@ -601,12 +573,7 @@ impl<A: AgentsApi> Applier<'_, A> {
 }
 
 /// What one look at a resource being waited for found.
-enum Poll<T> {
-    Done(T),
-    /// Still in a transitional status.
-    Busy(String),
-    Failed(AgentsError),
-}
+type Poll<T> = crate::plan::poll::Poll<T, AgentsError>;
 
 /// The id of the resource an update or move changes: every such change is planned from a
 /// remote resource, so a missing id is a broken plan, refused before any call is made.

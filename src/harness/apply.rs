@@ -10,27 +10,17 @@ use super::plan::{self, Deployment, endpoint_request, update_patch};
 use super::remote::{self, RemoteHarness, RemoteState};
 use crate::plan::{Action, Deployer, Plan, PlanOptions, ResourceKind};
 use crate::target::Target;
-use backon::BackoffBuilder;
 use std::collections::BTreeMap;
-use std::time::{Duration, Instant};
+use std::time::Duration;
 
-/// How long to wait for the service to settle, and how often to look.
-#[derive(Debug, Clone, Copy)]
-pub struct PollSettings {
-    pub first_delay: Duration,
-    pub max_delay: Duration,
-    pub timeout: Duration,
-}
+pub use crate::plan::poll::PollSettings;
 
-impl Default for PollSettings {
-    fn default() -> Self {
-        Self {
-            first_delay: Duration::from_millis(200),
-            max_delay: Duration::from_secs(5),
-            timeout: Duration::from_secs(30 * 60),
-        }
-    }
-}
+/// How harness deploys poll: a harness takes minutes to become READY.
+pub const DEFAULT_POLL: PollSettings = PollSettings {
+    first_delay: Duration::from_millis(200),
+    max_delay: Duration::from_secs(5),
+    timeout: Duration::from_secs(30 * 60),
+};
 
 pub use crate::plan::deployer::client_token;
 use crate::plan::deployer::json_of;
@@ -50,11 +40,7 @@ pub struct HarnessDeployer<'a, A> {
     pub poll: PollSettings,
 }
 
-enum Poll<T> {
-    Done(T),
-    Busy(String),
-    Failed(DeployError),
-}
+type Poll<T> = crate::plan::poll::Poll<T, DeployError>;
 
 fn classify<T>(
     step: &str,
@@ -82,40 +68,27 @@ impl<A: HarnessApi> HarnessDeployer<'_, A> {
         (self.progress)(message);
     }
 
-    /// Poll `fetch` with growing delays until `judge` says the resource settled (or failed),
-    /// giving up after the poll timeout.
+    /// Poll `fetch` until `judge` says the resource settled (or failed), giving up after the
+    /// poll timeout: the shared wait loop (`plan::poll`), with this target's error.
     async fn poll_until<T, Fut>(
         &self,
         step: &str,
         resource: &str,
-        mut fetch: impl FnMut() -> Fut,
+        fetch: impl FnMut() -> Fut,
         judge: impl Fn(T) -> Poll<T>,
     ) -> Result<T, DeployError>
     where
         Fut: std::future::Future<Output = Result<T, DeployError>>,
     {
-        let started = Instant::now();
-        let mut delays = backon::ExponentialBuilder::default()
-            .with_min_delay(self.poll.first_delay)
-            .with_max_delay(self.poll.max_delay)
-            .without_max_times()
-            .build();
-        loop {
-            let status = match judge(fetch().await?) {
-                Poll::Done(value) => return Ok(value),
-                Poll::Failed(error) => return Err(error),
-                Poll::Busy(status) => status,
-            };
-            if started.elapsed() > self.poll.timeout {
-                return Err(DeployError::Timeout {
-                    step: step.to_string(),
-                    resource: resource.to_string(),
-                    status,
-                    seconds: self.poll.timeout.as_secs(),
-                });
+        crate::plan::poll::poll_until(&self.poll, fetch, judge, |status, seconds| {
+            DeployError::Timeout {
+                step: step.to_string(),
+                resource: resource.to_string(),
+                status,
+                seconds,
             }
-            tokio::time::sleep(delays.next().unwrap_or(self.poll.max_delay)).await;
-        }
+        })
+        .await
     }
 
     async fn wait_harness(

@@ -9,6 +9,8 @@
 
 pub mod deployer;
 pub mod diff;
+#[cfg(feature = "net")]
+pub mod poll;
 pub mod render;
 
 pub use deployer::{Deployer, PlanOptions};

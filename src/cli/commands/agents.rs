@@ -10,7 +10,7 @@ use crate::cli::compile::DeployArgs;
 use crate::cli::{
     CliError, CliResult, ExitStatus, print_stdout, print_warning, refuse, runtime, write_output,
 };
-use agentc::agents::apply::{Applier, PollSettings, Progress};
+use agentc::agents::apply::{Applier, DEFAULT_POLL, Progress};
 use agentc::agents::aws::BedrockAgents;
 use agentc::target::Target;
 use std::io::IsTerminal;
@@ -45,7 +45,7 @@ fn with_applier<T>(
         let applier = Applier {
             api,
             progress: &progress,
-            poll: PollSettings::default(),
+            poll: DEFAULT_POLL,
         };
         let result = step(&applier).await;
         progress.finish();

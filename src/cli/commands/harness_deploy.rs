@@ -8,7 +8,7 @@ use crate::cli::agents::{DestroyArgs, PlanArgs};
 use crate::cli::args::{AwsArgs, SpecArgs};
 use crate::cli::compile::DeployArgs;
 use crate::cli::{CliError, CliResult, ExitStatus, print_stdout, refuse, runtime};
-use agentc::harness::apply::{HarnessDeployer, PollSettings};
+use agentc::harness::apply::{DEFAULT_POLL, HarnessDeployer};
 use agentc::harness::http::AgentCoreControl;
 use agentc::harness::plan::{Deployment, EndpointSpec};
 use agentc::target::Target;
@@ -71,7 +71,7 @@ fn with_deployer<T>(
         let deployer = HarnessDeployer {
             api: &api,
             progress: &report,
-            poll: PollSettings::default(),
+            poll: DEFAULT_POLL,
         };
         let result = step(&deployer).await;
         progress.finish();
