@@ -20,42 +20,6 @@ pub const DEFAULT_POLL: PollSettings = PollSettings {
     timeout: Duration::from_secs(15 * 60),
 };
 
-/// Shows each step: a spinner on a terminal, plain lines otherwise. The spinner starts at the
-/// first step, so a progress made before a confirmation prompt does not draw over it.
-pub struct Progress {
-    terminal: bool,
-    bar: std::cell::OnceCell<indicatif::ProgressBar>,
-}
-
-impl Progress {
-    pub fn new(terminal: bool) -> Self {
-        Self {
-            terminal,
-            bar: std::cell::OnceCell::new(),
-        }
-    }
-
-    pub fn step(&self, message: impl Into<String>) {
-        let message = message.into();
-        if !self.terminal {
-            eprintln!("{message}");
-            return;
-        }
-        let bar = self.bar.get_or_init(|| {
-            let bar = indicatif::ProgressBar::new_spinner();
-            bar.enable_steady_tick(Duration::from_millis(120));
-            bar
-        });
-        bar.set_message(message);
-    }
-
-    pub fn finish(&self) {
-        if let Some(bar) = self.bar.get() {
-            bar.finish_and_clear();
-        }
-    }
-}
-
 pub use crate::plan::deployer::client_token;
 use crate::plan::deployer::json_of;
 
@@ -68,11 +32,16 @@ pub struct Outcome {
 
 pub struct Applier<'a, A> {
     pub api: &'a A,
-    pub progress: &'a Progress,
+    /// Told each step as it starts (the CLI shows it as a spinner or a line on stderr).
+    pub progress: &'a dyn Fn(String),
     pub poll: PollSettings,
 }
 
 impl<A: AgentsApi> Applier<'_, A> {
+    fn step(&self, message: impl Into<String>) {
+        (self.progress)(message.into());
+    }
+
     /// Poll `fetch` until `classify` says the resource settled (or failed), giving up after
     /// the poll timeout: the shared wait loop (`plan::poll`), with this target's error.
     async fn poll_until<T, U, Fut>(
@@ -187,7 +156,7 @@ impl<A: AgentsApi> Applier<'_, A> {
             if change.is_none_or(|c| c.action != Action::Create) {
                 return Err(AgentsError::NoSuchAgent { id: name.clone() });
             }
-            self.progress.step(format!("creating agent `{name}`"));
+            self.step(format!("creating agent `{name}`"));
             let token = client_token(&["agent", name, &json_of(&desired.agent)]);
             let record = self
                 .api
@@ -200,7 +169,7 @@ impl<A: AgentsApi> Applier<'_, A> {
                         e,
                     )
                 })?;
-            self.progress.step(format!(
+            self.step(format!(
                 "waiting for agent `{name}` ({}) to be created",
                 record.id
             ));
@@ -223,8 +192,7 @@ impl<A: AgentsApi> Applier<'_, A> {
             .iter()
             .any(|f| f.field != "tags" && f.field != "status");
         if config_changed {
-            self.progress
-                .step(format!("updating agent `{name}` ({})", record.id));
+            self.step(format!("updating agent `{name}` ({})", record.id));
             let config = with_prompt_resets(&desired.agent, &record.config);
             self.api
                 .update_agent(&record.id, &config, &record.kept)
@@ -283,7 +251,7 @@ impl<A: AgentsApi> Applier<'_, A> {
             }
             match (change.action, wanted) {
                 (Action::Create | Action::Replace, Some(group)) => {
-                    self.progress.step(format!("creating {resource}"));
+                    self.step(format!("creating {resource}"));
                     let token =
                         client_token(&["action-group", agent_id, &group.name, &json_of(group)]);
                     self.api
@@ -298,7 +266,7 @@ impl<A: AgentsApi> Applier<'_, A> {
                         })?;
                 }
                 (Action::Update, Some(group)) => {
-                    self.progress.step(format!("updating {resource}"));
+                    self.step(format!("updating {resource}"));
                     let id = id_of(change)?;
                     self.api
                         .update_action_group(agent_id, id, group)
@@ -327,8 +295,7 @@ impl<A: AgentsApi> Applier<'_, A> {
         // Built-in groups too: the documented way to retire AMAZON.UserInput is to disable it
         // (an update that carries its signature), then delete.
         if existing.config.enabled {
-            self.progress
-                .step(format!("disabling {resource} before deleting it"));
+            self.step(format!("disabling {resource} before deleting it"));
             let mut disabled = existing.config.clone();
             disabled.enabled = false;
             self.api
@@ -342,7 +309,7 @@ impl<A: AgentsApi> Applier<'_, A> {
                     )
                 })?;
         }
-        self.progress.step(format!("deleting {resource}"));
+        self.step(format!("deleting {resource}"));
         let built_in = existing.parent_signature.is_some();
         match self
             .api
@@ -376,7 +343,7 @@ impl<A: AgentsApi> Applier<'_, A> {
             let wanted = desired.knowledge_bases.iter().find(|k| k.id == change.name);
             match (change.action, wanted) {
                 (Action::Create, Some(kb)) => {
-                    self.progress.step(format!("associating {resource}"));
+                    self.step(format!("associating {resource}"));
                     self.api
                         .associate_knowledge_base(agent_id, kb)
                         .await
@@ -389,7 +356,7 @@ impl<A: AgentsApi> Applier<'_, A> {
                         })?;
                 }
                 (Action::Update, Some(kb)) => {
-                    self.progress.step(format!("updating {resource}"));
+                    self.step(format!("updating {resource}"));
                     self.api
                         .update_knowledge_base(agent_id, kb)
                         .await
@@ -402,7 +369,7 @@ impl<A: AgentsApi> Applier<'_, A> {
                         })?;
                 }
                 (Action::Delete, _) => {
-                    self.progress.step(format!("disassociating {resource}"));
+                    self.step(format!("disassociating {resource}"));
                     match self
                         .api
                         .disassociate_knowledge_base(agent_id, &change.name)
@@ -439,7 +406,7 @@ impl<A: AgentsApi> Applier<'_, A> {
         let resource = format!("alias `{}`", change.name);
         let alias_id = match change.action {
             Action::Create => {
-                self.progress.step(format!("creating {resource}"));
+                self.step(format!("creating {resource}"));
                 let token = client_token(&["alias", agent_id, &change.name]);
                 self.api
                     .create_alias(agent_id, &change.name, &desired.tags, &token)
@@ -450,8 +417,7 @@ impl<A: AgentsApi> Applier<'_, A> {
                     .id
             }
             _ => {
-                self.progress
-                    .step(format!("pointing {resource} at the new version"));
+                self.step(format!("pointing {resource} at the new version"));
                 let id = id_of(change)?;
                 self.api
                     .update_alias(agent_id, id, &change.name)
@@ -462,7 +428,7 @@ impl<A: AgentsApi> Applier<'_, A> {
                 id.to_string()
             }
         };
-        self.progress.step(format!("waiting for {resource}"));
+        self.step(format!("waiting for {resource}"));
         Ok(Some(
             self.wait_alias(agent_id, &alias_id, &change.name).await?,
         ))
@@ -474,7 +440,7 @@ impl<A: AgentsApi> Applier<'_, A> {
         desired: &DesiredState,
     ) -> Result<(), AgentsError> {
         let resource = format!("agent `{}` ({})", desired.agent.name, existing.record.id);
-        self.progress.step(format!("tagging {resource}"));
+        self.step(format!("tagging {resource}"));
         self.api
             .tag(&existing.record.arn, &desired.tags)
             .await
@@ -496,7 +462,7 @@ impl<A: AgentsApi> Applier<'_, A> {
 
     async fn prepare(&self, name: &str, agent_id: &str) -> Result<(), AgentsError> {
         let resource = format!("agent `{name}` ({agent_id})");
-        self.progress.step(format!("preparing {resource}"));
+        self.step(format!("preparing {resource}"));
         if let Err(error) = self.api.prepare_agent(agent_id).await {
             if !error.is_conflict() {
                 return Err(AgentsError::api(
@@ -518,8 +484,7 @@ impl<A: AgentsApi> Applier<'_, A> {
                 .await
                 .map_err(|e| AgentsError::api("prepare the agent (PrepareAgent)", &resource, e))?;
         }
-        self.progress
-            .step(format!("waiting for {resource} to be PREPARED"));
+        self.step(format!("waiting for {resource} to be PREPARED"));
         self.wait_agent(
             "prepare the agent",
             agent_id,
@@ -536,7 +501,7 @@ impl<A: AgentsApi> Applier<'_, A> {
             return Ok(());
         };
         let resource = format!("agent `{}` ({agent_id})", plan.root);
-        self.progress.step(format!(
+        self.step(format!(
             "deleting {resource} with its aliases and action groups"
         ));
         match self.api.delete_agent(agent_id).await {
@@ -908,10 +873,9 @@ mod tests {
     fn apply(remote: &RemoteState, desired: &DesiredState) -> Vec<String> {
         let api = RecordingApi::default();
         *api.status.borrow_mut() = "PREPARED".into();
-        let progress = Progress::new(false);
         let applier = Applier {
             api: &api,
-            progress: &progress,
+            progress: &|_| {},
             poll: PollSettings {
                 first_delay: Duration::from_millis(1),
                 max_delay: Duration::from_millis(1),

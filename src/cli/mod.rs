@@ -11,6 +11,9 @@ mod explain;
 mod lint;
 mod lsp;
 mod models;
+// indicatif comes with the deploy targets.
+#[cfg(any(feature = "agents", feature = "harness"))]
+mod progress;
 pub mod run;
 mod schema;
 

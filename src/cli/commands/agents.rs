@@ -7,10 +7,11 @@ use super::flow::{self, DeployOptions, Source};
 use crate::cli::agents::{DestroyArgs, ImportArgs, PlanArgs};
 use crate::cli::args::AwsArgs;
 use crate::cli::compile::DeployArgs;
+use crate::cli::progress::Progress;
 use crate::cli::{
     CliError, CliResult, ExitStatus, print_stdout, print_warning, refuse, runtime, write_output,
 };
-use agentc::agents::apply::{Applier, DEFAULT_POLL, Progress};
+use agentc::agents::apply::{Applier, DEFAULT_POLL};
 use agentc::agents::aws::BedrockAgents;
 use agentc::target::Target;
 use std::io::IsTerminal;
@@ -42,9 +43,10 @@ fn with_applier<T>(
 ) -> Result<T, CliError> {
     runtime()?.block_on(on_agents(aws, async |api| {
         let progress = Progress::new(std::io::stderr().is_terminal());
+        let report = |message: String| progress.step(message);
         let applier = Applier {
             api,
-            progress: &progress,
+            progress: &report,
             poll: DEFAULT_POLL,
         };
         let result = step(&applier).await;

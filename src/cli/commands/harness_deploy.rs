@@ -13,7 +13,6 @@ use agentc::harness::http::AgentCoreControl;
 use agentc::harness::plan::{Deployment, EndpointSpec};
 use agentc::target::Target;
 use std::io::IsTerminal;
-use std::time::Duration;
 
 const TARGET: Target = Target::Harness;
 
@@ -27,34 +26,6 @@ fn load_deployment(input: &SpecArgs) -> Result<Deployment, CliError> {
     Ok(Deployment::from_request(&desired.request, endpoint)?)
 }
 
-/// Each step on stderr: a spinner on a terminal, plain lines otherwise. The spinner starts at
-/// the first step, so a plan shown before a confirmation prompt is not drawn over.
-struct Progress {
-    terminal: bool,
-    bar: std::cell::OnceCell<indicatif::ProgressBar>,
-}
-
-impl Progress {
-    fn step(&self, message: String) {
-        if !self.terminal {
-            eprintln!("{message}");
-            return;
-        }
-        let bar = self.bar.get_or_init(|| {
-            let bar = indicatif::ProgressBar::new_spinner();
-            bar.enable_steady_tick(Duration::from_millis(120));
-            bar
-        });
-        bar.set_message(message);
-    }
-
-    fn finish(&self) {
-        if let Some(bar) = self.bar.get() {
-            bar.finish_and_clear();
-        }
-    }
-}
-
 /// Run one step of the shared flow against the control plane; an error that got no reply
 /// names the endpoint it tried.
 fn with_deployer<T>(
@@ -63,10 +34,7 @@ fn with_deployer<T>(
 ) -> Result<T, CliError> {
     runtime()?.block_on(async {
         let api = AgentCoreControl::connect(aws.region.as_deref(), aws.profile.as_deref()).await;
-        let progress = Progress {
-            terminal: std::io::stderr().is_terminal(),
-            bar: std::cell::OnceCell::new(),
-        };
+        let progress = crate::cli::progress::Progress::new(std::io::stderr().is_terminal());
         let report = |message: String| progress.step(message);
         let deployer = HarnessDeployer {
             api: &api,
