@@ -504,6 +504,25 @@ fn a_misspelt_profile_is_an_error_naming_it_with_a_suggestion() {
         "did you mean `production`?",
         &[],
     );
+    // The agents runtime checks it too, before it signs anything.
+    case.expect(
+        &[
+            "run",
+            "agent.yaml",
+            "hi",
+            "--target",
+            "agents",
+            "--agent-id",
+            "ABCDEFGHIJ",
+            "--agent-alias-id",
+            "TSTALIASID",
+            "--profile",
+            "prodution",
+        ],
+        2,
+        "did you mean `production`?",
+        &[],
+    );
     // The profile that exists is accepted (the run then reaches the model).
     let run = case.run(
         &server.url,

@@ -126,6 +126,8 @@ async fn run_async(
     spec_dir: &std::path::Path,
 ) -> Result<RunReport, CliError> {
     let (spec, agent) = (&checked.spec, &checked.agent);
+    // A misspelt --profile is an error, not a run with whatever credentials are around.
+    crate::cli::check_profile(&args.aws).await?;
     let sdk_config =
         agentc::aws::sdk_config(args.aws.region.as_deref(), args.aws.profile.as_deref()).await;
     let client = AgentRuntime::new(&sdk_config, RetryPolicy::from_env())?;

@@ -33,6 +33,8 @@ fn with_deployer<T>(
     step: impl AsyncFnOnce(&HarnessDeployer<'_, AgentCoreControl>) -> Result<T, CliError>,
 ) -> Result<T, CliError> {
     runtime()?.block_on(async {
+        // A misspelt --profile is an error, not a deploy with whatever credentials are around.
+        crate::cli::check_profile(aws).await?;
         let api = AgentCoreControl::connect(aws.region.as_deref(), aws.profile.as_deref()).await;
         let progress = crate::cli::progress::Progress::new(std::io::stderr().is_terminal());
         let report = |message: String| progress.step(message);
