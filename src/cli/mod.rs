@@ -16,6 +16,7 @@ mod models;
 mod progress;
 pub mod run;
 mod schema;
+pub mod serve;
 
 use agentc::target::Target;
 use clap::{Parser, Subcommand};
@@ -105,6 +106,14 @@ pub enum CliError {
     #[error(transparent)]
     #[diagnostic(transparent)]
     AgentRun(Box<agentc::agents::runtime::AgentRunError>),
+    #[cfg(feature = "serve")]
+    #[error(transparent)]
+    #[diagnostic(transparent)]
+    Serve(#[from] agentc::serve::engine::ServeError),
+    #[cfg(feature = "serve")]
+    #[error(transparent)]
+    #[diagnostic(transparent)]
+    ServeSetup(#[from] commands::serve::ServeSetupError),
     #[error(transparent)]
     #[diagnostic(transparent)]
     Plan(#[from] agentc::plan::PlanError),
@@ -312,6 +321,8 @@ pub enum Command {
     Destroy(agents::DestroyArgs),
     /// Write a spec from a live Bedrock Agent.
     Import(agents::ImportArgs),
+    /// Serve the InvokeAgent API (bedrock-agent-runtime) for specs, run on the direct target.
+    Serve(serve::ServeArgs),
     /// Run the language server for editors (diagnostics, hover, completion) on stdin/stdout.
     Lsp(lsp::LspArgs),
     /// Print a shell completion script (bash, zsh, fish, powershell, elvish).
@@ -363,6 +374,7 @@ fn dispatch(command: Command) -> CliResult {
         Command::Plan(args) => agents::plan(args),
         Command::Destroy(args) => agents::destroy(args),
         Command::Import(args) => agents::import(args),
+        Command::Serve(args) => serve::run(&args),
         Command::Lsp(args) => lsp::run(args),
         Command::Completions(args) => completions::completions(args),
         Command::Man(args) => completions::man(args),

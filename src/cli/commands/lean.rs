@@ -88,3 +88,16 @@ pub mod harness_deploy {
         not_built("agentc destroy --target harness")
     }
 }
+
+#[cfg(not(feature = "serve"))]
+pub mod serve {
+    use crate::cli::serve::ServeArgs;
+    use crate::cli::{CliError, CliResult};
+
+    pub fn run(_: &ServeArgs) -> CliResult {
+        Err(CliError::NotBuilt {
+            command: "agentc serve",
+            feature: "serve",
+        })
+    }
+}

@@ -17,7 +17,12 @@ pub mod agents_run;
 pub mod direct;
 #[cfg(feature = "harness")]
 pub mod harness_deploy;
-#[cfg(not(all(feature = "agents", feature = "direct", feature = "harness")))]
+#[cfg(not(all(
+    feature = "agents",
+    feature = "direct",
+    feature = "harness",
+    feature = "serve"
+)))]
 mod lean;
 #[cfg(not(feature = "agents"))]
 pub use lean::agents;
@@ -27,3 +32,7 @@ pub use lean::agents_run;
 pub use lean::direct;
 #[cfg(not(feature = "harness"))]
 pub use lean::harness_deploy;
+#[cfg(feature = "serve")]
+pub mod serve;
+#[cfg(not(feature = "serve"))]
+pub use lean::serve;
