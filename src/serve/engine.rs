@@ -392,12 +392,12 @@ impl Engine {
             input_text: body.input_text,
             sender,
             started,
+            busy: Some(guard),
         };
         self.in_flight.fetch_add(1, Ordering::SeqCst);
         tokio::spawn(async move {
             let engine = Arc::clone(&turn.engine);
             turn.run().await;
-            drop(guard);
             if engine.in_flight.fetch_sub(1, Ordering::SeqCst) == 1 {
                 engine.idle.notify_waiters();
             }
@@ -761,10 +761,13 @@ struct Turn {
     input_text: Option<String>,
     sender: UnboundedSender<Bytes>,
     started: Instant,
+    busy: Option<BusyGuard>,
 }
 
 impl Turn {
-    async fn run(self) {
+    /// Runs the turn, then frees the session and only then ends the stream: a caller that
+    /// sends its next request as soon as this one's stream ends never finds it busy.
+    async fn run(mut self) {
         let outcome = self.run_inner().await;
         let mut line = format!(
             "POST {} agent={} status=200 latency_ms={:.1} outcome={outcome}",
@@ -778,6 +781,8 @@ impl Turn {
             line.push_str(&format!(" input={}", json!(text)));
         }
         self.engine.log(line);
+        drop(self.busy.take());
+        // Dropping `self` drops the sender, which ends the stream.
     }
 
     fn exception(&self, kind: ErrorKind, message: &str) -> String {

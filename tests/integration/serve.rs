@@ -1,0 +1,597 @@
+//! `agentc serve` judged by the real InvokeAgent client: `aws-sdk-bedrockagentruntime` calls
+//! a `serve` process this test starts (port 0, the first stdout line), with the direct tests'
+//! fake Converse server as the model. The SDK's own event-stream parser and error mapping
+//! decide whether what serve sends is InvokeAgent.
+
+use crate::support::{SECRET, Server, Workspace, spec, text, tool_use};
+use aws_sdk_bedrockagentruntime::Client;
+use aws_sdk_bedrockagentruntime::config::{BehaviorVersion, Credentials, Region};
+use aws_sdk_bedrockagentruntime::types::{
+    ContentBody, FunctionResult, InvocationResultMember, ResponseStream, SessionState,
+};
+use serde_json::{Value, json};
+use std::io::{BufRead, BufReader, Read};
+use std::process::{Child, Stdio};
+use std::sync::{Arc, Mutex};
+use std::time::Duration;
+
+/// A running `agentc serve`: its URL, the agents it printed, and its stderr (the log).
+struct Serve {
+    child: Child,
+    url: String,
+    agents: Vec<String>,
+    log: Arc<Mutex<String>>,
+}
+
+impl Serve {
+    fn start(ws: &Workspace, converse_url: &str, args: &[&str]) -> Self {
+        let mut all = vec!["serve", "--listen", "127.0.0.1:0"];
+        all.extend_from_slice(args);
+        let mut child = ws
+            .command(converse_url, &all)
+            .stdout(Stdio::piped())
+            .stderr(Stdio::piped())
+            .spawn()
+            .expect("spawn agentc serve");
+        let log = Arc::new(Mutex::new(String::new()));
+        {
+            let log = Arc::clone(&log);
+            let mut stderr = child.stderr.take().unwrap();
+            std::thread::spawn(move || {
+                let mut buffer = [0u8; 4096];
+                while let Ok(n) = stderr.read(&mut buffer) {
+                    if n == 0 {
+                        break;
+                    }
+                    log.lock()
+                        .unwrap()
+                        .push_str(&String::from_utf8_lossy(&buffer[..n]));
+                }
+            });
+        }
+        let mut stdout = BufReader::new(child.stdout.take().unwrap());
+        let mut first = String::new();
+        stdout.read_line(&mut first).unwrap();
+        let url = first
+            .trim_end()
+            .strip_prefix("listening on ")
+            .unwrap_or_else(|| {
+                std::thread::sleep(Duration::from_millis(300));
+                panic!("first line {first:?}, stderr: {}", log.lock().unwrap())
+            })
+            .to_string();
+        let mut agents = Vec::new();
+        let mut line = String::new();
+        while stdout.read_line(&mut line).unwrap_or(0) > 0 {
+            agents.push(line.trim_end().to_string());
+            line.clear();
+            // The agent lines are printed with the first one in one write.
+            if agents.len() == all.iter().filter(|a| a.ends_with(".yaml")).count() {
+                break;
+            }
+        }
+        Self {
+            child,
+            url,
+            agents,
+            log,
+        }
+    }
+
+    fn agent_id(&self) -> String {
+        self.agents[0]
+            .split_whitespace()
+            .nth(1)
+            .unwrap()
+            .to_string()
+    }
+
+    fn client(&self) -> Client {
+        let config = aws_sdk_bedrockagentruntime::Config::builder()
+            .behavior_version(BehaviorVersion::latest())
+            .region(Region::new("us-east-1"))
+            .credentials_provider(Credentials::new("test", SECRET, None, None, "test"))
+            .endpoint_url(&self.url)
+            .retry_config(aws_sdk_bedrockagentruntime::config::retry::RetryConfig::disabled())
+            .build();
+        Client::from_conf(config)
+    }
+
+    fn log(&self) -> String {
+        self.log.lock().unwrap().clone()
+    }
+
+    fn terminate(&self) {
+        let status = std::process::Command::new("kill")
+            .args(["-TERM", &self.child.id().to_string()])
+            .status()
+            .unwrap();
+        assert!(status.success());
+    }
+
+    fn wait(&mut self) -> std::process::ExitStatus {
+        for _ in 0..600 {
+            if let Some(status) = self.child.try_wait().unwrap() {
+                return status;
+            }
+            std::thread::sleep(Duration::from_millis(50));
+        }
+        panic!("agentc serve did not exit; log: {}", self.log());
+    }
+}
+
+impl Drop for Serve {
+    fn drop(&mut self) {
+        let _ = self.child.kill();
+        let _ = self.child.wait();
+    }
+}
+
+fn runtime() -> tokio::runtime::Runtime {
+    tokio::runtime::Builder::new_current_thread()
+        .enable_all()
+        .build()
+        .unwrap()
+}
+
+/// What one InvokeAgent call streamed: the answer, the trace parts, the returned control.
+#[derive(Default)]
+struct Streamed {
+    text: String,
+    traces: Vec<aws_sdk_bedrockagentruntime::types::TracePart>,
+    return_control: Option<aws_sdk_bedrockagentruntime::types::ReturnControlPayload>,
+    session_id: String,
+    memory_id: Option<String>,
+    content_type: String,
+}
+
+async fn read_stream(
+    output: aws_sdk_bedrockagentruntime::operation::invoke_agent::InvokeAgentOutput,
+) -> Streamed {
+    let mut streamed = Streamed {
+        session_id: output.session_id.clone(),
+        memory_id: output.memory_id.clone(),
+        content_type: output.content_type.clone(),
+        ..Streamed::default()
+    };
+    let mut completion = output.completion;
+    while let Some(event) = completion.recv().await.expect("a well-formed event") {
+        match event {
+            ResponseStream::Chunk(part) => {
+                streamed
+                    .text
+                    .push_str(std::str::from_utf8(part.bytes().unwrap().as_ref()).unwrap());
+            }
+            ResponseStream::Trace(part) => streamed.traces.push(part),
+            ResponseStream::ReturnControl(payload) => streamed.return_control = Some(payload),
+            other => panic!("unexpected event {other:?}"),
+        }
+    }
+    streamed
+}
+
+/// The orchestration trace members, in order, as the SDK parsed them.
+fn orchestration(
+    streamed: &Streamed,
+) -> Vec<&aws_sdk_bedrockagentruntime::types::OrchestrationTrace> {
+    use aws_sdk_bedrockagentruntime::types::Trace;
+    streamed
+        .traces
+        .iter()
+        .map(|part| match part.trace() {
+            Some(Trace::OrchestrationTrace(trace)) => trace,
+            other => panic!("not an orchestration trace: {other:?}"),
+        })
+        .collect()
+}
+
+fn usages(streamed: &Streamed) -> Vec<(Option<i32>, Option<i32>)> {
+    orchestration(streamed)
+        .into_iter()
+        .filter_map(|t| t.as_model_invocation_output().ok())
+        .map(|o| {
+            let usage = o.metadata().and_then(|m| m.usage()).unwrap();
+            (usage.input_tokens(), usage.output_tokens())
+        })
+        .collect()
+}
+
+const NO_TOOLS: &str = "action_groups: []";
+
+#[test]
+fn a_plain_answer_streams_with_trace_usage_and_the_session_continues() {
+    let converse = Server::scripted(vec![text("All systems nominal."), text("Still fine.")]);
+    let ws = Workspace::new(&spec(NO_TOOLS, ""));
+    let serve = Serve::start(&ws, &converse.url, &["agent.yaml"]);
+    let agent = serve.agent_id();
+    assert!(
+        serve.agents[0].ends_with("(derived from the name; sessions in .agentc/sessions.db)"),
+        "{:?}",
+        serve.agents
+    );
+    let client = serve.client();
+    let rt = runtime();
+
+    let first = rt.block_on(async {
+        let output = client
+            .invoke_agent()
+            .agent_id(&agent)
+            .agent_alias_id("TSTALIASID")
+            .session_id("user:42")
+            .input_text("How are things?")
+            .enable_trace(true)
+            .memory_id("mem-1")
+            .send()
+            .await
+            .unwrap();
+        read_stream(output).await
+    });
+    assert_eq!(first.text, "All systems nominal.");
+    assert_eq!(first.session_id, "user:42");
+    assert_eq!(first.memory_id.as_deref(), Some("mem-1"));
+    assert_eq!(first.content_type, "application/json");
+    // The fake Converse reports 120 in, 15 out: the trace says exactly that.
+    assert_eq!(usages(&first), vec![(Some(120), Some(15))]);
+    let steps = orchestration(&first);
+    assert!(steps[0].is_model_invocation_input());
+    let input = steps[0].as_model_invocation_input().unwrap();
+    assert_eq!(input.foundation_model(), Some("amazon.nova-lite-v1:0"));
+    let last = steps.last().unwrap().as_observation().unwrap();
+    assert_eq!(
+        last.final_response().and_then(|f| f.text()),
+        Some("All systems nominal.")
+    );
+    assert!(
+        steps.iter().all(|s| !s.is_rationale()),
+        "no rationale agentc did not get"
+    );
+    assert_eq!(first.traces[0].agent_id(), Some(agent.as_str()));
+    assert_eq!(first.traces[0].agent_alias_id(), Some("TSTALIASID"));
+
+    // Another alias id of the same agent, the same session: the history is sent along.
+    let second = rt.block_on(async {
+        let output = client
+            .invoke_agent()
+            .agent_id(&agent)
+            .agent_alias_id("LIVE123456")
+            .session_id("user:42")
+            .input_text("And now?")
+            .send()
+            .await
+            .unwrap();
+        read_stream(output).await
+    });
+    assert_eq!(second.text, "Still fine.");
+    assert!(second.traces.is_empty(), "no trace without enableTrace");
+    let requests = converse.requests();
+    assert_eq!(requests.len(), 2);
+    assert_eq!(
+        requests[1].json()["messages"],
+        json!([
+            {"role": "user", "content": [{"text": "How are things?"}]},
+            {"role": "assistant", "content": [{"text": "All systems nominal."}]},
+            {"role": "user", "content": [{"text": "And now?"}]},
+        ])
+    );
+    let log = serve.log();
+    assert!(
+        log.contains(&format!(
+            "POST /agents/{{agentId}}/agentAliases/{{agentAliasId}}/sessions/{{sessionId}}/text agent={agent} status=200"
+        )),
+        "{log}"
+    );
+    assert!(
+        !log.contains("How are things") && !log.contains(SECRET),
+        "no content or credentials in the log: {log}"
+    );
+}
+
+const COMMAND_TOOLS: &str = r#"action_groups:
+  - name: local
+    executor: return_control
+    functions:
+      - name: echo
+        description: Echoes its input.
+        parameters:
+          word: {type: string, required: true}
+      - name: ask_user
+        description: Asked of the caller.
+        parameters:
+          question: {type: string, required: true}"#;
+
+const ECHO_HANDLER: &str = "    handlers:
+      echo:
+        command: [cat]";
+
+#[test]
+fn a_multi_tool_turn_runs_commands_and_traces_each_call() {
+    let converse = Server::scripted(vec![
+        tool_use(&[
+            ("t1", "echo", json!({"word": "alpha"})),
+            ("t2", "echo", json!({"word": "beta"})),
+        ]),
+        text("Echoed both."),
+    ]);
+    let ws = Workspace::new(&spec(COMMAND_TOOLS, ECHO_HANDLER));
+    let serve = Serve::start(&ws, &converse.url, &["agent.yaml"]);
+    let client = serve.client();
+    let streamed = runtime().block_on(async {
+        let output = client
+            .invoke_agent()
+            .agent_id(serve.agent_id())
+            .agent_alias_id("TSTALIASID")
+            .session_id("s-tools")
+            .input_text("Echo alpha and beta")
+            .enable_trace(true)
+            .send()
+            .await
+            .unwrap();
+        read_stream(output).await
+    });
+    assert_eq!(streamed.text, "Echoed both.");
+    assert_eq!(usages(&streamed), vec![(Some(120), Some(15)); 2]);
+    let steps = orchestration(&streamed);
+    let invocations: Vec<_> = steps
+        .iter()
+        .filter_map(|s| s.as_invocation_input().ok())
+        .collect();
+    assert_eq!(invocations.len(), 2);
+    let group = invocations[0].action_group_invocation_input().unwrap();
+    assert_eq!(group.action_group_name(), Some("local"));
+    assert_eq!(group.function(), Some("echo"));
+    let observations: Vec<String> = steps
+        .iter()
+        .filter_map(|s| s.as_observation().ok())
+        .filter_map(|o| o.action_group_invocation_output())
+        .map(|o| o.text().unwrap_or_default().to_string())
+        .collect();
+    assert_eq!(observations.len(), 2);
+    assert!(
+        observations.iter().any(|o| o.contains("alpha")),
+        "{observations:?}"
+    );
+    assert!(
+        observations.iter().any(|o| o.contains("beta")),
+        "{observations:?}"
+    );
+    // The results went back to the model.
+    let second = converse.requests()[1].json();
+    let results: Vec<Value> = second["messages"][2]["content"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .filter_map(|b| b.get("toolResult").cloned())
+        .collect();
+    assert_eq!(results.len(), 2);
+}
+
+#[test]
+fn return_of_control_round_trips_through_the_sdk() {
+    let converse = Server::scripted(vec![
+        tool_use(&[("t9", "ask_user", json!({"question": "Which city?"}))]),
+        text("Paris it is."),
+    ]);
+    let ws = Workspace::new(&spec(COMMAND_TOOLS, ECHO_HANDLER));
+    let serve = Serve::start(&ws, &converse.url, &["agent.yaml"]);
+    let client = serve.client();
+    let agent = serve.agent_id();
+    let rt = runtime();
+    let paused = rt.block_on(async {
+        let output = client
+            .invoke_agent()
+            .agent_id(&agent)
+            .agent_alias_id("TSTALIASID")
+            .session_id("s-roc")
+            .input_text("Plan my trip")
+            .send()
+            .await
+            .unwrap();
+        read_stream(output).await
+    });
+    assert_eq!(paused.text, "", "no answer while control is returned");
+    let payload = paused.return_control.expect("a returnControl event");
+    let invocation_id = payload.invocation_id().unwrap().to_string();
+    let inputs = payload.invocation_inputs();
+    assert_eq!(inputs.len(), 1);
+    let function = inputs[0].as_function_invocation_input().unwrap();
+    assert_eq!(function.action_group(), "local");
+    assert_eq!(function.function(), Some("ask_user"));
+    let parameter = &function.parameters()[0];
+    assert_eq!(parameter.name(), Some("question"));
+    assert_eq!(parameter.value(), Some("Which city?"));
+
+    let result = |id: &str| {
+        SessionState::builder()
+            .invocation_id(id)
+            .return_control_invocation_results(InvocationResultMember::FunctionResult(
+                FunctionResult::builder()
+                    .action_group("local")
+                    .function("ask_user")
+                    .response_body("TEXT", ContentBody::builder().body("Paris").build())
+                    .build()
+                    .unwrap(),
+            ))
+            .build()
+    };
+    // A stale or made-up invocation id is the service's ValidationException.
+    let wrong = rt.block_on(async {
+        client
+            .invoke_agent()
+            .agent_id(&agent)
+            .agent_alias_id("TSTALIASID")
+            .session_id("s-roc")
+            .session_state(result("not-the-id"))
+            .send()
+            .await
+    });
+    let error = wrong.err().unwrap().into_service_error();
+    assert!(error.is_validation_exception(), "{error:?}");
+
+    let answered = rt.block_on(async {
+        let output = client
+            .invoke_agent()
+            .agent_id(&agent)
+            .agent_alias_id("TSTALIASID")
+            .session_id("s-roc")
+            .session_state(result(&invocation_id))
+            .send()
+            .await
+            .unwrap();
+        read_stream(output).await
+    });
+    assert_eq!(answered.text, "Paris it is.");
+    let second = converse.requests()[1].json();
+    assert_eq!(
+        second["messages"][2]["content"][0]["toolResult"]["toolUseId"],
+        "t9"
+    );
+    assert_eq!(
+        second["messages"][2]["content"][0]["toolResult"]["content"][0]["text"],
+        "Paris"
+    );
+}
+
+#[test]
+fn end_session_forgets_the_history_and_errors_have_the_service_shapes() {
+    let converse = Server::scripted(vec![text("first"), text("fresh start")]);
+    let ws = Workspace::new(&spec(NO_TOOLS, ""));
+    let serve = Serve::start(&ws, &converse.url, &["--agent", "AB12CD34EF=agent.yaml"]);
+    assert!(serve.agents[0].starts_with("agent AB12CD34EF test-agent agent.yaml (--agent"));
+    let client = serve.client();
+    let rt = runtime();
+    let invoke = |text: &str, end: bool| {
+        let request = client
+            .invoke_agent()
+            .agent_id("AB12CD34EF")
+            .agent_alias_id("TSTALIASID")
+            .session_id("s-end")
+            .input_text(text)
+            .end_session(end);
+        rt.block_on(async { read_stream(request.send().await.unwrap()).await })
+    };
+    assert_eq!(invoke("one", true).text, "first");
+    assert_eq!(invoke("two", false).text, "fresh start");
+    assert_eq!(
+        converse.requests()[1].json()["messages"],
+        json!([{"role": "user", "content": [{"text": "two"}]}]),
+        "the ended session's history is gone"
+    );
+
+    // Unknown agent: the SDK's typed ResourceNotFoundException.
+    let unknown = rt.block_on(async {
+        client
+            .invoke_agent()
+            .agent_id("ZZZZZZZZZZ")
+            .agent_alias_id("TSTALIASID")
+            .session_id("s-end")
+            .input_text("hello")
+            .send()
+            .await
+    });
+    let error = unknown.err().unwrap().into_service_error();
+    assert!(error.is_resource_not_found_exception(), "{error:?}");
+    assert!(error.meta().message().unwrap().contains("ZZZZZZZZZZ"));
+
+    // A member outside the model's constraints: ValidationException.
+    let invalid = rt.block_on(async {
+        client
+            .invoke_agent()
+            .agent_id("AB12CD34EF")
+            .agent_alias_id("TSTALIASID")
+            .session_id("s-end")
+            .input_text("hello")
+            .memory_id("x")
+            .send()
+            .await
+    });
+    let error = invalid.err().unwrap().into_service_error();
+    assert!(error.is_validation_exception(), "{error:?}");
+
+    // A body over the cap is refused before it is read.
+    let oversized = rt.block_on(async {
+        client
+            .invoke_agent()
+            .agent_id("AB12CD34EF")
+            .agent_alias_id("TSTALIASID")
+            .session_id("s-end")
+            .input_text("x".repeat(1_100_000))
+            .send()
+            .await
+    });
+    let error = oversized.err().unwrap();
+    let raw_status = error.raw_response().map(|r| r.status().as_u16());
+    assert_eq!(raw_status, Some(413));
+    assert!(error.into_service_error().is_validation_exception());
+    assert_eq!(
+        converse.requests().len(),
+        2,
+        "no refused request reached the model"
+    );
+}
+
+#[test]
+fn sigterm_mid_turn_finishes_the_turn_and_exits_zero() {
+    let (entered_tx, entered_rx) = std::sync::mpsc::channel::<()>();
+    let entered_tx = Mutex::new(entered_tx);
+    let converse = Server::start(move |_| {
+        let _ = entered_tx.lock().unwrap().send(());
+        std::thread::sleep(Duration::from_millis(1500));
+        text("finished after the signal")
+    });
+    let ws = Workspace::new(&spec(NO_TOOLS, ""));
+    let mut serve = Serve::start(&ws, &converse.url, &["agent.yaml"]);
+    let client = serve.client();
+    let agent = serve.agent_id();
+    let rt = runtime();
+    let streamed = rt.block_on(async {
+        let request = client
+            .invoke_agent()
+            .agent_id(&agent)
+            .agent_alias_id("TSTALIASID")
+            .session_id("s-term")
+            .input_text("take your time")
+            .send();
+        let output = request.await.unwrap();
+        // The model call is under way: a second turn on the session is a conflict.
+        entered_rx.recv_timeout(Duration::from_secs(20)).unwrap();
+        let busy = client
+            .invoke_agent()
+            .agent_id(&agent)
+            .agent_alias_id("TSTALIASID")
+            .session_id("s-term")
+            .input_text("me too")
+            .send()
+            .await;
+        let error = busy.err().unwrap().into_service_error();
+        assert!(error.is_conflict_exception(), "{error:?}");
+        serve.terminate();
+        read_stream(output).await
+    });
+    assert_eq!(streamed.text, "finished after the signal");
+    let status = serve.wait();
+    assert!(status.success(), "{status:?}; log: {}", serve.log());
+    assert!(serve.log().contains("stopped"), "{}", serve.log());
+}
+
+#[test]
+fn serve_refuses_what_it_cannot_do_yet() {
+    let ws = Workspace::new(&spec(NO_TOOLS, ""));
+    let harness = ws.run(
+        "http://127.0.0.1:9",
+        &["serve", "agent.yaml", "--target", "harness"],
+    );
+    assert_eq!(harness.status.code(), Some(2));
+    assert!(crate::support::stderr(&harness).contains("not built yet for the harness target"));
+    let public = ws.run(
+        "http://127.0.0.1:9",
+        &["serve", "agent.yaml", "--listen", "0.0.0.0:0"],
+    );
+    assert_eq!(public.status.code(), Some(2));
+    assert!(crate::support::stderr(&public).contains("not a loopback address"));
+    let bad_id = ws.run(
+        "http://127.0.0.1:9",
+        &["serve", "--agent", "short=agent.yaml"],
+    );
+    assert_eq!(bad_id.status.code(), Some(2));
+    assert!(crate::support::stderr(&bad_id).contains("`short` is not an agent id"));
+}
