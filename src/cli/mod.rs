@@ -306,8 +306,9 @@ pub enum Command {
     Compile(compile::CompileArgs),
     /// Deploy a spec to a target (agents: plan, confirm, apply; direct: write the artifact).
     Deploy(compile::DeployArgs),
-    /// Run the agent: through the Converse API with agentc's tool-dispatch loop (direct), or on the deployed Bedrock Agent (agents).
-    Run(run::RunArgs),
+    /// Run the agent: through the Converse API with agentc's tool-dispatch loop (direct), or on the deployed Bedrock Agent (agents) or AgentCore harness (harness).
+    // Boxed: its flags for three runtimes make it much the largest variant.
+    Run(Box<run::RunArgs>),
     /// Show what deploy would change on a target (read-only): the agent on agents, the artifact on direct.
     Plan(agents::PlanArgs),
     /// Destroy what deploy created for a spec on a target: the Bedrock Agent, or the direct artifact.
@@ -361,7 +362,7 @@ fn dispatch(command: Command) -> CliResult {
         Command::Cost(args) => cost::run(*args),
         Command::Compile(args) => compile::run(args),
         Command::Deploy(args) => compile::deploy(args),
-        Command::Run(args) => run::run(args),
+        Command::Run(args) => run::run(*args),
         Command::Plan(args) => agents::plan(args),
         Command::Destroy(args) => agents::destroy(args),
         Command::Import(args) => agents::import(args),
