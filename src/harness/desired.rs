@@ -671,6 +671,32 @@ mod tests {
     }
 
     #[test]
+    fn knowledge_bases_are_inline_functions_not_dropped() {
+        let mut s = spec(json!({"harness": {"role_arn": "arn:aws:iam::123456789012:role/h"}}));
+        s.knowledge_bases = serde_json::from_value(json!([
+            {"id": "KB12345678", "description": "Returns policies.", "number_of_results": 2}
+        ]))
+        .unwrap();
+        let body = serde_json::to_value(desired_harness(&s, &agent()).unwrap().request).unwrap();
+        assert_eq!(body["tools"][0]["type"], "inline_function");
+        assert_eq!(body["tools"][0]["name"], "knowledge_base_KB12345678");
+        let config = &body["tools"][0]["config"]["inlineFunction"];
+        assert!(
+            config["description"]
+                .as_str()
+                .unwrap()
+                .contains("Returns policies.")
+        );
+        assert_eq!(config["inputSchema"]["required"], json!(["query"]));
+        assert_eq!(body["allowedTools"], json!(["knowledge_base_KB12345678"]));
+        assert!(
+            not_carried(&s)
+                .iter()
+                .all(|n| !n.pointer.starts_with("/knowledge_bases"))
+        );
+    }
+
+    #[test]
     fn the_client_token_follows_the_body() {
         let s = spec(json!({"harness": {"role_arn": "arn:aws:iam::123456789012:role/h"}}));
         let a = desired_harness(&s, &agent()).unwrap().request;
