@@ -652,3 +652,52 @@ fn agents_only_flags_are_refused_and_harness_flags_elsewhere_too() {
     assert_eq!(out.code, 2);
     assert!(out.stderr.contains("--harness-arn"), "{}", out.stderr);
 }
+
+#[test]
+fn cost_reads_a_harness_trace_as_the_harness_column_measured() {
+    let fake = FakeInvokeHarness::start(vec![
+        Answer::frames(pause(
+            &[("t1", "get_weather", json!({"city": "Paris"}))],
+            900,
+            40,
+        )),
+        Answer::frames(answer("Sunny.", 1100, 20)),
+    ]);
+    let ws = Workspace::new(&harness_spec(""));
+    let trace = ws.file("trace.jsonl");
+    let out = run(
+        &fake,
+        &ws,
+        &args(&["Weather?", "--trace", trace.to_str().unwrap()]),
+    );
+    assert_eq!(out.code, 0, "{}", out.stderr);
+    let cost = ws
+        .agentc(
+            "http://127.0.0.1:9",
+            &[
+                "cost",
+                "agent.yaml",
+                "--usage",
+                trace.to_str().unwrap(),
+                "--format",
+                "json",
+            ],
+        )
+        .run();
+    assert_eq!(cost.code, 0, "{}", cost.stderr);
+    let json: Value = serde_json::from_str(&cost.stdout).unwrap();
+    let measured = &json["targets"]["harness"]["measured"];
+    assert_eq!(measured["requests"], 1, "{measured}");
+    assert_eq!(measured["model_calls"], 2);
+    assert_eq!(
+        measured["input_tokens_per_call"], 1000.0,
+        "(900 + 1100) / 2"
+    );
+    assert_eq!(measured["output_tokens_per_call"], 30.0, "(40 + 20) / 2");
+    assert_eq!(measured["calls_per_request"], 2.0);
+    assert!(
+        json["targets"]["agents"].get("measured").is_none()
+            || json["targets"]["agents"]["measured"].is_null(),
+        "no agents trace was given"
+    );
+}
