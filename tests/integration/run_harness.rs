@@ -701,3 +701,38 @@ fn cost_reads_a_harness_trace_as_the_harness_column_measured() {
         "no agents trace was given"
     );
 }
+
+#[test]
+fn the_first_text_delta_is_printed_while_the_stream_is_still_open() {
+    use std::io::Read;
+    let (go_on, wait) = std::sync::mpsc::channel();
+    let fake = FakeInvokeHarness::start(vec![Answer::Stream(vec![
+        Part::Frame(message_start("assistant")),
+        Part::Frame(text_delta(0, "first|")),
+        Part::WaitFor(wait),
+        Part::Frame(text_delta(0, "second")),
+        Part::Frame(message_stop("end_turn")),
+        Part::Frame(metadata(5, 2, 0, 1)),
+    ])]);
+    let ws = Workspace::new(&harness_spec(""));
+    let mut command = ws.command("http://127.0.0.1:9", &args(&["hi"]));
+    command
+        .env("AWS_ENDPOINT_URL_BEDROCK_AGENTCORE", &fake.url)
+        .stdout(std::process::Stdio::piped())
+        .stderr(std::process::Stdio::null());
+    let mut child = command.spawn().unwrap();
+    let mut stdout = child.stdout.take().unwrap();
+    // The fake holds the rest of the stream until "first|" has reached agentc's stdout.
+    let mut seen = Vec::new();
+    let mut byte = [0u8; 1];
+    while !seen.ends_with(b"first|") {
+        let n = stdout.read(&mut byte).unwrap();
+        assert!(n > 0, "stdout closed before the first delta: {seen:?}");
+        seen.push(byte[0]);
+    }
+    go_on.send(()).unwrap();
+    let mut rest = String::new();
+    stdout.read_to_string(&mut rest).unwrap();
+    assert!(child.wait().unwrap().success());
+    assert_eq!(rest, "second\n");
+}
