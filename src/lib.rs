@@ -27,7 +27,7 @@ pub mod lsp;
 pub mod models;
 pub mod plan;
 pub mod render;
-// `agentc serve`: its HTTP server and engine (the `serve` feature).
+// `agentc serve`: the InvokeAgent API in front of the runtime (network code: the `serve` feature).
 #[cfg(feature = "serve")]
 pub mod serve;
 pub mod source;

@@ -16,9 +16,15 @@ pub struct ServeArgs {
     /// Where the agents run.
     #[arg(long, value_enum, default_value_t = TargetArg::Direct)]
     pub target: TargetArg,
-    /// Address to listen on (port 0 picks a free port). Loopback only for now.
+    /// Address to listen on (port 0 picks a free port). Any address but loopback needs
+    /// --credentials.
     #[arg(long, default_value = "127.0.0.1:8787")]
     pub listen: SocketAddr,
+    /// The keys callers sign with: one `ACCESS_KEY_ID SECRET_ACCESS_KEY` pair a line, `#`
+    /// comments; not readable by every user. Without it (loopback only) signatures are not
+    /// checked.
+    #[arg(long, value_name = "FILE")]
+    pub credentials: Option<PathBuf>,
     /// Session store for every served agent: a SQLite file or `dynamodb://TABLE` (default:
     /// each spec's `targets.direct.sessions`, else `.agentc/sessions.db`).
     #[arg(long, value_name = "LOCATION")]

@@ -176,10 +176,25 @@ impl Served {
 }
 
 /// The key of a served session in the store: sessions belong to an agent (as on Bedrock
-/// Agents), so two agents' sessions with one id never meet.
+/// Agents), so two agents' sessions with one id never meet. `AGENT_ID:SESSION_ID` keeps to
+/// the session-id rules (the store's leases check them); a key that would pass 100
+/// characters ends in a digest of the session id instead.
 pub fn store_key(agent_id: &str, session_id: &str) -> String {
-    format!("serve/{agent_id}/{session_id}")
+    let key = format!("{agent_id}:{session_id}");
+    if key.len() <= 100 {
+        return key;
+    }
+    let digest: String = Sha256::digest(session_id.as_bytes())
+        .iter()
+        .map(|b| format!("{b:02x}"))
+        .collect();
+    format!("{agent_id}:sha256-{digest}")
 }
+
+/// How long a turn holds its session's lease in the store: the longest a turn may take
+/// (a Lambda runs for up to 15 minutes). A replica that crashed mid-turn blocks the session
+/// for at most this long.
+pub const LEASE_TTL: std::time::Duration = std::time::Duration::from_secs(16 * 60);
 
 /// The `invocationId` of a paused turn: derived from its pending calls' tool-use ids (fresh
 /// for every model call), so it needs no field of its own in the stored session and a
@@ -233,6 +248,8 @@ pub type Log = Arc<dyn Fn(String) + Send + Sync>;
 /// Every served agent, the sessions busy in this process, and the turns in flight.
 pub struct Engine {
     agents: HashMap<String, Arc<Served>>,
+    /// Whether and against which keys request signatures are verified.
+    pub auth: super::auth::Auth,
     busy: Mutex<HashSet<String>>,
     in_flight: AtomicUsize,
     idle: tokio::sync::Notify,
@@ -249,7 +266,12 @@ pub struct Streaming {
 }
 
 impl Engine {
-    pub fn new(agents: Vec<Served>, log: Log, log_content: bool) -> Result<Self, ServeError> {
+    pub fn new(
+        agents: Vec<Served>,
+        auth: super::auth::Auth,
+        log: Log,
+        log_content: bool,
+    ) -> Result<Self, ServeError> {
         let mut map: HashMap<String, Arc<Served>> = HashMap::new();
         for served in agents {
             if let Some(first) = map.get(&served.id) {
@@ -263,6 +285,7 @@ impl Engine {
         }
         Ok(Self {
             agents: map,
+            auth,
             busy: Mutex::new(HashSet::new()),
             in_flight: AtomicUsize::new(0),
             idle: tokio::sync::Notify::new(),
@@ -323,8 +346,63 @@ impl Engine {
                 ),
             )
         })?;
-        let internal = |e: SessionError| ApiError::new(ErrorKind::InternalServer, e.to_string());
-        let stored = served.store.load(&key).await.map_err(internal)?;
+        // Across replicas sharing the store, the session's lease says so.
+        let holder = format!("{}/{}", process_id(), fresh_hex(16));
+        let lease = served
+            .store
+            .acquire(&key, &holder, LEASE_TTL)
+            .await
+            .map_err(|e| session_error(&e))?;
+        match self
+            .accept(served, key, agent_id, alias_id, session_id, body, started)
+            .await
+        {
+            Ok((turn, streaming)) => {
+                let mut turn = turn;
+                turn.busy = Some(guard);
+                turn.lease = Some(lease);
+                self.in_flight.fetch_add(1, Ordering::SeqCst);
+                tokio::spawn(async move {
+                    let engine = Arc::clone(&turn.engine);
+                    turn.run().await;
+                    if engine.in_flight.fetch_sub(1, Ordering::SeqCst) == 1 {
+                        engine.idle.notify_waiters();
+                    }
+                });
+                Ok(streaming)
+            }
+            Err(error) => {
+                let served = self.agents.get(agent_id);
+                if let Some(served) = served {
+                    // A lease left behind expires by itself; releasing it frees the session now.
+                    let _ = served.store.release(&lease).await;
+                }
+                drop(guard);
+                Err(error)
+            }
+        }
+    }
+
+    /// Everything a request can be refused for once its session is held; the turn to run.
+    #[allow(
+        clippy::too_many_arguments,
+        reason = "the request's parts, each used once to build the turn"
+    )]
+    async fn accept(
+        self: &Arc<Self>,
+        served: Arc<Served>,
+        key: String,
+        agent_id: &str,
+        alias_id: &str,
+        session_id: &str,
+        body: InvokeBody,
+        started: Instant,
+    ) -> Result<(Turn, Streaming), ApiError> {
+        let stored = served
+            .store
+            .load(&key)
+            .await
+            .map_err(|e| session_error(&e))?;
         let (mut state, base_version) = match stored {
             Some(stored) => (stored.state, Some(stored.version)),
             None => (session::SessionState::default(), None),
@@ -392,22 +470,35 @@ impl Engine {
             input_text: body.input_text,
             sender,
             started,
-            busy: Some(guard),
+            busy: None,
+            lease: None,
         };
-        self.in_flight.fetch_add(1, Ordering::SeqCst);
-        tokio::spawn(async move {
-            let engine = Arc::clone(&turn.engine);
-            turn.run().await;
-            if engine.in_flight.fetch_sub(1, Ordering::SeqCst) == 1 {
-                engine.idle.notify_waiters();
-            }
-        });
-        Ok(Streaming {
+        let streaming = Streaming {
             session_id: session_id.to_string(),
             memory_id: body.memory_id,
             frames,
-        })
+        };
+        Ok((turn, streaming))
     }
+}
+
+/// A session store failure as the caller sees it: a session another replica holds is the
+/// service's `ConflictException`; anything else is an internal error.
+fn session_error(error: &SessionError) -> ApiError {
+    match super::service_error::ServiceError::from_session(error) {
+        Some(answer) if answer.error_type == "ConflictException" => {
+            ApiError::new(ErrorKind::Conflict, answer.message)
+        }
+        Some(answer) => ApiError::validation(answer.message),
+        None => ApiError::new(ErrorKind::InternalServer, error.to_string()),
+    }
+}
+
+/// This process in lease holders' names (`<pid>-<start>`), so a store shows which replica
+/// holds a session.
+fn process_id() -> &'static str {
+    static ID: std::sync::OnceLock<String> = std::sync::OnceLock::new();
+    ID.get_or_init(|| format!("{}-{}", std::process::id(), fresh_hex(6)))
 }
 
 /// A session marked busy in this process until dropped.
@@ -762,6 +853,7 @@ struct Turn {
     sender: UnboundedSender<Bytes>,
     started: Instant,
     busy: Option<BusyGuard>,
+    lease: Option<session::Lease>,
 }
 
 impl Turn {
@@ -781,6 +873,14 @@ impl Turn {
             line.push_str(&format!(" input={}", json!(text)));
         }
         self.engine.log(line);
+        if let Some(lease) = self.lease.take()
+            && let Err(error) = self.served.store.release(&lease).await
+        {
+            // The lease expires by itself; until then the session answers Conflict.
+            self.engine.log(format!(
+                "note: releasing the lease of a session failed: {error}"
+            ));
+        }
         drop(self.busy.take());
         // Dropping `self` drops the sender, which ends the stream.
     }
@@ -1070,6 +1170,15 @@ mod tests {
     #[test]
     fn store_keys_keep_agents_apart() {
         assert_ne!(store_key("AAAAAAAAAA", "s1"), store_key("BBBBBBBBBB", "s1"));
+        let long = "s".repeat(100);
+        for session in ["s1", long.as_str()] {
+            let key = store_key("AAAAAAAAAA", session);
+            assert!(session::validate_id(&key).is_ok(), "{key}");
+        }
+        assert_ne!(
+            store_key("AAAAAAAAAA", &long),
+            store_key("AAAAAAAAAA", &"t".repeat(100))
+        );
         assert_eq!(fresh_hex(8).len(), 8);
         assert_ne!(fresh_hex(16), fresh_hex(16));
     }

@@ -1,6 +1,7 @@
 //! The HTTP/1.1 server (hyper 1, no framework): routes each request, caps its body before
 //! reading it, answers errors in the service's restJson1 shape, and streams an accepted turn's
-//! frames as they are produced (one HTTP chunk per frame). Shutdown is graceful: on the
+//! frames as they are produced (one HTTP chunk per frame). SigV4 signatures are verified
+//! (`super::auth`) once the capped body is read, before anything in it is used. Shutdown is graceful: on the
 //! signal, no new connection is accepted, open requests finish, and turns whose caller went
 //! away still finish and are saved before the process ends.
 
@@ -56,13 +57,17 @@ fn request_id(response: &mut Response<Body>, id: &str) {
 }
 
 /// The service's error shape: `x-amzn-ErrorType` and `{"message": …}`.
-fn error_response(error: &ApiError, id: &str) -> Response<Body> {
-    let mut response = full(error.kind.status(), "application/json", error.body());
-    if let Ok(value) = error.kind.shape().parse() {
+fn shaped_error(status: u16, shape: &str, body: String, id: &str) -> Response<Body> {
+    let mut response = full(status, "application/json", body);
+    if let Ok(value) = shape.parse() {
         response.headers_mut().insert("x-amzn-ErrorType", value);
     }
     request_id(&mut response, id);
     response
+}
+
+fn error_response(error: &ApiError, id: &str) -> Response<Body> {
+    shaped_error(error.kind.status(), error.kind.shape(), error.body(), id)
 }
 
 fn streaming_response(streaming: Streaming, id: &str) -> Response<Body> {
@@ -90,25 +95,21 @@ fn streaming_response(streaming: Streaming, id: &str) -> Response<Body> {
 
 /// Read the body, refusing one over the cap before reading it (by `Content-Length`) or as
 /// soon as it passes the cap (a chunked body).
-async fn read_body(request: Request<Incoming>) -> Result<Bytes, ApiError> {
+async fn read_body(body: Incoming, headers: &hyper::HeaderMap) -> Result<Bytes, ApiError> {
     let too_large = || {
         ApiError::new(
             ErrorKind::TooLarge,
             format!("the request body is larger than {MAX_BODY_BYTES} bytes"),
         )
     };
-    let declared = request
-        .headers()
+    let declared = headers
         .get(hyper::header::CONTENT_LENGTH)
         .and_then(|v| v.to_str().ok())
         .and_then(|v| v.parse::<u64>().ok());
     if declared.is_some_and(|length| length > MAX_BODY_BYTES as u64) {
         return Err(too_large());
     }
-    match Limited::new(request.into_body(), MAX_BODY_BYTES)
-        .collect()
-        .await
-    {
+    match Limited::new(body, MAX_BODY_BYTES).collect().await {
         Ok(collected) => Ok(collected.to_bytes()),
         Err(error) if error.is::<http_body_util::LengthLimitError>() => Err(too_large()),
         Err(error) => Err(ApiError::validation(format!(
@@ -155,17 +156,42 @@ async fn handle(engine: Arc<Engine>, request: Request<Incoming>) -> Response<Bod
             ref session_id,
         } => {
             let template = route.template();
-            // Signatures are not verified yet: `serve` listens on loopback only until they
-            // are (see `super::listen`). Verification goes here, over the read body.
-            let result = match read_body(request).await {
-                Ok(bytes) => match route::parse_body(&bytes) {
-                    Ok(body) => {
-                        engine
-                            .invoke(agent_id, alias_id, session_id, body, started)
-                            .await
-                    }
-                    Err(error) => Err(error),
-                },
+            let (parts, body) = request.into_parts();
+            let bytes = match read_body(body, &parts.headers).await {
+                Ok(bytes) => bytes,
+                Err(error) => {
+                    log(template, agent_id, error.kind.status());
+                    return error_response(&error, &id);
+                }
+            };
+            // The signature covers the body, so it is checked once the (capped) body is read
+            // and before anything in it is looked at.
+            let headers: Vec<(&str, &str)> = parts
+                .headers
+                .iter()
+                .filter_map(|(name, value)| Some((name.as_str(), value.to_str().ok()?)))
+                .collect();
+            let target = parts
+                .uri
+                .path_and_query()
+                .map_or(path.as_str(), |p| p.as_str());
+            let signed = super::auth::Request {
+                method: &method,
+                target,
+                headers: &headers,
+                body: &bytes,
+            };
+            if let Err(error) = engine.auth.check(&signed, std::time::SystemTime::now()) {
+                let answer = super::service_error::ServiceError::from(&error);
+                log(template, agent_id, answer.status);
+                return shaped_error(answer.status, answer.error_type, answer.body(), &id);
+            }
+            let result = match route::parse_body(&bytes) {
+                Ok(body) => {
+                    engine
+                        .invoke(agent_id, alias_id, session_id, body, started)
+                        .await
+                }
                 Err(error) => Err(error),
             };
             match result {
@@ -178,11 +204,6 @@ async fn handle(engine: Arc<Engine>, request: Request<Incoming>) -> Response<Bod
             }
         }
     }
-}
-
-/// Whether `serve` may listen on `address` without verifying signatures: loopback only.
-pub fn is_loopback(address: &std::net::SocketAddr) -> bool {
-    address.ip().is_loopback()
 }
 
 /// Bind the listener (port 0: a free port); its address is what `listening on` prints.

@@ -581,17 +581,137 @@ fn serve_refuses_what_it_cannot_do_yet() {
         &["serve", "agent.yaml", "--target", "harness"],
     );
     assert_eq!(harness.status.code(), Some(2));
-    assert!(crate::support::stderr(&harness).contains("not built yet for the harness target"));
+    assert!(
+        crate::support::stderr(&harness)
+            .contains("`agentc serve --target harness` is not built yet")
+    );
     let public = ws.run(
         "http://127.0.0.1:9",
         &["serve", "agent.yaml", "--listen", "0.0.0.0:0"],
     );
     assert_eq!(public.status.code(), Some(2));
-    assert!(crate::support::stderr(&public).contains("not a loopback address"));
+    assert!(
+        crate::support::stderr(&public)
+            .contains("will not listen on 0.0.0.0:0 without --credentials")
+    );
     let bad_id = ws.run(
         "http://127.0.0.1:9",
         &["serve", "--agent", "short=agent.yaml"],
     );
     assert_eq!(bad_id.status.code(), Some(2));
     assert!(crate::support::stderr(&bad_id).contains("`short` is not an agent id"));
+}
+
+/// A clock `skew` behind (or ahead of) the real one, for the SDK's signer.
+#[derive(Debug)]
+struct SkewedClock(Duration, bool);
+
+impl aws_smithy_async::time::TimeSource for SkewedClock {
+    fn now(&self) -> std::time::SystemTime {
+        let now = std::time::SystemTime::now();
+        if self.1 { now + self.0 } else { now - self.0 }
+    }
+}
+
+#[test]
+fn with_credentials_every_request_must_be_signed_by_a_configured_key() {
+    let converse = Server::scripted(vec![text("signed and answered")]);
+    let ws = Workspace::new(&spec(NO_TOOLS, ""));
+    let keys = ws.file("keys.txt");
+    std::fs::write(&keys, format!("# callers\ntest {SECRET}\n")).unwrap();
+    {
+        use std::os::unix::fs::PermissionsExt;
+        std::fs::set_permissions(&keys, std::fs::Permissions::from_mode(0o600)).unwrap();
+    }
+    let serve = Serve::start(
+        &ws,
+        &converse.url,
+        &["agent.yaml", "--credentials", keys.to_str().unwrap()],
+    );
+    let agent = serve.agent_id();
+    let rt = runtime();
+    let client_with = |key: &str, secret: &str, clock: Option<SkewedClock>| {
+        let mut config = aws_sdk_bedrockagentruntime::Config::builder()
+            .behavior_version(BehaviorVersion::latest())
+            .region(Region::new("us-east-1"))
+            .credentials_provider(Credentials::new(key, secret, None, None, "test"))
+            .endpoint_url(&serve.url)
+            .retry_config(aws_sdk_bedrockagentruntime::config::retry::RetryConfig::disabled());
+        if let Some(clock) = clock {
+            config = config.time_source(clock);
+        }
+        Client::from_conf(config.build())
+    };
+    // The answer's text, or the error code the SDK raised.
+    let invoke = |client: Client| -> Result<String, String> {
+        use aws_sdk_bedrockagentruntime::error::ProvideErrorMetadata;
+        rt.block_on(async {
+            let sent = client
+                .invoke_agent()
+                .agent_id(&agent)
+                .agent_alias_id("TSTALIASID")
+                .session_id("user:7")
+                .input_text("hello")
+                .send()
+                .await;
+            match sent {
+                Ok(output) => Ok(read_stream(output).await.text),
+                Err(error) => Err(error
+                    .into_service_error()
+                    .code()
+                    .unwrap_or_default()
+                    .to_string()),
+            }
+        })
+    };
+    let code = |result: Result<String, String>| result.expect_err("refused");
+
+    // The right key: answered (the session id's `:` is signed as the SDK encodes it).
+    assert_eq!(
+        invoke(client_with("test", SECRET, None)).as_deref(),
+        Ok("signed and answered")
+    );
+    assert_eq!(
+        code(invoke(client_with("test", "wrong-secret", None))),
+        "InvalidSignatureException"
+    );
+    assert_eq!(
+        code(invoke(client_with("nobody", SECRET, None))),
+        "UnrecognizedClientException"
+    );
+    assert_eq!(
+        code(invoke(client_with(
+            "test",
+            SECRET,
+            Some(SkewedClock(Duration::from_secs(600), false))
+        ))),
+        "InvalidSignatureException",
+        "a signature 10 minutes old"
+    );
+    // Unsigned: what a plain HTTP client sends.
+    let url = serve.url.strip_prefix("http://").unwrap();
+    let mut stream = std::net::TcpStream::connect(url).unwrap();
+    let body = r#"{"inputText":"hi"}"#;
+    use std::io::Write;
+    write!(
+        stream,
+        "POST /agents/{agent}/agentAliases/TSTALIASID/sessions/s1/text HTTP/1.1\r\nHost: {url}\r\nContent-Type: application/json\r\nContent-Length: {}\r\nConnection: close\r\n\r\n{body}",
+        body.len()
+    )
+    .unwrap();
+    let mut response = String::new();
+    stream.read_to_string(&mut response).unwrap();
+    assert!(response.starts_with("HTTP/1.1 403"), "{response}");
+    assert!(
+        response
+            .to_ascii_lowercase()
+            .contains("x-amzn-errortype: missingauthenticationtokenexception"),
+        "{response}"
+    );
+    assert_eq!(
+        converse.requests().len(),
+        1,
+        "only the signed request reached the model"
+    );
+    assert!(!serve.log().contains(SECRET));
 }

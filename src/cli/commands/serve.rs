@@ -24,14 +24,14 @@ pub enum ServeSetupError {
         )
     )]
     AgentId(String),
-    #[error("cannot listen on {0}: it is not a loopback address")]
+    #[error("`agentc serve --target harness` is not built yet")]
     #[diagnostic(
-        code(agentc::serve::not_loopback),
+        code(agentc::serve::not_yet),
         help(
-            "agentc serve does not verify request signatures yet, so it listens on 127.0.0.1 or ::1 only; put a proxy that authenticates in front of it to expose it"
+            "serve the spec on the direct target (--target direct); `agentc run --target harness` runs it on the harness from the command line"
         )
     )]
-    NotLoopback(String),
+    HarnessNotYet,
     #[error("no AWS Region is configured")]
     #[diagnostic(
         code(agentc::serve::region),
@@ -44,10 +44,7 @@ pub fn run(args: &ServeArgs) -> CliResult {
     match Target::from(args.target) {
         Target::Direct => {}
         Target::Harness => {
-            return Err(CliError::NotYet {
-                command: "serve",
-                target: Target::Harness,
-            });
+            return Err(ServeSetupError::HarnessNotYet.into());
         }
         Target::Agents => {
             return Err(ServeSetupError::Usage(
@@ -56,9 +53,12 @@ pub fn run(args: &ServeArgs) -> CliResult {
             .into());
         }
     }
-    if !agentc::serve::http::is_loopback(&args.listen) {
-        return Err(ServeSetupError::NotLoopback(args.listen.to_string()).into());
-    }
+    let credentials = args
+        .credentials
+        .as_deref()
+        .map(agentc::serve::auth::Credentials::load)
+        .transpose()?;
+    let auth = agentc::serve::auth::Auth::for_listen(args.listen, credentials)?;
     let sources = sources(args)?;
     if sources.is_empty() {
         return Err(ServeSetupError::Usage(
@@ -72,7 +72,7 @@ pub fn run(args: &ServeArgs) -> CliResult {
         .enable_all()
         .build()
         .map_err(CliError::Runtime)?;
-    runtime.block_on(serve(args, sources))
+    runtime.block_on(serve(args, sources, auth))
 }
 
 /// Every spec to serve with its id: `--agent` mappings first, then the inputs (a spec given
@@ -122,7 +122,11 @@ fn sources(args: &ServeArgs) -> Result<Vec<AgentSource>, CliError> {
     Ok(sources)
 }
 
-async fn serve(args: &ServeArgs, sources: Vec<AgentSource>) -> CliResult {
+async fn serve(
+    args: &ServeArgs,
+    sources: Vec<AgentSource>,
+    auth: agentc::serve::auth::Auth,
+) -> CliResult {
     crate::cli::check_profile(&args.aws).await?;
     let sdk_config =
         agentc::aws::sdk_config(args.aws.region.as_deref(), args.aws.profile.as_deref()).await;
@@ -135,7 +139,8 @@ async fn serve(args: &ServeArgs, sources: Vec<AgentSource>) -> CliResult {
         served.push(Served::new(source, &sdk_config, args.sessions.as_deref(), retry).await?);
     }
     let log: agentc::serve::engine::Log = Arc::new(|line: String| eprintln!("{line}"));
-    let engine = Arc::new(Engine::new(served, log, args.log_content)?);
+    let checked = matches!(auth, agentc::serve::auth::Auth::Verify(_));
+    let engine = Arc::new(Engine::new(served, auth, log, args.log_content)?);
     let listener = agentc::serve::http::bind(args.listen).await?;
     let address = listener
         .local_addr()
@@ -152,8 +157,13 @@ async fn serve(args: &ServeArgs, sources: Vec<AgentSource>) -> CliResult {
         ));
     }
     print_stdout(&start);
+    if !checked {
+        eprintln!(
+            "note: request signatures are not checked (no --credentials; loopback only, for local development)"
+        );
+    }
     eprintln!(
-        "note: request signatures are not checked (loopback only); every alias id of a served agent, TSTALIASID included, reaches the current spec"
+        "note: every alias id of a served agent, TSTALIASID included, reaches the current spec"
     );
     agentc::serve::http::serve(listener, engine, shutdown_signal()).await?;
     eprintln!("stopped: every turn in flight finished");
