@@ -25,10 +25,20 @@ struct Serve {
 
 impl Serve {
     fn start(ws: &Workspace, converse_url: &str, args: &[&str]) -> Self {
+        Self::start_with(ws, converse_url, args, &[])
+    }
+
+    fn start_with(
+        ws: &Workspace,
+        converse_url: &str,
+        args: &[&str],
+        envs: &[(&str, &str)],
+    ) -> Self {
         let mut all = vec!["serve", "--listen", "127.0.0.1:0"];
         all.extend_from_slice(args);
         let mut child = ws
             .command(converse_url, &all)
+            .envs(envs.iter().copied())
             .stdout(Stdio::piped())
             .stderr(Stdio::piped())
             .spawn()
@@ -526,6 +536,63 @@ fn end_session_forgets_the_history_and_errors_have_the_service_shapes() {
         converse.requests().len(),
         2,
         "no refused request reached the model"
+    );
+}
+
+#[test]
+fn a_failure_after_the_stream_started_is_an_exception_event() {
+    use crate::support::Reply;
+    let converse = Server::scripted(vec![
+        Reply::aws_error(429, "ThrottlingException", "Too many requests"),
+        Reply::aws_error(429, "ThrottlingException", "Too many requests"),
+        text("after the storm"),
+    ]);
+    let ws = Workspace::new(&spec(NO_TOOLS, ""));
+    let serve = Serve::start_with(
+        &ws,
+        &converse.url,
+        &["agent.yaml"],
+        &[("AGENTC_RETRY_MAX_ATTEMPTS", "2")],
+    );
+    let client = serve.client();
+    let agent = serve.agent_id();
+    let rt = runtime();
+    let invoke = |text: &'static str| {
+        let client = client.clone();
+        let agent = agent.clone();
+        async move {
+            client
+                .invoke_agent()
+                .agent_id(agent)
+                .agent_alias_id("TSTALIASID")
+                .session_id("s-throttled")
+                .input_text(text)
+                .send()
+                .await
+                .unwrap()
+        }
+    };
+    let error = rt.block_on(async {
+        let mut completion = invoke("hello").await.completion;
+        completion.recv().await.expect_err("an exception event")
+    });
+    let error = error.into_service_error();
+    assert!(error.is_throttling_exception(), "{error:?}");
+    assert!(
+        error.meta().message().unwrap().contains("throttled"),
+        "{error:?}"
+    );
+    // Nothing was answered, so the session is as it was: the next turn starts it afresh.
+    let streamed = rt.block_on(async { read_stream(invoke("again").await).await });
+    assert_eq!(streamed.text, "after the storm");
+    assert_eq!(
+        converse.requests()[2].json()["messages"],
+        json!([{"role": "user", "content": [{"text": "again"}]}])
+    );
+    assert!(
+        serve.log().contains("outcome=throttlingException"),
+        "{}",
+        serve.log()
     );
 }
 
