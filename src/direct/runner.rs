@@ -335,7 +335,7 @@ impl<'a> Runner<'a> {
                         self.settings.session_id
                     )));
                 };
-                let content = match self.answer(&pending, results, confirmations) {
+                let content = match match_answers(&pending, results, confirmations) {
                     Ok(answers) => answers,
                     Err(message) => {
                         self.pending = Some(pending);
@@ -381,86 +381,6 @@ impl<'a> Runner<'a> {
             }
         }
         self.run_loop().await
-    }
-
-    /// Match the caller's answers to the pending calls: each call gets exactly the answer its
-    /// `actionInvocationType` asks for; anything else is a message saying what is wrong.
-    fn answer(
-        &self,
-        pending: &Pending,
-        results: Vec<(String, String)>,
-        confirmations: Vec<(String, bool)>,
-    ) -> Result<Vec<(PendingCall, Answer)>, String> {
-        let mut supplied: IndexMap<String, String> = results.into_iter().collect();
-        let mut decided: IndexMap<String, bool> = confirmations.into_iter().collect();
-        let mut missing = Vec::new();
-        let mut wrong = Vec::new();
-        let mut answers = Vec::new();
-        for call in &pending.calls {
-            let id = call.tool_use_id.as_str();
-            let result = supplied.shift_remove(id);
-            let decision = decided.shift_remove(id);
-            let answer = match (call.action_invocation_type, result, decision) {
-                (_, Some(_), Some(_)) => {
-                    wrong.push(format!("{id} has both a result and a confirmation answer"));
-                    continue;
-                }
-                (InvocationType::Result, Some(text), None) => Answer::Result(text),
-                (InvocationType::Result, None, Some(_)) => {
-                    wrong.push(format!(
-                        "{id} does not wait for confirmation; answer it with --tool-result"
-                    ));
-                    continue;
-                }
-                (InvocationType::UserConfirmation, None, Some(true)) => Answer::Run,
-                (InvocationType::UserConfirmation, Some(_), None) => {
-                    wrong.push(format!(
-                        "{id} waits for confirmation, and agentc runs it: answer --confirm {id} or --deny {id}"
-                    ));
-                    continue;
-                }
-                (InvocationType::UserConfirmationAndResult, Some(text), None) => {
-                    Answer::Result(text)
-                }
-                (InvocationType::UserConfirmationAndResult, None, Some(true)) => {
-                    wrong.push(format!(
-                        "{id} returns control: confirm it by answering with its result (--tool-result), or --deny {id}"
-                    ));
-                    continue;
-                }
-                (_, None, Some(false)) => Answer::Deny,
-                (_, None, None) => {
-                    missing.push(id.to_string());
-                    continue;
-                }
-            };
-            answers.push((call.clone(), answer));
-        }
-        let unknown: Vec<&str> = supplied
-            .keys()
-            .chain(decided.keys())
-            .map(String::as_str)
-            .collect();
-        if missing.is_empty() && unknown.is_empty() && wrong.is_empty() {
-            return Ok(answers);
-        }
-        let list = |ids: Vec<&str>| {
-            if ids.is_empty() {
-                "none".to_string()
-            } else {
-                ids.join(", ")
-            }
-        };
-        let mut message = format!(
-            "the tool results do not match the pending calls: missing {}; unknown {}",
-            list(missing.iter().map(String::as_str).collect()),
-            list(unknown)
-        );
-        for problem in wrong {
-            message.push_str("; ");
-            message.push_str(&problem);
-        }
-        Err(message)
     }
 
     async fn run_loop(&mut self) -> Result<Report, RunError> {
@@ -645,10 +565,91 @@ enum Slot {
     Denied(ToolCall),
 }
 
+/// Match the caller's answers to the pending calls: each call gets exactly the answer its
+/// `actionInvocationType` asks for; anything else is a message saying what is wrong. Shared by
+/// every runtime that pauses on calls (direct, harness).
+pub fn match_answers(
+    pending: &Pending,
+    results: Vec<(String, String)>,
+    confirmations: Vec<(String, bool)>,
+) -> Result<Vec<(PendingCall, Answer)>, String> {
+    let mut supplied: IndexMap<String, String> = results.into_iter().collect();
+    let mut decided: IndexMap<String, bool> = confirmations.into_iter().collect();
+    let mut missing = Vec::new();
+    let mut wrong = Vec::new();
+    let mut answers = Vec::new();
+    for call in &pending.calls {
+        let id = call.tool_use_id.as_str();
+        let result = supplied.shift_remove(id);
+        let decision = decided.shift_remove(id);
+        let answer = match (call.action_invocation_type, result, decision) {
+            (_, Some(_), Some(_)) => {
+                wrong.push(format!("{id} has both a result and a confirmation answer"));
+                continue;
+            }
+            (InvocationType::Result, Some(text), None) => Answer::Result(text),
+            (InvocationType::Result, None, Some(_)) => {
+                wrong.push(format!(
+                    "{id} does not wait for confirmation; answer it with --tool-result"
+                ));
+                continue;
+            }
+            (InvocationType::UserConfirmation, None, Some(true)) => Answer::Run,
+            (InvocationType::UserConfirmation, Some(_), None) => {
+                wrong.push(format!(
+                    "{id} waits for confirmation, and agentc runs it: answer --confirm {id} or --deny {id}"
+                ));
+                continue;
+            }
+            (InvocationType::UserConfirmationAndResult, Some(text), None) => Answer::Result(text),
+            (InvocationType::UserConfirmationAndResult, None, Some(true)) => {
+                wrong.push(format!(
+                    "{id} returns control: confirm it by answering with its result (--tool-result), or --deny {id}"
+                ));
+                continue;
+            }
+            (_, None, Some(false)) => Answer::Deny,
+            (_, None, None) => {
+                missing.push(id.to_string());
+                continue;
+            }
+        };
+        answers.push((call.clone(), answer));
+    }
+    let unknown: Vec<&str> = supplied
+        .keys()
+        .chain(decided.keys())
+        .map(String::as_str)
+        .collect();
+    if missing.is_empty() && unknown.is_empty() && wrong.is_empty() {
+        return Ok(answers);
+    }
+    let list = |ids: Vec<&str>| {
+        if ids.is_empty() {
+            "none".to_string()
+        } else {
+            ids.join(", ")
+        }
+    };
+    let mut message = format!(
+        "the tool results do not match the pending calls: missing {}; unknown {}",
+        list(missing.iter().map(String::as_str).collect()),
+        list(unknown)
+    );
+    for problem in wrong {
+        message.push_str("; ");
+        message.push_str(&problem);
+    }
+    Err(message)
+}
+
 /// The caller's answer to one pending call.
-enum Answer {
+pub enum Answer {
+    /// The caller's result text (`--tool-result`).
     Result(String),
+    /// Confirmed: agentc runs it (`--confirm`).
     Run,
+    /// Declined (`--deny`): the model is told it did not run.
     Deny,
 }
 

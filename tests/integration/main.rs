@@ -60,6 +60,8 @@ mod lsp;
 mod parser_fuzz;
 #[cfg(all(feature = "agents", feature = "direct"))]
 mod run_agents;
+#[cfg(all(feature = "harness", feature = "direct"))]
+mod run_harness;
 mod schema;
 mod targets;
 mod terraform_export;

@@ -26,6 +26,19 @@ pub fn run(args: &RunArgs) -> CliResult {
         "; Bedrock Agents asks for confirmation itself, and agentc asks on the terminal";
     refuse(!args.confirm.is_empty(), "--confirm", TARGET, BY_THE_AGENT)?;
     refuse(!args.deny.is_empty(), "--deny", TARGET, BY_THE_AGENT)?;
+    const HARNESS_ONLY: &str = "; it names an AgentCore harness (use --target harness)";
+    refuse(
+        args.harness_arn.is_some(),
+        "--harness-arn",
+        TARGET,
+        HARNESS_ONLY,
+    )?;
+    refuse(
+        args.qualifier.is_some(),
+        "--qualifier",
+        TARGET,
+        HARNESS_ONLY,
+    )?;
     if args.message.is_none() && !args.end_session {
         return Err(crate::cli::commands::direct::SetupError::Usage(
             "give a message (or --session ID --end-session to end a session)".into(),

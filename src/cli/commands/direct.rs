@@ -46,6 +46,19 @@ pub fn run(args: &RunArgs) -> CliResult {
         AGENTS_ONLY,
     )?;
     refuse(args.end_session, "--end-session", TARGET, AGENTS_ONLY)?;
+    const HARNESS_ONLY: &str = "; it names an AgentCore harness (use --target harness)";
+    refuse(
+        args.harness_arn.is_some(),
+        "--harness-arn",
+        TARGET,
+        HARNESS_ONLY,
+    )?;
+    refuse(
+        args.qualifier.is_some(),
+        "--qualifier",
+        TARGET,
+        HARNESS_ONLY,
+    )?;
     refuse(
         args.retry_session > 0,
         "--retry-session",
@@ -285,11 +298,12 @@ async fn run_async(
     }
 }
 
-/// Asks on the terminal (stderr, stdin) whether a `require_confirmation` call may run.
-struct TerminalConfirm;
+/// Asks on the terminal (stderr, stdin) whether a `require_confirmation` call may run (the
+/// harness runtime asks the same way).
+pub struct TerminalConfirm;
 
 impl TerminalConfirm {
-    fn available() -> bool {
+    pub fn available() -> bool {
         use std::io::IsTerminal;
         std::io::stdin().is_terminal() && std::io::stderr().is_terminal()
     }
@@ -322,7 +336,7 @@ fn ephemeral_session_id() -> String {
 }
 
 /// What a stop reason means for the user, and the exit status it maps to.
-fn explain_stop(stop_reason: &str) -> (ExitStatus, Option<&'static str>) {
+pub fn explain_stop(stop_reason: &str) -> (ExitStatus, Option<&'static str>) {
     match stop_reason {
         "end_turn" => (ExitStatus::Success, None),
         "stop_sequence" => (

@@ -5,7 +5,7 @@ pub mod artifact;
 pub mod cost;
 pub mod export;
 pub mod flow;
-// The harness target's local commands (compile); its network code is not built yet.
+// The harness target's local commands (compile).
 pub mod harness;
 // The handlers that talk to a service, one gate each; a build without the feature answers
 // through `lean` instead (one line, exit 2).
@@ -17,6 +17,8 @@ pub mod agents_run;
 pub mod direct;
 #[cfg(feature = "harness")]
 pub mod harness_deploy;
+#[cfg(all(feature = "harness", feature = "direct"))]
+pub mod harness_run;
 #[cfg(not(all(feature = "agents", feature = "direct", feature = "harness")))]
 mod lean;
 #[cfg(not(feature = "agents"))]
@@ -27,3 +29,5 @@ pub use lean::agents_run;
 pub use lean::direct;
 #[cfg(not(feature = "harness"))]
 pub use lean::harness_deploy;
+#[cfg(not(all(feature = "harness", feature = "direct")))]
+pub use lean::harness_run;
