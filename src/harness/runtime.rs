@@ -834,6 +834,7 @@ impl Request<'_> {
                 .into_iter()
                 .map(|(id, content, error)| invoke::tool_result_block(&id, content, error))
                 .collect(),
+            service: None,
         }))
     }
 
