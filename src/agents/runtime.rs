@@ -983,6 +983,7 @@ impl Request<'_> {
                 "invocationId": control.invocation_id,
                 "agentVersion": agent_version,
                 "inputs": inputs,
+                "inputText": message,
             })),
         }))
     }
@@ -1091,7 +1092,7 @@ impl Request<'_> {
                 }
             }
         }
-        let context = self.context(&session, &agent_version, None);
+        let context = self.context(&session, &agent_version, service["inputText"].as_str());
         let outputs = futures_join_all(
             to_run
                 .iter()

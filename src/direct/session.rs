@@ -38,7 +38,8 @@ pub struct Pending {
     /// `toolResult` blocks of the same turn's other calls, already run by agentc.
     pub results: Vec<Value>,
     /// What a service-run session needs to resume besides the calls (Bedrock Agents: the
-    /// `invocationId` and the returned inputs); `None` on the direct target and the harness.
+    /// `invocationId` and the returned inputs; both: the request's message, for the Lambda
+    /// event); `None` on the direct target.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub service: Option<Value>,
 }
