@@ -537,6 +537,7 @@ impl<'a> Runner<'a> {
                 self.pending = Some(Pending {
                     calls: returned.clone(),
                     results,
+                    service: None,
                 });
                 return Ok(Report {
                     outcome: Outcome::ReturnControl { calls: returned },

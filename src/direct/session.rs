@@ -43,6 +43,11 @@ pub struct Pending {
     pub calls: Vec<PendingCall>,
     /// `toolResult` blocks of the same turn's other calls, already run by agentc.
     pub results: Vec<Value>,
+    /// What a service-run session needs to resume besides the calls (Bedrock Agents: the
+    /// `invocationId` and the returned inputs; both: the request's message, for the Lambda
+    /// event); `None` on the direct target.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub service: Option<Value>,
 }
 
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]

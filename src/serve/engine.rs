@@ -250,6 +250,8 @@ pub struct Engine {
     agents: HashMap<String, Arc<Served>>,
     /// Whether and against which keys request signatures are verified.
     pub auth: super::auth::Auth,
+    /// What `GET /metrics` serves.
+    pub metrics: super::metrics::Metrics,
     busy: Mutex<HashSet<String>>,
     in_flight: AtomicUsize,
     idle: tokio::sync::Notify,
@@ -286,6 +288,7 @@ impl Engine {
         Ok(Self {
             agents: map,
             auth,
+            metrics: super::metrics::Metrics::new(),
             busy: Mutex::new(HashSet::new()),
             in_flight: AtomicUsize::new(0),
             idle: tokio::sync::Notify::new(),
@@ -696,6 +699,18 @@ struct TraceEvents {
     iteration: AtomicU32,
     dispatcher: Arc<Dispatcher>,
     tools: Arc<HashMap<String, ToolInfo>>,
+    /// `enableTrace`: without it the calls are only measured (for the metrics), not sent.
+    send_events: bool,
+    measured: Mutex<Measured>,
+}
+
+/// What a turn's model calls took and reported, for the metrics.
+#[derive(Debug, Default, Clone, Copy)]
+struct Measured {
+    model_ms: f64,
+    model_calls: u64,
+    input_tokens: u64,
+    output_tokens: u64,
 }
 
 impl TraceEvents {
@@ -704,6 +719,9 @@ impl TraceEvents {
     }
 
     fn send(&self, orchestration: Value) {
+        if !self.send_events {
+            return;
+        }
         let part = json!({
             "agentId": self.agent_id,
             "agentAliasId": self.alias_id,
@@ -736,6 +754,12 @@ impl Observe for TraceEvents {
     }
 
     fn model_call(&self, _iteration: u32, _model_id: &str, reply: &Reply) {
+        if let Ok(mut measured) = self.measured.lock() {
+            measured.model_ms += reply.latency_ms;
+            measured.model_calls += 1;
+            measured.input_tokens += reply.usage.input_tokens;
+            measured.output_tokens += reply.usage.output_tokens;
+        }
         self.send(json!({ "modelInvocationOutput": {
             "traceId": self.trace_id(),
             "rawResponse": { "content": reply.message.to_string() },
@@ -860,7 +884,18 @@ impl Turn {
     /// Runs the turn, then frees the session and only then ends the stream: a caller that
     /// sends its next request as soon as this one's stream ends never finds it busy.
     async fn run(mut self) {
-        let outcome = self.run_inner().await;
+        let in_flight = self.engine.metrics.turn_started();
+        let measured = Mutex::new(Measured::default());
+        let outcome = self.run_inner(&measured).await;
+        let measured = measured.into_inner().unwrap_or_default();
+        self.engine.metrics.turn(&super::metrics::Turn {
+            total: self.started.elapsed(),
+            model: std::time::Duration::from_secs_f64(measured.model_ms.max(0.0) / 1000.0),
+            model_calls: measured.model_calls,
+            input_tokens: measured.input_tokens,
+            output_tokens: measured.output_tokens,
+        });
+        drop(in_flight);
         let mut line = format!(
             "POST {} agent={} status=200 latency_ms={:.1} outcome={outcome}",
             super::route::INVOKE_AGENT,
@@ -887,11 +922,12 @@ impl Turn {
 
     fn exception(&self, kind: ErrorKind, message: &str) -> String {
         let _ = self.sender.send(stream::exception(kind, message));
+        self.engine.metrics.error(kind.shape());
         kind.event_member().to_string()
     }
 
     /// Runs the turn; returns the outcome named in the log line.
-    async fn run_inner(&self) -> String {
+    async fn run_inner(&self, measured: &Mutex<Measured>) -> String {
         let served = &self.served;
         let Some(input) = self.input.clone() else {
             // endSession without anything to answer: the session just ends.
@@ -900,8 +936,6 @@ impl Turn {
                 Err(e) => self.exception(ErrorKind::InternalServer, &e.to_string()),
             };
         };
-        let mut settings = served.settings.clone();
-        settings.session_id = self.session_id.clone();
         let observer = TraceEvents {
             sender: self.sender.clone(),
             agent_id: self.agent_id.clone(),
@@ -911,7 +945,20 @@ impl Turn {
             iteration: AtomicU32::new(0),
             dispatcher: Arc::clone(&served.dispatcher),
             tools: Arc::clone(&served.tools),
+            send_events: self.enable_trace,
+            measured: Mutex::new(Measured::default()),
         };
+        let outcome = self.run_with(&observer, input).await;
+        if let (Ok(mut total), Ok(turn)) = (measured.lock(), observer.measured.lock()) {
+            *total = *turn;
+        }
+        outcome
+    }
+
+    async fn run_with(&self, observer: &TraceEvents, input: TurnInput) -> String {
+        let served = &self.served;
+        let mut settings = served.settings.clone();
+        settings.session_id = self.session_id.clone();
         let runner = Runner::new(
             &served.model,
             Arc::clone(&served.dispatcher),
@@ -929,9 +976,7 @@ impl Turn {
                 return self.exception(kind, &message);
             }
         };
-        if self.enable_trace {
-            runner = runner.with_observer(&observer);
-        }
+        runner = runner.with_observer(observer);
         let result = runner.run_keeping(input).await;
         // Keep what happened once the model answered at least once (tools may have had
         // effects), as `agentc run` does; a turn that failed before any answer leaves the
@@ -1045,6 +1090,7 @@ mod tests {
         let pending = Pending {
             calls: vec![call("t1", "weather", "forecast", InvocationType::Result)],
             results: vec![],
+            service: None,
         };
         let id = invocation_id(&pending);
         assert_eq!(id, invocation_id(&pending.clone()));
@@ -1052,6 +1098,7 @@ mod tests {
         let other = Pending {
             calls: vec![call("t2", "weather", "forecast", InvocationType::Result)],
             results: vec![],
+            service: None,
         };
         assert_ne!(id, invocation_id(&other));
     }
@@ -1064,6 +1111,7 @@ mod tests {
                 call("t2", "orders", "getOrder", InvocationType::Result),
             ],
             results: vec![],
+            service: None,
         };
         let given = results(
             r#"{"sessionState":{"invocationId":"x","returnControlInvocationResults":[
@@ -1092,6 +1140,7 @@ mod tests {
                 call("t2", "weather", "forecast", InvocationType::Result),
             ],
             results: vec![],
+            service: None,
         };
         let one = results(
             r#"{"sessionState":{"invocationId":"x","returnControlInvocationResults":[
@@ -1128,6 +1177,7 @@ mod tests {
                 ),
             ],
             results: vec![],
+            service: None,
         };
         let given = results(
             r#"{"sessionState":{"invocationId":"x","returnControlInvocationResults":[
@@ -1156,6 +1206,7 @@ mod tests {
         let pending = Pending {
             calls: vec![call("t1", "weather", "forecast", InvocationType::Result)],
             results: vec![],
+            service: None,
         };
         let payload = return_control(&pending, &tools());
         assert_eq!(payload["invocationId"], json!(invocation_id(&pending)));

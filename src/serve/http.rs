@@ -124,6 +124,13 @@ async fn handle(engine: Arc<Engine>, request: Request<Incoming>) -> Response<Bod
     let method = request.method().as_str().to_string();
     let path = request.uri().path().to_string();
     let log = |template: &str, agent: &str, status: u16| {
+        let name = match template {
+            route::INVOKE_AGENT => "invoke_agent",
+            "/healthz" => "healthz",
+            "/metrics" => "metrics",
+            _ => "unknown",
+        };
+        engine.metrics.request(name, status);
         engine.log(format!(
             "{method} {template} agent={agent} status={status} latency_ms={:.1}",
             started.elapsed().as_secs_f64() * 1000.0
@@ -133,6 +140,7 @@ async fn handle(engine: Arc<Engine>, request: Request<Incoming>) -> Response<Bod
         Ok(route) => route,
         Err(error) => {
             log("(no route)", "-", error.kind.status());
+            engine.metrics.error(error.kind.shape());
             return error_response(&error, &id);
         }
     };
@@ -142,13 +150,8 @@ async fn handle(engine: Arc<Engine>, request: Request<Incoming>) -> Response<Bod
             full(200, "text/plain", "ok\n")
         }
         Route::Metrics => {
-            // Not yet: the Prometheus registry (serve::metrics) is built on another branch.
-            log(route.template(), "-", 501);
-            full(
-                501,
-                "text/plain",
-                "not yet: /metrics arrives with the metrics registry\n",
-            )
+            log(route.template(), "-", 200);
+            full(200, super::metrics::CONTENT_TYPE, engine.metrics.render())
         }
         Route::InvokeAgent {
             ref agent_id,
@@ -161,6 +164,7 @@ async fn handle(engine: Arc<Engine>, request: Request<Incoming>) -> Response<Bod
                 Ok(bytes) => bytes,
                 Err(error) => {
                     log(template, agent_id, error.kind.status());
+                    engine.metrics.error(error.kind.shape());
                     return error_response(&error, &id);
                 }
             };
@@ -184,6 +188,7 @@ async fn handle(engine: Arc<Engine>, request: Request<Incoming>) -> Response<Bod
             if let Err(error) = engine.auth.check(&signed, std::time::SystemTime::now()) {
                 let answer = super::service_error::ServiceError::from(&error);
                 log(template, agent_id, answer.status);
+                engine.metrics.error(answer.error_type);
                 return shaped_error(answer.status, answer.error_type, answer.body(), &id);
             }
             let result = match route::parse_body(&bytes) {
@@ -196,9 +201,13 @@ async fn handle(engine: Arc<Engine>, request: Request<Incoming>) -> Response<Bod
             };
             match result {
                 // The turn logs its own line when it ends.
-                Ok(streaming) => streaming_response(streaming, &id),
+                Ok(streaming) => {
+                    engine.metrics.request("invoke_agent", 200);
+                    streaming_response(streaming, &id)
+                }
                 Err(error) => {
                     log(template, agent_id, error.kind.status());
+                    engine.metrics.error(error.kind.shape());
                     error_response(&error, &id)
                 }
             }

@@ -137,6 +137,21 @@ impl Drop for Serve {
     }
 }
 
+/// A plain HTTP/1.1 GET of `path` (status line, headers and body).
+fn http_get(url: &str, path: &str) -> String {
+    use std::io::Write;
+    let address = url.strip_prefix("http://").unwrap();
+    let mut stream = std::net::TcpStream::connect(address).unwrap();
+    write!(
+        stream,
+        "GET {path} HTTP/1.1\r\nHost: {address}\r\nConnection: close\r\n\r\n"
+    )
+    .unwrap();
+    let mut response = String::new();
+    stream.read_to_string(&mut response).unwrap();
+    response
+}
+
 fn runtime() -> tokio::runtime::Runtime {
     tokio::runtime::Builder::new_current_thread()
         .enable_all()
@@ -283,6 +298,18 @@ fn a_plain_answer_streams_with_trace_usage_and_the_session_continues() {
             {"role": "user", "content": [{"text": "And now?"}]},
         ])
     );
+    assert!(http_get(&serve.url, "/healthz").starts_with("HTTP/1.1 200"));
+    let metrics = http_get(&serve.url, "/metrics");
+    assert!(metrics.starts_with("HTTP/1.1 200"), "{metrics}");
+    for line in [
+        "agentc_serve_model_calls_total 2",
+        "agentc_serve_tokens_total{direction=\"in\"} 240",
+        "agentc_serve_tokens_total{direction=\"out\"} 30",
+        "agentc_serve_requests_total{route=\"invoke_agent\",status=\"200\"} 2",
+        "agentc_serve_turn_seconds_count 2",
+    ] {
+        assert!(metrics.contains(line), "{line} missing in {metrics}");
+    }
     let log = serve.log();
     assert!(
         log.contains(&format!(
