@@ -191,13 +191,20 @@ async fn handle(engine: Arc<Engine>, request: Request<Incoming>) -> Response<Bod
                 engine.metrics.error(answer.error_type);
                 return shaped_error(answer.status, answer.error_type, answer.body(), &id);
             }
-            let result = match route::parse_body(&bytes) {
-                Ok(body) => {
-                    engine
-                        .invoke(agent_id, alias_id, session_id, body, started)
-                        .await
-                }
+            let source_arn = parts
+                .headers
+                .get("x-amz-source-arn")
+                .map(|v| v.to_str().unwrap_or_default());
+            let result = match source_arn.map(route::check_source_arn).transpose() {
                 Err(error) => Err(error),
+                Ok(_) => match route::parse_body(&bytes) {
+                    Ok(body) => {
+                        engine
+                            .invoke(agent_id, alias_id, session_id, body, started)
+                            .await
+                    }
+                    Err(error) => Err(error),
+                },
             };
             match result {
                 // The turn logs its own line when it ends.

@@ -202,6 +202,26 @@ pub fn route(method: &str, path: &str) -> Result<Route, ApiError> {
     }
 }
 
+/// The `x-amz-source-arn` header (`sourceArn`), when sent: an agent ARN, as the model's
+/// pattern says (agentc does not act on it, but refuses what the service refuses).
+pub fn check_source_arn(value: &str) -> Result<(), ApiError> {
+    static PATTERN: std::sync::OnceLock<Option<regex::Regex>> = std::sync::OnceLock::new();
+    let pattern = PATTERN.get_or_init(|| {
+        regex::Regex::new(
+            r"^arn:aws(-[^:]+)?:bedrock:[a-z0-9-]{1,20}:[0-9]{12}:agent/[0-9a-zA-Z]{10}$",
+        )
+        .ok()
+    });
+    let valid = value.len() <= 2048 && pattern.as_ref().is_some_and(|p| p.is_match(value));
+    if valid {
+        Ok(())
+    } else {
+        Err(ApiError::validation(
+            "1 validation error detected: Value at 'sourceArn' failed to satisfy constraint: Member must satisfy regular expression pattern: arn:aws(-[^:]+)?:bedrock:[a-z0-9-]{1,20}:[0-9]{12}:agent/[0-9a-zA-Z]{10}",
+        ))
+    }
+}
+
 /// The InvokeAgent body members agentc acts on.
 #[derive(Debug, Clone, Default, PartialEq, Deserialize)]
 #[serde(rename_all = "camelCase")]
@@ -421,6 +441,19 @@ mod tests {
         assert_eq!(error.kind.shape(), "ValidationException");
         assert_eq!(error.kind.status(), 400);
         assert!(error.body().starts_with("{\"message\":"));
+    }
+
+    #[test]
+    fn a_source_arn_must_name_an_agent() {
+        assert!(
+            check_source_arn("arn:aws:bedrock:us-east-1:123456789012:agent/AB12CD34EF").is_ok()
+        );
+        assert!(
+            check_source_arn("arn:aws-cn:bedrock:cn-north-1:123456789012:agent/AB12CD34EF").is_ok()
+        );
+        assert!(check_source_arn("arn:aws:bedrock:us-east-1:123456789012:agent/short").is_err());
+        assert!(check_source_arn("arn:aws:s3:::bucket").is_err());
+        assert!(check_source_arn("").is_err());
     }
 
     #[test]

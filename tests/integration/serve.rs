@@ -809,3 +809,91 @@ fn with_credentials_every_request_must_be_signed_by_a_configured_key() {
     );
     assert!(!serve.log().contains(SECRET));
 }
+
+const LAMBDA_TOOLS: &str = r#"action_groups:
+  - name: leave
+    executor:
+      lambda: arn:aws:lambda:us-east-1:123456789012:function:leave-tools
+    functions:
+      - name: get_leave_balance
+        description: Leave balance of an employee.
+        parameters:
+          employee_id: {type: string, required: true}"#;
+
+#[test]
+fn lambdas_see_the_callers_session_attributes_and_the_agent_ids() {
+    let lambda = Server::start(|_| {
+        crate::support::Reply::json(
+            200,
+            json!({
+                "messageVersion": "1.0",
+                "response": {"actionGroup": "leave", "function": "get_leave_balance",
+                             "functionResponse": {"responseBody": {"TEXT": {"body": "12 days left"}}}},
+                "sessionAttributes": {"tenant": "acme", "last_employee": "E1"}
+            }),
+        )
+    });
+    let converse = Server::scripted(vec![
+        tool_use(&[("t1", "get_leave_balance", json!({"employee_id": "E1"}))]),
+        text("E1 has 12 days."),
+        tool_use(&[("t2", "get_leave_balance", json!({"employee_id": "E2"}))]),
+        text("E2 has 12 days too."),
+    ]);
+    let ws = Workspace::new(&spec(LAMBDA_TOOLS, ""));
+    let serve = Serve::start_with(
+        &ws,
+        &converse.url,
+        &["--agent", "LEAVE12345=agent.yaml"],
+        &[("AWS_ENDPOINT_URL_LAMBDA", lambda.url.as_str())],
+    );
+    let client = serve.client();
+    let rt = runtime();
+    let first = rt.block_on(async {
+        let state = SessionState::builder()
+            .session_attributes("tenant", "acme")
+            .prompt_session_attributes("today", "2026-12-02")
+            .build();
+        let output = client
+            .invoke_agent()
+            .agent_id("LEAVE12345")
+            .agent_alias_id("PROD000001")
+            .session_id("s-lambda")
+            .input_text("How many days does E1 have?")
+            .session_state(state)
+            .send()
+            .await
+            .unwrap();
+        read_stream(output).await
+    });
+    assert_eq!(first.text, "E1 has 12 days.");
+    let event = lambda.requests()[0].json();
+    assert_eq!(event["agent"]["id"], "LEAVE12345");
+    assert_eq!(event["agent"]["alias"], "PROD000001");
+    assert_eq!(event["sessionId"], "s-lambda");
+    assert_eq!(event["sessionAttributes"], json!({"tenant": "acme"}));
+    assert_eq!(
+        event["promptSessionAttributes"],
+        json!({"today": "2026-12-02"})
+    );
+
+    // The attributes the Lambda returned are kept; prompt attributes were for one turn.
+    let second = rt.block_on(async {
+        let output = client
+            .invoke_agent()
+            .agent_id("LEAVE12345")
+            .agent_alias_id("PROD000001")
+            .session_id("s-lambda")
+            .input_text("And E2?")
+            .send()
+            .await
+            .unwrap();
+        read_stream(output).await
+    });
+    assert_eq!(second.text, "E2 has 12 days too.");
+    let event = lambda.requests()[1].json();
+    assert_eq!(
+        event["sessionAttributes"],
+        json!({"tenant": "acme", "last_employee": "E1"})
+    );
+    assert_eq!(event["promptSessionAttributes"], json!({}));
+}
