@@ -538,7 +538,6 @@ fn answers(
     pending: &Pending,
     results: &[super::route::InvocationResult],
     tools: &HashMap<String, ToolInfo>,
-    message: Option<String>,
 ) -> Result<TurnInput, ApiError> {
     let mut open: Vec<&PendingCall> = pending.calls.iter().collect();
     let mut tool_results = Vec::new();
@@ -588,7 +587,7 @@ fn answers(
     Ok(TurnInput::ToolResults {
         results: tool_results,
         confirmations,
-        message: message.filter(|m| !m.is_empty()),
+        message: None,
     })
 }
 
@@ -1118,8 +1117,7 @@ mod tests {
               {"apiResult":{"actionGroup":"orders","apiPath":"/orders/{id}","httpMethod":"GET","responseBody":{"application/json":{"body":"{\"open\":true}"}}}},
               {"functionResult":{"actionGroup":"weather","function":"forecast","responseBody":{"TEXT":{"body":"sunny"}}}}]}}"#,
         );
-        let TurnInput::ToolResults { results, .. } =
-            answers(&pending, &given, &tools(), None).unwrap()
+        let TurnInput::ToolResults { results, .. } = answers(&pending, &given, &tools()).unwrap()
         else {
             panic!("tool results expected");
         };
@@ -1146,7 +1144,7 @@ mod tests {
             r#"{"sessionState":{"invocationId":"x","returnControlInvocationResults":[
               {"functionResult":{"actionGroup":"weather","function":"forecast","responseBody":{"TEXT":{"body":"a"}}}}]}}"#,
         );
-        let error = answers(&pending, &one, &tools(), None).unwrap_err();
+        let error = answers(&pending, &one, &tools()).unwrap_err();
         assert_eq!(error.kind, ErrorKind::Validation);
         assert!(
             error.message.contains("no result for weather/forecast"),
@@ -1156,7 +1154,7 @@ mod tests {
             r#"{"sessionState":{"invocationId":"x","returnControlInvocationResults":[
               {"functionResult":{"actionGroup":"weather","function":"other"}}]}}"#,
         );
-        assert!(answers(&pending, &wrong, &tools(), None).is_err());
+        assert!(answers(&pending, &wrong, &tools()).is_err());
     }
 
     #[test]
@@ -1185,7 +1183,7 @@ mod tests {
               {"functionResult":{"actionGroup":"weather","function":"forecast","confirmationState":"DENY"}}]}}"#,
         );
         let TurnInput::ToolResults { confirmations, .. } =
-            answers(&pending, &given, &tools(), None).unwrap()
+            answers(&pending, &given, &tools()).unwrap()
         else {
             panic!("tool results expected");
         };
@@ -1198,7 +1196,7 @@ mod tests {
               {"functionResult":{"actionGroup":"weather","function":"forecast"}},
               {"functionResult":{"actionGroup":"weather","function":"forecast","responseBody":{"TEXT":{"body":"r"}}}}]}}"#,
         );
-        assert!(answers(&pending, &unanswered, &tools(), None).is_err());
+        assert!(answers(&pending, &unanswered, &tools()).is_err());
     }
 
     #[test]
