@@ -428,12 +428,8 @@ impl Engine {
                     "sessionState.invocationId does not match the returnControl session {session_id} is waiting for ({expected})"
                 )));
             }
-            Some(answers(
-                pending,
-                &results,
-                &served.tools,
-                body.input_text.clone(),
-            )?)
+            // The service ignores `inputText` when results are given; so does agentc.
+            Some(answers(pending, &results, &served.tools)?)
         } else {
             match body.input_text.clone().filter(|t| !t.is_empty()) {
                 Some(text) => {

@@ -471,6 +471,7 @@ fn return_of_control_round_trips_through_the_sdk() {
             .agent_alias_id("TSTALIASID")
             .session_id("s-roc")
             .session_state(result(&invocation_id))
+            .input_text("ignored, as the service ignores it")
             .send()
             .await
             .unwrap();
@@ -485,6 +486,11 @@ fn return_of_control_round_trips_through_the_sdk() {
     assert_eq!(
         second["messages"][2]["content"][0]["toolResult"]["content"][0]["text"],
         "Paris"
+    );
+    assert_eq!(
+        second["messages"][2]["content"].as_array().unwrap().len(),
+        1,
+        "only the result: inputText is ignored with results"
     );
 }
 
