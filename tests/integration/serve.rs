@@ -694,6 +694,24 @@ fn serve_refuses_what_it_cannot_do_yet() {
         crate::support::stderr(&public)
             .contains("will not listen on 0.0.0.0:0 without --credentials")
     );
+    // Two specs with one name would derive one id.
+    std::fs::copy(ws.file("agent.yaml"), ws.file("copy.yaml")).unwrap();
+    let twice = ws.run(
+        "http://127.0.0.1:9",
+        &[
+            "serve",
+            "agent.yaml",
+            "copy.yaml",
+            "--listen",
+            "127.0.0.1:0",
+        ],
+    );
+    assert_eq!(twice.status.code(), Some(2));
+    assert!(
+        crate::support::stderr(&twice).contains("is given to both `agent.yaml` and `copy.yaml`"),
+        "{}",
+        crate::support::stderr(&twice)
+    );
     let bad_id = ws.run(
         "http://127.0.0.1:9",
         &["serve", "--agent", "short=agent.yaml"],
