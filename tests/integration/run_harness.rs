@@ -775,3 +775,67 @@ fn a_confirmed_lambda_call_gets_the_message_of_the_request_that_paused() {
     assert_eq!(event["sessionId"], SESSION);
     assert_eq!(event["function"], "book_trip");
 }
+
+#[test]
+fn the_deployed_endpoint_is_the_qualifier_and_a_missing_one_says_to_deploy() {
+    let control = FakeHarness::start();
+    let spec = harness_spec("").replace(
+        "    role_arn: arn:aws:iam::123456789012:role/AgentCoreHarness\n",
+        "    role_arn: arn:aws:iam::123456789012:role/AgentCoreHarness\n    endpoint: live\n",
+    );
+    let ws = Workspace::new(&spec);
+    let fake = FakeInvokeHarness::start(vec![Answer::frames(answer("Hello.", 5, 2))]);
+    let agentc = |args: &[&str]| {
+        ws.agentc("http://127.0.0.1:9", args)
+            .envs(control.client_env(ws.path()))
+            .env("AWS_ENDPOINT_URL_BEDROCK_AGENTCORE", &fake.url)
+            .run()
+    };
+    let before = agentc(&["run", "agent.yaml", "Hi", "--target", "harness"]);
+    assert_eq!(before.code, 2, "{}", before.stderr);
+    assert!(
+        before.stderr.contains("no harness named `test_agent`"),
+        "{}",
+        before.stderr
+    );
+    assert!(
+        before
+            .stderr
+            .contains("agentc deploy SPEC --target harness"),
+        "{}",
+        before.stderr
+    );
+
+    let deploy = agentc(&[
+        "deploy",
+        "agent.yaml",
+        "--target",
+        "harness",
+        "--auto-approve",
+    ]);
+    assert_eq!(deploy.code, 0, "{}", deploy.stderr);
+    let run = agentc(&["run", "agent.yaml", "Hi", "--target", "harness"]);
+    assert_eq!(run.code, 0, "{}", run.stderr);
+    assert_eq!(run.stdout, "Hello.\n");
+    assert!(
+        fake.requests()[0].path.ends_with("&qualifier=live"),
+        "{}",
+        fake.requests()[0].path
+    );
+
+    let other = agentc(&[
+        "run",
+        "agent.yaml",
+        "Hi",
+        "--target",
+        "harness",
+        "--qualifier",
+        "beta",
+    ]);
+    assert_eq!(other.code, 2, "{}", other.stderr);
+    assert!(
+        other.stderr.contains("has no endpoint named `beta`"),
+        "{}",
+        other.stderr
+    );
+}
