@@ -242,7 +242,8 @@ fn a_lambda_tool_gets_the_event_bedrock_agents_would_send() {
             json!({
                 "messageVersion": "1.0",
                 "response": {"actionGroup": "trips", "function": event["function"],
-                             "functionResponse": {"responseBody": {"TEXT": {"body": "booked T-7"}}}}
+                             "functionResponse": {"responseBody": {"TEXT": {"body": "booked T-7"}}}},
+                "sessionAttributes": {"last_city": event["parameters"][0]["value"]}
             }),
         )
     });
@@ -253,16 +254,24 @@ fn a_lambda_tool_gets_the_event_bedrock_agents_would_send() {
             30,
         )),
         Answer::frames(answer("Booked: T-7.", 800, 8)),
+        Answer::frames(pause(
+            &[("b2", "book_trip", json!({"city": "Faro"}))],
+            700,
+            30,
+        )),
+        Answer::frames(answer("Booked again.", 800, 8)),
     ]);
     let ws = Workspace::new(&harness_spec(""));
-    let out = ws
-        .agentc(
+    let book = |message: &str| {
+        ws.agentc(
             "http://127.0.0.1:9",
-            &args(&["Book Lisbon", "--session", SESSION]),
+            &args(&[message, "--session", SESSION]),
         )
         .env("AWS_ENDPOINT_URL_BEDROCK_AGENTCORE", &fake.url)
         .env("AWS_ENDPOINT_URL_LAMBDA", &lambda.url)
-        .run();
+        .run()
+    };
+    let out = book("Book Lisbon");
     assert_eq!(out.code, 0, "{}", out.stderr);
     assert_eq!(out.stdout, "Booked: T-7.\n");
     let invocations = lambda.requests();
@@ -290,6 +299,14 @@ fn a_lambda_tool_gets_the_event_bedrock_agents_would_send() {
     );
     let results = tool_results(&fake.requests()[1]);
     assert_eq!(results[0]["content"][0], json!({"text": "booked T-7"}));
+
+    // The session attributes the Lambda returned reach its next event on the session, as on
+    // Bedrock Agents.
+    let again = book("And Faro");
+    assert_eq!(again.code, 0, "{}", again.stderr);
+    let second = lambda.requests()[1].json();
+    assert_eq!(second["sessionAttributes"], json!({"last_city": "Lisbon"}));
+    assert_eq!(second["inputText"], "And Faro");
 }
 
 #[test]
