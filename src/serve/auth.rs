@@ -1056,6 +1056,35 @@ mod tests {
         );
     }
 
+    /// A request botocore 1.43.11 signed (`SigV4Auth(credentials, "bedrock", "us-west-2")`
+    /// with the clock fixed at 2026-12-02 03:15:00 UTC), as boto3's `invoke_agent` sends it: a
+    /// second, independent signer agrees with aws-sigv4 on the `%3A` path and the JSON body.
+    #[test]
+    fn a_request_signed_by_botocore_verifies() {
+        let authorization = "AWS4-HMAC-SHA256 Credential=AKIDEXAMPLE/20261202/us-west-2/bedrock/aws4_request, SignedHeaders=content-type;host;x-amz-date, Signature=5006d6c6e8db69025fc3a59d4821811895e31c5246daa645401f608962922c8e";
+        let headers = [
+            ("Host", "127.0.0.1:8787"),
+            ("Content-Type", "application/json"),
+            ("User-Agent", "Boto3/1.43.11 md/Botocore#1.43.11"),
+            ("X-Amz-Date", "20261202T031500Z"),
+            ("Authorization", authorization),
+        ];
+        let mut request = Request {
+            method: "POST",
+            target: "/agents/AGENT12345/agentAliases/TSTALIASID/sessions/user%3A42/text",
+            headers: &headers,
+            body: br#"{"inputText":"hi","enableTrace":true}"#,
+        };
+        let principal = verifier().verify(&request, sdk_time()).unwrap();
+        assert_eq!(principal.region, "us-west-2");
+        request.target = "/agents/AGENT12345/agentAliases/TSTALIASID/sessions/user:42/text";
+        assert_eq!(
+            verifier().verify(&request, sdk_time()),
+            Err(AuthError::SignatureMismatch),
+            "the path is checked as received, not decoded"
+        );
+    }
+
     #[test]
     fn without_credentials_only_loopback_is_allowed_and_nothing_is_checked() {
         let loopback = "127.0.0.1:8787".parse().unwrap();

@@ -5,4 +5,5 @@
 //! `service_error` holds the service's error shapes that sessions' failures map to.
 
 pub mod auth;
+pub mod metrics;
 pub mod service_error;
