@@ -178,6 +178,8 @@ async fn run_async(
         Some(id) => {
             let sdk = sdk_config.clone();
             let store = Store::open(sessions.as_deref(), move || sdk).await?;
+            // Before the first (paid) call: a store that cannot take a pause fails here.
+            store.check_writable().await?;
             let stored = store.load(&store_key(id)).await?;
             (Some(store), stored)
         }
