@@ -16,6 +16,13 @@ pub struct ServeArgs {
     /// Where the agents run.
     #[arg(long, value_enum, default_value_t = TargetArg::Direct)]
     pub target: TargetArg,
+    /// harness: the harness's ARN, for a single spec (default: each spec's harness, found by
+    /// its name as `deploy --target harness` named it).
+    #[arg(long, value_name = "ARN")]
+    pub harness_arn: Option<String>,
+    /// harness: the endpoint to invoke (default: `targets.harness.endpoint`, else DEFAULT).
+    #[arg(long, value_name = "ENDPOINT")]
+    pub qualifier: Option<String>,
     /// Address to listen on (port 0 picks a free port). Any address but loopback needs
     /// --credentials.
     #[arg(long, default_value = "127.0.0.1:8787")]

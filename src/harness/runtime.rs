@@ -545,6 +545,14 @@ pub enum Start {
     },
 }
 
+/// Watches a request as it runs: `agentc serve` turns these into InvokeAgent trace events.
+pub trait Observe: Send + Sync {
+    /// A model call, as the stream's `metadata` event reported it when the call ended.
+    fn model_call(&self, _usage: &Usage, _latency_ms: Option<f64>) {}
+    /// A call agentc ran (an inline function or a knowledge base), with its output.
+    fn tool_call(&self, _call: &ToolCall, _output: &ToolOutput) {}
+}
+
 /// One user request on a deployed harness: stream its answer to `on_text` as it arrives,
 /// answer paused calls with the local executors, and write the trace.
 pub struct Request<'a> {
@@ -554,6 +562,7 @@ pub struct Request<'a> {
     pub settings: RunSettings,
     /// `None`: nobody can be asked, so calls that need confirmation go back to the caller.
     pub confirm: Option<&'a dyn Confirm>,
+    pub observer: Option<&'a dyn Observe>,
 }
 
 impl Request<'_> {
@@ -585,7 +594,7 @@ impl Request<'_> {
     pub async fn run(
         &self,
         start: Start,
-        on_text: &mut dyn FnMut(&str),
+        on_text: &mut (dyn FnMut(&str) + Send),
     ) -> Result<RunReport, HarnessRunError> {
         let started = Instant::now();
         let mut report = RunReport {
@@ -623,7 +632,7 @@ impl Request<'_> {
         &self,
         start: Start,
         report: &mut RunReport,
-        on_text: &mut dyn FnMut(&str),
+        on_text: &mut (dyn FnMut(&str) + Send),
     ) -> Result<(), HarnessRunError> {
         let s = &self.settings;
         let (mut message, user_text) = match start {
@@ -656,6 +665,9 @@ impl Request<'_> {
                         };
                         report.model_calls += 1;
                         report.usage.add(usage);
+                        if let Some(observer) = self.observer {
+                            observer.model_call(&usage, latency_ms);
+                        }
                         self.record(&Event::ModelCall {
                             session: &s.session_id,
                             iteration: report.model_calls,
@@ -887,6 +899,9 @@ impl Request<'_> {
             let output = output.unwrap_or_else(|| ToolOutput::internal_error(&call.name));
             report.tool_calls += 1;
             self.record_output(&call.name, &output)?;
+            if let Some(observer) = self.observer {
+                observer.tool_call(call, &output);
+            }
             if let Some(attributes) = &output.session_attributes {
                 report.session_attributes = attributes.clone();
             }

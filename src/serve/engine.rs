@@ -29,6 +29,12 @@ use std::sync::{Arc, Mutex};
 use std::time::Instant;
 use tokio::sync::mpsc::UnboundedSender;
 
+// `serve --target harness`: turns on a deployed AgentCore harness.
+#[cfg(feature = "harness")]
+mod harness;
+#[cfg(feature = "harness")]
+pub use harness::{HarnessAt, runtime_session_id};
+
 /// Why `serve` cannot start.
 #[derive(Debug, thiserror::Error, miette::Diagnostic)]
 pub enum ServeError {
@@ -79,6 +85,26 @@ struct ToolInfo {
     parameters: Vec<(String, String)>,
 }
 
+/// Where a served agent's turns run.
+pub enum RunOn {
+    /// agentc's own loop on the Converse API.
+    Direct,
+    /// A deployed AgentCore harness (looked up at start-up).
+    #[cfg(feature = "harness")]
+    Harness(HarnessAt),
+}
+
+/// What runs a served agent's turns.
+enum Backend {
+    Direct {
+        model: ModelClient,
+        settings: Settings,
+        history_budget: usize,
+    },
+    #[cfg(feature = "harness")]
+    Harness(harness::Backend),
+}
+
 /// One served agent.
 pub struct Served {
     pub id: String,
@@ -87,22 +113,22 @@ pub struct Served {
     pub id_source: IdSource,
     /// Where its sessions live (`dynamodb://TABLE` or a SQLite path), for the start lines.
     pub sessions: String,
-    model: ModelClient,
+    backend: Backend,
     dispatcher: Arc<Dispatcher>,
-    settings: Settings,
-    history_budget: usize,
     tools: Arc<HashMap<String, ToolInfo>>,
     store: Store,
 }
 
 impl Served {
-    /// Set up `source` for serving: the Converse client, the tool routes and the session
-    /// store (`sessions` overrides the spec's `targets.direct.sessions`).
+    /// Set up `source` for serving on `run_on`: the Converse client (or the InvokeHarness
+    /// client), the tool routes and the session store (`sessions` overrides the spec's
+    /// `targets.direct.sessions`).
     pub async fn new(
         source: AgentSource,
         sdk_config: &aws_config::SdkConfig,
         sessions: Option<&str>,
         retry: crate::direct::retry::RetryPolicy,
+        run_on: RunOn,
     ) -> Result<Self, ServeError> {
         use crate::direct::prepare;
         let models = crate::models::ModelTable::builtin();
@@ -114,13 +140,32 @@ impl Served {
             agent,
         } = source;
         let (config, names) = crate::direct::compile(&spec, &agent, models);
-        let model =
-            prepare::model_client(sdk_config, &config, retry).map_err(|e| ServeError::Config {
-                spec: spec_path.display().to_string(),
-                message: e.to_string(),
-            })?;
-        let history_budget = prepare::history_budget(&spec, &config, models);
-        let settings = prepare::settings(&spec, &agent, "", history_budget, models);
+        let backend = match run_on {
+            RunOn::Direct => {
+                let model = prepare::model_client(sdk_config, &config, retry).map_err(|e| {
+                    ServeError::Config {
+                        spec: spec_path.display().to_string(),
+                        message: e.to_string(),
+                    }
+                })?;
+                let history_budget = prepare::history_budget(&spec, &config, models);
+                let settings = prepare::settings(&spec, &agent, "", history_budget, models);
+                Backend::Direct {
+                    model,
+                    settings,
+                    history_budget,
+                }
+            }
+            #[cfg(feature = "harness")]
+            RunOn::Harness(at) => Backend::Harness(
+                harness::Backend::new(at, &spec, &agent, sdk_config, retry).map_err(|e| {
+                    ServeError::Config {
+                        spec: spec_path.display().to_string(),
+                        message: e.to_string(),
+                    }
+                })?,
+            ),
+        };
         let spec_dir = match spec_path.parent() {
             Some(dir) if !dir.as_os_str().is_empty() => dir.to_path_buf(),
             _ => PathBuf::from("."),
@@ -165,13 +210,33 @@ impl Served {
             spec_path,
             id_source,
             sessions: location.unwrap_or_else(|| session::DEFAULT_PATH.to_string()),
-            model,
+            backend,
             dispatcher,
-            settings,
-            history_budget,
             tools: Arc::new(tools),
             store,
         })
+    }
+}
+
+impl Served {
+    /// The harness a served agent runs on (`ARN` at `QUALIFIER`), for the start lines.
+    pub fn harness(&self) -> Option<String> {
+        match &self.backend {
+            Backend::Direct { .. } => None,
+            #[cfg(feature = "harness")]
+            Backend::Harness(backend) => Some(backend.describe()),
+        }
+    }
+
+    /// The key of a session in the store: the direct target keeps the conversation under
+    /// [`store_key`]; the harness keeps it itself, and the store only its paused calls and
+    /// session attributes, under `harness:<runtime session id>` (as `run --target harness`).
+    fn key(&self, agent_id: &str, session_id: &str) -> String {
+        match &self.backend {
+            Backend::Direct { .. } => store_key(agent_id, session_id),
+            #[cfg(feature = "harness")]
+            Backend::Harness(_) => harness::store_key(agent_id, session_id),
+        }
     }
 }
 
@@ -338,7 +403,7 @@ impl Engine {
                 ),
             ));
         };
-        let key = store_key(agent_id, session_id);
+        let key = served.key(agent_id, session_id);
         // Two turns of one session never interleave. Within this process the busy set says
         // so at once; across replicas the store's lease does (direct::session).
         let guard = BusyGuard::take(self, &key).ok_or_else(|| {
@@ -943,19 +1008,37 @@ impl Turn {
             send_events: self.enable_trace,
             measured: Mutex::new(Measured::default()),
         };
-        let outcome = self.run_with(&observer, input).await;
+        let outcome = match &served.backend {
+            Backend::Direct {
+                model,
+                settings,
+                history_budget,
+            } => {
+                self.run_with(&observer, input, model, settings, *history_budget)
+                    .await
+            }
+            #[cfg(feature = "harness")]
+            Backend::Harness(backend) => self.run_on_harness(backend, &observer, input).await,
+        };
         if let (Ok(mut total), Ok(turn)) = (measured.lock(), observer.measured.lock()) {
             *total = *turn;
         }
         outcome
     }
 
-    async fn run_with(&self, observer: &TraceEvents, input: TurnInput) -> String {
+    async fn run_with(
+        &self,
+        observer: &TraceEvents,
+        input: TurnInput,
+        model: &ModelClient,
+        settings: &Settings,
+        history_budget: usize,
+    ) -> String {
         let served = &self.served;
-        let mut settings = served.settings.clone();
+        let mut settings = settings.clone();
         settings.session_id = self.session_id.clone();
         let runner = Runner::new(
-            &served.model,
+            model,
             Arc::clone(&served.dispatcher),
             None,
             settings,
@@ -984,7 +1067,7 @@ impl Turn {
                 appended: runner.appended.clone(),
                 session_attributes: runner.session_attributes.clone(),
                 pending: runner.pending().cloned(),
-                max_history_bytes: served.history_budget,
+                max_history_bytes: history_budget,
             };
             Some(served.store.save(&self.key, &update).await)
         } else {

@@ -66,5 +66,8 @@ mod run_harness;
 mod schema;
 #[cfg(feature = "serve")]
 mod serve;
+// `agentc serve --target harness`: the real InvokeAgent client, serve, a fake InvokeHarness.
+#[cfg(all(feature = "serve", feature = "harness"))]
+mod serve_harness;
 mod targets;
 mod terraform_export;

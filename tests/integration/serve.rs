@@ -16,19 +16,19 @@ use std::sync::{Arc, Mutex};
 use std::time::Duration;
 
 /// A running `agentc serve`: its URL, the agents it printed, and its stderr (the log).
-struct Serve {
+pub(crate) struct Serve {
     child: Child,
-    url: String,
-    agents: Vec<String>,
+    pub(crate) url: String,
+    pub(crate) agents: Vec<String>,
     log: Arc<Mutex<String>>,
 }
 
 impl Serve {
-    fn start(ws: &Workspace, converse_url: &str, args: &[&str]) -> Self {
+    pub(crate) fn start(ws: &Workspace, converse_url: &str, args: &[&str]) -> Self {
         Self::start_with(ws, converse_url, args, &[])
     }
 
-    fn start_with(
+    pub(crate) fn start_with(
         ws: &Workspace,
         converse_url: &str,
         args: &[&str],
@@ -88,7 +88,7 @@ impl Serve {
         }
     }
 
-    fn agent_id(&self) -> String {
+    pub(crate) fn agent_id(&self) -> String {
         self.agents[0]
             .split_whitespace()
             .nth(1)
@@ -96,7 +96,7 @@ impl Serve {
             .to_string()
     }
 
-    fn client(&self) -> Client {
+    pub(crate) fn client(&self) -> Client {
         let config = aws_sdk_bedrockagentruntime::Config::builder()
             .behavior_version(BehaviorVersion::latest())
             .region(Region::new("us-east-1"))
@@ -107,7 +107,7 @@ impl Serve {
         Client::from_conf(config)
     }
 
-    fn log(&self) -> String {
+    pub(crate) fn log(&self) -> String {
         self.log.lock().unwrap().clone()
     }
 
@@ -152,7 +152,7 @@ fn http_get(url: &str, path: &str) -> String {
     response
 }
 
-fn runtime() -> tokio::runtime::Runtime {
+pub(crate) fn runtime() -> tokio::runtime::Runtime {
     tokio::runtime::Builder::new_current_thread()
         .enable_all()
         .build()
@@ -678,12 +678,17 @@ fn serve_refuses_what_it_cannot_do_yet() {
     let ws = Workspace::new(&spec(NO_TOOLS, ""));
     let harness = ws.run(
         "http://127.0.0.1:9",
-        &["serve", "agent.yaml", "--target", "harness"],
+        &[
+            "serve",
+            "agent.yaml",
+            "--harness-arn",
+            "arn:aws:bedrock-agentcore:us-east-1:123456789012:harness/h",
+        ],
     );
     assert_eq!(harness.status.code(), Some(2));
     assert!(
         crate::support::stderr(&harness)
-            .contains("`agentc serve --target harness` is not built yet")
+            .contains("--harness-arn and --qualifier name the harness of --target harness")
     );
     let public = ws.run(
         "http://127.0.0.1:9",

@@ -104,23 +104,39 @@ async fn find_harness(
     args: &RunArgs,
     spec: &agentc::spec::Spec,
 ) -> Result<(String, String, Option<String>), CliError> {
+    locate_harness(
+        args.harness_arn.as_deref(),
+        args.qualifier.as_deref(),
+        &args.aws,
+        spec,
+    )
+    .await
+}
+
+/// The harness ARN, endpoint (qualifier) and version a spec runs on: `harness_arn` as given,
+/// or the harness `deploy --target harness` created, found by the spec's name (`agentc
+/// serve --target harness` looks its harnesses up the same way).
+pub(crate) async fn locate_harness(
+    harness_arn: Option<&str>,
+    qualifier: Option<&str>,
+    aws: &crate::cli::args::AwsArgs,
+    spec: &agentc::spec::Spec,
+) -> Result<(String, String, Option<String>), CliError> {
     let spec_endpoint = spec
         .targets
         .harness
         .as_ref()
         .and_then(|h| h.endpoint.clone());
-    if let Some(arn) = &args.harness_arn {
-        let qualifier = args
-            .qualifier
-            .clone()
+    if let Some(arn) = harness_arn {
+        let qualifier = qualifier
+            .map(str::to_string)
             .or(spec_endpoint)
             .unwrap_or_else(|| DEFAULT_QUALIFIER.into());
-        return Ok((arn.clone(), qualifier, None));
+        return Ok((arn.to_string(), qualifier, None));
     }
-    let api =
-        AgentCoreControl::connect(args.aws.region.as_deref(), args.aws.profile.as_deref()).await;
+    let api = AgentCoreControl::connect(aws.region.as_deref(), aws.profile.as_deref()).await;
     let name = harness_name(&spec.name);
-    let endpoint = args.qualifier.clone().or(spec_endpoint);
+    let endpoint = qualifier.map(str::to_string).or(spec_endpoint);
     // DEFAULT is the service's own endpoint: it always exists and has nothing to read.
     let read_endpoint = endpoint.as_deref().filter(|e| *e != DEFAULT_QUALIFIER);
     let state = agentc::harness::remote::read_by_name(&api, &name, read_endpoint)
@@ -263,6 +279,7 @@ async fn run_async(
         // (a program drives it, or --json) the call goes back to the caller to be confirmed.
         confirm: (!args.json && TerminalConfirm::available())
             .then_some(&terminal as &dyn agentc::direct::runner::Confirm),
+        observer: None,
     };
     let streaming = !args.json;
     let mut printed = false;

@@ -4,7 +4,7 @@
 use crate::cli::serve::ServeArgs;
 use crate::cli::{CliError, CliResult, ExitStatus, load_checked, print_stdout};
 use agentc::models::ModelTable;
-use agentc::serve::engine::{AgentSource, Engine, Served};
+use agentc::serve::engine::{AgentSource, Engine, RunOn, Served};
 use agentc::serve::ids::{self, IdSource};
 use agentc::target::Target;
 use std::path::PathBuf;
@@ -24,14 +24,14 @@ pub enum ServeSetupError {
         )
     )]
     AgentId(String),
-    #[error("`agentc serve --target harness` is not built yet")]
+    #[error("`agentc serve --target harness` needs the `harness` feature, which this build lacks")]
     #[diagnostic(
-        code(agentc::serve::not_yet),
+        code(agentc::serve::no_harness),
         help(
-            "serve the spec on the direct target (--target direct); `agentc run --target harness` runs it on the harness from the command line"
+            "serve the spec on the direct target (--target direct), or use a build with the default features"
         )
     )]
-    HarnessNotYet,
+    HarnessNotBuilt,
     #[error("no AWS Region is configured")]
     #[diagnostic(
         code(agentc::serve::region),
@@ -41,11 +41,20 @@ pub enum ServeSetupError {
 }
 
 pub fn run(args: &ServeArgs) -> CliResult {
-    match Target::from(args.target) {
-        Target::Direct => {}
-        Target::Harness => {
-            return Err(ServeSetupError::HarnessNotYet.into());
+    let target = Target::from(args.target);
+    match target {
+        Target::Direct => {
+            if args.harness_arn.is_some() || args.qualifier.is_some() {
+                return Err(ServeSetupError::Usage(
+                    "--harness-arn and --qualifier name the harness of --target harness".into(),
+                )
+                .into());
+            }
         }
+        Target::Harness if !cfg!(feature = "harness") => {
+            return Err(ServeSetupError::HarnessNotBuilt.into());
+        }
+        Target::Harness => {}
         Target::Agents => {
             return Err(ServeSetupError::Usage(
                 "agentc serve runs agents itself (--target direct); on the agents target, Bedrock Agents serves InvokeAgent".into(),
@@ -59,11 +68,18 @@ pub fn run(args: &ServeArgs) -> CliResult {
         .map(agentc::serve::auth::Credentials::load)
         .transpose()?;
     let auth = agentc::serve::auth::Auth::for_listen(args.listen, credentials)?;
-    let sources = sources(args)?;
+    let sources = sources(args, target)?;
     if sources.is_empty() {
         return Err(ServeSetupError::Usage(
             "give the specs to serve: files, folders, or --agent AGENT_ID=SPEC".into(),
         )
+        .into());
+    }
+    if args.harness_arn.is_some() && sources.len() > 1 {
+        return Err(ServeSetupError::Usage(format!(
+            "--harness-arn names one harness, and {} specs are served; serve one spec with it, or let each spec's harness be found by its name",
+            sources.len()
+        ))
         .into());
     }
     // Turns of different sessions run in parallel; the session store's SQLite calls block
@@ -77,13 +93,12 @@ pub fn run(args: &ServeArgs) -> CliResult {
 
 /// Every spec to serve with its id: `--agent` mappings first, then the inputs (a spec given
 /// both ways is served once, under its `--agent` id).
-fn sources(args: &ServeArgs) -> Result<Vec<AgentSource>, CliError> {
+fn sources(args: &ServeArgs, target: Target) -> Result<Vec<AgentSource>, CliError> {
     let models = ModelTable::builtin();
     let mut sources = Vec::new();
     let mut mapped: Vec<PathBuf> = Vec::new();
     // Warnings are printed by the loader, as for every command.
-    let load =
-        |path: &std::path::Path| load_checked(path, &args.vars.vars, models, &[Target::Direct]);
+    let load = |path: &std::path::Path| load_checked(path, &args.vars.vars, models, &[target]);
     for (id, spec) in &args.agents {
         if !ids::is_agent_id(id) {
             return Err(ServeSetupError::AgentId(id.clone()).into());
@@ -136,7 +151,9 @@ async fn serve(
     let retry = agentc::direct::retry::RetryPolicy::from_env();
     let mut served = Vec::with_capacity(sources.len());
     for source in sources {
-        served.push(Served::new(source, &sdk_config, args.sessions.as_deref(), retry).await?);
+        let run_on = run_on(args, &source).await?;
+        served
+            .push(Served::new(source, &sdk_config, args.sessions.as_deref(), retry, run_on).await?);
     }
     let log: agentc::serve::engine::Log = Arc::new(|line: String| eprintln!("{line}"));
     let checked = matches!(auth, agentc::serve::auth::Auth::Verify(_));
@@ -148,11 +165,15 @@ async fn serve(
     let mut start = format!("listening on http://{address}\n");
     for agent in engine.agents() {
         start.push_str(&format!(
-            "agent {} {} {} ({}; sessions in {})\n",
+            "agent {} {} {} ({}; {}sessions in {})\n",
             agent.id,
             agent.name,
             agent.spec_path.display(),
             agent.id_source.as_str(),
+            agent
+                .harness()
+                .map(|h| format!("on harness {h}; "))
+                .unwrap_or_default(),
             agent.sessions
         ));
     }
@@ -168,6 +189,32 @@ async fn serve(
     agentc::serve::http::serve(listener, engine, shutdown_signal()).await?;
     eprintln!("stopped: every turn in flight finished");
     Ok(ExitStatus::Success)
+}
+
+/// Where `source`'s turns run: for the harness, its harness is looked up now, once, as
+/// `run --target harness` looks it up (a spec without a deployed harness stops the start).
+async fn run_on(args: &ServeArgs, source: &AgentSource) -> Result<RunOn, CliError> {
+    match Target::from(args.target) {
+        #[cfg(all(feature = "harness", feature = "direct"))]
+        Target::Harness => {
+            let (arn, qualifier, version) = super::harness_run::locate_harness(
+                args.harness_arn.as_deref(),
+                args.qualifier.as_deref(),
+                &args.aws,
+                &source.spec,
+            )
+            .await?;
+            Ok(RunOn::Harness(agentc::serve::engine::HarnessAt {
+                arn,
+                qualifier,
+                version,
+            }))
+        }
+        _ => {
+            let _ = source;
+            Ok(RunOn::Direct)
+        }
+    }
 }
 
 /// SIGTERM (what container runtimes send) or SIGINT (Ctrl-C).
