@@ -27,6 +27,9 @@ pub mod lsp;
 pub mod models;
 pub mod plan;
 pub mod render;
+// `agentc serve`: the InvokeAgent API in front of the runtime (network code: the `serve` feature).
+#[cfg(feature = "serve")]
+pub mod serve;
 pub mod source;
 pub mod spec;
 pub mod target;

@@ -16,6 +16,7 @@ mod models;
 mod progress;
 pub mod run;
 mod schema;
+pub mod serve;
 
 use agentc::target::Target;
 use clap::{Parser, Subcommand};
@@ -105,6 +106,29 @@ pub enum CliError {
     #[error(transparent)]
     #[diagnostic(transparent)]
     AgentRun(Box<agentc::agents::runtime::AgentRunError>),
+    #[cfg(all(feature = "harness", feature = "direct"))]
+    #[error(transparent)]
+    #[diagnostic(transparent)]
+    HarnessRun(Box<agentc::harness::runtime::HarnessRunError>),
+    #[error(transparent)]
+    #[diagnostic(transparent)]
+    HarnessSession(#[from] agentc::harness::invoke::InvalidSessionId),
+    #[cfg(feature = "serve")]
+    #[error(transparent)]
+    #[diagnostic(transparent)]
+    Serve(#[from] agentc::serve::engine::ServeError),
+    #[cfg(feature = "serve")]
+    #[error(transparent)]
+    #[diagnostic(transparent)]
+    ServeSetup(#[from] commands::serve::ServeSetupError),
+    #[cfg(feature = "serve")]
+    #[error(transparent)]
+    #[diagnostic(transparent)]
+    ServeCredentials(#[from] agentc::serve::auth::CredentialsError),
+    #[cfg(feature = "serve")]
+    #[error(transparent)]
+    #[diagnostic(transparent)]
+    ServeListen(#[from] agentc::serve::auth::ListenError),
     #[error(transparent)]
     #[diagnostic(transparent)]
     Plan(#[from] agentc::plan::PlanError),
@@ -131,18 +155,6 @@ pub enum CliError {
         target: Target,
         reason: &'static str,
     },
-    /// A command a target does not have yet.
-    #[error("`agentc {command}` is not built yet for the {target} target")]
-    #[diagnostic(
-        code(agentc::not_yet),
-        help(
-            "`agentc run --target direct` runs the same spec on the Converse API; `agentc compile --target {target}` prints what a deploy sends"
-        )
-    )]
-    NotYet {
-        command: &'static str,
-        target: Target,
-    },
     #[error("`{resource}` is stale; run `agentc deploy {spec} --target {target}` to update it")]
     #[diagnostic(code(agentc::deploy::stale))]
     Stale {
@@ -163,7 +175,7 @@ pub enum CliError {
     Runtime(#[source] std::io::Error),
     /// A command whose network code this build leaves out (`cargo build --no-default-features`).
     #[cfg_attr(
-        all(feature = "agents", feature = "direct"),
+        all(feature = "agents", feature = "direct", feature = "harness"),
         allow(
             dead_code,
             reason = "only a build without a network feature refuses a command"
@@ -195,6 +207,13 @@ impl From<agentc::agents::error::AgentsError> for CliError {
 impl From<agentc::agents::runtime::AgentRunError> for CliError {
     fn from(error: agentc::agents::runtime::AgentRunError) -> Self {
         CliError::AgentRun(Box::new(error))
+    }
+}
+
+#[cfg(all(feature = "harness", feature = "direct"))]
+impl From<agentc::harness::runtime::HarnessRunError> for CliError {
+    fn from(error: agentc::harness::runtime::HarnessRunError) -> Self {
+        CliError::HarnessRun(Box::new(error))
     }
 }
 
@@ -304,14 +323,17 @@ pub enum Command {
     Compile(compile::CompileArgs),
     /// Deploy a spec to a target (agents: plan, confirm, apply; direct: write the artifact).
     Deploy(compile::DeployArgs),
-    /// Run the agent: through the Converse API with agentc's tool-dispatch loop (direct), or on the deployed Bedrock Agent (agents).
-    Run(run::RunArgs),
+    /// Run the agent: through the Converse API with agentc's tool-dispatch loop (direct), or on the deployed Bedrock Agent (agents) or AgentCore harness (harness).
+    // Boxed: its flags for three runtimes make it much the largest variant.
+    Run(Box<run::RunArgs>),
     /// Show what deploy would change on a target (read-only): the agent on agents, the artifact on direct.
     Plan(agents::PlanArgs),
     /// Destroy what deploy created for a spec on a target: the Bedrock Agent, or the direct artifact.
     Destroy(agents::DestroyArgs),
     /// Write a spec from a live Bedrock Agent.
     Import(agents::ImportArgs),
+    /// Serve the InvokeAgent API (bedrock-agent-runtime) for specs, run on the direct target.
+    Serve(serve::ServeArgs),
     /// Run the language server for editors (diagnostics, hover, completion) on stdin/stdout.
     Lsp(lsp::LspArgs),
     /// Print a shell completion script (bash, zsh, fish, powershell, elvish).
@@ -359,10 +381,11 @@ fn dispatch(command: Command) -> CliResult {
         Command::Cost(args) => cost::run(*args),
         Command::Compile(args) => compile::run(args),
         Command::Deploy(args) => compile::deploy(args),
-        Command::Run(args) => run::run(args),
+        Command::Run(args) => run::run(*args),
         Command::Plan(args) => agents::plan(args),
         Command::Destroy(args) => agents::destroy(args),
         Command::Import(args) => agents::import(args),
+        Command::Serve(args) => serve::run(&args),
         Command::Lsp(args) => lsp::run(args),
         Command::Completions(args) => completions::completions(args),
         Command::Man(args) => completions::man(args),

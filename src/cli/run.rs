@@ -8,8 +8,9 @@ pub struct RunArgs {
     pub input: SpecArgs,
     /// The user's message (omit when only returning tool results, or with --end-session).
     pub message: Option<String>,
-    /// Where to run: `direct` (the Converse API with agentc's loop) or `agents` (the Bedrock
-    /// Agent that `deploy --target agents` created, through InvokeAgent); `harness` not yet.
+    /// Where to run: `direct` (the Converse API with agentc's loop), `agents` (the Bedrock
+    /// Agent that `deploy --target agents` created, through InvokeAgent) or `harness` (the
+    /// AgentCore harness that `deploy --target harness` created, through InvokeHarness).
     #[arg(long, value_enum, default_value = "direct")]
     pub target: TargetArg,
     /// agents: the agent's id (default: the agent named like the spec).
@@ -18,6 +19,12 @@ pub struct RunArgs {
     /// agents: the alias id (default: the alias named `targets.agents.alias`).
     #[arg(long, value_name = "ID")]
     pub agent_alias_id: Option<String>,
+    /// harness: the harness's ARN (default: the harness named like the spec).
+    #[arg(long, value_name = "ARN")]
+    pub harness_arn: Option<String>,
+    /// harness: the endpoint to invoke (default: `targets.harness.endpoint`, else DEFAULT).
+    #[arg(long, value_name = "ENDPOINT")]
+    pub qualifier: Option<String>,
     /// agents: end the session with this request.
     #[arg(long)]
     pub end_session: bool,
@@ -59,7 +66,6 @@ pub fn run(args: RunArgs) -> CliResult {
     match args.target {
         TargetArg::Direct => crate::cli::commands::direct::run(&args),
         TargetArg::Agents => crate::cli::commands::agents_run::run(&args),
-        // The harness runtime is not in this round.
-        TargetArg::Harness => crate::cli::commands::harness::not_yet("run"),
+        TargetArg::Harness => crate::cli::commands::harness_run::run(&args),
     }
 }

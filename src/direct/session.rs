@@ -8,6 +8,12 @@
 //! one session overlap, the second to finish appends its turn after the first's (both turns
 //! are kept, the history stays well-formed) instead of overwriting it. Only resuming a
 //! paused turn (`--tool-result`) requires that nobody else changed the session meanwhile.
+//!
+//! A server (`agentc serve`) needs more: two turns of one session must never interleave, so
+//! a turn first takes the session's *lease* ([`Store::acquire`]) and a second concurrent turn
+//! is refused ([`SessionError::Busy`]). A lease expires by itself after its time to live, so a
+//! crashed replica does not lock a session forever; the holder renews it by acquiring again.
+//! `agentc run` takes no lease: two runs of one session both keep their turns (above).
 
 use indexmap::IndexMap;
 use serde::{Deserialize, Serialize};
@@ -37,6 +43,11 @@ pub struct Pending {
     pub calls: Vec<PendingCall>,
     /// `toolResult` blocks of the same turn's other calls, already run by agentc.
     pub results: Vec<Value>,
+    /// What a service-run session needs to resume besides the calls (Bedrock Agents: the
+    /// `invocationId` and the returned inputs; both: the request's message, for the Lambda
+    /// event); `None` on the direct target.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub service: Option<Value>,
 }
 
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
@@ -119,6 +130,21 @@ pub enum SessionError {
         )
     )]
     Conflict { id: String },
+    #[error(
+        "session `{id}` is held by another turn ({holder}) until its lease ends or is released"
+    )]
+    #[diagnostic(
+        code(agentc::session::busy),
+        help(
+            "wait for that turn to finish and retry; a lease whose holder crashed expires by itself"
+        )
+    )]
+    Busy {
+        id: String,
+        holder: String,
+        /// When the lease ends unless renewed (milliseconds since the Unix epoch).
+        until_ms: u64,
+    },
     #[error("`targets.direct.sessions: {0}` is not a valid store")]
     #[diagnostic(
         code(agentc::session::location),
@@ -166,6 +192,27 @@ pub fn merge(
         session_attributes: update.session_attributes.clone(),
         pending: update.pending.clone(),
     })
+}
+
+/// A turn's exclusive hold on a session, from [`Store::acquire`] until [`Store::release`]
+/// or `until_ms`, whichever comes first.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Lease {
+    pub id: String,
+    /// Who holds it (a replica and request id); acquiring again with the same holder renews.
+    pub holder: String,
+    /// Milliseconds since the Unix epoch.
+    pub until_ms: u64,
+}
+
+fn now_ms() -> u64 {
+    std::time::SystemTime::now()
+        .duration_since(std::time::UNIX_EPOCH)
+        .map_or(0, |d| d.as_millis() as u64)
+}
+
+fn lease_until(now_ms: u64, ttl: std::time::Duration) -> u64 {
+    now_ms.saturating_add(ttl.as_millis() as u64)
 }
 
 /// Where sessions live.
@@ -216,11 +263,44 @@ impl Store {
         }
     }
 
+    /// Forget a session (InvokeAgent's `endSession`): its history, attributes and pending
+    /// calls. Deleting a session that does not exist is not an error.
+    pub async fn delete(&self, id: &str) -> Result<(), SessionError> {
+        match self {
+            Store::Sqlite(store) => store.delete(id),
+            Store::Dynamo(store) => store.delete(id).await,
+        }
+    }
+
     /// Write a run's update; returns the new version.
     pub async fn save(&self, id: &str, update: &Update) -> Result<u64, SessionError> {
         match self {
             Store::Sqlite(store) => store.save(id, update),
             Store::Dynamo(store) => store.save(id, update).await,
+        }
+    }
+
+    /// Take session `id` for `holder` for `ttl`: refused with [`SessionError::Busy`] while
+    /// another holder's lease runs; an expired lease is taken over, and the same holder's is
+    /// renewed. Replicas' clocks must agree to well within `ttl` (leases compare wall times).
+    pub async fn acquire(
+        &self,
+        id: &str,
+        holder: &str,
+        ttl: std::time::Duration,
+    ) -> Result<Lease, SessionError> {
+        validate_id(id)?;
+        match self {
+            Store::Sqlite(store) => store.acquire_at(id, holder, ttl, now_ms()),
+            Store::Dynamo(store) => store.acquire_at(id, holder, ttl, now_ms()).await,
+        }
+    }
+
+    /// Give the lease back (a no-op when it expired and another holder took it over).
+    pub async fn release(&self, lease: &Lease) -> Result<(), SessionError> {
+        match self {
+            Store::Sqlite(store) => store.release(lease),
+            Store::Dynamo(store) => store.release(lease).await,
         }
     }
 }
@@ -271,6 +351,11 @@ impl SqliteStore {
                     version INTEGER NOT NULL,
                     state TEXT NOT NULL,
                     updated_at INTEGER NOT NULL
+                 );
+                 CREATE TABLE IF NOT EXISTS leases (
+                    id TEXT PRIMARY KEY,
+                    holder TEXT NOT NULL,
+                    until_ms INTEGER NOT NULL
                  )",
             )
             .map_err(|e| fail(&e))?;
@@ -331,6 +416,14 @@ impl SqliteStore {
         }
     }
 
+    pub fn delete(&self, id: &str) -> Result<(), SessionError> {
+        let connection = self.connection.lock().map_err(|e| self.fail(e))?;
+        connection
+            .execute("DELETE FROM sessions WHERE id = ?1", [id])
+            .map_err(|e| self.fail(e))?;
+        Ok(())
+    }
+
     pub fn save(&self, id: &str, update: &Update) -> Result<u64, SessionError> {
         let mut connection = self.connection.lock().map_err(|e| self.fail(e))?;
         // IMMEDIATE takes the write lock before reading, so read-merge-write is atomic
@@ -362,8 +455,73 @@ impl SqliteStore {
     }
 }
 
+impl SqliteStore {
+    /// [`Store::acquire`] at time `now_ms`: read and write in one `BEGIN IMMEDIATE`
+    /// transaction, so two processes cannot both see the lease free.
+    pub fn acquire_at(
+        &self,
+        id: &str,
+        holder: &str,
+        ttl: std::time::Duration,
+        now_ms: u64,
+    ) -> Result<Lease, SessionError> {
+        use rusqlite::OptionalExtension;
+        let mut connection = self.connection.lock().map_err(|e| self.fail(e))?;
+        let transaction = connection
+            .transaction_with_behavior(rusqlite::TransactionBehavior::Immediate)
+            .map_err(|e| self.fail(e))?;
+        let current = transaction
+            .query_row(
+                "SELECT holder, until_ms FROM leases WHERE id = ?1",
+                [id],
+                |row| Ok((row.get::<_, String>(0)?, row.get::<_, i64>(1)? as u64)),
+            )
+            .optional()
+            .map_err(|e| self.fail(e))?;
+        if let Some((current_holder, until_ms)) = current
+            && current_holder != holder
+            && until_ms > now_ms
+        {
+            // Dropping the transaction rolls it back.
+            return Err(SessionError::Busy {
+                id: id.to_string(),
+                holder: current_holder,
+                until_ms,
+            });
+        }
+        let until_ms = lease_until(now_ms, ttl);
+        transaction
+            .execute(
+                "INSERT INTO leases (id, holder, until_ms) VALUES (?1, ?2, ?3)
+                 ON CONFLICT(id) DO UPDATE SET holder = ?2, until_ms = ?3",
+                rusqlite::params![id, holder, until_ms as i64],
+            )
+            .map_err(|e| self.fail(e))?;
+        transaction.commit().map_err(|e| self.fail(e))?;
+        Ok(Lease {
+            id: id.to_string(),
+            holder: holder.to_string(),
+            until_ms,
+        })
+    }
+
+    pub fn release(&self, lease: &Lease) -> Result<(), SessionError> {
+        let connection = self.connection.lock().map_err(|e| self.fail(e))?;
+        connection
+            .execute(
+                "DELETE FROM leases WHERE id = ?1 AND holder = ?2",
+                rusqlite::params![lease.id, lease.holder],
+            )
+            .map_err(|e| self.fail(e))?;
+        Ok(())
+    }
+}
+
 /// Sessions in a DynamoDB table whose partition key is the string attribute `session_id`.
 /// Items: `session_id` (S), `version` (N), `state` (S, the session JSON), `updated_at` (N).
+/// A session's lease is an item of its own, `session_id` = `lease#ID` (`#` is never in a
+/// session id), with `lease_holder` (S) and `lease_until` (N, ms since the epoch): a lease
+/// never rewrites the session item, so saves stay as they were.
 pub struct DynamoStore {
     client: aws_sdk_dynamodb::Client,
     table: String,
@@ -371,6 +529,9 @@ pub struct DynamoStore {
 
 /// How often a save re-reads and retries when another run's write won the race.
 const DYNAMO_SAVE_ROUNDS: usize = 20;
+
+/// The key prefix of lease items (a session id never contains `#`: [`validate_id`]).
+const LEASE_PREFIX: &str = "lease#";
 
 impl DynamoStore {
     pub fn new(client: aws_sdk_dynamodb::Client, table: &str) -> Self {
@@ -389,6 +550,18 @@ impl DynamoStore {
 
     fn describe<E: std::error::Error>(error: &E) -> String {
         crate::diag::error_chain(error)
+    }
+
+    pub async fn delete(&self, id: &str) -> Result<(), SessionError> {
+        use aws_sdk_dynamodb::types::AttributeValue;
+        self.client
+            .delete_item()
+            .table_name(&self.table)
+            .key("session_id", AttributeValue::S(id.to_string()))
+            .send()
+            .await
+            .map_err(|e| self.fail(Self::describe(&e)))?;
+        Ok(())
     }
 
     pub async fn load(&self, id: &str) -> Result<Option<Stored>, SessionError> {
@@ -503,6 +676,104 @@ impl DynamoStore {
     }
 }
 
+impl DynamoStore {
+    /// [`Store::acquire`] at time `now_ms`: one conditional `PutItem` on the lease item, which
+    /// succeeds when there is no lease, it has expired, or it is this holder's.
+    pub async fn acquire_at(
+        &self,
+        id: &str,
+        holder: &str,
+        ttl: std::time::Duration,
+        now_ms: u64,
+    ) -> Result<Lease, SessionError> {
+        use aws_sdk_dynamodb::types::AttributeValue;
+        let until_ms = lease_until(now_ms, ttl);
+        let result = self
+            .client
+            .put_item()
+            .table_name(&self.table)
+            .item("session_id", AttributeValue::S(format!("{LEASE_PREFIX}{id}")))
+            .item("lease_holder", AttributeValue::S(holder.to_string()))
+            .item("lease_until", AttributeValue::N(until_ms.to_string()))
+            .condition_expression(
+                "attribute_not_exists(lease_until) OR lease_until <= :now OR lease_holder = :holder",
+            )
+            .expression_attribute_values(":now", AttributeValue::N(now_ms.to_string()))
+            .expression_attribute_values(":holder", AttributeValue::S(holder.to_string()))
+            .send()
+            .await;
+        match result {
+            Ok(_) => Ok(Lease {
+                id: id.to_string(),
+                holder: holder.to_string(),
+                until_ms,
+            }),
+            Err(error)
+                if error
+                    .as_service_error()
+                    .is_some_and(|e| e.is_conditional_check_failed_exception()) =>
+            {
+                // Who holds it, for the error (best effort: it may have been released since).
+                let (holder, until_ms) = self.lease_of(id).await.unwrap_or_default();
+                Err(SessionError::Busy {
+                    id: id.to_string(),
+                    holder,
+                    until_ms,
+                })
+            }
+            Err(error) => Err(self.fail(Self::describe(&error))),
+        }
+    }
+
+    async fn lease_of(&self, id: &str) -> Option<(String, u64)> {
+        use aws_sdk_dynamodb::types::AttributeValue;
+        let output = self
+            .client
+            .get_item()
+            .table_name(&self.table)
+            .key(
+                "session_id",
+                AttributeValue::S(format!("{LEASE_PREFIX}{id}")),
+            )
+            .consistent_read(true)
+            .send()
+            .await
+            .ok()?;
+        let item = output.item()?;
+        let holder = item.get("lease_holder")?.as_s().ok()?.clone();
+        let until = item.get("lease_until")?.as_n().ok()?.parse().ok()?;
+        Some((holder, until))
+    }
+
+    /// Delete the lease item if this holder still has it (a conditional `DeleteItem`).
+    pub async fn release(&self, lease: &Lease) -> Result<(), SessionError> {
+        use aws_sdk_dynamodb::types::AttributeValue;
+        let result = self
+            .client
+            .delete_item()
+            .table_name(&self.table)
+            .key(
+                "session_id",
+                AttributeValue::S(format!("{LEASE_PREFIX}{}", lease.id)),
+            )
+            .condition_expression("lease_holder = :holder")
+            .expression_attribute_values(":holder", AttributeValue::S(lease.holder.clone()))
+            .send()
+            .await;
+        match result {
+            Ok(_) => Ok(()),
+            Err(error)
+                if error
+                    .as_service_error()
+                    .is_some_and(|e| e.is_conditional_check_failed_exception()) =>
+            {
+                Ok(())
+            }
+            Err(error) => Err(self.fail(Self::describe(&error))),
+        }
+    }
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -589,5 +860,82 @@ mod tests {
             Err(SessionError::Conflict { .. })
         ));
         assert!(merge("s", Some(&current), &update(Some(1), "b")).is_ok());
+    }
+
+    #[test]
+    fn a_lease_excludes_a_second_holder_until_released_or_expired() {
+        let dir = tempfile::tempdir().unwrap();
+        let path = dir.path().join("s.db");
+        let a = SqliteStore::open(&path).unwrap();
+        // A second connection, as a second process would have.
+        let b = SqliteStore::open(&path).unwrap();
+        let ttl = std::time::Duration::from_secs(30);
+        let lease = a.acquire_at("s1", "replica-a/req-1", ttl, 1_000).unwrap();
+        assert_eq!(lease.until_ms, 31_000);
+        match b.acquire_at("s1", "replica-b/req-2", ttl, 2_000) {
+            Err(SessionError::Busy {
+                id,
+                holder,
+                until_ms,
+            }) => {
+                assert_eq!((id.as_str(), holder.as_str()), ("s1", "replica-a/req-1"));
+                assert_eq!(until_ms, 31_000);
+            }
+            other => panic!("expected Busy, got {other:?}"),
+        }
+        // Another session is not affected.
+        assert!(b.acquire_at("s2", "replica-b/req-2", ttl, 2_000).is_ok());
+        // The holder renews its own lease.
+        let renewed = a.acquire_at("s1", "replica-a/req-1", ttl, 20_000).unwrap();
+        assert_eq!(renewed.until_ms, 50_000);
+        // Releasing someone else's lease does nothing; releasing one's own frees it.
+        b.release(&Lease {
+            id: "s1".into(),
+            holder: "replica-b/req-2".into(),
+            until_ms: 0,
+        })
+        .unwrap();
+        assert!(b.acquire_at("s1", "replica-b/req-3", ttl, 21_000).is_err());
+        a.release(&renewed).unwrap();
+        let taken = b.acquire_at("s1", "replica-b/req-3", ttl, 21_000).unwrap();
+        assert_eq!(taken.holder, "replica-b/req-3");
+    }
+
+    #[test]
+    fn an_expired_lease_is_taken_over() {
+        let dir = tempfile::tempdir().unwrap();
+        let store = SqliteStore::open(&dir.path().join("s.db")).unwrap();
+        let ttl = std::time::Duration::from_millis(500);
+        let crashed = store.acquire_at("s1", "crashed", ttl, 10_000).unwrap();
+        assert!(store.acquire_at("s1", "next", ttl, 10_499).is_err());
+        let next = store.acquire_at("s1", "next", ttl, 10_500).unwrap();
+        assert_eq!(next.until_ms, 11_000);
+        // The crashed holder coming back cannot release the new holder's lease.
+        store.release(&crashed).unwrap();
+        assert!(store.acquire_at("s1", "third", ttl, 10_600).is_err());
+    }
+
+    #[test]
+    fn leases_are_taken_through_the_store_with_the_real_clock() {
+        let dir = tempfile::tempdir().unwrap();
+        let store = Store::Sqlite(SqliteStore::open(&dir.path().join("s.db")).unwrap());
+        let runtime = tokio::runtime::Builder::new_current_thread()
+            .build()
+            .unwrap();
+        runtime.block_on(async {
+            let ttl = std::time::Duration::from_secs(60);
+            let lease = store.acquire("s-1", "a", ttl).await.unwrap();
+            assert!(lease.until_ms > now_ms());
+            assert!(matches!(
+                store.acquire("s-1", "b", ttl).await,
+                Err(SessionError::Busy { .. })
+            ));
+            assert!(matches!(
+                store.acquire("bad id", "b", ttl).await,
+                Err(SessionError::InvalidId(_))
+            ));
+            store.release(&lease).await.unwrap();
+            store.acquire("s-1", "b", ttl).await.unwrap();
+        });
     }
 }

@@ -338,6 +338,25 @@ pub fn request(spec: &Spec, agent: &Agent, target: &HarnessTarget) -> CreateHarn
             }),
         })
         .collect();
+    // Knowledge bases are inline functions too: the harness has no knowledge-base field, so
+    // `agentc run` answers their calls with Retrieve, as the direct runtime does (same tool
+    // names and schema as the direct target's).
+    let taken = names.entries.iter().map(|e| e.tool_name.as_str());
+    for kb in crate::knowledge::tools(spec, taken) {
+        let definition = kb.tool_spec();
+        let definition = &definition["toolSpec"];
+        tools.push(HarnessTool {
+            kind: HarnessToolType::InlineFunction,
+            name: kb.tool_name.clone(),
+            config: HarnessToolConfiguration::InlineFunction(HarnessInlineFunctionConfig {
+                description: definition["description"]
+                    .as_str()
+                    .unwrap_or_default()
+                    .to_string(),
+                input_schema: definition["inputSchema"]["json"].clone(),
+            }),
+        });
+    }
     if code_interpreter(spec) {
         tools.push(HarnessTool {
             kind: HarnessToolType::AgentcoreCodeInterpreter,
@@ -479,20 +498,11 @@ fn code_interpreter(spec: &Spec) -> bool {
 }
 
 /// What the spec asks that the CreateHarness request cannot carry, one entry per setting
-/// (reported by `dropped-by-target` for `--target harness`). The guardrail is not here: a
+/// (reported by `dropped-by-target` for `--target harness`). Knowledge bases are carried:
+/// each is an inline function that `agentc run` answers with Retrieve. The guardrail is not here: a
 /// dropped safety control is an error of its own (`guardrail-not-enforced`).
 pub fn not_carried(spec: &Spec) -> Vec<NotCarried> {
     let mut out = Vec::new();
-    for (i, kb) in spec.knowledge_bases.iter().enumerate() {
-        out.push(NotCarried {
-            pointer: format!("/knowledge_bases/{i}"),
-            message: format!(
-                "knowledge base `{}` is not queried: a harness has no knowledge-base field",
-                kb.id
-            ),
-            help: "put it behind an AgentCore Gateway (`targets.harness.tools` with `gateway:`), or give the agent a retrieve function of its own that calls the Bedrock Retrieve API".into(),
-        });
-    }
     if let Some(overrides) = &spec.prompt_overrides {
         for (key, _, _) in overrides.entries() {
             out.push(NotCarried {
@@ -513,7 +523,7 @@ pub fn not_carried(spec: &Spec) -> Vec<NotCarried> {
                         "function `{}` will run without the service asking for confirmation: a harness has no `require_confirmation`",
                         function.name
                     ),
-                    help: "confirm in the client that runs the inline function (it sees every call before it runs)".into(),
+                    help: "`agentc run --target harness` asks before it runs the call (off a terminal it hands the call back, exit 3); another client of the harness must confirm calls of this inline function itself".into(),
                 });
             }
         }
@@ -658,6 +668,32 @@ mod tests {
         assert_eq!(body["tags"]["managed-by"], "agentc");
         let back: CreateHarnessRequest = serde_json::from_value(body).unwrap();
         assert_eq!(back, desired.request, "the request reads back as written");
+    }
+
+    #[test]
+    fn knowledge_bases_are_inline_functions_not_dropped() {
+        let mut s = spec(json!({"harness": {"role_arn": "arn:aws:iam::123456789012:role/h"}}));
+        s.knowledge_bases = serde_json::from_value(json!([
+            {"id": "KB12345678", "description": "Returns policies.", "number_of_results": 2}
+        ]))
+        .unwrap();
+        let body = serde_json::to_value(desired_harness(&s, &agent()).unwrap().request).unwrap();
+        assert_eq!(body["tools"][0]["type"], "inline_function");
+        assert_eq!(body["tools"][0]["name"], "knowledge_base_KB12345678");
+        let config = &body["tools"][0]["config"]["inlineFunction"];
+        assert!(
+            config["description"]
+                .as_str()
+                .unwrap()
+                .contains("Returns policies.")
+        );
+        assert_eq!(config["inputSchema"]["required"], json!(["query"]));
+        assert_eq!(body["allowedTools"], json!(["knowledge_base_KB12345678"]));
+        assert!(
+            not_carried(&s)
+                .iter()
+                .all(|n| !n.pointer.starts_with("/knowledge_bases"))
+        );
     }
 
     #[test]

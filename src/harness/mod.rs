@@ -8,6 +8,10 @@
 //! diffs a desired deployment against the remote state (`remote`) — plain data, in every
 //! build. What talks to the service — the signed REST-JSON client (`http`), the remote read,
 //! the applier (`apply`) — needs the `harness` feature.
+//!
+//! Running it (`agentc run --target harness`): `invoke` reads InvokeHarness's stream (plain
+//! data, in every build); `runtime` is the client and the request loop, which answers the
+//! harness's inline-function calls with the direct runtime's dispatch (`harness` and `direct`).
 
 pub mod api;
 #[cfg(feature = "harness")]
@@ -18,7 +22,10 @@ pub mod error;
 pub mod export;
 #[cfg(feature = "harness")]
 pub mod http;
+pub mod invoke;
 pub mod plan;
 pub mod remote;
+#[cfg(all(feature = "harness", feature = "direct"))]
+pub mod runtime;
 
 pub use desired::{CreateHarnessRequest, DesiredHarness, HarnessError, desired_harness};

@@ -794,10 +794,15 @@ fn an_imported_classic_agent_plans_on_the_harness_with_its_findings() {
     );
     for about in [
         "guardrail",
-        "knowledge base `KB12345678`",
         "prompt override `orchestration`",
         "`orchestrator`",
     ] {
         assert!(plan.stderr.contains(about), "{about}: {}", plan.stderr);
     }
+    // Knowledge bases are carried: inline functions that `agentc run` answers with Retrieve.
+    assert!(
+        !plan.stderr.contains("knowledge base `KB12345678`"),
+        "{}",
+        plan.stderr
+    );
 }

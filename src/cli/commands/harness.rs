@@ -69,11 +69,3 @@ pub fn compile(args: &CompileArgs) -> CliResult {
     }
     Ok(ExitStatus::Success)
 }
-
-/// The harness runtime (InvokeHarness) is not built yet: said, never faked.
-pub fn not_yet(command: &'static str) -> CliResult {
-    Err(CliError::NotYet {
-        command,
-        target: TARGET,
-    })
-}

@@ -88,3 +88,34 @@ pub mod harness_deploy {
         not_built("agentc destroy --target harness")
     }
 }
+
+#[cfg(not(all(feature = "harness", feature = "direct")))]
+pub mod harness_run {
+    use crate::cli::run::RunArgs;
+    use crate::cli::{CliError, CliResult};
+
+    pub fn run(_: &RunArgs) -> CliResult {
+        Err(CliError::NotBuilt {
+            command: "agentc run --target harness",
+            // It reuses the direct runtime's dispatch and trace.
+            feature: if cfg!(feature = "harness") {
+                "direct"
+            } else {
+                "harness"
+            },
+        })
+    }
+}
+
+#[cfg(not(feature = "serve"))]
+pub mod serve {
+    use crate::cli::serve::ServeArgs;
+    use crate::cli::{CliError, CliResult};
+
+    pub fn run(_: &ServeArgs) -> CliResult {
+        Err(CliError::NotBuilt {
+            command: "agentc serve",
+            feature: "serve",
+        })
+    }
+}

@@ -5,7 +5,7 @@ pub mod artifact;
 pub mod cost;
 pub mod export;
 pub mod flow;
-// The harness target's local commands (compile); its network code is not built yet.
+// The harness target's local commands (compile).
 pub mod harness;
 // The handlers that talk to a service, one gate each; a build without the feature answers
 // through `lean` instead (one line, exit 2).
@@ -17,7 +17,14 @@ pub mod agents_run;
 pub mod direct;
 #[cfg(feature = "harness")]
 pub mod harness_deploy;
-#[cfg(not(all(feature = "agents", feature = "direct", feature = "harness")))]
+#[cfg(all(feature = "harness", feature = "direct"))]
+pub mod harness_run;
+#[cfg(not(all(
+    feature = "agents",
+    feature = "direct",
+    feature = "harness",
+    feature = "serve"
+)))]
 mod lean;
 #[cfg(not(feature = "agents"))]
 pub use lean::agents;
@@ -27,3 +34,9 @@ pub use lean::agents_run;
 pub use lean::direct;
 #[cfg(not(feature = "harness"))]
 pub use lean::harness_deploy;
+#[cfg(not(all(feature = "harness", feature = "direct")))]
+pub use lean::harness_run;
+#[cfg(feature = "serve")]
+pub mod serve;
+#[cfg(not(feature = "serve"))]
+pub use lean::serve;

@@ -1,262 +1,40 @@
-//! A fake InvokeAgent endpoint (`bedrock-agent-runtime`) on 127.0.0.1 that answers with real
-//! AWS event-stream framing (prelude, headers, CRCs — encoded by `aws-smithy-eventstream`),
-//! one HTTP chunk per frame, driven by a script of answers: a stream of frames, a pause until
-//! the test says go on, a cut in the middle of a frame, or an error before the stream.
-//!
-//! It is a raw TCP server rather than tiny_http so that a test controls every byte and every
-//! moment of the body. Each response closes its connection (`Connection: close`).
+//! A fake InvokeAgent endpoint (`bedrock-agent-runtime`): the event-stream server of
+//! `event_stream` with InvokeAgent's signing name (`bedrock`) and its events (`chunk`,
+//! `trace`, exceptions).
 
 use super::Recorded;
-use aws_smithy_types::event_stream::{Header, HeaderValue, Message};
+pub use super::event_stream::{Answer, Part, event, exception};
+use super::event_stream::{EventStreamServer, signed_for};
 use serde_json::{Value, json};
-use std::collections::VecDeque;
-use std::io::{BufRead, BufReader, Read, Write};
-use std::net::{TcpListener, TcpStream};
-use std::sync::atomic::{AtomicBool, Ordering};
-use std::sync::mpsc::Receiver;
-use std::sync::{Arc, Mutex};
-use std::thread::JoinHandle;
-use std::time::Duration;
 
-/// One piece of a streamed answer.
-pub enum Part {
-    /// A whole frame.
-    Frame(Vec<u8>),
-    /// Stop sending until the test sends on the channel (or 20 s pass).
-    WaitFor(Receiver<()>),
-    /// Send the first half of this frame and close the connection without ending the body.
-    Cut(Vec<u8>),
-}
-
-/// What one InvokeAgent call gets.
-pub enum Answer {
-    Stream(Vec<Part>),
-    /// A rest-json error before any stream (`x-amzn-ErrorType`).
-    Error {
-        status: u16,
-        kind: &'static str,
-        message: &'static str,
-    },
-}
-
-impl Answer {
-    /// A stream of whole frames.
-    pub fn frames(frames: Vec<Vec<u8>>) -> Self {
-        Answer::Stream(frames.into_iter().map(Part::Frame).collect())
-    }
-}
-
-pub struct FakeInvokeAgent {
-    pub url: String,
-    requests: Arc<Mutex<Vec<Recorded>>>,
-    stop: Arc<AtomicBool>,
-    thread: Option<JoinHandle<()>>,
-    port: u16,
-}
+/// The server, answering InvokeAgent's path `/agents/…/sessions/<id>/text`.
+pub struct FakeInvokeAgent(EventStreamServer);
 
 impl FakeInvokeAgent {
     pub fn start(script: Vec<Answer>) -> Self {
-        let listener = TcpListener::bind("127.0.0.1:0").expect("bind 127.0.0.1");
-        let port = listener.local_addr().expect("address").port();
-        let requests = Arc::new(Mutex::new(Vec::new()));
-        let stop = Arc::new(AtomicBool::new(false));
-        let thread = {
-            let requests = Arc::clone(&requests);
-            let stop = Arc::clone(&stop);
-            std::thread::spawn(move || {
-                let mut script: VecDeque<Answer> = script.into();
-                for stream in listener.incoming() {
-                    if stop.load(Ordering::SeqCst) {
-                        return;
-                    }
-                    let Ok(stream) = stream else { continue };
-                    let _ = stream.set_nodelay(true);
-                    let Some(recorded) = read_request(&stream) else {
-                        continue;
-                    };
-                    let answer = if signature_is_well_formed(&recorded) {
-                        script.pop_front().unwrap_or(Answer::Error {
-                            status: 400,
-                            kind: "ValidationException",
-                            message: "the test script has no more answers",
-                        })
-                    } else {
-                        Answer::Error {
-                            status: 403,
-                            kind: "AccessDeniedException",
-                            message: "the request is not signed with SigV4 for bedrock",
-                        }
-                    };
-                    let session = recorded
-                        .path
-                        .split("/sessions/")
-                        .nth(1)
-                        .and_then(|rest| rest.split('/').next())
-                        .unwrap_or_default()
-                        .to_string();
-                    requests.lock().expect("requests").push(recorded);
-                    answer_with(stream, answer, &session);
-                }
-            })
+        let session_of = |recorded: &Recorded| {
+            recorded
+                .path
+                .split("/sessions/")
+                .nth(1)
+                .and_then(|rest| rest.split('/').next())
+                .unwrap_or_default()
+                .to_string()
         };
-        Self {
-            url: format!("http://127.0.0.1:{port}"),
-            requests,
-            stop,
-            thread: Some(thread),
-            port,
-        }
-    }
-
-    pub fn requests(&self) -> Vec<Recorded> {
-        self.requests.lock().expect("requests").clone()
+        Self(EventStreamServer::start("bedrock", session_of, script))
     }
 }
 
-impl Drop for FakeInvokeAgent {
-    fn drop(&mut self) {
-        self.stop.store(true, Ordering::SeqCst);
-        // Wake the accept loop so it sees the flag.
-        let _ = TcpStream::connect(("127.0.0.1", self.port));
-        if let Some(thread) = self.thread.take() {
-            let _ = thread.join();
-        }
+impl std::ops::Deref for FakeInvokeAgent {
+    type Target = EventStreamServer;
+    fn deref(&self) -> &EventStreamServer {
+        &self.0
     }
 }
 
-fn read_request(stream: &TcpStream) -> Option<Recorded> {
-    let mut reader = BufReader::new(stream.try_clone().ok()?);
-    let mut line = String::new();
-    reader.read_line(&mut line).ok()?;
-    let mut parts = line.split_whitespace();
-    let method = parts.next()?.to_string();
-    let path = parts.next()?.to_string();
-    let mut headers = Vec::new();
-    loop {
-        let mut line = String::new();
-        reader.read_line(&mut line).ok()?;
-        let line = line.trim_end();
-        if line.is_empty() {
-            break;
-        }
-        if let Some((name, value)) = line.split_once(':') {
-            headers.push((name.trim().to_string(), value.trim().to_string()));
-        }
-    }
-    let length = headers
-        .iter()
-        .find(|(k, _)| k.eq_ignore_ascii_case("content-length"))
-        .and_then(|(_, v)| v.parse::<usize>().ok())
-        .unwrap_or(0);
-    let mut body = vec![0; length];
-    reader.read_exact(&mut body).ok()?;
-    Some(Recorded {
-        method,
-        path,
-        headers,
-        body: String::from_utf8_lossy(&body).into_owned(),
-    })
-}
-
-/// `AWS4-HMAC-SHA256 Credential=<key>/<yyyymmdd>/<region>/bedrock/aws4_request,
-/// SignedHeaders=…;host;…;x-amz-date, Signature=<64 hex>` (the signature itself cannot be
-/// checked without the secret; its form can).
+/// Signed for `bedrock`, InvokeAgent's signing name.
 pub fn signature_is_well_formed(request: &Recorded) -> bool {
-    let Some(value) = request.header("authorization") else {
-        return false;
-    };
-    let Some(rest) = value.strip_prefix("AWS4-HMAC-SHA256 Credential=") else {
-        return false;
-    };
-    let fields: Vec<&str> = rest.split(", ").collect();
-    let [credential, signed, signature] = fields.as_slice() else {
-        return false;
-    };
-    let scope: Vec<&str> = credential.split('/').collect();
-    let signed_ok = signed
-        .strip_prefix("SignedHeaders=")
-        .is_some_and(|h| h.split(';').any(|n| n == "host") && h.contains("x-amz-date"));
-    let signature_ok = signature
-        .strip_prefix("Signature=")
-        .is_some_and(|s| s.len() == 64 && s.bytes().all(|b| b.is_ascii_hexdigit()));
-    scope.len() == 5
-        && scope[1].len() == 8
-        && scope[3] == "bedrock"
-        && scope[4] == "aws4_request"
-        && signed_ok
-        && signature_ok
-        && request.header("x-amz-date").is_some()
-}
-
-fn chunk_of(bytes: &[u8]) -> Vec<u8> {
-    let mut out = format!("{:x}\r\n", bytes.len()).into_bytes();
-    out.extend_from_slice(bytes);
-    out.extend_from_slice(b"\r\n");
-    out
-}
-
-fn answer_with(mut stream: TcpStream, answer: Answer, session: &str) {
-    match answer {
-        Answer::Error {
-            status,
-            kind,
-            message,
-        } => {
-            let body = json!({ "message": message }).to_string();
-            let _ = write!(
-                stream,
-                "HTTP/1.1 {status} Error\r\nContent-Type: application/json\r\nx-amzn-ErrorType: {kind}\r\nContent-Length: {}\r\nConnection: close\r\n\r\n{body}",
-                body.len()
-            );
-        }
-        Answer::Stream(parts) => {
-            let _ = write!(
-                stream,
-                "HTTP/1.1 200 OK\r\nContent-Type: application/vnd.amazon.eventstream\r\nTransfer-Encoding: chunked\r\nx-amzn-RequestId: fake-request\r\nx-amz-bedrock-agent-session-id: {session}\r\nx-amzn-bedrock-agent-content-type: application/json\r\nConnection: close\r\n\r\n"
-            );
-            let _ = stream.flush();
-            for part in parts {
-                match part {
-                    Part::Frame(frame) => {
-                        let _ = stream.write_all(&chunk_of(&frame));
-                        let _ = stream.flush();
-                    }
-                    Part::WaitFor(go_on) => {
-                        let _ = go_on.recv_timeout(Duration::from_secs(20));
-                    }
-                    Part::Cut(frame) => {
-                        let half = &frame[..frame.len() / 2];
-                        let _ = stream.write_all(&chunk_of(half));
-                        let _ = stream.flush();
-                        let _ = stream.shutdown(std::net::Shutdown::Both);
-                        return;
-                    }
-                }
-            }
-            let _ = stream.write_all(b"0\r\n\r\n");
-            let _ = stream.flush();
-        }
-    }
-}
-
-fn frame(message: &Message) -> Vec<u8> {
-    let mut bytes = Vec::new();
-    aws_smithy_eventstream::frame::write_message_to(message, &mut bytes).expect("encode a frame");
-    bytes
-}
-
-fn string_header(name: &'static str, value: &str) -> Header {
-    Header::new(name, HeaderValue::String(value.to_string().into()))
-}
-
-/// An event frame of `kind` with a JSON payload.
-pub fn event(kind: &str, payload: &Value) -> Vec<u8> {
-    frame(
-        &Message::new(payload.to_string().into_bytes())
-            .add_header(string_header(":message-type", "event"))
-            .add_header(string_header(":event-type", kind))
-            .add_header(string_header(":content-type", "application/json")),
-    )
+    signed_for(request, "bedrock")
 }
 
 /// A `chunk` of answer text.
@@ -287,14 +65,4 @@ pub fn model_output(container: &str, trace_id: &str, input: u64, output: u64) ->
     trace(json!({ container: { "modelInvocationOutput": {
         "traceId": trace_id, "rawResponse": {"content": "…"},
         "metadata": {"usage": {"inputTokens": input, "outputTokens": output}, "totalTimeMs": 250} } } }))
-}
-
-/// An exception frame after the stream started.
-pub fn exception(kind: &str, message: &str) -> Vec<u8> {
-    frame(
-        &Message::new(json!({ "message": message }).to_string().into_bytes())
-            .add_header(string_header(":message-type", "exception"))
-            .add_header(string_header(":exception-type", kind))
-            .add_header(string_header(":content-type", "application/json")),
-    )
 }

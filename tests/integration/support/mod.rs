@@ -2,12 +2,16 @@
 //! clients to these servers on 127.0.0.1, started and stopped by each test.
 
 pub mod cli;
+#[cfg(all(feature = "direct", any(feature = "agents", feature = "harness")))]
+pub mod event_stream;
 pub mod external;
 pub mod fake_bedrock_agent;
 #[cfg(feature = "harness")]
 pub mod fake_harness;
 #[cfg(all(feature = "agents", feature = "direct"))]
 pub mod fake_invoke_agent;
+#[cfg(all(feature = "harness", feature = "direct"))]
+pub mod fake_invoke_harness;
 pub mod fake_retrieve;
 pub mod loopback;
 

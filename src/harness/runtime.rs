@@ -1,0 +1,979 @@
+//! `agentc run --target harness`: InvokeHarness on a deployed harness, read as a stream.
+//!
+//! A thin client, like the InvokeAgent one (`agents::runtime`) and for the same reason (no
+//! generated SDK crate: README, "Build cost"): the request is signed by `aws-sigv4` (signing
+//! name `bedrock-agentcore`) with the SDK's credentials and Region, sent with `reqwest`, and
+//! the body is fed chunk by chunk into `aws-smithy-eventstream`'s frame decoder. The shapes
+//! are in `harness::invoke`.
+//!
+//! The harness runs its own loop; agentc stays in it only for inline functions. When a
+//! stream stops with `tool_use`, agentc runs the paused calls with the spec's local
+//! executors (the direct runtime's `Dispatcher`: commands, http handlers, Lambda with the
+//! Bedrock Agents event, knowledge bases through Retrieve) and answers with the `toolResult`s
+//! in a new InvokeHarness on the same runtime session. A call that waits for the user's
+//! confirmation, or that has no local executor, pauses the request instead: the caller gets
+//! it back (exit 3) and answers it in a later run.
+
+use super::invoke::{self, FrameHeaders, StreamEvent, ToolUse, Turn};
+use crate::direct::dispatch::{Dispatcher, ToolCall, ToolOutput};
+use crate::direct::lambda_event::EventContext;
+use crate::direct::lambda_event::body_content;
+use crate::direct::model::Usage;
+use crate::direct::retry::{RetryPolicy, TimedOut, retry};
+use crate::direct::runner::{Answer, Confirm};
+use crate::direct::session::{InvocationType, Pending, PendingCall};
+use crate::direct::trace::{Event, Step, Trace, TraceError, round_ms};
+use aws_credential_types::provider::{ProvideCredentials, SharedCredentialsProvider};
+use aws_sigv4::http_request::{SignableBody, SignableRequest, SigningSettings, sign};
+use aws_sigv4::sign::v4;
+use aws_smithy_eventstream::frame::{DecodedFrame, MessageFrameDecoder};
+use aws_smithy_types::event_stream::{HeaderValue, Message};
+use percent_encoding::{AsciiSet, NON_ALPHANUMERIC, utf8_percent_encode};
+use serde_json::Value;
+use std::sync::Arc;
+use std::time::{Duration, Instant, SystemTime};
+
+/// The AgentCore data plane, as the SDK's endpoint configuration names it (service id
+/// "Bedrock AgentCore": `AWS_ENDPOINT_URL_BEDROCK_AGENTCORE`).
+pub const SERVICE: crate::aws::Service = crate::aws::Service {
+    name: "the AgentCore data plane",
+    env: "BEDROCK_AGENTCORE",
+    host: "bedrock-agentcore",
+};
+
+/// The model's `signingName`.
+const SIGNING_NAME: &str = "bedrock-agentcore";
+/// `runtimeSessionId`'s header.
+pub const SESSION_HEADER: &str = "x-amzn-bedrock-agentcore-runtime-session-id";
+/// The endpoint InvokeHarness uses without a qualifier.
+pub const DEFAULT_QUALIFIER: &str = "DEFAULT";
+/// The most an error body before the stream is read (it is a JSON message).
+const MAX_ERROR_BODY: usize = 64 * 1024;
+
+/// Query values are encoded like the SDK encodes them (everything but unreserved).
+const UNRESERVED: &AsciiSet = &NON_ALPHANUMERIC
+    .remove(b'-')
+    .remove(b'.')
+    .remove(b'_')
+    .remove(b'~');
+
+#[derive(Debug, thiserror::Error, miette::Diagnostic)]
+pub enum HarnessRunError {
+    #[error("no AWS Region is configured")]
+    #[diagnostic(
+        code(agentc::run::region),
+        help("pass --region, set AWS_REGION, or set `region` in your AWS profile")
+    )]
+    NoRegion,
+    #[error("no AWS credentials: {0}")]
+    #[diagnostic(
+        code(agentc::run::credentials),
+        help("configure credentials the usual AWS way (environment, profile, SSO, instance role)")
+    )]
+    NoCredentials(String),
+    #[error("InvokeHarness failed with {code} (HTTP {status}) at {endpoint}: {message}")]
+    #[diagnostic(code(agentc::run::harness::service), help("{help}"))]
+    Service {
+        code: String,
+        status: u16,
+        message: String,
+        endpoint: String,
+        help: String,
+    },
+    #[error("InvokeHarness got no answer from {endpoint} after {attempts} attempt(s): {message}")]
+    #[diagnostic(
+        code(agentc::run::harness::unreachable),
+        help(
+            "check the network and the endpoint (AWS_ENDPOINT_URL_BEDROCK_AGENTCORE, AWS_ENDPOINT_URL)"
+        )
+    )]
+    Unreachable {
+        endpoint: String,
+        attempts: u32,
+        message: String,
+    },
+    #[error("the harness's stream ended with {kind}: {message}")]
+    #[diagnostic(code(agentc::run::harness::in_stream), help("{help}"))]
+    InStream {
+        kind: String,
+        message: String,
+        help: String,
+    },
+    #[error(
+        "the harness's stream from {endpoint} was cut after {events} event(s): {detail}; the answer is incomplete"
+    )]
+    #[diagnostic(
+        code(agentc::run::harness::stream_cut),
+        help(
+            "nothing more was sent on the session and no pending call was stored; run the request again (the harness may have kept the partial turn in its session: use a new --session to start clean)"
+        )
+    )]
+    StreamCut {
+        endpoint: String,
+        events: u32,
+        detail: String,
+    },
+    #[error("the harness's stream is not a valid event stream: {0}")]
+    #[diagnostic(code(agentc::run::harness::framing))]
+    Framing(String),
+    #[error("the harness paused on a call of `{name}`, and the spec has no such tool")]
+    #[diagnostic(
+        code(agentc::run::harness::unknown_function),
+        help(
+            "the deployed harness and the spec differ; run `agentc plan SPEC --target harness` to see how, and deploy"
+        )
+    )]
+    UnknownFunction { name: String },
+    #[error("the harness stopped for tool_use but paused on no call of an inline function")]
+    #[diagnostic(
+        code(agentc::run::harness::no_calls),
+        help(
+            "run again; if it repeats, the harness's tools and the spec differ (`agentc plan --target harness`)"
+        )
+    )]
+    ToolUseWithoutCalls,
+    #[error("the harness paused on inline functions {max} times in one request")]
+    #[diagnostic(
+        code(agentc::run::harness::rounds),
+        help(
+            "the model keeps calling functions; check their results and the instruction, or raise `targets.harness.max_iterations`"
+        )
+    )]
+    TooManyRounds { max: u32 },
+    #[error("there is no harness named `{name}` at {endpoint}")]
+    #[diagnostic(
+        code(agentc::run::harness::not_deployed),
+        help(
+            "deploy it with `agentc deploy SPEC --target harness`, or name it with --harness-arn"
+        )
+    )]
+    HarnessNotFound { name: String, endpoint: String },
+    #[error("harness `{harness}` has no endpoint named `{endpoint}`")]
+    #[diagnostic(
+        code(agentc::run::harness::no_endpoint),
+        help(
+            "deploy the spec again (`agentc deploy SPEC --target harness`), or pass --qualifier (DEFAULT always exists)"
+        )
+    )]
+    EndpointNotFound { harness: String, endpoint: String },
+    #[error(transparent)]
+    #[diagnostic(transparent)]
+    Trace(#[from] TraceError),
+}
+
+/// What the help of a service error says to do, by error code.
+fn help_for(code: &str) -> &'static str {
+    match code {
+        "ResourceNotFoundException" => {
+            "deploy the harness first (`agentc deploy SPEC --target harness`), or check --harness-arn, --qualifier and the Region"
+        }
+        "AccessDeniedException" => {
+            "the caller needs `bedrock-agentcore:InvokeHarness` and `bedrock-agentcore:InvokeAgentRuntime` on the harness"
+        }
+        "ValidationException" => {
+            "the request was refused as invalid (the message says which field); check --harness-arn and --qualifier, or deploy the spec again"
+        }
+        "ThrottlingException" | "ServiceQuotaExceededException" => {
+            "still throttled after the retries; slow down, or ask for a higher AgentCore Runtime quota"
+        }
+        "RuntimeClientError" => {
+            "the harness's runtime failed (its model, a tool, its environment); see the message and the harness's logs"
+        }
+        "InternalServerException" => "a service error; run again",
+        _ => "see the message; run again if the failure was transient",
+    }
+}
+
+fn transient(code: &str, status: u16) -> bool {
+    matches!(
+        code,
+        "ThrottlingException" | "InternalServerException" | "ServiceUnavailableException"
+    ) || status == 429
+        || status >= 500
+}
+
+/// An attempt's failure before the stream started.
+enum OpenError {
+    Service {
+        code: String,
+        status: u16,
+        message: String,
+    },
+    Network(String),
+    Final(HarnessRunError),
+}
+
+/// The InvokeHarness client: credentials, Region and endpoint of the standard AWS
+/// configuration.
+pub struct HarnessRuntime {
+    http: reqwest::Client,
+    base_url: String,
+    endpoint: String,
+    region: String,
+    credentials: SharedCredentialsProvider,
+    retry: RetryPolicy,
+}
+
+impl HarnessRuntime {
+    pub fn new(
+        config: &aws_config::SdkConfig,
+        retry: RetryPolicy,
+    ) -> Result<Self, HarnessRunError> {
+        let region = config
+            .region()
+            .map(ToString::to_string)
+            .ok_or(HarnessRunError::NoRegion)?;
+        let credentials = config
+            .credentials_provider()
+            .ok_or_else(|| HarnessRunError::NoCredentials("no credentials provider".into()))?;
+        let base_url = crate::aws::configured_endpoint(config, SERVICE)
+            .unwrap_or_else(|| {
+                let suffix = if region.starts_with("cn-") {
+                    "amazonaws.com.cn"
+                } else {
+                    "amazonaws.com"
+                };
+                format!("https://{}.{region}.{suffix}", SERVICE.host)
+            })
+            .trim_end_matches('/')
+            .to_string();
+        let builder = reqwest::Client::builder()
+            .user_agent(concat!("agentc/", env!("CARGO_PKG_VERSION")))
+            .connect_timeout(Duration::from_secs(10))
+            // A stream that stops sending counts as cut, not as forever.
+            .read_timeout(retry.attempt_timeout);
+        // A plain-HTTP endpoint (a local server) needs no root certificates.
+        let builder = if base_url.starts_with("http://") {
+            builder.tls_certs_only(std::iter::empty())
+        } else {
+            builder
+        };
+        let http = builder.build().map_err(|e| HarnessRunError::Unreachable {
+            endpoint: base_url.clone(),
+            attempts: 0,
+            message: format!("cannot create an HTTP client: {e}"),
+        })?;
+        Ok(Self {
+            http,
+            endpoint: crate::aws::endpoint(config, SERVICE),
+            base_url,
+            region,
+            credentials,
+            retry,
+        })
+    }
+
+    /// Where requests go, for messages.
+    pub fn endpoint(&self) -> &str {
+        &self.endpoint
+    }
+
+    fn url(&self, harness_arn: &str, qualifier: &str) -> String {
+        format!(
+            "{}/harnesses/invoke?harnessArn={}&qualifier={}",
+            self.base_url,
+            utf8_percent_encode(harness_arn, UNRESERVED),
+            utf8_percent_encode(qualifier, UNRESERVED)
+        )
+    }
+
+    async fn open_once(
+        &self,
+        url: &str,
+        session_id: &str,
+        body: &[u8],
+    ) -> Result<reqwest::Response, OpenError> {
+        let credentials = self.credentials.provide_credentials().await.map_err(|e| {
+            OpenError::Final(HarnessRunError::NoCredentials(crate::diag::error_chain(&e)))
+        })?;
+        let identity = credentials.into();
+        let params = v4::SigningParams::builder()
+            .identity(&identity)
+            .region(&self.region)
+            .name(SIGNING_NAME)
+            .time(SystemTime::now())
+            .settings(SigningSettings::default())
+            .build()
+            .map_err(|e| OpenError::Final(HarnessRunError::Framing(e.to_string())))?
+            .into();
+        let headers = [
+            ("content-type", "application/json"),
+            (SESSION_HEADER, session_id),
+        ];
+        let signable = SignableRequest::new(
+            "POST",
+            url,
+            headers.iter().copied(),
+            SignableBody::Bytes(body),
+        )
+        .map_err(|e| OpenError::Final(HarnessRunError::Framing(e.to_string())))?;
+        let (instructions, _) = sign(signable, &params)
+            .map_err(|e| OpenError::Final(HarnessRunError::Framing(e.to_string())))?
+            .into_parts();
+        let mut request = self.http.post(url).body(body.to_vec());
+        for (name, value) in headers.iter().copied().chain(instructions.headers()) {
+            request = request.header(name, value);
+        }
+        let response = request
+            .send()
+            .await
+            .map_err(|e| OpenError::Network(crate::diag::error_chain(&e)))?;
+        let status = response.status().as_u16();
+        if status == 200 {
+            return Ok(response);
+        }
+        let header_code = response
+            .headers()
+            .get("x-amzn-errortype")
+            .and_then(|v| v.to_str().ok())
+            .map(|v| v.split(':').next().unwrap_or(v).to_string());
+        let body = read_bounded(response, MAX_ERROR_BODY).await;
+        let json: Value = serde_json::from_slice(&body).unwrap_or(Value::Null);
+        let code = header_code
+            .or_else(|| {
+                ["__type", "code"]
+                    .iter()
+                    .find_map(|k| json.get(*k).and_then(Value::as_str))
+                    .map(|c| c.rsplit('#').next().unwrap_or(c).to_string())
+            })
+            .unwrap_or_else(|| format!("HTTP{status}"));
+        let message = ["message", "Message"]
+            .iter()
+            .find_map(|k| json.get(*k).and_then(Value::as_str))
+            .map_or_else(
+                || String::from_utf8_lossy(&body).chars().take(300).collect(),
+                str::to_string,
+            );
+        Err(OpenError::Service {
+            code,
+            status,
+            message,
+        })
+    }
+
+    /// Send one InvokeHarness and return its stream once the service accepted it; transient
+    /// failures before that are retried.
+    pub async fn open(
+        &self,
+        harness_arn: &str,
+        qualifier: &str,
+        session_id: &str,
+        body: &Value,
+    ) -> Result<EventReader, HarnessRunError> {
+        let url = self.url(harness_arn, qualifier);
+        let bytes = serde_json::to_vec(body).unwrap_or_default();
+        let (result, attempts) = retry(
+            &self.retry,
+            || self.open_once(&url, session_id, &bytes),
+            |error| match error {
+                OpenError::Service { code, status, .. } => transient(code, *status),
+                OpenError::Network(_) => true,
+                OpenError::Final(_) => false,
+            },
+            |timed_out| {
+                OpenError::Network(match timed_out {
+                    TimedOut::Attempt(after) => {
+                        format!("no answer within {} s", after.as_secs_f64())
+                    }
+                    TimedOut::Deadline(after) => {
+                        format!("gave up after {} s in all", after.as_secs_f64())
+                    }
+                })
+            },
+        )
+        .await;
+        match result {
+            Ok(response) => Ok(EventReader {
+                response,
+                decoder: MessageFrameDecoder::new(),
+                buffer: bytes::BytesMut::new(),
+                events: 0,
+                endpoint: self.endpoint.clone(),
+            }),
+            Err(OpenError::Final(error)) => Err(error),
+            Err(OpenError::Network(message)) => Err(HarnessRunError::Unreachable {
+                endpoint: self.endpoint.clone(),
+                attempts,
+                message,
+            }),
+            Err(OpenError::Service {
+                code,
+                status,
+                message,
+            }) => Err(HarnessRunError::Service {
+                help: help_for(&code).to_string(),
+                code,
+                status,
+                message: if attempts > 1 {
+                    format!("{message} ({attempts} attempts)")
+                } else {
+                    message
+                },
+                endpoint: self.endpoint.clone(),
+            }),
+        }
+    }
+}
+
+async fn read_bounded(mut response: reqwest::Response, limit: usize) -> Vec<u8> {
+    let mut body = Vec::new();
+    while let Ok(Some(chunk)) = response.chunk().await {
+        body.extend_from_slice(&chunk);
+        if body.len() >= limit {
+            body.truncate(limit);
+            break;
+        }
+    }
+    body
+}
+
+fn header<'m>(message: &'m Message, name: &str) -> Option<&'m str> {
+    message
+        .headers()
+        .iter()
+        .find(|h| h.name().as_str() == name)
+        .and_then(|h| match h.value() {
+            HeaderValue::String(s) => Some(s.as_str()),
+            _ => None,
+        })
+}
+
+/// The frames of one response body, decoded as they arrive.
+pub struct EventReader {
+    response: reqwest::Response,
+    decoder: MessageFrameDecoder,
+    buffer: bytes::BytesMut,
+    events: u32,
+    endpoint: String,
+}
+
+impl EventReader {
+    /// The next event, or `None` at the end of a complete stream.
+    pub async fn next(&mut self) -> Result<Option<StreamEvent>, HarnessRunError> {
+        loop {
+            match self.decoder.decode_frame(&mut self.buffer) {
+                Ok(DecodedFrame::Complete(message)) => {
+                    self.events += 1;
+                    let headers = FrameHeaders {
+                        message_type: header(&message, ":message-type"),
+                        event_type: header(&message, ":event-type"),
+                        exception_type: header(&message, ":exception-type"),
+                        error_code: header(&message, ":error-code"),
+                        error_message: header(&message, ":error-message"),
+                    };
+                    return invoke::decode_event(headers, message.payload())
+                        .map(Some)
+                        .map_err(|e| HarnessRunError::Framing(e.to_string()));
+                }
+                Ok(DecodedFrame::Incomplete) => {}
+                Err(error) => return Err(HarnessRunError::Framing(error.to_string())),
+            }
+            match self.response.chunk().await {
+                Ok(Some(chunk)) => self.buffer.extend_from_slice(&chunk),
+                Ok(None) if self.buffer.is_empty() => return Ok(None),
+                Ok(None) => return Err(self.cut("the body ended inside an event".into())),
+                Err(error) => return Err(self.cut(crate::diag::error_chain(&error))),
+            }
+        }
+    }
+
+    fn cut(&self, detail: String) -> HarnessRunError {
+        HarnessRunError::StreamCut {
+            endpoint: self.endpoint.clone(),
+            events: self.events,
+            detail,
+        }
+    }
+}
+
+/// Which harness a request runs on, and the loop's bounds.
+#[derive(Debug, Clone)]
+pub struct RunSettings {
+    pub harness_arn: String,
+    pub qualifier: String,
+    pub session_id: String,
+    /// The spec's agent name, for the Lambda event.
+    pub agent_name: String,
+    /// The harness version the Lambda event names (`agent.version`), when known.
+    pub harness_version: Option<String>,
+    /// The model the trace names (the harness's model).
+    pub model_id: String,
+    /// Rounds of inline-function answers per request (the spec's `max_iterations`).
+    pub max_rounds: u32,
+    /// The session attributes the session's Lambdas returned so far (Bedrock Agents keeps
+    /// them for the session; the CLI keeps them in the session store).
+    pub session_attributes: indexmap::IndexMap<String, String>,
+}
+
+/// How a request ended.
+#[derive(Debug, Clone, PartialEq)]
+pub enum Outcome {
+    /// The harness stopped (`end_turn`, `max_iterations_exceeded`, …).
+    Stopped { stop_reason: String },
+    /// These calls go back to the caller (confirmation, or no local executor); the other
+    /// calls of the same turn already ran, their results kept in `pending.results`.
+    ReturnControl { pending: Pending },
+}
+
+/// What a request did.
+#[derive(Debug, Clone, PartialEq)]
+pub struct RunReport {
+    pub outcome: Outcome,
+    pub text: String,
+    pub session_id: String,
+    pub usage: Usage,
+    pub model_calls: u32,
+    /// Calls agentc ran (inline functions and knowledge bases).
+    pub tool_calls: u32,
+    /// InvokeHarness calls (one more per answered pause).
+    pub invocations: u32,
+    /// Events of types this agentc does not know, by type: ignored.
+    pub unknown_events: Vec<(String, u32)>,
+    /// The session attributes after this request (a Lambda's answer replaces them).
+    pub session_attributes: indexmap::IndexMap<String, String>,
+    /// Prompt session attributes a Lambda returned: for the rest of this request only.
+    pub prompt_session_attributes: indexmap::IndexMap<String, String>,
+}
+
+/// How the request starts: a user message, or the caller's answers to a stored pause
+/// (matched to its calls by `direct::runner::match_answers`).
+pub enum Start {
+    Message(String),
+    Resume {
+        pending: Pending,
+        answers: Vec<(PendingCall, Answer)>,
+    },
+}
+
+/// One user request on a deployed harness: stream its answer to `on_text` as it arrives,
+/// answer paused calls with the local executors, and write the trace.
+pub struct Request<'a> {
+    pub client: &'a HarnessRuntime,
+    pub dispatcher: Arc<Dispatcher>,
+    pub trace: Option<&'a Trace>,
+    pub settings: RunSettings,
+    /// `None`: nobody can be asked, so calls that need confirmation go back to the caller.
+    pub confirm: Option<&'a dyn Confirm>,
+}
+
+impl Request<'_> {
+    fn record(&self, event: &Event<'_>) -> Result<(), TraceError> {
+        match self.trace {
+            Some(trace) => trace.record(event),
+            None => Ok(()),
+        }
+    }
+
+    fn context(&self, message: &str, report: &RunReport) -> EventContext {
+        EventContext {
+            agent_name: self.settings.agent_name.clone(),
+            agent_id: invoke::harness_id_of(&self.settings.harness_arn).to_string(),
+            agent_alias: self.settings.qualifier.clone(),
+            agent_version: self
+                .settings
+                .harness_version
+                .clone()
+                .unwrap_or_else(|| "DRAFT".into()),
+            session_id: self.settings.session_id.clone(),
+            input_text: message.to_string(),
+            session_attributes: report.session_attributes.clone(),
+            prompt_session_attributes: report.prompt_session_attributes.clone(),
+        }
+    }
+
+    /// Run the request and write its `request` line.
+    pub async fn run(
+        &self,
+        start: Start,
+        on_text: &mut dyn FnMut(&str),
+    ) -> Result<RunReport, HarnessRunError> {
+        let started = Instant::now();
+        let mut report = RunReport {
+            outcome: Outcome::Stopped {
+                stop_reason: String::new(),
+            },
+            text: String::new(),
+            session_id: self.settings.session_id.clone(),
+            usage: Usage::default(),
+            model_calls: 0,
+            tool_calls: 0,
+            invocations: 0,
+            unknown_events: Vec::new(),
+            session_attributes: self.settings.session_attributes.clone(),
+            prompt_session_attributes: indexmap::IndexMap::new(),
+        };
+        let result = self.request(start, &mut report, on_text).await;
+        let outcome = match (&result, &report.outcome) {
+            (Ok(()), Outcome::Stopped { stop_reason }) => stop_reason.as_str(),
+            (Ok(()), Outcome::ReturnControl { .. }) => "return_control",
+            (Err(HarnessRunError::StreamCut { .. }), _) => "stream_cut",
+            (Err(_), _) => "error",
+        };
+        self.record(&Event::Request {
+            session: &self.settings.session_id,
+            model_calls: report.model_calls,
+            latency_ms: round_ms(started.elapsed().as_secs_f64() * 1000.0),
+            outcome,
+            attempt: 1,
+        })?;
+        result.map(|()| report)
+    }
+
+    async fn request(
+        &self,
+        start: Start,
+        report: &mut RunReport,
+        on_text: &mut dyn FnMut(&str),
+    ) -> Result<(), HarnessRunError> {
+        let s = &self.settings;
+        let (mut message, user_text) = match start {
+            Start::Message(text) => (invoke::user_message(&text), text),
+            Start::Resume { pending, answers } => self.resume(pending, answers, report).await?,
+        };
+        let max = s.max_rounds.max(1);
+        for _ in 0..max {
+            report.invocations += 1;
+            let body = invoke::request_body(vec![message]);
+            let mut reader = self
+                .client
+                .open(&s.harness_arn, &s.qualifier, &s.session_id, &body)
+                .await?;
+            let mut turn = Turn::default();
+            while let Some(event) = reader.next().await? {
+                turn.apply(&event)
+                    .map_err(|e| HarnessRunError::Framing(e.to_string()))?;
+                match event {
+                    StreamEvent::TextDelta { text, .. } => {
+                        on_text(&text);
+                        report.text.push_str(&text);
+                    }
+                    StreamEvent::Metadata { usage, latency_ms } => {
+                        let usage = Usage {
+                            input_tokens: usage.input_tokens,
+                            output_tokens: usage.output_tokens,
+                            cache_read_input_tokens: usage.cache_read_input_tokens,
+                            cache_write_input_tokens: usage.cache_write_input_tokens,
+                        };
+                        report.model_calls += 1;
+                        report.usage.add(usage);
+                        self.record(&Event::ModelCall {
+                            session: &s.session_id,
+                            iteration: report.model_calls,
+                            step: Step::Orchestration,
+                            model_id: &s.model_id,
+                            latency_ms: round_ms(latency_ms.unwrap_or(0.0)),
+                            stop_reason: turn.stop_reason.as_deref(),
+                            usage,
+                        })?;
+                    }
+                    StreamEvent::Exception { kind, message } => {
+                        self.record(&Event::Failure {
+                            session: &s.session_id,
+                            code: &kind,
+                            what: &message,
+                        })?;
+                        let code = upper_first(&kind);
+                        return Err(HarnessRunError::InStream {
+                            help: help_for(&code).to_string(),
+                            kind,
+                            message,
+                        });
+                    }
+                    StreamEvent::Unknown(kind) => {
+                        match report.unknown_events.iter_mut().find(|(k, _)| *k == kind) {
+                            Some((_, n)) => *n += 1,
+                            None => report.unknown_events.push((kind, 1)),
+                        }
+                    }
+                    _ => {}
+                }
+            }
+            if !turn.paused() {
+                report.outcome = Outcome::Stopped {
+                    stop_reason: turn.stop_reason.unwrap_or_default(),
+                };
+                return Ok(());
+            }
+            let calls = turn.pending();
+            if calls.is_empty() {
+                return Err(HarnessRunError::ToolUseWithoutCalls);
+            }
+            match self.answer(calls, &user_text, report).await? {
+                Answered::Results(results) => message = invoke::tool_results_message(&results),
+                Answered::Paused(pending) => {
+                    report.outcome = Outcome::ReturnControl { pending };
+                    return Ok(());
+                }
+            }
+        }
+        Err(HarnessRunError::TooManyRounds { max })
+    }
+
+    /// The message that answers a stored pause — the results kept with it, then each call's
+    /// answer in order (a confirmed call runs now; a declined one is reported as declined) —
+    /// and the paused request's message.
+    async fn resume(
+        &self,
+        pending: Pending,
+        answers: Vec<(PendingCall, Answer)>,
+        report: &mut RunReport,
+    ) -> Result<(Value, String), HarnessRunError> {
+        let to_run: Vec<ToolCall> = answers
+            .iter()
+            .filter(|(_, answer)| matches!(answer, Answer::Run))
+            .map(|(call, _)| ToolCall {
+                tool_use_id: call.tool_use_id.clone(),
+                name: call.name.clone(),
+                input: call.input.clone(),
+            })
+            .collect();
+        let input_text = pending
+            .service
+            .as_ref()
+            .and_then(|s| s.get("inputText"))
+            .and_then(Value::as_str)
+            .unwrap_or_default()
+            .to_string();
+        let mut outputs = self
+            .dispatch_all(&to_run, &input_text, report)
+            .await?
+            .into_iter();
+        let mut blocks = pending.results;
+        for (call, answer) in answers {
+            let block = match answer {
+                Answer::Result(text) => {
+                    invoke::tool_result_block(&call.tool_use_id, body_content(&text), false)
+                }
+                Answer::Run => {
+                    let output = outputs
+                        .next()
+                        .unwrap_or_else(|| ToolOutput::internal_error(&call.name));
+                    let error = output.is_error();
+                    invoke::tool_result_block(&call.tool_use_id, output.content, error)
+                }
+                Answer::Deny => {
+                    let output =
+                        ToolOutput::denied(&format!("{}/{}", call.action_group, call.function));
+                    self.record_output(&call.name, &output)?;
+                    invoke::tool_result_block(&call.tool_use_id, output.content, true)
+                }
+            };
+            blocks.push(block);
+        }
+        Ok((
+            serde_json::json!({ "role": "user", "content": blocks }),
+            input_text,
+        ))
+    }
+
+    /// Run the paused calls that may run here, concurrently; the others go back to the
+    /// caller with the results of these.
+    async fn answer(
+        &self,
+        calls: Vec<ToolUse>,
+        user_text: &str,
+        report: &mut RunReport,
+    ) -> Result<Answered, HarnessRunError> {
+        // Per call, in the model's order: run here (index into `local`), declined, or returned.
+        enum Slot {
+            Local(usize),
+            Denied {
+                id: String,
+                name: String,
+                label: String,
+            },
+        }
+        let mut slots = Vec::new();
+        let mut local = Vec::new();
+        let mut returned = Vec::new();
+        for call in calls {
+            let Some(target) = self.dispatcher.target(&call.name) else {
+                return Err(HarnessRunError::UnknownFunction { name: call.name });
+            };
+            let pending = |kind| PendingCall {
+                tool_use_id: call.tool_use_id.clone(),
+                name: call.name.clone(),
+                action_group: target.action_group.clone(),
+                function: target.function.clone(),
+                input: call.input.clone(),
+                action_invocation_type: kind,
+            };
+            let returns = self.dispatcher.returns_control(&call.name);
+            if target.require_confirmation {
+                let kind = if returns {
+                    InvocationType::UserConfirmationAndResult
+                } else {
+                    InvocationType::UserConfirmation
+                };
+                match self.confirm {
+                    None => {
+                        returned.push(pending(kind));
+                        continue;
+                    }
+                    Some(confirm) if !confirm.confirm(&pending(kind)) => {
+                        let label = format!("{}/{}", target.action_group, target.function);
+                        slots.push(Slot::Denied {
+                            id: call.tool_use_id,
+                            name: call.name,
+                            label,
+                        });
+                        continue;
+                    }
+                    Some(_) => {}
+                }
+            }
+            if returns {
+                returned.push(pending(InvocationType::Result));
+                continue;
+            }
+            slots.push(Slot::Local(local.len()));
+            local.push(ToolCall {
+                tool_use_id: call.tool_use_id,
+                name: call.name,
+                input: call.input,
+            });
+        }
+        let outputs = self.dispatch_all(&local, user_text, report).await?;
+        let mut results = Vec::new();
+        for slot in slots {
+            let (id, output) = match slot {
+                Slot::Local(at) => (local[at].tool_use_id.clone(), outputs[at].clone()),
+                Slot::Denied { id, name, label } => {
+                    let output = ToolOutput::denied(&label);
+                    self.record_output(&name, &output)?;
+                    (id, output)
+                }
+            };
+            results.push((id, output.content.clone(), output.is_error()));
+        }
+        if returned.is_empty() {
+            return Ok(Answered::Results(results));
+        }
+        Ok(Answered::Paused(Pending {
+            calls: returned,
+            results: results
+                .into_iter()
+                .map(|(id, content, error)| invoke::tool_result_block(&id, content, error))
+                .collect(),
+            // The Lambda event of a call confirmed later names the request's message too.
+            service: Some(serde_json::json!({ "inputText": user_text })),
+        }))
+    }
+
+    /// Run calls concurrently (results in the calls' order) and trace each.
+    pub async fn dispatch_all(
+        &self,
+        calls: &[ToolCall],
+        user_text: &str,
+        report: &mut RunReport,
+    ) -> Result<Vec<ToolOutput>, HarnessRunError> {
+        let context = Arc::new(self.context(user_text, report));
+        let mut set = tokio::task::JoinSet::new();
+        for (index, call) in calls.iter().enumerate() {
+            let dispatcher = Arc::clone(&self.dispatcher);
+            let context = Arc::clone(&context);
+            let call = call.clone();
+            set.spawn(async move { (index, dispatcher.dispatch(&call, &context).await) });
+        }
+        let mut outputs: Vec<Option<ToolOutput>> = vec![None; calls.len()];
+        while let Some(joined) = set.join_next().await {
+            // A panicking handler task becomes an error result below, not a crash.
+            if let Ok((index, output)) = joined {
+                outputs[index] = Some(output);
+            }
+        }
+        let mut finished = Vec::with_capacity(calls.len());
+        for (call, output) in calls.iter().zip(outputs) {
+            let output = output.unwrap_or_else(|| ToolOutput::internal_error(&call.name));
+            report.tool_calls += 1;
+            self.record_output(&call.name, &output)?;
+            if let Some(attributes) = &output.session_attributes {
+                report.session_attributes = attributes.clone();
+            }
+            if let Some(attributes) = &output.prompt_session_attributes {
+                report.prompt_session_attributes = attributes.clone();
+            }
+            finished.push(output);
+        }
+        Ok(finished)
+    }
+
+    /// One `tool_call` (or `retrieval`) trace line for a finished call.
+    fn record_output(&self, name: &str, output: &ToolOutput) -> Result<(), TraceError> {
+        let session = &self.settings.session_id;
+        self.record(&match &output.retrieval {
+            Some(retrieval) => Event::Retrieval {
+                session,
+                knowledge_base_id: &retrieval.knowledge_base_id,
+                latency_ms: round_ms(output.latency_ms),
+                outcome: output.outcome,
+                results: retrieval.results,
+                bytes: output.result_bytes,
+            },
+            None => Event::ToolCall {
+                session,
+                name,
+                latency_ms: round_ms(output.latency_ms),
+                outcome: output.outcome,
+                result_bytes: output.result_bytes,
+                executed_by: None,
+            },
+        })
+    }
+}
+
+enum Answered {
+    /// Every call has its result: send them.
+    Results(Vec<(String, Value, bool)>),
+    /// Some calls wait for the caller.
+    Paused(Pending),
+}
+
+/// `validationException` → `ValidationException`, the code the help table uses.
+fn upper_first(kind: &str) -> String {
+    let mut chars = kind.chars();
+    chars
+        .next()
+        .map(|c| c.to_uppercase().chain(chars).collect())
+        .unwrap_or_default()
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn the_invoke_url_carries_the_arn_and_qualifier_encoded_like_the_sdk() {
+        let credentials =
+            aws_credential_types::Credentials::new("AKID", "secret", None, None, "test");
+        let config = aws_config::SdkConfig::builder()
+            .region(aws_config::Region::new("us-east-1"))
+            .endpoint_url("http://127.0.0.1:9/")
+            .credentials_provider(SharedCredentialsProvider::new(credentials))
+            .build();
+        let client = HarnessRuntime::new(&config, RetryPolicy::default()).unwrap();
+        assert_eq!(
+            client.url(
+                "arn:aws:bedrock-agentcore:us-east-1:123456789012:harness/hr-abcdefghij",
+                "live"
+            ),
+            "http://127.0.0.1:9/harnesses/invoke?harnessArn=arn%3Aaws%3Abedrock-agentcore%3Aus-east-1%3A123456789012%3Aharness%2Fhr-abcdefghij&qualifier=live"
+        );
+    }
+
+    #[test]
+    fn errors_name_what_to_do() {
+        assert!(help_for("ResourceNotFoundException").contains("deploy"));
+        assert!(help_for("AccessDeniedException").contains("InvokeHarness"));
+        assert_eq!(upper_first("runtimeClientError"), "RuntimeClientError");
+        assert!(transient("ThrottlingException", 400));
+        assert!(!transient("ValidationException", 400));
+        assert!(matches!(
+            HarnessRuntime::new(
+                &aws_config::SdkConfig::builder().build(),
+                RetryPolicy::default()
+            ),
+            Err(HarnessRunError::NoRegion)
+        ));
+    }
+}
