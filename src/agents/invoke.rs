@@ -151,7 +151,7 @@ fn decode_payload(kind: &str, payload: &[u8]) -> Result<StreamEvent, EventError>
 }
 
 /// `returnControl`: the calls the agent hands back, answered in the next InvokeAgent.
-#[derive(Debug, Clone, PartialEq, Deserialize)]
+#[derive(Debug, Clone, PartialEq, Deserialize, serde::Serialize)]
 #[serde(rename_all = "camelCase")]
 pub struct ReturnControl {
     pub invocation_id: String,
@@ -160,7 +160,7 @@ pub struct ReturnControl {
 }
 
 /// One returned call (a union: one of the two is set).
-#[derive(Debug, Clone, PartialEq, Deserialize)]
+#[derive(Debug, Clone, PartialEq, Deserialize, serde::Serialize)]
 #[serde(rename_all = "camelCase")]
 pub struct InvocationInput {
     #[serde(default)]
@@ -169,7 +169,7 @@ pub struct InvocationInput {
     pub api_invocation_input: Option<ApiInvocationInput>,
 }
 
-#[derive(Debug, Clone, PartialEq, Deserialize)]
+#[derive(Debug, Clone, PartialEq, Deserialize, serde::Serialize)]
 #[serde(rename_all = "camelCase")]
 pub struct FunctionInvocationInput {
     pub action_group: String,
@@ -184,7 +184,7 @@ pub struct FunctionInvocationInput {
     pub agent_id: Option<String>,
 }
 
-#[derive(Debug, Clone, PartialEq, Deserialize)]
+#[derive(Debug, Clone, PartialEq, Deserialize, serde::Serialize)]
 #[serde(rename_all = "camelCase")]
 pub struct ApiInvocationInput {
     pub action_group: String,
@@ -202,20 +202,20 @@ pub struct ApiInvocationInput {
     pub agent_id: Option<String>,
 }
 
-#[derive(Debug, Clone, PartialEq, Deserialize)]
+#[derive(Debug, Clone, PartialEq, Deserialize, serde::Serialize)]
 pub struct ApiRequestBody {
     #[serde(default)]
     pub content: HashMap<String, PropertyList>,
 }
 
-#[derive(Debug, Clone, PartialEq, Deserialize)]
+#[derive(Debug, Clone, PartialEq, Deserialize, serde::Serialize)]
 pub struct PropertyList {
     #[serde(default)]
     pub properties: Vec<Parameter>,
 }
 
 /// A parameter as Bedrock Agents sends it: every value a string, typed by `type`.
-#[derive(Debug, Clone, PartialEq, Deserialize)]
+#[derive(Debug, Clone, PartialEq, Deserialize, serde::Serialize)]
 pub struct Parameter {
     pub name: String,
     #[serde(rename = "type", default)]

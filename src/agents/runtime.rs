@@ -14,10 +14,12 @@
 
 use super::invoke::{self, Observed, StreamEvent, TraceFact};
 use crate::direct::compile::ToolNameMap;
-use crate::direct::dispatch::{CallOutcome, Dispatcher, ToolCall};
+use crate::direct::dispatch::{CallOutcome, Dispatcher, ToolCall, ToolOutput};
 use crate::direct::lambda_event::EventContext;
 use crate::direct::model::Usage;
 use crate::direct::retry::{RetryPolicy, TimedOut, retry};
+use crate::direct::runner::Answer;
+use crate::direct::session::{InvocationType, Pending, PendingCall};
 use crate::direct::trace::{Event, Step, Trace, TraceError, round_ms};
 use crate::spec::{Agent, ToolSource};
 use aws_credential_types::provider::{ProvideCredentials, SharedCredentialsProvider};
@@ -25,7 +27,7 @@ use aws_sigv4::http_request::{SignableBody, SignableRequest, SigningSettings, si
 use aws_sigv4::sign::v4;
 use aws_smithy_eventstream::frame::{DecodedFrame, MessageFrameDecoder};
 use percent_encoding::{AsciiSet, NON_ALPHANUMERIC, utf8_percent_encode};
-use serde_json::Value;
+use serde_json::{Value, json};
 use std::collections::HashMap;
 use std::time::{Duration, Instant, SystemTime};
 
@@ -130,22 +132,6 @@ pub enum AgentRunError {
         )
     )]
     UnknownFunction { label: String },
-    #[error("the agent returned a call of {label}, and agentc has no local executor for it")]
-    #[diagnostic(
-        code(agentc::run::agents::no_handler),
-        help(
-            "give it a handler under `targets.direct.handlers.<function>` (a command or an http endpoint); answering returned calls from the command line is not supported on the agents target yet"
-        )
-    )]
-    NoHandler { label: String },
-    #[error("the agent asks to confirm {label} before it runs, and there is no terminal to ask on")]
-    #[diagnostic(
-        code(agentc::run::agents::confirmation),
-        help(
-            "the function has `require_confirmation: true`; run agentc on a terminal to confirm or deny it (answering a confirmation from a script is not supported on the agents target yet)"
-        )
-    )]
-    NeedsConfirmation { label: String },
     #[error("the agent returned control {max} times in one request")]
     #[diagnostic(
         code(agentc::run::agents::rounds),
@@ -535,6 +521,9 @@ pub struct RunReport {
     /// Events of types this agentc does not know, by type: ignored.
     pub unknown_events: Vec<(String, u32)>,
     pub files: usize,
+    /// Calls handed back to the caller (no local executor, or a confirmation nobody here
+    /// could give), with the results of the others; answered by a later run.
+    pub paused: Option<Pending>,
 }
 
 /// Which spec tool answers a returned call: (action group, function) or (action group,
@@ -618,8 +607,11 @@ impl Request<'_> {
                 ..RunReport::default()
             };
             let started = Instant::now();
-            let result = self.attempt(message, &session, &mut report, on_text).await;
+            let result = self
+                .attempt(message, &session, &mut report, on_text, None)
+                .await;
             let outcome = match &result {
+                Ok(()) if report.paused.is_some() => "return_control",
                 Ok(()) => "answered",
                 Err(AgentRunError::DependencyFailed { .. }) => "dependency_failed",
                 Err(AgentRunError::StreamCut { .. }) => "stream_cut",
@@ -647,6 +639,45 @@ impl Request<'_> {
         }
     }
 
+    /// Answer a stored pause (the caller's answers, matched by
+    /// `direct::runner::match_answers`) and run the rest of the request on its session.
+    pub async fn run_resumed(
+        &self,
+        pending: Pending,
+        answers: Vec<(PendingCall, Answer)>,
+        on_text: &mut dyn FnMut(&str),
+    ) -> Result<RunReport, AgentRunError> {
+        let session = self.settings.session_id.clone();
+        let mut report = RunReport {
+            session_id: session.clone(),
+            attempts: 1,
+            ..RunReport::default()
+        };
+        let started = Instant::now();
+        let result = match self.resume(pending, answers, &mut report).await {
+            Ok(resumed) => {
+                self.attempt(None, &session, &mut report, on_text, Some(resumed))
+                    .await
+            }
+            Err(error) => Err(error),
+        };
+        let outcome = match &result {
+            Ok(()) if report.paused.is_some() => "return_control",
+            Ok(()) => "answered",
+            Err(AgentRunError::DependencyFailed { .. }) => "dependency_failed",
+            Err(AgentRunError::StreamCut { .. }) => "stream_cut",
+            Err(_) => "error",
+        };
+        self.record(&Event::Request {
+            session: &session,
+            model_calls: report.model_calls,
+            latency_ms: round_ms(started.elapsed().as_secs_f64() * 1000.0),
+            outcome,
+            attempt: 1,
+        })?;
+        result.map(|()| report)
+    }
+
     fn record(&self, event: &Event<'_>) -> Result<(), TraceError> {
         match self.trace {
             Some(trace) => trace.record(event),
@@ -660,11 +691,15 @@ impl Request<'_> {
         session: &str,
         report: &mut RunReport,
         on_text: &mut dyn FnMut(&str),
+        resumed: Option<(Value, String)>,
     ) -> Result<(), AgentRunError> {
         let s = &self.settings;
-        let mut body = invoke::request_body(message, s.enable_trace, s.end_session, None);
+        let (state, mut agent_version) = match resumed {
+            Some((state, version)) => (Some(state), version),
+            None => (None, "DRAFT".to_string()),
+        };
+        let mut body = invoke::request_body(message, s.enable_trace, s.end_session, state);
         let mut pairing = Pairing::default();
-        let mut agent_version = "DRAFT".to_string();
         for round in 0..=MAX_ROUNDS {
             if round == MAX_ROUNDS {
                 return Err(AgentRunError::TooManyRounds { max: MAX_ROUNDS });
@@ -721,9 +756,16 @@ impl Request<'_> {
             let Some(control) = returned else {
                 return Ok(());
             };
-            let results = self
+            let results = match self
                 .answer(&control, session, &agent_version, message, report)
-                .await?;
+                .await?
+            {
+                Answered::Results(results) => results,
+                Answered::Paused(pending) => {
+                    report.paused = Some(pending);
+                    return Ok(());
+                }
+            };
             body = invoke::request_body(
                 None,
                 s.enable_trace,
@@ -841,7 +883,9 @@ impl Request<'_> {
         Ok(())
     }
 
-    /// Run the returned calls with the local executors, concurrently, in order.
+    /// Run the returned calls with the local executors, concurrently, in order. A call
+    /// nobody here can answer — no local executor, or a confirmation without a terminal to
+    /// ask on — goes back to the caller, with the results of the others.
     async fn answer(
         &self,
         control: &invoke::ReturnControl,
@@ -849,16 +893,18 @@ impl Request<'_> {
         agent_version: &str,
         message: Option<&str>,
         report: &mut RunReport,
-    ) -> Result<Vec<Value>, AgentRunError> {
+    ) -> Result<Answered, AgentRunError> {
         let index = tool_index(self.agent, self.names);
         let mut calls = Vec::new();
-        // Per input: its call (None when it is only confirmed or denied) and the answer to
-        // a confirmation the agent asked for.
+        // Per input: its call (None when it is only confirmed or denied), the answer to a
+        // confirmation the agent asked for, and the input.
         let mut plan = Vec::new();
+        // Calls for the caller: the pending call, its input, a confirmation already given.
+        let mut handed_back = Vec::new();
         for (n, input) in control.invocation_inputs.iter().enumerate() {
             let (group, operation) = operation_of(input);
             let label = format!("{group}/{operation}");
-            let Some(tool_name) = index.get(&(group, operation)) else {
+            let Some(tool_name) = index.get(&(group.clone(), operation.clone())) else {
                 return Err(AgentRunError::UnknownFunction { label });
             };
             let call = ToolCall {
@@ -866,28 +912,84 @@ impl Request<'_> {
                 name: tool_name.clone(),
                 input: invoke::call_input(input),
             };
+            let pending = |waits| PendingCall {
+                tool_use_id: call.tool_use_id.clone(),
+                name: tool_name.clone(),
+                action_group: group.clone(),
+                function: operation.clone(),
+                input: call.input.clone(),
+                action_invocation_type: waits,
+            };
             let kind = invoke::invocation_type(input);
+            let local = !self.dispatcher.returns_control(tool_name);
             let confirmed = if kind.starts_with("USER_CONFIRMATION") {
-                Some((self.confirm)(&label, &call.input).ok_or(
-                    AgentRunError::NeedsConfirmation {
-                        label: label.clone(),
-                    },
-                )?)
+                match (self.confirm)(&label, &call.input) {
+                    Some(answer) => Some(answer),
+                    None => {
+                        // The caller confirms (`--confirm`, then agentc or the service runs
+                        // it) or confirms with its result (no local executor).
+                        let waits = if kind == "USER_CONFIRMATION" || local {
+                            InvocationType::UserConfirmation
+                        } else {
+                            InvocationType::UserConfirmationAndResult
+                        };
+                        handed_back.push((pending(waits), input.clone(), None));
+                        continue;
+                    }
+                }
             } else {
                 None
             };
             // Only RESULT (and a confirmed USER_CONFIRMATION_AND_RESULT) runs the function.
             let runs = kind == "RESULT"
                 || (kind == "USER_CONFIRMATION_AND_RESULT" && confirmed == Some(true));
-            if runs && self.dispatcher.returns_control(tool_name) {
-                return Err(AgentRunError::NoHandler { label });
+            if runs && !local {
+                handed_back.push((pending(InvocationType::Result), input.clone(), confirmed));
+                continue;
             }
-            plan.push((runs.then_some(calls.len()), confirmed));
+            plan.push((runs.then_some(calls.len()), confirmed, input));
             if runs {
                 calls.push(call);
             }
         }
-        let context = EventContext {
+        let context = self.context(session, agent_version, message);
+        let outputs = futures_join_all(
+            calls
+                .iter()
+                .map(|call| self.dispatcher.dispatch(call, &context)),
+        )
+        .await;
+        let mut results = Vec::new();
+        for (ran, confirmed, input) in plan {
+            let Some(at) = ran else {
+                results.push(confirmation_only(input, confirmed));
+                continue;
+            };
+            results.push(self.ran(session, input, &calls[at], &outputs[at], confirmed, report)?);
+        }
+        if handed_back.is_empty() {
+            return Ok(Answered::Results(results));
+        }
+        let inputs: Vec<Value> = handed_back
+            .iter()
+            .map(|(call, input, confirmed)| {
+                json!({ "toolUseId": call.tool_use_id, "input": input, "confirmed": confirmed })
+            })
+            .collect();
+        Ok(Answered::Paused(Pending {
+            calls: handed_back.into_iter().map(|(call, _, _)| call).collect(),
+            results,
+            service: Some(json!({
+                "invocationId": control.invocation_id,
+                "agentVersion": agent_version,
+                "inputs": inputs,
+                "inputText": message,
+            })),
+        }))
+    }
+
+    fn context(&self, session: &str, agent_version: &str, message: Option<&str>) -> EventContext {
+        EventContext {
             agent_name: self.settings.agent_name.clone(),
             agent_id: self.settings.agent_id.clone(),
             agent_alias: self.settings.alias_id.clone(),
@@ -896,51 +998,141 @@ impl Request<'_> {
             input_text: message.unwrap_or_default().to_string(),
             session_attributes: indexmap::IndexMap::new(),
             prompt_session_attributes: indexmap::IndexMap::new(),
+        }
+    }
+
+    /// The result of a call that ran here, traced.
+    fn ran(
+        &self,
+        session: &str,
+        input: &invoke::InvocationInput,
+        call: &ToolCall,
+        output: &ToolOutput,
+        confirmed: Option<bool>,
+        report: &mut RunReport,
+    ) -> Result<Value, AgentRunError> {
+        report.tool_calls += 1;
+        self.record(&Event::ToolCall {
+            session,
+            name: &call.name,
+            latency_ms: round_ms(output.latency_ms),
+            outcome: output.outcome,
+            result_bytes: output.result_bytes,
+            executed_by: None,
+        })?;
+        let body = match output.content.get("text").and_then(Value::as_str) {
+            Some(text) => text.to_string(),
+            None => output
+                .content
+                .get("json")
+                .map_or_else(String::new, Value::to_string),
         };
+        Ok(invoke::with_confirmation(
+            invoke::invocation_result(input, &body, output.is_error()),
+            confirmed,
+        ))
+    }
+
+    /// The session state that answers a stored pause: the results kept with it, then each
+    /// handed-back call's answer (a confirmed call with a local executor runs now).
+    async fn resume(
+        &self,
+        pending: Pending,
+        answers: Vec<(PendingCall, Answer)>,
+        report: &mut RunReport,
+    ) -> Result<(Value, String), AgentRunError> {
+        let corrupt = || {
+            AgentRunError::Framing(
+                "the stored pause of this session has no returned calls; start a new --session"
+                    .into(),
+            )
+        };
+        let service = pending.service.ok_or_else(corrupt)?;
+        let invocation_id = service["invocationId"]
+            .as_str()
+            .ok_or_else(corrupt)?
+            .to_string();
+        let agent_version = service["agentVersion"]
+            .as_str()
+            .unwrap_or("DRAFT")
+            .to_string();
+        let mut inputs = HashMap::new();
+        for entry in service["inputs"].as_array().into_iter().flatten() {
+            let input: invoke::InvocationInput =
+                serde_json::from_value(entry["input"].clone()).map_err(|_| corrupt())?;
+            let id = entry["toolUseId"].as_str().unwrap_or_default().to_string();
+            inputs.insert(id, (input, entry["confirmed"].as_bool()));
+        }
+        let session = self.settings.session_id.clone();
+        let mut to_run = Vec::new();
+        let mut plan = Vec::new();
+        for (call, answer) in answers {
+            let (input, confirmed) = inputs.remove(&call.tool_use_id).ok_or_else(corrupt)?;
+            let confirms = invoke::invocation_type(&input).starts_with("USER_CONFIRMATION");
+            match answer {
+                Answer::Result(text) => plan.push((
+                    invoke::with_confirmation(
+                        invoke::invocation_result(&input, &text, false),
+                        confirmed.or(confirms.then_some(true)),
+                    ),
+                    None,
+                )),
+                Answer::Deny => plan.push((confirmation_only(&input, Some(false)), None)),
+                // Confirmed: the service runs it itself, or agentc runs it here.
+                Answer::Run if invoke::invocation_type(&input) == "USER_CONFIRMATION" => {
+                    plan.push((confirmation_only(&input, Some(true)), None));
+                }
+                Answer::Run => {
+                    plan.push((Value::Null, Some((to_run.len(), input))));
+                    to_run.push(ToolCall {
+                        tool_use_id: call.tool_use_id.clone(),
+                        name: call.name.clone(),
+                        input: call.input.clone(),
+                    });
+                }
+            }
+        }
+        let context = self.context(&session, &agent_version, service["inputText"].as_str());
         let outputs = futures_join_all(
-            calls
+            to_run
                 .iter()
                 .map(|call| self.dispatcher.dispatch(call, &context)),
         )
         .await;
-        let mut results = Vec::new();
-        for ((ran, confirmed), input) in plan.iter().zip(&control.invocation_inputs) {
-            let Some(at) = ran else {
-                let body = if *confirmed == Some(true) {
-                    ""
-                } else {
-                    "The user denied this call."
-                };
-                results.push(invoke::with_confirmation(
-                    invoke::invocation_result(input, body, false),
-                    *confirmed,
-                ));
-                continue;
-            };
-            let (call, output) = (&calls[*at], &outputs[*at]);
-            report.tool_calls += 1;
-            self.record(&Event::ToolCall {
-                session,
-                name: &call.name,
-                latency_ms: round_ms(output.latency_ms),
-                outcome: output.outcome,
-                result_bytes: output.result_bytes,
-                executed_by: None,
-            })?;
-            let body = match output.content.get("text").and_then(Value::as_str) {
-                Some(text) => text.to_string(),
-                None => output
-                    .content
-                    .get("json")
-                    .map_or_else(String::new, Value::to_string),
-            };
-            results.push(invoke::with_confirmation(
-                invoke::invocation_result(input, &body, output.is_error()),
-                *confirmed,
-            ));
+        let mut results = pending.results;
+        for (result, ran) in plan {
+            results.push(match ran {
+                None => result,
+                Some((at, input)) => self.ran(
+                    &session,
+                    &input,
+                    &to_run[at],
+                    &outputs[at],
+                    Some(true),
+                    report,
+                )?,
+            });
         }
-        Ok(results)
+        Ok((invoke::answer_state(&invocation_id, results), agent_version))
     }
+}
+
+/// A call the agent only asked to confirm: the user's answer, without a run.
+fn confirmation_only(input: &invoke::InvocationInput, confirmed: Option<bool>) -> Value {
+    let body = if confirmed == Some(true) {
+        ""
+    } else {
+        "The user denied this call."
+    };
+    invoke::with_confirmation(invoke::invocation_result(input, body, false), confirmed)
+}
+
+/// What answering a `returnControl` came to.
+enum Answered {
+    /// Every call has its result: send them.
+    Results(Vec<Value>),
+    /// Some calls wait for the caller.
+    Paused(Pending),
 }
 
 /// Await futures concurrently on the current task (dispatch borrows the dispatcher, so the

@@ -719,7 +719,17 @@ impl Request<'_> {
                 input: call.input.clone(),
             })
             .collect();
-        let mut outputs = self.dispatch_all(&to_run, "", report).await?.into_iter();
+        let input_text = pending
+            .service
+            .as_ref()
+            .and_then(|s| s.get("inputText"))
+            .and_then(Value::as_str)
+            .unwrap_or_default()
+            .to_string();
+        let mut outputs = self
+            .dispatch_all(&to_run, &input_text, report)
+            .await?
+            .into_iter();
         let mut blocks = pending.results;
         for (call, answer) in answers {
             let block = match answer {
@@ -834,6 +844,8 @@ impl Request<'_> {
                 .into_iter()
                 .map(|(id, content, error)| invoke::tool_result_block(&id, content, error))
                 .collect(),
+            // The Lambda event of a call confirmed later names the request's message too.
+            service: Some(serde_json::json!({ "inputText": user_text })),
         }))
     }
 

@@ -613,29 +613,111 @@ fn the_fake_refuses_requests_without_a_well_formed_bedrock_signature() {
 }
 
 #[test]
-fn a_call_that_needs_confirmation_never_runs_unconfirmed() {
+fn a_call_that_needs_confirmation_never_runs_unconfirmed_and_confirm_continues() {
     let marker = "ran.txt";
-    let fake = FakeInvokeAgent::start(vec![Answer::frames(vec![event(
-        "returnControl",
-        &json!({"invocationId": "inv-2", "invocationInputs": [{"functionInvocationInput": {
-            "actionGroup": "weather", "function": "get_weather",
-            "actionInvocationType": "USER_CONFIRMATION_AND_RESULT",
-            "parameters": [{"name": "city", "type": "string", "value": "Oslo"}]}}]}),
-    )])]);
+    let fake = FakeInvokeAgent::start(vec![
+        Answer::frames(vec![event(
+            "returnControl",
+            &json!({"invocationId": "inv-2", "invocationInputs": [{"functionInvocationInput": {
+                "actionGroup": "weather", "function": "get_weather",
+                "actionInvocationType": "USER_CONFIRMATION_AND_RESULT",
+                "parameters": [{"name": "city", "type": "string", "value": "Oslo"}]}}]}),
+        )]),
+        Answer::frames(vec![chunk("Oslo: rain.")]),
+    ]);
     let spec = agents_spec(WEATHER).replace(
         "{command: [sh, -c, cat]}",
         &format!("{{command: [sh, -c, 'touch {marker}; cat']}}"),
     );
     let ws = Workspace::new(&spec);
-    // Not a terminal: nobody can confirm.
-    let out = run(&fake, &ws, &args(&["Weather?"]));
-    assert_eq!(out.code, 2, "{out:?}");
+    // Not a terminal: nobody here can confirm, so the call goes back to the caller.
+    let out = run(&fake, &ws, &args(&["Weather?", "--session", "s-confirm"]));
+    assert_eq!(out.code, 3, "{out:?}");
+    assert_eq!(
+        out.stdout,
+        "tool call inv-2-0 (weather/get_weather, needs confirmation): {\"city\":\"Oslo\"}\n"
+    );
     assert!(
-        out.stderr.contains("asks to confirm weather/get_weather"),
+        out.stderr
+            .contains("--session s-confirm --confirm inv-2-0 (or --deny inv-2-0)"),
         "{out:?}"
     );
     assert!(!ws.file(marker).exists(), "the function ran unconfirmed");
     assert_eq!(fake.requests().len(), 1, "nothing answered");
+
+    let out = run(
+        &fake,
+        &ws,
+        &args(&["--session", "s-confirm", "--confirm", "inv-2-0"]),
+    );
+    assert_eq!(out.code, 0, "{out:?}");
+    assert_eq!(out.stdout, "Oslo: rain.\n");
+    assert!(ws.file(marker).exists(), "confirmed: it ran");
+    let answer = fake.requests()[1].json();
+    assert!(fake.requests()[1].path.contains("/sessions/s-confirm/"));
+    assert_eq!(answer["sessionState"]["invocationId"], "inv-2");
+    let result = &answer["sessionState"]["returnControlInvocationResults"][0]["functionResult"];
+    assert_eq!(result["confirmationState"], "CONFIRM");
+    assert_eq!(
+        result["responseBody"]["TEXT"]["body"],
+        json!({"city": "Oslo"}).to_string()
+    );
+    // Answered: nothing waits any more.
+    let out = run(
+        &fake,
+        &ws,
+        &args(&["--session", "s-confirm", "--deny", "inv-2-0"]),
+    );
+    assert_eq!(out.code, 2, "{out:?}");
+    assert!(out.stderr.contains("no calls waiting"), "{out:?}");
+}
+
+#[test]
+fn a_returned_call_without_a_local_executor_is_answered_with_tool_result() {
+    let fake = FakeInvokeAgent::start(vec![
+        Answer::frames(vec![event(
+            "returnControl",
+            &json!({"invocationId": "inv-9", "invocationInputs": [{"functionInvocationInput": {
+                "actionGroup": "weather", "function": "get_weather",
+                "actionInvocationType": "RESULT",
+                "parameters": [{"name": "city", "type": "string", "value": "Rome"}]}}]}),
+        )]),
+        Answer::frames(vec![chunk("Rome: 31 degrees.")]),
+    ]);
+    let spec = agents_spec(WEATHER).replace(
+        "  direct:\n    handlers:\n      get_weather: {command: [sh, -c, cat]}\n",
+        "",
+    );
+    assert!(!spec.contains("handlers"), "{spec}");
+    let ws = Workspace::new(&spec);
+    let out = run(
+        &fake,
+        &ws,
+        &args(&["Weather in Rome?", "--session", "s-rc", "--json"]),
+    );
+    assert_eq!(out.code, 3, "{out:?}");
+    let report: Value = serde_json::from_str(out.stdout.trim()).unwrap();
+    assert_eq!(report["outcome"], "return_control");
+    assert_eq!(report["pending_tool_calls"][0]["toolUseId"], "inv-9-0");
+    assert_eq!(
+        report["pending_tool_calls"][0]["input"],
+        json!({"city": "Rome"})
+    );
+
+    let out = run(
+        &fake,
+        &ws,
+        &args(&["--session", "s-rc", "--tool-result", "inv-9-0=31 degrees"]),
+    );
+    assert_eq!(out.code, 0, "{out:?}");
+    assert_eq!(out.stdout, "Rome: 31 degrees.\n");
+    let answer = fake.requests()[1].json();
+    assert_eq!(answer["sessionState"]["invocationId"], "inv-9");
+    let result = &answer["sessionState"]["returnControlInvocationResults"][0]["functionResult"];
+    assert_eq!(result["actionGroup"], "weather");
+    assert_eq!(result["function"], "get_weather");
+    assert_eq!(result["responseBody"]["TEXT"]["body"], "31 degrees");
+    assert!(result.get("confirmationState").is_none(), "{result}");
 }
 
 #[test]

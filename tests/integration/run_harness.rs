@@ -736,3 +736,42 @@ fn the_first_text_delta_is_printed_while_the_stream_is_still_open() {
     assert!(child.wait().unwrap().success());
     assert_eq!(rest, "second\n");
 }
+
+#[test]
+fn a_confirmed_lambda_call_gets_the_message_of_the_request_that_paused() {
+    let lambda = Server::start(|_| {
+        Reply::json(
+            200,
+            json!({"messageVersion": "1.0", "response": {"actionGroup": "trips", "function": "book_trip",
+                   "functionResponse": {"responseBody": {"TEXT": {"body": "booked T-8"}}}}}),
+        )
+    });
+    let fake = FakeInvokeHarness::start(vec![
+        Answer::frames(pause(
+            &[("b1", "book_trip", json!({"city": "Porto"}))],
+            700,
+            30,
+        )),
+        Answer::frames(answer("Booked: T-8.", 800, 8)),
+    ]);
+    let spec = harness_spec("").replace(
+        "      - name: book_trip\n",
+        "      - name: book_trip\n        require_confirmation: true\n",
+    );
+    let ws = Workspace::new(&spec);
+    let with_lambda = |args: &[&str]| {
+        ws.agentc("http://127.0.0.1:9", args)
+            .env("AWS_ENDPOINT_URL_BEDROCK_AGENTCORE", &fake.url)
+            .env("AWS_ENDPOINT_URL_LAMBDA", &lambda.url)
+            .run()
+    };
+    let paused = with_lambda(&args(&["Book Porto", "--session", SESSION]));
+    assert_eq!(paused.code, 3, "{}", paused.stderr);
+    assert!(lambda.requests().is_empty(), "not confirmed yet");
+    let confirmed = with_lambda(&args(&["--session", SESSION, "--confirm", "b1"]));
+    assert_eq!(confirmed.code, 0, "{}", confirmed.stderr);
+    let event = lambda.requests()[0].json();
+    assert_eq!(event["inputText"], "Book Porto");
+    assert_eq!(event["sessionId"], SESSION);
+    assert_eq!(event["function"], "book_trip");
+}

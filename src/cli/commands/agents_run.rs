@@ -8,6 +8,8 @@ use agentc::agents::aws::BedrockAgents;
 use agentc::agents::runtime::{AgentRunError, AgentRuntime, Request, RunReport, RunSettings};
 use agentc::direct::dispatch::Dispatcher;
 use agentc::direct::retry::RetryPolicy;
+use agentc::direct::runner::match_answers;
+use agentc::direct::session::{InvocationType, Store, Update};
 use agentc::direct::trace::Trace;
 use agentc::models::ModelTable;
 use agentc::target::Target;
@@ -16,16 +18,6 @@ use std::path::PathBuf;
 const TARGET: Target = Target::Agents;
 
 pub fn run(args: &RunArgs) -> CliResult {
-    refuse(
-        !args.tool_results.is_empty(),
-        "--tool-result",
-        TARGET,
-        "; returned calls are answered by the spec's local executors (`targets.direct.handlers`)",
-    )?;
-    const BY_THE_AGENT: &str =
-        "; Bedrock Agents asks for confirmation itself, and agentc asks on the terminal";
-    refuse(!args.confirm.is_empty(), "--confirm", TARGET, BY_THE_AGENT)?;
-    refuse(!args.deny.is_empty(), "--deny", TARGET, BY_THE_AGENT)?;
     const HARNESS_ONLY: &str = "; it names an AgentCore harness (use --target harness)";
     refuse(
         args.harness_arn.is_some(),
@@ -39,13 +31,21 @@ pub fn run(args: &RunArgs) -> CliResult {
         TARGET,
         HARNESS_ONLY,
     )?;
-    if args.message.is_none() && !args.end_session {
+    let answers =
+        !args.tool_results.is_empty() || !args.confirm.is_empty() || !args.deny.is_empty();
+    if answers && (args.session.is_none() || args.message.is_some()) {
+        return Err(crate::cli::commands::direct::SetupError::Usage(
+            "--tool-result, --confirm and --deny answer the calls a run handed back: give them with --session ID and no message".into(),
+        )
+        .into());
+    }
+    if args.message.is_none() && !args.end_session && !answers {
         return Err(crate::cli::commands::direct::SetupError::Usage(
             "give a message (or --session ID --end-session to end a session)".into(),
         )
         .into());
     }
-    if args.message.is_none() && args.session.is_none() {
+    if args.message.is_none() && args.session.is_none() && !answers {
         return Err(crate::cli::commands::direct::SetupError::Usage(
             "--end-session without a message needs --session ID: the session to end".into(),
         )
@@ -151,6 +151,31 @@ async fn run_async(
         .as_deref()
         .map(|path| Trace::open(path).map(|t| t.for_target(TARGET)))
         .transpose()?;
+    // Answers to a stored pause: matched to its calls before anything is sent.
+    let (store, base_version, resume) =
+        if args.tool_results.is_empty() && args.confirm.is_empty() && args.deny.is_empty() {
+            (None, None, None)
+        } else {
+            let id = args.session.clone().unwrap_or_default();
+            let store = open_store(spec, &sdk_config).await?;
+            let stored = store.load(&store_key(&id)).await?;
+            let Some((pending, version)) = stored.and_then(|s| Some((s.state.pending?, s.version)))
+            else {
+                return Err(crate::cli::commands::direct::SetupError::Usage(format!(
+                    "agents session `{id}` has no calls waiting for answers"
+                ))
+                .into());
+            };
+            let confirmations = args
+                .confirm
+                .iter()
+                .map(|id| (id.clone(), true))
+                .chain(args.deny.iter().map(|id| (id.clone(), false)))
+                .collect();
+            let answers = match_answers(&pending, args.tool_results.clone(), confirmations)
+                .map_err(crate::cli::commands::direct::SetupError::Usage)?;
+            (Some(store), Some(version), Some((pending, answers)))
+        };
     let (agent_id, alias_id) = find_ids(args, spec, &agent.name).await?;
     let (_, names) = agentc::direct::compile(spec, agent, ModelTable::builtin());
     let dispatcher = Dispatcher::new(spec, agent, &names, spec_dir, Some(sdk_config.clone()));
@@ -188,12 +213,52 @@ async fn run_async(
             printed = true;
         }
     };
-    let result = request.run(args.message.as_deref(), &mut on_text).await;
+    let result = match resume {
+        Some((pending, answers)) => request.run_resumed(pending, answers, &mut on_text).await,
+        None => request.run(args.message.as_deref(), &mut on_text).await,
+    };
     if printed {
         // The streamed answer ends its line, even when the stream failed after it.
         print_stdout("\n");
     }
-    Ok(result?)
+    let report = result?;
+    // Keep the handed-back calls (or clear the ones this run answered), only after a whole
+    // request: a failed one leaves the store as it was.
+    if report.paused.is_some() || base_version.is_some() {
+        let store = match store {
+            Some(store) => store,
+            None => open_store(spec, &sdk_config).await?,
+        };
+        let update = Update {
+            base_version,
+            resumed: base_version.is_some(),
+            appended: Vec::new(),
+            session_attributes: indexmap::IndexMap::new(),
+            pending: report.paused.clone(),
+            max_history_bytes: usize::MAX,
+        };
+        store.save(&store_key(&report.session_id), &update).await?;
+    }
+    Ok(report)
+}
+
+/// The session store keeps an agents session's handed-back calls under its own key (the
+/// conversation itself lives in the service).
+fn store_key(session: &str) -> String {
+    format!("agents:{session}")
+}
+
+async fn open_store(
+    spec: &agentc::spec::Spec,
+    sdk_config: &aws_config::SdkConfig,
+) -> Result<Store, CliError> {
+    let sessions = spec
+        .targets
+        .direct
+        .as_ref()
+        .and_then(|d| d.sessions.clone());
+    let sdk = sdk_config.clone();
+    Ok(Store::open(sessions.as_deref(), move || sdk).await?)
 }
 
 /// Ask on the terminal whether a call that needs confirmation may run; off a terminal
@@ -222,6 +287,9 @@ fn new_session_id() -> String {
 }
 
 fn print_report(args: &RunArgs, report: &RunReport) -> ExitStatus {
+    if let Some(pending) = &report.paused {
+        return print_paused(args, report, pending);
+    }
     if args.json {
         let line = serde_json::json!({
             "session": report.session_id,
@@ -260,4 +328,61 @@ fn print_report(args: &RunArgs, report: &RunReport) -> ExitStatus {
         );
     }
     ExitStatus::Success
+}
+
+/// The calls handed back, and how to answer them (exit 3).
+fn print_paused(
+    args: &RunArgs,
+    report: &RunReport,
+    pending: &agentc::direct::session::Pending,
+) -> ExitStatus {
+    if args.json {
+        let line = serde_json::json!({
+            "session": report.session_id,
+            "outcome": "return_control",
+            "text": report.text,
+            "usage": report.usage,
+            "model_calls": report.model_calls,
+            "tool_calls": report.tool_calls,
+            "invocations": report.invocations,
+            "pending_tool_calls": pending.calls,
+        });
+        print_stdout(&format!("{line}\n"));
+        return ExitStatus::WaitingForToolResults;
+    }
+    for call in &pending.calls {
+        let waits = match call.action_invocation_type {
+            InvocationType::Result => "",
+            _ => ", needs confirmation",
+        };
+        print_stdout(&format!(
+            "tool call {} ({}/{}{waits}): {}\n",
+            call.tool_use_id, call.action_group, call.function, call.input
+        ));
+    }
+    let ids = match (&args.agent_id, &args.agent_alias_id) {
+        (Some(agent), Some(alias)) => format!(" --agent-id {agent} --agent-alias-id {alias}"),
+        _ => String::new(),
+    };
+    let answers = pending
+        .calls
+        .iter()
+        .map(|c| match c.action_invocation_type {
+            InvocationType::Result => format!("--tool-result '{}=<JSON>'", c.tool_use_id),
+            InvocationType::UserConfirmation => {
+                format!("--confirm {0} (or --deny {0})", c.tool_use_id)
+            }
+            InvocationType::UserConfirmationAndResult => format!(
+                "--tool-result '{0}=<JSON>' once confirmed (or --deny {0})",
+                c.tool_use_id
+            ),
+        })
+        .collect::<Vec<_>>()
+        .join(" ");
+    eprintln!(
+        "note: answer with: agentc run {} --target agents{ids} --session {} {answers}",
+        args.input.spec.display(),
+        report.session_id
+    );
+    ExitStatus::WaitingForToolResults
 }

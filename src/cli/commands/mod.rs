@@ -19,7 +19,12 @@ pub mod direct;
 pub mod harness_deploy;
 #[cfg(all(feature = "harness", feature = "direct"))]
 pub mod harness_run;
-#[cfg(not(all(feature = "agents", feature = "direct", feature = "harness")))]
+#[cfg(not(all(
+    feature = "agents",
+    feature = "direct",
+    feature = "harness",
+    feature = "serve"
+)))]
 mod lean;
 #[cfg(not(feature = "agents"))]
 pub use lean::agents;
@@ -31,3 +36,7 @@ pub use lean::direct;
 pub use lean::harness_deploy;
 #[cfg(not(all(feature = "harness", feature = "direct")))]
 pub use lean::harness_run;
+#[cfg(feature = "serve")]
+pub mod serve;
+#[cfg(not(feature = "serve"))]
+pub use lean::serve;
