@@ -560,6 +560,22 @@ mod tests {
     use super::*;
     use aws_smithy_types::event_stream::Header;
 
+    #[test]
+    fn a_returned_input_reads_back_as_it_was_stored_with_a_pause() {
+        let input: InvocationInput = serde_json::from_value(json!({"apiInvocationInput": {
+            "actionGroup": "claims", "httpMethod": "post", "apiPath": "/claims/{claimId}",
+            "actionInvocationType": "USER_CONFIRMATION_AND_RESULT",
+            "parameters": [{"name": "claimId", "type": "string", "value": "20"}],
+            "requestBody": {"content": {"application/json": {"properties": [
+                {"name": "urgent", "type": "boolean", "value": "true"}]}}}}}))
+        .unwrap();
+        let stored = serde_json::to_value(&input).unwrap();
+        let back: InvocationInput = serde_json::from_value(stored).unwrap();
+        assert_eq!(back, input);
+        assert_eq!(invocation_type(&back), "USER_CONFIRMATION_AND_RESULT");
+        assert_eq!(call_input(&back), json!({"claimId": "20", "urgent": true}));
+    }
+
     fn event(kind: &str, payload: &str) -> Message {
         Message::new(payload.as_bytes().to_vec())
             .add_header(Header::new(

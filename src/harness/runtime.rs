@@ -500,6 +500,9 @@ pub struct RunSettings {
     pub model_id: String,
     /// Rounds of inline-function answers per request (the spec's `max_iterations`).
     pub max_rounds: u32,
+    /// The session attributes the session's Lambdas returned so far (Bedrock Agents keeps
+    /// them for the session; the CLI keeps them in the session store).
+    pub session_attributes: indexmap::IndexMap<String, String>,
 }
 
 /// How a request ended.
@@ -526,6 +529,10 @@ pub struct RunReport {
     pub invocations: u32,
     /// Events of types this agentc does not know, by type: ignored.
     pub unknown_events: Vec<(String, u32)>,
+    /// The session attributes after this request (a Lambda's answer replaces them).
+    pub session_attributes: indexmap::IndexMap<String, String>,
+    /// Prompt session attributes a Lambda returned: for the rest of this request only.
+    pub prompt_session_attributes: indexmap::IndexMap<String, String>,
 }
 
 /// How the request starts: a user message, or the caller's answers to a stored pause
@@ -557,7 +564,7 @@ impl Request<'_> {
         }
     }
 
-    fn context(&self, message: &str) -> EventContext {
+    fn context(&self, message: &str, report: &RunReport) -> EventContext {
         EventContext {
             agent_name: self.settings.agent_name.clone(),
             agent_id: invoke::harness_id_of(&self.settings.harness_arn).to_string(),
@@ -569,8 +576,8 @@ impl Request<'_> {
                 .unwrap_or_else(|| "DRAFT".into()),
             session_id: self.settings.session_id.clone(),
             input_text: message.to_string(),
-            session_attributes: indexmap::IndexMap::new(),
-            prompt_session_attributes: indexmap::IndexMap::new(),
+            session_attributes: report.session_attributes.clone(),
+            prompt_session_attributes: report.prompt_session_attributes.clone(),
         }
     }
 
@@ -592,6 +599,8 @@ impl Request<'_> {
             tool_calls: 0,
             invocations: 0,
             unknown_events: Vec::new(),
+            session_attributes: self.settings.session_attributes.clone(),
+            prompt_session_attributes: indexmap::IndexMap::new(),
         };
         let result = self.request(start, &mut report, on_text).await;
         let outcome = match (&result, &report.outcome) {
@@ -619,9 +628,7 @@ impl Request<'_> {
         let s = &self.settings;
         let (mut message, user_text) = match start {
             Start::Message(text) => (invoke::user_message(&text), text),
-            Start::Resume { pending, answers } => {
-                (self.resume(pending, answers, report).await?, String::new())
-            }
+            Start::Resume { pending, answers } => self.resume(pending, answers, report).await?,
         };
         let max = s.max_rounds.max(1);
         for _ in 0..max {
@@ -702,14 +709,15 @@ impl Request<'_> {
         Err(HarnessRunError::TooManyRounds { max })
     }
 
-    /// The message that answers a stored pause: the results kept with it, then each call's
-    /// answer in order (a confirmed call runs now; a declined one is reported as declined).
+    /// The message that answers a stored pause — the results kept with it, then each call's
+    /// answer in order (a confirmed call runs now; a declined one is reported as declined) —
+    /// and the paused request's message.
     async fn resume(
         &self,
         pending: Pending,
         answers: Vec<(PendingCall, Answer)>,
         report: &mut RunReport,
-    ) -> Result<Value, HarnessRunError> {
+    ) -> Result<(Value, String), HarnessRunError> {
         let to_run: Vec<ToolCall> = answers
             .iter()
             .filter(|(_, answer)| matches!(answer, Answer::Run))
@@ -752,7 +760,10 @@ impl Request<'_> {
             };
             blocks.push(block);
         }
-        Ok(serde_json::json!({ "role": "user", "content": blocks }))
+        Ok((
+            serde_json::json!({ "role": "user", "content": blocks }),
+            input_text,
+        ))
     }
 
     /// Run the paused calls that may run here, concurrently; the others go back to the
@@ -856,7 +867,7 @@ impl Request<'_> {
         user_text: &str,
         report: &mut RunReport,
     ) -> Result<Vec<ToolOutput>, HarnessRunError> {
-        let context = Arc::new(self.context(user_text));
+        let context = Arc::new(self.context(user_text, report));
         let mut set = tokio::task::JoinSet::new();
         for (index, call) in calls.iter().enumerate() {
             let dispatcher = Arc::clone(&self.dispatcher);
@@ -876,6 +887,12 @@ impl Request<'_> {
             let output = output.unwrap_or_else(|| ToolOutput::internal_error(&call.name));
             report.tool_calls += 1;
             self.record_output(&call.name, &output)?;
+            if let Some(attributes) = &output.session_attributes {
+                report.session_attributes = attributes.clone();
+            }
+            if let Some(attributes) = &output.prompt_session_attributes {
+                report.prompt_session_attributes = attributes.clone();
+            }
             finished.push(output);
         }
         Ok(finished)

@@ -428,12 +428,8 @@ impl Engine {
                     "sessionState.invocationId does not match the returnControl session {session_id} is waiting for ({expected})"
                 )));
             }
-            Some(answers(
-                pending,
-                &results,
-                &served.tools,
-                body.input_text.clone(),
-            )?)
+            // The service ignores `inputText` when results are given; so does agentc.
+            Some(answers(pending, &results, &served.tools)?)
         } else {
             match body.input_text.clone().filter(|t| !t.is_empty()) {
                 Some(text) => {
@@ -538,7 +534,6 @@ fn answers(
     pending: &Pending,
     results: &[super::route::InvocationResult],
     tools: &HashMap<String, ToolInfo>,
-    message: Option<String>,
 ) -> Result<TurnInput, ApiError> {
     let mut open: Vec<&PendingCall> = pending.calls.iter().collect();
     let mut tool_results = Vec::new();
@@ -588,7 +583,7 @@ fn answers(
     Ok(TurnInput::ToolResults {
         results: tool_results,
         confirmations,
-        message: message.filter(|m| !m.is_empty()),
+        message: None,
     })
 }
 
@@ -1118,8 +1113,7 @@ mod tests {
               {"apiResult":{"actionGroup":"orders","apiPath":"/orders/{id}","httpMethod":"GET","responseBody":{"application/json":{"body":"{\"open\":true}"}}}},
               {"functionResult":{"actionGroup":"weather","function":"forecast","responseBody":{"TEXT":{"body":"sunny"}}}}]}}"#,
         );
-        let TurnInput::ToolResults { results, .. } =
-            answers(&pending, &given, &tools(), None).unwrap()
+        let TurnInput::ToolResults { results, .. } = answers(&pending, &given, &tools()).unwrap()
         else {
             panic!("tool results expected");
         };
@@ -1146,7 +1140,7 @@ mod tests {
             r#"{"sessionState":{"invocationId":"x","returnControlInvocationResults":[
               {"functionResult":{"actionGroup":"weather","function":"forecast","responseBody":{"TEXT":{"body":"a"}}}}]}}"#,
         );
-        let error = answers(&pending, &one, &tools(), None).unwrap_err();
+        let error = answers(&pending, &one, &tools()).unwrap_err();
         assert_eq!(error.kind, ErrorKind::Validation);
         assert!(
             error.message.contains("no result for weather/forecast"),
@@ -1156,7 +1150,7 @@ mod tests {
             r#"{"sessionState":{"invocationId":"x","returnControlInvocationResults":[
               {"functionResult":{"actionGroup":"weather","function":"other"}}]}}"#,
         );
-        assert!(answers(&pending, &wrong, &tools(), None).is_err());
+        assert!(answers(&pending, &wrong, &tools()).is_err());
     }
 
     #[test]
@@ -1185,7 +1179,7 @@ mod tests {
               {"functionResult":{"actionGroup":"weather","function":"forecast","confirmationState":"DENY"}}]}}"#,
         );
         let TurnInput::ToolResults { confirmations, .. } =
-            answers(&pending, &given, &tools(), None).unwrap()
+            answers(&pending, &given, &tools()).unwrap()
         else {
             panic!("tool results expected");
         };
@@ -1198,7 +1192,7 @@ mod tests {
               {"functionResult":{"actionGroup":"weather","function":"forecast"}},
               {"functionResult":{"actionGroup":"weather","function":"forecast","responseBody":{"TEXT":{"body":"r"}}}}]}}"#,
         );
-        assert!(answers(&pending, &unanswered, &tools(), None).is_err());
+        assert!(answers(&pending, &unanswered, &tools()).is_err());
     }
 
     #[test]

@@ -19,6 +19,10 @@ fn network_commands_are_refused_in_one_line_naming_the_feature() {
             "`agentc run --target agents` needs the `agents` feature",
         ),
         (
+            &["run", SPEC, "hello", "--target", "harness"],
+            "`agentc run --target harness` needs the `harness` feature",
+        ),
+        (
             &["deploy", SPEC, "--target", "agents"],
             "`agentc deploy --target agents` needs the `agents` feature",
         ),
@@ -33,6 +37,10 @@ fn network_commands_are_refused_in_one_line_naming_the_feature() {
         (
             &["import", "--agent-id", "AGENT12345", "--out", "x.yaml"],
             "`agentc import` needs the `agents` feature",
+        ),
+        (
+            &["serve", SPEC, "--listen", "127.0.0.1:0"],
+            "`agentc serve` needs the `serve` feature",
         ),
     ];
     let dir = tempfile::tempdir().unwrap();

@@ -737,3 +737,32 @@ fn end_session_without_a_message_ends_the_named_session() {
     assert_eq!(out.code, 2, "{out:?}");
     assert!(out.stderr.contains("needs --session"), "{out:?}");
 }
+
+#[test]
+fn a_confirmation_the_service_acts_on_is_denied_from_the_command_line() {
+    let fake = FakeInvokeAgent::start(vec![
+        Answer::frames(vec![event(
+            "returnControl",
+            &json!({"invocationId": "inv-5", "invocationInputs": [{"functionInvocationInput": {
+                "actionGroup": "weather", "function": "get_weather",
+                "actionInvocationType": "USER_CONFIRMATION",
+                "parameters": [{"name": "city", "type": "string", "value": "Bern"}]}}]}),
+        )]),
+        Answer::frames(vec![chunk("Not looked up.")]),
+    ]);
+    let ws = Workspace::new(&agents_spec(WEATHER));
+    let out = run(&fake, &ws, &args(&["Weather?", "--session", "s-deny"]));
+    assert_eq!(out.code, 3, "{out:?}");
+    let out = run(
+        &fake,
+        &ws,
+        &args(&["--session", "s-deny", "--deny", "inv-5-0"]),
+    );
+    assert_eq!(out.code, 0, "{out:?}");
+    let result = &fake.requests()[1].json()["sessionState"]["returnControlInvocationResults"][0]["functionResult"];
+    assert_eq!(result["confirmationState"], "DENY");
+    assert_eq!(
+        result["responseBody"]["TEXT"]["body"],
+        "The user denied this call."
+    );
+}

@@ -242,7 +242,8 @@ fn a_lambda_tool_gets_the_event_bedrock_agents_would_send() {
             json!({
                 "messageVersion": "1.0",
                 "response": {"actionGroup": "trips", "function": event["function"],
-                             "functionResponse": {"responseBody": {"TEXT": {"body": "booked T-7"}}}}
+                             "functionResponse": {"responseBody": {"TEXT": {"body": "booked T-7"}}}},
+                "sessionAttributes": {"last_city": event["parameters"][0]["value"]}
             }),
         )
     });
@@ -253,16 +254,24 @@ fn a_lambda_tool_gets_the_event_bedrock_agents_would_send() {
             30,
         )),
         Answer::frames(answer("Booked: T-7.", 800, 8)),
+        Answer::frames(pause(
+            &[("b2", "book_trip", json!({"city": "Faro"}))],
+            700,
+            30,
+        )),
+        Answer::frames(answer("Booked again.", 800, 8)),
     ]);
     let ws = Workspace::new(&harness_spec(""));
-    let out = ws
-        .agentc(
+    let book = |message: &str| {
+        ws.agentc(
             "http://127.0.0.1:9",
-            &args(&["Book Lisbon", "--session", SESSION]),
+            &args(&[message, "--session", SESSION]),
         )
         .env("AWS_ENDPOINT_URL_BEDROCK_AGENTCORE", &fake.url)
         .env("AWS_ENDPOINT_URL_LAMBDA", &lambda.url)
-        .run();
+        .run()
+    };
+    let out = book("Book Lisbon");
     assert_eq!(out.code, 0, "{}", out.stderr);
     assert_eq!(out.stdout, "Booked: T-7.\n");
     let invocations = lambda.requests();
@@ -290,6 +299,14 @@ fn a_lambda_tool_gets_the_event_bedrock_agents_would_send() {
     );
     let results = tool_results(&fake.requests()[1]);
     assert_eq!(results[0]["content"][0], json!({"text": "booked T-7"}));
+
+    // The session attributes the Lambda returned reach its next event on the session, as on
+    // Bedrock Agents.
+    let again = book("And Faro");
+    assert_eq!(again.code, 0, "{}", again.stderr);
+    let second = lambda.requests()[1].json();
+    assert_eq!(second["sessionAttributes"], json!({"last_city": "Lisbon"}));
+    assert_eq!(second["inputText"], "And Faro");
 }
 
 #[test]
@@ -774,4 +791,68 @@ fn a_confirmed_lambda_call_gets_the_message_of_the_request_that_paused() {
     assert_eq!(event["inputText"], "Book Porto");
     assert_eq!(event["sessionId"], SESSION);
     assert_eq!(event["function"], "book_trip");
+}
+
+#[test]
+fn the_deployed_endpoint_is_the_qualifier_and_a_missing_one_says_to_deploy() {
+    let control = FakeHarness::start();
+    let spec = harness_spec("").replace(
+        "    role_arn: arn:aws:iam::123456789012:role/AgentCoreHarness\n",
+        "    role_arn: arn:aws:iam::123456789012:role/AgentCoreHarness\n    endpoint: live\n",
+    );
+    let ws = Workspace::new(&spec);
+    let fake = FakeInvokeHarness::start(vec![Answer::frames(answer("Hello.", 5, 2))]);
+    let agentc = |args: &[&str]| {
+        ws.agentc("http://127.0.0.1:9", args)
+            .envs(control.client_env(ws.path()))
+            .env("AWS_ENDPOINT_URL_BEDROCK_AGENTCORE", &fake.url)
+            .run()
+    };
+    let before = agentc(&["run", "agent.yaml", "Hi", "--target", "harness"]);
+    assert_eq!(before.code, 2, "{}", before.stderr);
+    assert!(
+        before.stderr.contains("no harness named `test_agent`"),
+        "{}",
+        before.stderr
+    );
+    assert!(
+        before
+            .stderr
+            .contains("agentc deploy SPEC --target harness"),
+        "{}",
+        before.stderr
+    );
+
+    let deploy = agentc(&[
+        "deploy",
+        "agent.yaml",
+        "--target",
+        "harness",
+        "--auto-approve",
+    ]);
+    assert_eq!(deploy.code, 0, "{}", deploy.stderr);
+    let run = agentc(&["run", "agent.yaml", "Hi", "--target", "harness"]);
+    assert_eq!(run.code, 0, "{}", run.stderr);
+    assert_eq!(run.stdout, "Hello.\n");
+    assert!(
+        fake.requests()[0].path.ends_with("&qualifier=live"),
+        "{}",
+        fake.requests()[0].path
+    );
+
+    let other = agentc(&[
+        "run",
+        "agent.yaml",
+        "Hi",
+        "--target",
+        "harness",
+        "--qualifier",
+        "beta",
+    ]);
+    assert_eq!(other.code, 2, "{}", other.stderr);
+    assert!(
+        other.stderr.contains("has no endpoint named `beta`"),
+        "{}",
+        other.stderr
+    );
 }

@@ -471,6 +471,7 @@ fn return_of_control_round_trips_through_the_sdk() {
             .agent_alias_id("TSTALIASID")
             .session_id("s-roc")
             .session_state(result(&invocation_id))
+            .input_text("ignored, as the service ignores it")
             .send()
             .await
             .unwrap();
@@ -485,6 +486,11 @@ fn return_of_control_round_trips_through_the_sdk() {
     assert_eq!(
         second["messages"][2]["content"][0]["toolResult"]["content"][0]["text"],
         "Paris"
+    );
+    assert_eq!(
+        second["messages"][2]["content"].as_array().unwrap().len(),
+        1,
+        "only the result: inputText is ignored with results"
     );
 }
 
@@ -687,6 +693,24 @@ fn serve_refuses_what_it_cannot_do_yet() {
     assert!(
         crate::support::stderr(&public)
             .contains("will not listen on 0.0.0.0:0 without --credentials")
+    );
+    // Two specs with one name would derive one id.
+    std::fs::copy(ws.file("agent.yaml"), ws.file("copy.yaml")).unwrap();
+    let twice = ws.run(
+        "http://127.0.0.1:9",
+        &[
+            "serve",
+            "agent.yaml",
+            "copy.yaml",
+            "--listen",
+            "127.0.0.1:0",
+        ],
+    );
+    assert_eq!(twice.status.code(), Some(2));
+    assert!(
+        crate::support::stderr(&twice).contains("is given to both `agent.yaml` and `copy.yaml`"),
+        "{}",
+        crate::support::stderr(&twice)
     );
     let bad_id = ws.run(
         "http://127.0.0.1:9",

@@ -178,6 +178,8 @@ async fn run_async(
         Some(id) => {
             let sdk = sdk_config.clone();
             let store = Store::open(sessions.as_deref(), move || sdk).await?;
+            // Before the first (paid) call: a store that cannot take a pause fails here.
+            store.check_writable().await?;
             let stored = store.load(&store_key(id)).await?;
             (Some(store), stored)
         }
@@ -252,6 +254,10 @@ async fn run_async(
                 .harness
                 .as_ref()
                 .map_or(HarnessTarget::DEFAULT_MAX_ITERATIONS, |h| h.max_iterations),
+            session_attributes: stored
+                .as_ref()
+                .map(|s| s.state.session_attributes.clone())
+                .unwrap_or_default(),
         },
         // On a terminal agentc asks before a `require_confirmation` call runs; otherwise
         // (a program drives it, or --json) the call goes back to the caller to be confirmed.
@@ -272,13 +278,19 @@ async fn run_async(
         print_stdout("\n");
     }
     let report = result?;
-    // Keep the paused calls (or clear the ones this run answered): only after a whole
-    // stream, so a cut or failed request leaves the store as it was.
+    // Keep the paused calls (or clear the ones this run answered) and the Lambdas' session
+    // attributes: only after a whole stream, so a cut or failed request leaves the store as
+    // it was.
     let pending = match &report.outcome {
         Outcome::ReturnControl { pending } => Some(pending.clone()),
         Outcome::Stopped { .. } => None,
     };
-    if pending.is_some() || resumed {
+    let attributes_changed = stored
+        .as_ref()
+        .map_or(!report.session_attributes.is_empty(), |s| {
+            s.state.session_attributes != report.session_attributes
+        });
+    if pending.is_some() || resumed || (attributes_changed && args.session.is_some()) {
         let store = match store {
             Some(store) => store,
             None => {
@@ -290,7 +302,7 @@ async fn run_async(
             base_version: stored.as_ref().map(|s| s.version),
             resumed,
             appended: Vec::new(),
-            session_attributes: indexmap::IndexMap::new(),
+            session_attributes: report.session_attributes.clone(),
             pending: pending.clone(),
             max_history_bytes: usize::MAX,
         };

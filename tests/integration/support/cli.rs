@@ -31,21 +31,44 @@ where
 /// another checkout's build must not swap the binary in the middle of this run.
 /// `AGENTC_TEST_BIN` names another binary, for checkouts that share a target directory with
 /// others (where `target/debug/agentc` may be another checkout's build).
+///
+/// The copy lives in the target's own scratch directory under this process's id, and copies
+/// left by test runs that have ended are removed first: a static is never dropped, so a
+/// temporary directory here leaked 110 MB into /tmp on every `cargo test`.
 pub fn binary() -> &'static Path {
-    static COPY: std::sync::OnceLock<(tempfile::TempDir, PathBuf)> = std::sync::OnceLock::new();
-    &COPY
-        .get_or_init(|| {
-            let own = std::env::var_os("AGENTC_TEST_BIN").map_or_else(
-                || PathBuf::from(env!("CARGO_BIN_EXE_agentc")),
-                PathBuf::from,
-            );
-            let dir = tempfile::tempdir().expect("temp dir for the binary under test");
-            let path = dir.path().join("agentc");
-            std::fs::copy(&own, &path)
-                .unwrap_or_else(|e| panic!("copy {} for the tests: {e}", own.display()));
-            (dir, path)
-        })
-        .1
+    static COPY: std::sync::OnceLock<PathBuf> = std::sync::OnceLock::new();
+    COPY.get_or_init(|| {
+        let own = std::env::var_os("AGENTC_TEST_BIN").map_or_else(
+            || PathBuf::from(env!("CARGO_BIN_EXE_agentc")),
+            PathBuf::from,
+        );
+        let scratch = Path::new(env!("CARGO_TARGET_TMPDIR")).join("binary-under-test");
+        std::fs::create_dir_all(&scratch).expect("scratch directory for the binary under test");
+        remove_ended_copies(&scratch);
+        let path = scratch.join(format!("agentc-{}", std::process::id()));
+        std::fs::copy(&own, &path)
+            .unwrap_or_else(|e| panic!("copy {} for the tests: {e}", own.display()));
+        path
+    })
+}
+
+/// Remove the copies of test processes that are no longer running (Linux: `/proc/PID`).
+fn remove_ended_copies(scratch: &Path) {
+    if !Path::new("/proc/self").exists() {
+        return; // no way to tell a running process here: keep every copy
+    }
+    let Ok(entries) = std::fs::read_dir(scratch) else {
+        return;
+    };
+    for entry in entries.flatten() {
+        let name = entry.file_name();
+        let Some(pid) = name.to_str().and_then(|n| n.strip_prefix("agentc-")) else {
+            continue;
+        };
+        if pid.parse::<u32>().is_ok() && !Path::new("/proc").join(pid).exists() {
+            let _ = std::fs::remove_file(entry.path());
+        }
+    }
 }
 
 /// The builder `agentc(args)` returns.
