@@ -69,5 +69,8 @@ mod serve;
 // `agentc serve --target harness`: the real InvokeAgent client, serve, a fake InvokeHarness.
 #[cfg(all(feature = "serve", feature = "harness"))]
 mod serve_harness;
+// `agentc serve` as a fleet: two replicas sharing one DynamoDB table (moto).
+#[cfg(feature = "serve")]
+mod serve_ops;
 mod targets;
 mod terraform_export;
