@@ -328,3 +328,53 @@ fn an_exception_in_the_harness_stream_is_the_exception_event() {
     );
     assert_logged(&serve, "outcome=throttlingException");
 }
+
+#[test]
+fn each_specs_harness_is_found_by_name_at_start_and_a_missing_one_stops_the_start() {
+    use crate::support::fake_harness::FakeHarness;
+    let control = FakeHarness::start();
+    let ws = Workspace::new(SPEC);
+    let env: Vec<(&str, String)> = control
+        .client_env(ws.path())
+        .into_iter()
+        .map(|(k, v)| (k, v.to_string_lossy().into_owned()))
+        .collect();
+    let mut args = vec!["serve", "agent.yaml", "--target", "harness"];
+    args.extend_from_slice(&["--listen", "127.0.0.1:0"]);
+    let missing = ws
+        .agentc("http://127.0.0.1:9", &args)
+        .envs(env.iter().map(|(k, v)| (*k, v.as_str())))
+        .run();
+    assert_eq!(missing.code, 2, "{}", missing.stderr);
+    assert!(
+        missing
+            .stderr
+            .contains("there is no harness named `test_agent`"),
+        "{}",
+        missing.stderr
+    );
+
+    let id = control.insert_foreign_harness("test_agent", &[]);
+    let fake = FakeInvokeHarness::start(vec![Answer::frames(answer("Found.", 10, 2))]);
+    let mut envs: Vec<(&str, &str)> = env.iter().map(|(k, v)| (*k, v.as_str())).collect();
+    envs.push(("AWS_ENDPOINT_URL_BEDROCK_AGENTCORE", fake.url.as_str()));
+    let serve = Serve::start_with(
+        &ws,
+        "http://127.0.0.1:9",
+        &["agent.yaml", "--target", "harness"],
+        &envs,
+    );
+    assert!(
+        serve.agents[0].contains(&format!("/{id} at DEFAULT")),
+        "{:?}",
+        serve.agents
+    );
+    assert_eq!(invoke(&serve, "s-found", Some("Hi"), None).text(), "Found.");
+    assert!(
+        fake.requests()[0]
+            .path
+            .contains(&format!("%2F{id}&qualifier=DEFAULT")),
+        "{}",
+        fake.requests()[0].path
+    );
+}
