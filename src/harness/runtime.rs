@@ -503,6 +503,9 @@ pub struct RunSettings {
     /// The session attributes the session's Lambdas returned so far (Bedrock Agents keeps
     /// them for the session; the CLI keeps them in the session store).
     pub session_attributes: indexmap::IndexMap<String, String>,
+    /// The caller's prompt session attributes for this request (InvokeAgent's
+    /// `promptSessionAttributes` under `agentc serve`); a Lambda's answer replaces them.
+    pub prompt_session_attributes: indexmap::IndexMap<String, String>,
 }
 
 /// How a request ended.
@@ -609,7 +612,7 @@ impl Request<'_> {
             invocations: 0,
             unknown_events: Vec::new(),
             session_attributes: self.settings.session_attributes.clone(),
-            prompt_session_attributes: indexmap::IndexMap::new(),
+            prompt_session_attributes: self.settings.prompt_session_attributes.clone(),
         };
         let result = self.request(start, &mut report, on_text).await;
         let outcome = match (&result, &report.outcome) {

@@ -4,10 +4,10 @@
 //! whether the chunks, traces, returnControl and exceptions serve sends are InvokeAgent's.
 
 use crate::serve::{Serve, runtime};
-use crate::support::Workspace;
 use crate::support::fake_invoke_harness::{
     ARN, Answer, FakeInvokeHarness, answer, exception, message_start, pause, text_delta,
 };
+use crate::support::{Reply, Server, Workspace};
 use aws_sdk_bedrockagentruntime::types::{
     ContentBody, FunctionResult, InvocationResultMember, OrchestrationTrace, ResponseStream,
     SessionState, Trace,
@@ -376,5 +376,83 @@ fn each_specs_harness_is_found_by_name_at_start_and_a_missing_one_stops_the_star
             .contains(&format!("%2F{id}&qualifier=DEFAULT")),
         "{}",
         fake.requests()[0].path
+    );
+}
+
+#[test]
+fn lambdas_see_the_callers_attributes_and_the_attributes_they_return_are_kept() {
+    let lambda = Server::start(|_| {
+        Reply::json(
+            200,
+            json!({
+                "messageVersion": "1.0",
+                "response": {"actionGroup": "trips", "function": "book_trip",
+                             "functionResponse": {"responseBody": {"TEXT": {"body": "booked T-7"}}}},
+                "sessionAttributes": {"tenant": "acme", "last_city": "Lisbon"}
+            }),
+        )
+    });
+    let fake = FakeInvokeHarness::start(vec![
+        Answer::frames(pause(
+            &[("b1", "book_trip", json!({"city": "Lisbon"}))],
+            70,
+            3,
+        )),
+        Answer::frames(answer("Booked: T-7.", 80, 4)),
+        Answer::frames(pause(
+            &[("b2", "book_trip", json!({"city": "Faro"}))],
+            70,
+            3,
+        )),
+        Answer::frames(answer("Booked again.", 80, 4)),
+    ]);
+    let spec = SPEC.replace(
+        "targets:",
+        "  - name: trips
+    description: Trip bookings.
+    executor: {lambda: 'arn:aws:lambda:us-east-1:123456789012:function:trips'}
+    functions:
+      - name: book_trip
+        description: Book a trip to a city.
+        parameters:
+          city: {type: string, description: The city., required: true}
+targets:",
+    );
+    let ws = Workspace::new(&spec);
+    let serve = Serve::start_with(
+        &ws,
+        "http://127.0.0.1:9",
+        &["agent.yaml", "--target", "harness", "--harness-arn", ARN],
+        &[
+            ("AWS_ENDPOINT_URL_BEDROCK_AGENTCORE", fake.url.as_str()),
+            ("AWS_ENDPOINT_URL_LAMBDA", lambda.url.as_str()),
+        ],
+    );
+    let state = SessionState::builder()
+        .session_attributes("tenant", "acme")
+        .prompt_session_attributes("today", "2026-12-02")
+        .build();
+    let first = invoke(&serve, "s-lambda", Some("Book Lisbon"), Some(state));
+    assert_eq!(first.text(), "Booked: T-7.", "{first:?}");
+    let event = lambda.requests()[0].json();
+    assert_eq!(event["inputText"], "Book Lisbon");
+    assert_eq!(event["sessionAttributes"], json!({"tenant": "acme"}));
+    assert_eq!(
+        event["promptSessionAttributes"],
+        json!({"today": "2026-12-02"})
+    );
+
+    let second = invoke(&serve, "s-lambda", Some("And Faro"), None);
+    assert_eq!(second.text(), "Booked again.", "{second:?}");
+    let event = lambda.requests()[1].json();
+    assert_eq!(
+        event["sessionAttributes"],
+        json!({"tenant": "acme", "last_city": "Lisbon"}),
+        "what the Lambda returned is kept for the session"
+    );
+    assert_eq!(
+        event["promptSessionAttributes"],
+        json!({}),
+        "prompt attributes last one turn"
     );
 }

@@ -274,6 +274,7 @@ async fn run_async(
                 .as_ref()
                 .map(|s| s.state.session_attributes.clone())
                 .unwrap_or_default(),
+            prompt_session_attributes: indexmap::IndexMap::new(),
         },
         // On a terminal agentc asks before a `require_confirmation` call runs; otherwise
         // (a program drives it, or --json) the call goes back to the caller to be confirmed.

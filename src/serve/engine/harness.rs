@@ -215,6 +215,7 @@ impl Turn {
                 model_id: backend.model_id.clone(),
                 max_rounds: backend.max_rounds,
                 session_attributes: self.state.session_attributes.clone(),
+                prompt_session_attributes: self.prompt_session_attributes.clone(),
             },
             // Nobody can be asked here: calls that need confirmation go back to the caller
             // as returnControl, as Bedrock Agents returns them.
