@@ -506,6 +506,17 @@ pub struct RunSettings {
     /// The caller's prompt session attributes for this request (InvokeAgent's
     /// `promptSessionAttributes` under `agentc serve`); a Lambda's answer replaces them.
     pub prompt_session_attributes: indexmap::IndexMap<String, String>,
+    /// The ids a Lambda's event names instead of the harness's (`agentc serve`: the caller's
+    /// agent, alias and session ids, so the Lambdas see what Bedrock Agents sent them).
+    pub caller: Option<CallerIds>,
+}
+
+/// The InvokeAgent ids of the request a harness request serves.
+#[derive(Debug, Clone)]
+pub struct CallerIds {
+    pub agent_id: String,
+    pub alias_id: String,
+    pub session_id: String,
 }
 
 /// How a request ended.
@@ -577,16 +588,25 @@ impl Request<'_> {
     }
 
     fn context(&self, message: &str, report: &RunReport) -> EventContext {
+        let s = &self.settings;
+        let (agent_id, agent_alias, session_id) = match &s.caller {
+            Some(c) => (c.agent_id.clone(), c.alias_id.clone(), c.session_id.clone()),
+            None => (
+                invoke::harness_id_of(&s.harness_arn).to_string(),
+                s.qualifier.clone(),
+                s.session_id.clone(),
+            ),
+        };
         EventContext {
             agent_name: self.settings.agent_name.clone(),
-            agent_id: invoke::harness_id_of(&self.settings.harness_arn).to_string(),
-            agent_alias: self.settings.qualifier.clone(),
+            agent_id,
+            agent_alias,
             agent_version: self
                 .settings
                 .harness_version
                 .clone()
                 .unwrap_or_else(|| "DRAFT".into()),
-            session_id: self.settings.session_id.clone(),
+            session_id,
             input_text: message.to_string(),
             session_attributes: report.session_attributes.clone(),
             prompt_session_attributes: report.prompt_session_attributes.clone(),

@@ -436,6 +436,10 @@ targets:",
     assert_eq!(first.text(), "Booked: T-7.", "{first:?}");
     let event = lambda.requests()[0].json();
     assert_eq!(event["inputText"], "Book Lisbon");
+    // The caller's ids, not the harness's: the Lambda sees what Bedrock Agents sent it.
+    assert_eq!(event["agent"]["id"], serve.agent_id());
+    assert_eq!(event["agent"]["alias"], "TSTALIASID");
+    assert_eq!(event["sessionId"], "s-lambda");
     assert_eq!(event["sessionAttributes"], json!({"tenant": "acme"}));
     assert_eq!(
         event["promptSessionAttributes"],

@@ -275,6 +275,7 @@ async fn run_async(
                 .map(|s| s.state.session_attributes.clone())
                 .unwrap_or_default(),
             prompt_session_attributes: indexmap::IndexMap::new(),
+            caller: None,
         },
         // On a terminal agentc asks before a `require_confirmation` call runs; otherwise
         // (a program drives it, or --json) the call goes back to the caller to be confirmed.

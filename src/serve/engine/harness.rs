@@ -17,7 +17,7 @@ use crate::direct::model::Usage;
 use crate::direct::runner::{Answer, TurnInput};
 use crate::direct::session::{Pending, PendingCall, Update};
 use crate::harness::runtime::{
-    HarnessRunError, HarnessRuntime, Observe, Outcome, Request, RunSettings, Start,
+    CallerIds, HarnessRunError, HarnessRuntime, Observe, Outcome, Request, RunSettings, Start,
 };
 use crate::spec::{Agent, HarnessTarget, Spec};
 use serde_json::json;
@@ -216,6 +216,12 @@ impl Turn {
                 max_rounds: backend.max_rounds,
                 session_attributes: self.state.session_attributes.clone(),
                 prompt_session_attributes: self.prompt_session_attributes.clone(),
+                // Lambdas see the ids the caller sent, as on Bedrock Agents.
+                caller: Some(CallerIds {
+                    agent_id: self.agent_id.clone(),
+                    alias_id: self.alias_id.clone(),
+                    session_id: self.session_id.clone(),
+                }),
             },
             // Nobody can be asked here: calls that need confirmation go back to the caller
             // as returnControl, as Bedrock Agents returns them.
