@@ -3,7 +3,10 @@
 one-request `agentc run --target agents` as a whole process. Every request gets the stream a
 one-call agent sends: an orchestration model call (modelInvocationInput and
 modelInvocationOutput with its usage) and the answer in two `chunk` events, in real AWS
-event-stream framing (prelude, headers, CRC32s), one HTTP chunk per frame.
+event-stream framing (prelude, headers, CRC32s), one HTTP chunk per frame. `POST
+/harnesses/invoke` (InvokeHarness, for `run --target harness`) gets the harness's stream of
+the same one-call answer: messageStart, two text deltas, the block's and message's stops and
+the call's metadata (usage).
 
 usage: fake_invoke_agent.py PORT
 """
@@ -48,6 +51,16 @@ STREAM = [
     frame("chunk", {"bytes": base64.b64encode(b"noon.").decode()}),
 ]
 
+HARNESS_STREAM = [
+    frame("messageStart", {"role": "assistant"}),
+    frame("contentBlockDelta", {"contentBlockIndex": 0, "delta": {"text": "It is "}}),
+    frame("contentBlockDelta", {"contentBlockIndex": 0, "delta": {"text": "noon."}}),
+    frame("contentBlockStop", {"contentBlockIndex": 0}),
+    frame("messageStop", {"stopReason": "end_turn"}),
+    frame("metadata", {"usage": {"inputTokens": 812, "outputTokens": 12, "totalTokens": 824,
+                                 "cacheReadInputTokens": 0}, "metrics": {"latencyMs": 0}}),
+]
+
 
 class Handler(BaseHTTPRequestHandler):
     protocol_version = "HTTP/1.1"
@@ -55,14 +68,19 @@ class Handler(BaseHTTPRequestHandler):
 
     def do_POST(self):
         self.rfile.read(int(self.headers.get("Content-Length", 0)))
-        session = self.path.split("/sessions/")[-1].split("/")[0]
+        harness = self.path.startswith("/harnesses/invoke")
+        if harness:
+            session = self.headers.get("X-Amzn-Bedrock-AgentCore-Runtime-Session-Id", "")
+        else:
+            session = self.path.split("/sessions/")[-1].split("/")[0]
         self.send_response(200)
         self.send_header("Content-Type", "application/vnd.amazon.eventstream")
         self.send_header("Transfer-Encoding", "chunked")
         self.send_header("x-amz-bedrock-agent-session-id", session)
         self.send_header("x-amzn-bedrock-agent-content-type", "application/json")
+        self.send_header("X-Amzn-Bedrock-AgentCore-Runtime-Session-Id", session)
         self.end_headers()
-        for f in STREAM:
+        for f in HARNESS_STREAM if harness else STREAM:
             self.wfile.write(b"%x\r\n%s\r\n" % (len(f), f))
         self.wfile.write(b"0\r\n\r\n")
 

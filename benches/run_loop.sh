@@ -3,7 +3,8 @@
 # Converse server (zero model latency). One request = two model calls (tool_use, then
 # end_turn) with one tool call in between (an HTTP tool on the same server).
 # In the same hyperfine run, `agentc run --target agents` of one request against a local fake
-# InvokeAgent (benches/fake_invoke_agent.py: one model call's traces and two chunks).
+# InvokeAgent (benches/fake_invoke_agent.py: one model call's traces and two chunks), and
+# `--target harness` against the same fake's InvokeHarness (one model call's stream).
 #
 #   cargo build --release && benches/run_loop.sh
 #
@@ -44,6 +45,8 @@ action_groups:
 targets:
   agents:
     role_arn: arn:aws:iam::123456789012:role/bench
+  harness:
+    role_arn: arn:aws:iam::123456789012:role/bench
   direct:
     max_iterations: $((LONG_ROUNDS + 1))
     handlers:
@@ -66,6 +69,8 @@ cd "$work"
 
 for _ in $(seq 100); do python3 -c "import socket; socket.create_connection(('127.0.0.1',$agents_port))" 2>/dev/null && break; sleep 0.05; done
 export AWS_ENDPOINT_URL_BEDROCK_AGENT_RUNTIME=http://127.0.0.1:$agents_port
+export AWS_ENDPOINT_URL_BEDROCK_AGENTCORE=http://127.0.0.1:$agents_port
+harness_arn=arn:aws:bedrock-agentcore:us-east-1:123456789012:harness/bench-abcdefghij
 bench() { # label port spec runs [extra hyperfine arguments]
     export AWS_ENDPOINT_URL_BEDROCK_RUNTIME=http://127.0.0.1:$2 BENCH_TOOL_URL=http://127.0.0.1:$2/tool
     hyperfine -N --warmup 3 --runs "$4" --export-json "$work/$1.json" \
@@ -73,7 +78,8 @@ bench() { # label port spec runs [extra hyperfine arguments]
         -n boto3 "python3 $root/benches/boto3_loop.py $work/config.json 'What time is it?'" >&2
 }
 bench short "$short_port" short.yaml "$RUNS" \
-    -n agentc-agents "$AGENTC run short.yaml 'What time is it?' --target agents --agent-id AGENT12345 --agent-alias-id ALIAS12345"
+    -n agentc-agents "$AGENTC run short.yaml 'What time is it?' --target agents --agent-id AGENT12345 --agent-alias-id ALIAS12345" \
+    -n agentc-harness "$AGENTC run short.yaml 'What time is it?' --target harness --harness-arn $harness_arn"
 bench long "$long_port" long.yaml "$LONG_RUNS"
 floor_us=$(python3 "$root/benches/raw_floor.py" "$short_port" 2000)
 
@@ -100,7 +106,7 @@ print(f"| CPU time per extra round (1 model call + 1 tool call) | {cpu_slope['ag
 print()
 print("| one request, whole process (median, same hyperfine run) | median | boto3 loop ÷ this |")
 print("|---|---:|---:|")
-for name, label in [("agentc", "agentc run --target direct"), ("agentc-agents", "agentc run --target agents"), ("boto3", "boto3 loop (baseline)")]:
+for name, label in [("agentc", "agentc run --target direct"), ("agentc-agents", "agentc run --target agents"), ("agentc-harness", "agentc run --target harness"), ("boto3", "boto3 loop (baseline)")]:
     if name in short:
         print(f"| {label} | {short[name]:.1f} ms | {short['boto3'] / short[name]:.1f}× |")
 PY
