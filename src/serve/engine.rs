@@ -536,6 +536,7 @@ impl Engine {
             started,
             busy: None,
             lease: None,
+            last: Mutex::new(Vec::new()),
         };
         let streaming = Streaming {
             session_id: session_id.to_string(),
@@ -938,6 +939,11 @@ struct Turn {
     started: Instant,
     busy: Option<BusyGuard>,
     lease: Option<session::Lease>,
+    /// The events that end the turn (the direct answer, `returnControl`, an exception): sent
+    /// only once the session is free, because an SDK hands them to the caller as they arrive
+    /// — not at the end of the stream — and a caller that answers at once must not find its
+    /// own session busy.
+    last: Mutex<Vec<Bytes>>,
 }
 
 impl Turn {
@@ -977,11 +983,23 @@ impl Turn {
             ));
         }
         drop(self.busy.take());
+        let last = std::mem::take(&mut *self.last.lock().unwrap_or_else(|e| e.into_inner()));
+        for frame in last {
+            let _ = self.sender.send(frame);
+        }
         // Dropping `self` drops the sender, which ends the stream.
     }
 
+    /// Queue an event that ends the turn (see `last`).
+    fn send_last(&self, frame: Bytes) {
+        self.last
+            .lock()
+            .unwrap_or_else(|e| e.into_inner())
+            .push(frame);
+    }
+
     fn exception(&self, kind: ErrorKind, message: &str) -> String {
-        let _ = self.sender.send(stream::exception(kind, message));
+        self.send_last(stream::exception(kind, message));
         self.engine.metrics.error(kind.shape());
         kind.event_member().to_string()
     }
@@ -1091,7 +1109,7 @@ impl Turn {
                 if self.enable_trace {
                     observer.final_response(text);
                 }
-                let _ = self.sender.send(stream::chunk(text));
+                self.send_last(stream::chunk(text));
                 stop_reason.clone()
             }
             Outcome::ReturnControl { .. } => {
@@ -1102,7 +1120,7 @@ impl Turn {
                     );
                 };
                 let payload = return_control(pending, &served.tools);
-                let _ = self.sender.send(stream::event("returnControl", &payload));
+                self.send_last(stream::event("returnControl", &payload));
                 "return_control".into()
             }
         };

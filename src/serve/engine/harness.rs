@@ -266,7 +266,7 @@ impl Turn {
         let outcome = match (&report.outcome, &pending) {
             (Outcome::ReturnControl { .. }, Some(pending)) => {
                 let payload = return_control(pending, &served.tools);
-                let _ = self.sender.send(stream::event("returnControl", &payload));
+                self.send_last(stream::event("returnControl", &payload));
                 "return_control".to_string()
             }
             (Outcome::Stopped { stop_reason }, _) => {
