@@ -1,6 +1,6 @@
 //! The DynamoDB session store (`targets.direct.sessions: dynamodb://TABLE`) against a local
 //! DynamoDB-compatible server: moto's server (`pip install 'moto[server]'`), started by the
-//! test on 127.0.0.1. `.ci/direct.sh` installs it; without it the test fails under CI and is
+//! test on 127.0.0.1. `.ci/tools.sh` installs it; without it the test fails under CI and is
 //! skipped, saying so, elsewhere (support::external).
 
 use crate::support::*;
@@ -87,7 +87,7 @@ fn sessions_in_dynamodb_continue_and_survive_concurrent_runs() {
     if !external::tool(
         "moto_server",
         &["--help"],
-        "`pip install 'moto[server]'` (or `.ci/direct.sh`)",
+        "`pip install 'moto[server]'` (or `.ci/tools.sh`)",
         "the DynamoDB session store",
     ) {
         return;
@@ -158,7 +158,7 @@ fn a_dynamodb_table_that_cannot_be_written_stops_the_run_before_the_model_is_cal
     if !external::tool(
         "moto_server",
         &["--help"],
-        "`pip install 'moto[server]'` (or `.ci/direct.sh`)",
+        "`pip install 'moto[server]'` (or `.ci/tools.sh`)",
         "the DynamoDB session store",
     ) {
         return;
@@ -196,7 +196,7 @@ fn dynamodb_leases_exclude_a_second_holder_until_released_or_expired() {
     if !external::tool(
         "moto_server",
         &["--help"],
-        "`pip install 'moto[server]'` (or `.ci/direct.sh`)",
+        "`pip install 'moto[server]'` (or `.ci/tools.sh`)",
         "the DynamoDB session store",
     ) {
         return;

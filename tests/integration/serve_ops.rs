@@ -182,7 +182,7 @@ fn two_replicas_share_one_dynamodb_table_and_a_busy_session_is_a_conflict() {
     if !external::tool(
         "moto_server",
         &["--help"],
-        "`pip install 'moto[server]'` (or `.ci/direct.sh`)",
+        "`pip install 'moto[server]'` (or `.ci/tools.sh`)",
         "the DynamoDB session store",
     ) {
         return;
