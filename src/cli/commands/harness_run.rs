@@ -6,12 +6,16 @@
 //! answers it with `--session ID --confirm/--deny/--tool-result`.
 
 use super::direct::{SetupError, TerminalConfirm};
+use super::run_common::{
+    answer_flags, answers_given, note_unknown_events, print_error_line, print_pending_calls,
+    refuse_other_targets, spec_dir,
+};
 use crate::cli::run::RunArgs;
-use crate::cli::{CliError, CliResult, ExitStatus, load_checked, print_stdout, refuse, runtime};
+use crate::cli::{CliError, CliResult, ExitStatus, load_checked, print_stdout, runtime};
 use agentc::direct::dispatch::Dispatcher;
 use agentc::direct::retry::RetryPolicy;
 use agentc::direct::runner::match_answers;
-use agentc::direct::session::{InvocationType, Pending, Store, Update};
+use agentc::direct::session::{Pending, Store, Update};
 use agentc::direct::trace::Trace;
 use agentc::harness::desired::harness_name;
 use agentc::harness::http::AgentCoreControl;
@@ -23,7 +27,6 @@ use agentc::harness::runtime::{
 use agentc::models::ModelTable;
 use agentc::spec::HarnessTarget;
 use agentc::target::Target;
-use std::path::PathBuf;
 use std::sync::Arc;
 
 const TARGET: Target = Target::Harness;
@@ -35,23 +38,8 @@ fn store_key(session: &str) -> String {
 }
 
 pub fn run(args: &RunArgs) -> CliResult {
-    const AGENTS_ONLY: &str = "; it names a Bedrock Agent and its session (use --target agents)";
-    refuse(args.agent_id.is_some(), "--agent-id", TARGET, AGENTS_ONLY)?;
-    refuse(
-        args.agent_alias_id.is_some(),
-        "--agent-alias-id",
-        TARGET,
-        AGENTS_ONLY,
-    )?;
-    refuse(args.end_session, "--end-session", TARGET, AGENTS_ONLY)?;
-    refuse(
-        args.retry_session > 0,
-        "--retry-session",
-        TARGET,
-        "; it works around a failure of Bedrock Agents (use --target agents)",
-    )?;
-    let answers =
-        !args.tool_results.is_empty() || !args.confirm.is_empty() || !args.deny.is_empty();
+    refuse_other_targets(args, TARGET)?;
+    let answers = answers_given(args);
     if args.message.is_none() && !answers {
         return Err(SetupError::Usage(
             "give a message, or --session ID with --tool-result ID=JSON, --confirm ID or --deny ID"
@@ -81,20 +69,10 @@ pub fn run(args: &RunArgs) -> CliResult {
         ModelTable::builtin(),
         &[TARGET],
     )?;
-    let spec_dir = match checked.file.dir() {
-        dir if dir.as_os_str().is_empty() => PathBuf::from("."),
-        dir => dir.to_path_buf(),
-    };
+    let spec_dir = spec_dir(checked.file.dir());
     let result = runtime()?.block_on(run_async(args, &checked, &spec_dir));
-    if let Err(error) = &result
-        && args.json
-    {
-        let line = serde_json::json!({
-            "session": args.session.as_deref(),
-            "outcome": "error",
-            "error": error.to_string(),
-        });
-        print_stdout(&format!("{line}\n"));
+    if let Err(error) = &result {
+        print_error_line(args, error);
     }
     result
 }
@@ -350,21 +328,7 @@ fn print_report(args: &RunArgs, report: &RunReport, pending: Option<&Pending>) -
             (status, note.map(str::to_string), stop_reason.as_str())
         }
         (Outcome::ReturnControl { .. }, Some(pending)) => {
-            let answers = pending
-                .calls
-                .iter()
-                .map(|c| match c.action_invocation_type {
-                    InvocationType::Result => format!("--tool-result '{}=<JSON>'", c.tool_use_id),
-                    InvocationType::UserConfirmation => {
-                        format!("--confirm {0} (or --deny {0})", c.tool_use_id)
-                    }
-                    InvocationType::UserConfirmationAndResult => format!(
-                        "--tool-result '{0}=<JSON>' once confirmed (or --deny {0})",
-                        c.tool_use_id
-                    ),
-                })
-                .collect::<Vec<_>>()
-                .join(" ");
+            let answers = answer_flags(&pending.calls);
             (
                 ExitStatus::WaitingForToolResults,
                 Some(format!(
@@ -395,26 +359,9 @@ fn print_report(args: &RunArgs, report: &RunReport, pending: Option<&Pending>) -
         return status;
     }
     if let Some(pending) = pending {
-        for call in &pending.calls {
-            let waits = match call.action_invocation_type {
-                InvocationType::Result => "",
-                _ => ", needs confirmation",
-            };
-            print_stdout(&format!(
-                "tool call {} ({}/{}{waits}): {}\n",
-                call.tool_use_id, call.action_group, call.function, call.input
-            ));
-        }
+        print_pending_calls(&pending.calls);
     }
-    if unknown > 0 {
-        let kinds = report
-            .unknown_events
-            .iter()
-            .map(|(kind, n)| format!("{n} `{kind}`"))
-            .collect::<Vec<_>>()
-            .join(", ");
-        eprintln!("note: ignored events of types this agentc does not know: {kinds}");
-    }
+    note_unknown_events(&report.unknown_events);
     if let Some(note) = note {
         eprintln!("note: {note}");
     }

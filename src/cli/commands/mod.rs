@@ -15,12 +15,15 @@ pub mod agents;
 pub mod agents_run;
 #[cfg(feature = "direct")]
 pub mod direct;
+// What the three `run` handlers share.
 #[cfg(feature = "harness")]
 pub mod harness_deploy;
 #[cfg(all(feature = "harness", feature = "direct"))]
 pub mod harness_run;
 #[cfg(not(all(feature = "agents", feature = "direct", feature = "harness")))]
 mod lean;
+#[cfg(feature = "direct")]
+pub mod run_common;
 #[cfg(not(feature = "agents"))]
 pub use lean::agents;
 #[cfg(not(all(feature = "agents", feature = "direct")))]
