@@ -21,9 +21,8 @@ use crate::direct::retry::RetryPolicy;
 use crate::direct::runner::Answer;
 use crate::direct::session::{InvocationType, Pending, PendingCall};
 use crate::direct::trace::{Event, Step, Trace, TraceError, round_ms};
-use crate::runtime::stream::{
-    FrameReader, OpenError, ReadError, ServiceCall, StreamClient, UNRESERVED,
-};
+use crate::runtime::frame::{count_unknown, service_code};
+use crate::runtime::stream::{FrameReader, ServiceCall, StreamClient, UNRESERVED, stream_errors};
 use crate::spec::{Agent, ToolSource};
 use percent_encoding::utf8_percent_encode;
 use serde_json::{Value, json};
@@ -201,53 +200,7 @@ fn transient(code: &str, status: u16) -> bool {
         || status >= 500
 }
 
-impl From<OpenError> for AgentRunError {
-    fn from(error: OpenError) -> Self {
-        match error {
-            OpenError::NoRegion => Self::NoRegion,
-            OpenError::NoCredentials(message) => Self::NoCredentials(message),
-            OpenError::Signing(message) => Self::Framing(message),
-            OpenError::Unreachable {
-                endpoint,
-                attempts,
-                message,
-            } => Self::Unreachable {
-                endpoint,
-                attempts,
-                message,
-            },
-            OpenError::Service {
-                code,
-                status,
-                message,
-                endpoint,
-            } => Self::Service {
-                help: help_for(&code).to_string(),
-                code,
-                status,
-                message,
-                endpoint,
-            },
-        }
-    }
-}
-
-impl From<ReadError> for AgentRunError {
-    fn from(error: ReadError) -> Self {
-        match error {
-            ReadError::Framing(message) => Self::Framing(message),
-            ReadError::Cut {
-                endpoint,
-                events,
-                detail,
-            } => Self::StreamCut {
-                endpoint,
-                events,
-                detail,
-            },
-        }
-    }
-}
+stream_errors!(AgentRunError, help_for);
 
 /// The InvokeAgent client.
 pub struct AgentRuntime {
@@ -565,7 +518,7 @@ impl Request<'_> {
                                 message,
                             }
                         } else {
-                            let code = upper_first(&kind);
+                            let code = service_code(&kind);
                             AgentRunError::InStream {
                                 help: help_for(&code).to_string(),
                                 kind,
@@ -574,10 +527,7 @@ impl Request<'_> {
                         });
                     }
                     StreamEvent::Unknown(kind) => {
-                        match report.unknown_events.iter_mut().find(|(k, _)| *k == kind) {
-                            Some((_, n)) => *n += 1,
-                            None => report.unknown_events.push((kind, 1)),
-                        }
+                        count_unknown(&mut report.unknown_events, kind);
                     }
                 }
             }
@@ -990,15 +940,6 @@ async fn futures_join_all<F: std::future::Future>(
     outputs.into_iter().flatten().collect()
 }
 
-/// `throttlingException` → `ThrottlingException`, the code the help table uses.
-fn upper_first(kind: &str) -> String {
-    let mut chars = kind.chars();
-    chars
-        .next()
-        .map(|c| c.to_uppercase().chain(chars).collect())
-        .unwrap_or_default()
-}
-
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -1031,7 +972,7 @@ mod tests {
 
     #[test]
     fn in_stream_exception_names_map_to_the_help_table() {
-        assert_eq!(upper_first("throttlingException"), "ThrottlingException");
+        assert_eq!(service_code("throttlingException"), "ThrottlingException");
         assert!(help_for("AccessDeniedException").contains("bedrock:InvokeAgent"));
         assert!(transient("ThrottlingException", 400));
         assert!(!transient("ValidationException", 400));

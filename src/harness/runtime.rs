@@ -20,11 +20,12 @@ use crate::direct::lambda_event::EventContext;
 use crate::direct::lambda_event::body_content;
 use crate::direct::model::Usage;
 use crate::direct::retry::RetryPolicy;
-use crate::direct::runner::{Answer, Confirm};
+use crate::direct::runner::{Answer, Confirm, calls_to_run};
 use crate::direct::session::{InvocationType, Pending, PendingCall};
 use crate::direct::trace::{Event, Step, Trace, TraceError, round_ms};
+use crate::runtime::frame::{count_unknown, service_code};
 use crate::runtime::stream::{
-    FrameReader, OpenError, ReadError, ServiceCall, StreamClient, UNRESERVED, frame_headers,
+    FrameReader, ServiceCall, StreamClient, UNRESERVED, frame_headers, stream_errors,
 };
 use percent_encoding::utf8_percent_encode;
 use serde_json::Value;
@@ -180,53 +181,7 @@ fn transient(code: &str, status: u16) -> bool {
         || status >= 500
 }
 
-impl From<OpenError> for HarnessRunError {
-    fn from(error: OpenError) -> Self {
-        match error {
-            OpenError::NoRegion => Self::NoRegion,
-            OpenError::NoCredentials(message) => Self::NoCredentials(message),
-            OpenError::Signing(message) => Self::Framing(message),
-            OpenError::Unreachable {
-                endpoint,
-                attempts,
-                message,
-            } => Self::Unreachable {
-                endpoint,
-                attempts,
-                message,
-            },
-            OpenError::Service {
-                code,
-                status,
-                message,
-                endpoint,
-            } => Self::Service {
-                help: help_for(&code).to_string(),
-                code,
-                status,
-                message,
-                endpoint,
-            },
-        }
-    }
-}
-
-impl From<ReadError> for HarnessRunError {
-    fn from(error: ReadError) -> Self {
-        match error {
-            ReadError::Framing(message) => Self::Framing(message),
-            ReadError::Cut {
-                endpoint,
-                events,
-                detail,
-            } => Self::StreamCut {
-                endpoint,
-                events,
-                detail,
-            },
-        }
-    }
-}
+stream_errors!(HarnessRunError, help_for);
 
 /// The InvokeHarness client.
 pub struct HarnessRuntime {
@@ -484,7 +439,7 @@ impl Request<'_> {
                             code: &kind,
                             what: &message,
                         })?;
-                        let code = upper_first(&kind);
+                        let code = service_code(&kind);
                         return Err(HarnessRunError::InStream {
                             help: help_for(&code).to_string(),
                             kind,
@@ -492,10 +447,7 @@ impl Request<'_> {
                         });
                     }
                     StreamEvent::Unknown(kind) => {
-                        match report.unknown_events.iter_mut().find(|(k, _)| *k == kind) {
-                            Some((_, n)) => *n += 1,
-                            None => report.unknown_events.push((kind, 1)),
-                        }
+                        count_unknown(&mut report.unknown_events, kind);
                     }
                     _ => {}
                 }
@@ -530,15 +482,7 @@ impl Request<'_> {
         answers: Vec<(PendingCall, Answer)>,
         report: &mut RunReport,
     ) -> Result<(Value, String), HarnessRunError> {
-        let to_run: Vec<ToolCall> = answers
-            .iter()
-            .filter(|(_, answer)| matches!(answer, Answer::Run))
-            .map(|(call, _)| ToolCall {
-                tool_use_id: call.tool_use_id.clone(),
-                name: call.name.clone(),
-                input: call.input.clone(),
-            })
-            .collect();
+        let to_run = calls_to_run(&answers);
         let input_text = pending
             .service
             .as_ref()
@@ -741,15 +685,6 @@ enum Answered {
     Paused(Pending),
 }
 
-/// `validationException` → `ValidationException`, the code the help table uses.
-fn upper_first(kind: &str) -> String {
-    let mut chars = kind.chars();
-    chars
-        .next()
-        .map(|c| c.to_uppercase().chain(chars).collect())
-        .unwrap_or_default()
-}
-
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -778,7 +713,7 @@ mod tests {
     fn errors_name_what_to_do() {
         assert!(help_for("ResourceNotFoundException").contains("deploy"));
         assert!(help_for("AccessDeniedException").contains("InvokeHarness"));
-        assert_eq!(upper_first("runtimeClientError"), "RuntimeClientError");
+        assert_eq!(service_code("runtimeClientError"), "RuntimeClientError");
         assert!(transient("ThrottlingException", 400));
         assert!(!transient("ValidationException", 400));
         assert!(matches!(

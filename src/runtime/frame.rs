@@ -92,9 +92,38 @@ pub fn classify<'a>(headers: FrameHeaders<'a>, payload: &'a [u8]) -> Result<Fram
     }
 }
 
+/// `throttlingException` → `ThrottlingException`: an in-stream exception's name as the
+/// error code the targets' help tables use.
+pub fn service_code(kind: &str) -> String {
+    let mut chars = kind.chars();
+    chars
+        .next()
+        .map(|c| c.to_uppercase().chain(chars).collect())
+        .unwrap_or_default()
+}
+
+/// Count one more event of an unknown `kind` (they are ignored, and reported by count).
+pub fn count_unknown(counts: &mut Vec<(String, u32)>, kind: String) {
+    match counts.iter_mut().find(|(k, _)| *k == kind) {
+        Some((_, n)) => *n += 1,
+        None => counts.push((kind, 1)),
+    }
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn exception_names_become_error_codes_and_unknown_kinds_are_counted() {
+        assert_eq!(service_code("throttlingException"), "ThrottlingException");
+        assert_eq!(service_code(""), "");
+        let mut counts = Vec::new();
+        for kind in ["a", "b", "a"] {
+            count_unknown(&mut counts, kind.to_string());
+        }
+        assert_eq!(counts, [("a".to_string(), 2), ("b".to_string(), 1)]);
+    }
 
     #[test]
     fn exceptions_read_either_spelling_of_message() {

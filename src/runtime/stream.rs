@@ -63,6 +63,64 @@ pub enum ReadError {
     },
 }
 
+/// `impl From<OpenError>` and `From<ReadError>` for a target's run error, whose variants
+/// `NoRegion`, `NoCredentials`, `Unreachable`, `Service` (with `help`), `StreamCut` and
+/// `Framing` say the same in the target's words; `$help` gives a service error's help by code.
+macro_rules! stream_errors {
+    ($error:ty, $help:path) => {
+        impl From<$crate::runtime::stream::OpenError> for $error {
+            fn from(error: $crate::runtime::stream::OpenError) -> Self {
+                use $crate::runtime::stream::OpenError;
+                match error {
+                    OpenError::NoRegion => Self::NoRegion,
+                    OpenError::NoCredentials(message) => Self::NoCredentials(message),
+                    OpenError::Signing(message) => Self::Framing(message),
+                    OpenError::Unreachable {
+                        endpoint,
+                        attempts,
+                        message,
+                    } => Self::Unreachable {
+                        endpoint,
+                        attempts,
+                        message,
+                    },
+                    OpenError::Service {
+                        code,
+                        status,
+                        message,
+                        endpoint,
+                    } => Self::Service {
+                        help: $help(&code).to_string(),
+                        code,
+                        status,
+                        message,
+                        endpoint,
+                    },
+                }
+            }
+        }
+
+        impl From<$crate::runtime::stream::ReadError> for $error {
+            fn from(error: $crate::runtime::stream::ReadError) -> Self {
+                use $crate::runtime::stream::ReadError;
+                match error {
+                    ReadError::Framing(message) => Self::Framing(message),
+                    ReadError::Cut {
+                        endpoint,
+                        events,
+                        detail,
+                    } => Self::StreamCut {
+                        endpoint,
+                        events,
+                        detail,
+                    },
+                }
+            }
+        }
+    };
+}
+pub(crate) use stream_errors;
+
 /// One attempt's failure.
 enum Attempt {
     Service {
