@@ -16,6 +16,7 @@ mod models;
 mod progress;
 pub mod run;
 mod schema;
+pub mod serve;
 
 use agentc::target::Target;
 use clap::{Parser, Subcommand};
@@ -112,6 +113,22 @@ pub enum CliError {
     #[error(transparent)]
     #[diagnostic(transparent)]
     HarnessSession(#[from] agentc::harness::invoke::InvalidSessionId),
+    #[cfg(feature = "serve")]
+    #[error(transparent)]
+    #[diagnostic(transparent)]
+    Serve(#[from] agentc::serve::engine::ServeError),
+    #[cfg(feature = "serve")]
+    #[error(transparent)]
+    #[diagnostic(transparent)]
+    ServeSetup(#[from] commands::serve::ServeSetupError),
+    #[cfg(feature = "serve")]
+    #[error(transparent)]
+    #[diagnostic(transparent)]
+    ServeCredentials(#[from] agentc::serve::auth::CredentialsError),
+    #[cfg(feature = "serve")]
+    #[error(transparent)]
+    #[diagnostic(transparent)]
+    ServeListen(#[from] agentc::serve::auth::ListenError),
     #[error(transparent)]
     #[diagnostic(transparent)]
     Plan(#[from] agentc::plan::PlanError),
@@ -315,6 +332,8 @@ pub enum Command {
     Destroy(agents::DestroyArgs),
     /// Write a spec from a live Bedrock Agent.
     Import(agents::ImportArgs),
+    /// Serve the InvokeAgent API (bedrock-agent-runtime) for specs, run on the direct target.
+    Serve(serve::ServeArgs),
     /// Run the language server for editors (diagnostics, hover, completion) on stdin/stdout.
     Lsp(lsp::LspArgs),
     /// Print a shell completion script (bash, zsh, fish, powershell, elvish).
@@ -366,6 +385,7 @@ fn dispatch(command: Command) -> CliResult {
         Command::Plan(args) => agents::plan(args),
         Command::Destroy(args) => agents::destroy(args),
         Command::Import(args) => agents::import(args),
+        Command::Serve(args) => serve::run(&args),
         Command::Lsp(args) => lsp::run(args),
         Command::Completions(args) => completions::completions(args),
         Command::Man(args) => completions::man(args),

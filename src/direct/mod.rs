@@ -20,6 +20,8 @@ pub mod history;
 pub mod lambda_event;
 #[cfg(feature = "direct")]
 pub mod model;
+#[cfg(feature = "direct")]
+pub mod prepare;
 #[cfg(feature = "net")]
 pub mod retry;
 #[cfg(feature = "direct")]

@@ -7,7 +7,7 @@
 use super::dispatch::{Dispatcher, ToolCall, ToolOutput};
 use super::history;
 use super::lambda_event::{EventContext, body_content};
-use super::model::{ModelClient, ModelError, Usage};
+use super::model::{ModelClient, ModelError, Reply, Usage};
 use super::session::{InvocationType, Pending, PendingCall, SessionError, SessionState};
 use super::trace::{Event, Step, Trace, TraceError, round_ms};
 use super::wire::{WireError, message_to_sdk, tool_result_block};
@@ -37,6 +37,17 @@ pub enum TurnInput {
 pub trait Confirm: Send + Sync {
     /// `true` to run the call, `false` to decline it (the model is told it did not run).
     fn confirm(&self, call: &PendingCall) -> bool;
+}
+
+/// Watches a turn as it runs (`agentc serve` turns these into InvokeAgent trace events as
+/// they happen). Called on the loop's task; implementations must not block.
+pub trait Observe: Send + Sync {
+    /// A model call is about to be sent (`iteration`: the n-th of the turn).
+    fn model_call_started(&self, _iteration: u32, _model_id: &str) {}
+    /// The model answered (after retries).
+    fn model_call(&self, _iteration: u32, _model_id: &str, _reply: &Reply) {}
+    /// A call agentc ran (or the user declined) finished.
+    fn tool_call(&self, _call: &ToolCall, _output: &ToolOutput) {}
 }
 
 /// How a turn ended (without an error).
@@ -119,6 +130,9 @@ pub struct Runner<'a> {
     /// The first trace write that failed: kept, not raised, so the answer is not lost.
     trace_error: Option<TraceError>,
     confirm: Option<&'a dyn Confirm>,
+    observer: Option<&'a dyn Observe>,
+    /// The Bedrock Agents ids Lambdas see in their event (`agent.id`, `agent.alias`).
+    agent_ids: Option<(String, String)>,
     /// Calls run while resuming, before the loop counts its own.
     resumed_tool_calls: u32,
 }
@@ -189,8 +203,40 @@ impl<'a> Runner<'a> {
             resumed: false,
             trace_error: None,
             confirm: None,
+            observer: None,
+            agent_ids: None,
             resumed_tool_calls: 0,
         })
+    }
+
+    /// Report the turn's model and tool calls to `observer` as they happen.
+    #[must_use]
+    pub fn with_observer(mut self, observer: &'a dyn Observe) -> Self {
+        self.observer = Some(observer);
+        self
+    }
+
+    /// The agent id and alias id the caller named (`agentc serve`), for the Lambda event.
+    #[must_use]
+    pub fn with_agent_ids(mut self, agent_id: &str, alias_id: &str) -> Self {
+        self.agent_ids = Some((agent_id.to_string(), alias_id.to_string()));
+        self
+    }
+
+    /// Prompt session attributes for this turn (InvokeAgent's
+    /// `sessionState.promptSessionAttributes`: Lambdas see them; they are not stored).
+    #[must_use]
+    pub fn with_prompt_session_attributes(mut self, attributes: IndexMap<String, String>) -> Self {
+        self.prompt_session_attributes = attributes;
+        self
+    }
+
+    /// Replace the session attributes the turn starts with (InvokeAgent's
+    /// `sessionState.sessionAttributes`); what Lambdas return is kept as before.
+    #[must_use]
+    pub fn with_session_attributes(mut self, attributes: IndexMap<String, String>) -> Self {
+        self.session_attributes = attributes;
+        self
     }
 
     /// Ask `confirm` before running `require_confirmation` calls instead of returning them.
@@ -267,10 +313,14 @@ impl<'a> Runner<'a> {
             .find_map(|b| b.get("text").and_then(Value::as_str))
             .unwrap_or_default()
             .to_string();
+        let (agent_id, agent_alias) = self
+            .agent_ids
+            .clone()
+            .unwrap_or_else(|| ("AGENTC0000".into(), "direct".into()));
         EventContext {
             agent_name: self.settings.agent_name.clone(),
-            agent_id: "AGENTC0000".into(),
-            agent_alias: "direct".into(),
+            agent_id,
+            agent_alias,
             agent_version: "DRAFT".into(),
             session_id: self.settings.session_id.clone(),
             input_text,
@@ -381,7 +431,13 @@ impl<'a> Runner<'a> {
         for iteration in 1..=self.settings.max_iterations {
             let start =
                 history::trim_start_sized(&self.history, &self.sizes, self.settings.history_budget);
+            if let Some(observer) = self.observer {
+                observer.model_call_started(iteration, self.model.model_id());
+            }
             let reply = self.model.call(&self.sdk[start..]).await?;
+            if let Some(observer) = self.observer {
+                observer.model_call(iteration, self.model.model_id(), &reply);
+            }
             usage.add(reply.usage);
             if let Some(trace) = self.trace
                 && let Err(error) = trace.record(&Event::ModelCall {
@@ -540,6 +596,9 @@ impl<'a> Runner<'a> {
         for (call, output) in calls.iter().zip(outputs) {
             let output = output.unwrap_or_else(|| ToolOutput::internal_error(&call.name));
             self.record_output(&call.name, &output);
+            if let Some(observer) = self.observer {
+                observer.tool_call(call, &output);
+            }
             if let Some(attributes) = &output.session_attributes {
                 self.session_attributes = attributes.clone();
             }

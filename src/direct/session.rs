@@ -263,6 +263,15 @@ impl Store {
         }
     }
 
+    /// Forget a session (InvokeAgent's `endSession`): its history, attributes and pending
+    /// calls. Deleting a session that does not exist is not an error.
+    pub async fn delete(&self, id: &str) -> Result<(), SessionError> {
+        match self {
+            Store::Sqlite(store) => store.delete(id),
+            Store::Dynamo(store) => store.delete(id).await,
+        }
+    }
+
     /// Write a run's update; returns the new version.
     pub async fn save(&self, id: &str, update: &Update) -> Result<u64, SessionError> {
         match self {
@@ -407,6 +416,14 @@ impl SqliteStore {
         }
     }
 
+    pub fn delete(&self, id: &str) -> Result<(), SessionError> {
+        let connection = self.connection.lock().map_err(|e| self.fail(e))?;
+        connection
+            .execute("DELETE FROM sessions WHERE id = ?1", [id])
+            .map_err(|e| self.fail(e))?;
+        Ok(())
+    }
+
     pub fn save(&self, id: &str, update: &Update) -> Result<u64, SessionError> {
         let mut connection = self.connection.lock().map_err(|e| self.fail(e))?;
         // IMMEDIATE takes the write lock before reading, so read-merge-write is atomic
@@ -533,6 +550,18 @@ impl DynamoStore {
 
     fn describe<E: std::error::Error>(error: &E) -> String {
         crate::diag::error_chain(error)
+    }
+
+    pub async fn delete(&self, id: &str) -> Result<(), SessionError> {
+        use aws_sdk_dynamodb::types::AttributeValue;
+        self.client
+            .delete_item()
+            .table_name(&self.table)
+            .key("session_id", AttributeValue::S(id.to_string()))
+            .send()
+            .await
+            .map_err(|e| self.fail(Self::describe(&e)))?;
+        Ok(())
     }
 
     pub async fn load(&self, id: &str) -> Result<Option<Stored>, SessionError> {

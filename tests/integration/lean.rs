@@ -38,6 +38,10 @@ fn network_commands_are_refused_in_one_line_naming_the_feature() {
             &["import", "--agent-id", "AGENT12345", "--out", "x.yaml"],
             "`agentc import` needs the `agents` feature",
         ),
+        (
+            &["serve", SPEC, "--listen", "127.0.0.1:0"],
+            "`agentc serve` needs the `serve` feature",
+        ),
     ];
     let dir = tempfile::tempdir().unwrap();
     for (args, expected) in refused {

@@ -58,10 +58,13 @@ mod lean;
 mod lint_rules;
 mod lsp;
 mod parser_fuzz;
+// `agentc serve`, judged by the real aws-sdk-bedrockagentruntime client.
 #[cfg(all(feature = "agents", feature = "direct"))]
 mod run_agents;
 #[cfg(all(feature = "harness", feature = "direct"))]
 mod run_harness;
 mod schema;
+#[cfg(feature = "serve")]
+mod serve;
 mod targets;
 mod terraform_export;

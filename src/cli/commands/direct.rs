@@ -9,13 +9,11 @@ use super::run_common::{
 use crate::cli::run::RunArgs;
 use crate::cli::{CliResult, ExitStatus, print_stdout, runtime};
 use agentc::direct::dispatch::Dispatcher;
-use agentc::direct::history;
-use agentc::direct::model::ModelClient;
+use agentc::direct::prepare;
 use agentc::direct::retry::RetryPolicy;
-use agentc::direct::runner::{Outcome, Report, Runner, Settings, TurnInput};
+use agentc::direct::runner::{Outcome, Report, Runner, TurnInput};
 use agentc::direct::session;
 use agentc::direct::trace::Trace;
-use agentc::direct::wire::RequestParts;
 use agentc::models::ModelTable;
 use agentc::target::Target;
 use std::sync::Arc;
@@ -88,52 +86,14 @@ async fn run_async(
     if sdk_config.region().is_none() {
         return Err(SetupError::NoRegion.into());
     }
-    let parts =
-        RequestParts::from_config(&config).map_err(|e| SetupError::Config(e.to_string()))?;
-    let bedrock_config = aws_sdk_bedrockruntime::config::Builder::from(&sdk_config)
-        .retry_config(aws_config::retry::RetryConfig::disabled())
-        .timeout_config(
-            aws_config::timeout::TimeoutConfig::builder()
-                .connect_timeout(std::time::Duration::from_secs(10))
-                .operation_attempt_timeout(std::time::Duration::from_secs(600))
-                .build(),
-        )
-        .build();
     let mut retry = RetryPolicy::from_env();
     if let Some(seconds) = args.retry_deadline {
         retry.deadline = std::time::Duration::from_secs(seconds);
     }
-    let model = ModelClient::new(
-        aws_sdk_bedrockruntime::Client::from_conf(bedrock_config),
-        parts,
-        retry,
-    )
-    .with_endpoint(agentc::aws::endpoint(
-        &sdk_config,
-        agentc::aws::BEDROCK_RUNTIME,
-    ));
-
-    let model_info = models.find(&spec.model);
-    let fixed_bytes = serde_json::to_string(&config.system).map_or(0, |s| s.len())
-        + config
-            .tool_config
-            .as_ref()
-            .map_or(0, |t| t.to_string().len());
-    let history_budget = model_info.map_or(usize::MAX, |m| {
-        let reserve = spec
-            .inference
-            .as_ref()
-            .and_then(|i| i.max_tokens)
-            .map_or(m.max_output_tokens, u64::from);
-        history::budget_bytes(m.context_window, reserve, fixed_bytes)
-    });
-    let settings = Settings {
-        session_id: session_id.clone(),
-        agent_name: agent.name.clone(),
-        max_iterations: direct.max_iterations.max(1),
-        history_budget,
-        tool_status: model_info.is_none_or(|m| matches!(m.family.as_str(), "nova" | "claude")),
-    };
+    let model = prepare::model_client(&sdk_config, &config, retry)
+        .map_err(|e| SetupError::Config(e.to_string()))?;
+    let history_budget = prepare::history_budget(spec, &config, models);
+    let settings = prepare::settings(spec, agent, &session_id, history_budget, models);
 
     let store = match stored_session {
         None => None,

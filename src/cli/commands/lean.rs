@@ -106,3 +106,16 @@ pub mod harness_run {
         })
     }
 }
+
+#[cfg(not(feature = "serve"))]
+pub mod serve {
+    use crate::cli::serve::ServeArgs;
+    use crate::cli::{CliError, CliResult};
+
+    pub fn run(_: &ServeArgs) -> CliResult {
+        Err(CliError::NotBuilt {
+            command: "agentc serve",
+            feature: "serve",
+        })
+    }
+}

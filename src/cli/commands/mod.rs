@@ -20,7 +20,12 @@ pub mod direct;
 pub mod harness_deploy;
 #[cfg(all(feature = "harness", feature = "direct"))]
 pub mod harness_run;
-#[cfg(not(all(feature = "agents", feature = "direct", feature = "harness")))]
+#[cfg(not(all(
+    feature = "agents",
+    feature = "direct",
+    feature = "harness",
+    feature = "serve"
+)))]
 mod lean;
 #[cfg(feature = "direct")]
 pub mod run_common;
@@ -34,3 +39,7 @@ pub use lean::direct;
 pub use lean::harness_deploy;
 #[cfg(not(all(feature = "harness", feature = "direct")))]
 pub use lean::harness_run;
+#[cfg(feature = "serve")]
+pub mod serve;
+#[cfg(not(feature = "serve"))]
+pub use lean::serve;
