@@ -145,6 +145,22 @@ pub enum HarnessRunError {
         )
     )]
     EndpointNotFound { harness: String, endpoint: String },
+    #[error("harness `{harness}` names no AgentCore Runtime, so its sessions cannot be ended")]
+    #[diagnostic(
+        code(agentc::run::harness::no_runtime),
+        help(
+            "check the harness (`agentc plan SPEC --target harness`); its sessions also end by themselves after the runtime's idle timeout"
+        )
+    )]
+    NoRuntime { harness: String },
+    #[error("StopRuntimeSession did not end session `{session}`: {detail}")]
+    #[diagnostic(
+        code(agentc::run::harness::not_stopped),
+        help(
+            "the caller needs `bedrock-agentcore:StopRuntimeSession` on the harness's runtime; an idle session also ends by itself after the runtime's idle timeout"
+        )
+    )]
+    NotStopped { session: String, detail: String },
     #[error(transparent)]
     #[diagnostic(transparent)]
     Trace(#[from] TraceError),
@@ -233,6 +249,42 @@ impl HarnessRuntime {
             .open(&url, &[(SESSION_HEADER, session_id)], &bytes)
             .await?;
         Ok(EventReader { frames })
+    }
+}
+
+impl HarnessRuntime {
+    /// StopRuntimeSession (`POST /runtimes/{agentRuntimeArn}/stopruntimesession`, the
+    /// session in the session header): end a runtime session of the harness's runtime, so it
+    /// stops costing memory-hours until its idle timeout. Idempotent, so retried like
+    /// InvokeHarness.
+    pub async fn stop_session(
+        &self,
+        runtime_arn: &str,
+        qualifier: &str,
+        session_id: &str,
+    ) -> Result<(), HarnessRunError> {
+        let url = format!(
+            "{}/runtimes/{}/stopruntimesession?qualifier={}",
+            self.client.base_url(),
+            utf8_percent_encode(runtime_arn, UNRESERVED),
+            utf8_percent_encode(qualifier, UNRESERVED)
+        );
+        // The idempotency token (33 to 256 characters) stays the same across the retries.
+        let token = format!(
+            "agentc-stop-{}-{}",
+            std::time::SystemTime::now()
+                .duration_since(std::time::UNIX_EPOCH)
+                .map_or(0, |d| d.as_nanos()),
+            std::process::id()
+        );
+        let token = format!("{token:0<33}");
+        let body =
+            serde_json::to_vec(&serde_json::json!({ "clientToken": token })).unwrap_or_default();
+        // The answer is its status and a header; there is no stream to read.
+        self.client
+            .open(&url, &[(SESSION_HEADER, session_id)], &body)
+            .await?;
+        Ok(())
     }
 }
 

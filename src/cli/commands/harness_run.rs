@@ -40,10 +40,16 @@ fn store_key(session: &str) -> String {
 pub fn run(args: &RunArgs) -> CliResult {
     refuse_other_targets(args, TARGET)?;
     let answers = answers_given(args);
-    if args.message.is_none() && !answers {
+    if args.message.is_none() && !answers && !args.end_session {
         return Err(SetupError::Usage(
-            "give a message, or --session ID with --tool-result ID=JSON, --confirm ID or --deny ID"
+            "give a message, or --session ID with --tool-result ID=JSON, --confirm ID or --deny ID (or --session ID --end-session to end a session)"
                 .into(),
+        )
+        .into());
+    }
+    if args.end_session && args.message.is_none() && args.session.is_none() {
+        return Err(SetupError::Usage(
+            "--end-session without a message needs --session ID: the session to end".into(),
         )
         .into());
     }
@@ -77,11 +83,68 @@ pub fn run(args: &RunArgs) -> CliResult {
     result
 }
 
-/// Which harness, endpoint and version to invoke: as given, or found by the spec's names.
-async fn find_harness(
+/// The ARN of the runtime behind the harness, whose sessions StopRuntimeSession ends: read
+/// from the harness (GetHarness) when it was named by --harness-arn.
+async fn runtime_arn(
     args: &RunArgs,
-    spec: &agentc::spec::Spec,
-) -> Result<(String, String, Option<String>), CliError> {
+    harness_arn: &str,
+    known: Option<String>,
+) -> Result<String, CliError> {
+    if let Some(arn) = known {
+        return Ok(arn);
+    }
+    let api =
+        AgentCoreControl::connect(args.aws.region.as_deref(), args.aws.profile.as_deref()).await;
+    let id = harness_arn.rsplit('/').next().unwrap_or(harness_arn);
+    let record = agentc::harness::api::HarnessApi::get_harness(&api, id)
+        .await
+        .map_err(|e| {
+            CliError::from(
+                agentc::harness::error::DeployError::api("read", id, e)
+                    .at_endpoint(&api.endpoint()),
+            )
+        })?;
+    record
+        .as_ref()
+        .and_then(|r| r.runtime_arn())
+        .map(str::to_string)
+        .ok_or_else(|| {
+            HarnessRunError::NoRuntime {
+                harness: harness_arn.to_string(),
+            }
+            .into()
+        })
+}
+
+/// End the runtime session (`--end-session`).
+async fn end_session(
+    args: &RunArgs,
+    client: &HarnessRuntime,
+    found: &Found,
+    session_id: &str,
+) -> Result<(), CliError> {
+    let runtime = runtime_arn(args, &found.arn, found.runtime_arn.clone()).await?;
+    client
+        .stop_session(&runtime, &found.qualifier, session_id)
+        .await
+        .map_err(|e| HarnessRunError::NotStopped {
+            session: session_id.to_string(),
+            detail: e.to_string(),
+        })?;
+    Ok(())
+}
+
+/// What `find_harness` found.
+struct Found {
+    arn: String,
+    qualifier: String,
+    version: Option<String>,
+    /// The runtime behind the harness, when the harness was read.
+    runtime_arn: Option<String>,
+}
+
+/// Which harness, endpoint and version to invoke: as given, or found by the spec's names.
+async fn find_harness(args: &RunArgs, spec: &agentc::spec::Spec) -> Result<Found, CliError> {
     let spec_endpoint = spec
         .targets
         .harness
@@ -93,7 +156,12 @@ async fn find_harness(
             .clone()
             .or(spec_endpoint)
             .unwrap_or_else(|| DEFAULT_QUALIFIER.into());
-        return Ok((arn.clone(), qualifier, None));
+        return Ok(Found {
+            arn: arn.clone(),
+            qualifier,
+            version: None,
+            runtime_arn: None,
+        });
     }
     let api =
         AgentCoreControl::connect(args.aws.region.as_deref(), args.aws.profile.as_deref()).await;
@@ -111,14 +179,21 @@ async fn find_harness(
         }
         .into());
     };
+    let runtime_arn = remote.record.runtime_arn().map(str::to_string);
     match read_endpoint {
-        None => Ok((
-            remote.record.arn,
-            DEFAULT_QUALIFIER.into(),
-            Some(remote.record.version),
-        )),
+        None => Ok(Found {
+            arn: remote.record.arn,
+            qualifier: DEFAULT_QUALIFIER.into(),
+            version: Some(remote.record.version),
+            runtime_arn,
+        }),
         Some(wanted) => match remote.endpoint {
-            Some(found) => Ok((remote.record.arn, found.name, found.live_version)),
+            Some(found) => Ok(Found {
+                arn: remote.record.arn,
+                qualifier: found.name,
+                version: found.live_version,
+                runtime_arn,
+            }),
             None => Err(HarnessRunError::EndpointNotFound {
                 harness: name,
                 endpoint: wanted.to_string(),
@@ -146,6 +221,17 @@ async fn run_async(
         .session
         .clone()
         .unwrap_or_else(agentc::harness::invoke::new_session_id);
+    if args.end_session && args.message.is_none() && !answers_given(args) {
+        let found = find_harness(args, spec).await?;
+        end_session(args, &client, &found, &session_id).await?;
+        if args.json {
+            let line = serde_json::json!({ "session": session_id, "outcome": "session_ended" });
+            print_stdout(&format!("{line}\n"));
+        } else {
+            eprintln!("note: ended harness session `{session_id}`");
+        }
+        return Ok(ExitStatus::Success);
+    }
     let sessions = spec
         .targets
         .direct
@@ -206,7 +292,7 @@ async fn run_async(
             Trace::open_for(path, &args.input.spec, args.force).map(|t| t.for_target(TARGET))
         })
         .transpose()?;
-    let (harness_arn, qualifier, harness_version) = find_harness(args, spec).await?;
+    let found = find_harness(args, spec).await?;
     let (_, names) = agentc::direct::compile(spec, agent, ModelTable::builtin());
     let dispatcher = Arc::new(Dispatcher::new(
         spec,
@@ -221,11 +307,11 @@ async fn run_async(
         dispatcher,
         trace: trace.as_ref(),
         settings: RunSettings {
-            harness_arn,
-            qualifier,
+            harness_arn: found.arn.clone(),
+            qualifier: found.qualifier.clone(),
             session_id: session_id.clone(),
             agent_name: agent.name.clone(),
-            harness_version,
+            harness_version: found.version.clone(),
             model_id: spec.model.clone(),
             max_rounds: spec
                 .targets
@@ -286,7 +372,21 @@ async fn run_async(
         };
         store.save(&store_key(&session_id), &update).await?;
     }
-    Ok(print_report(args, &report, pending.as_ref()))
+    let status = print_report(args, &report, pending.as_ref());
+    if args.end_session {
+        // A paused request still waits for answers on this session: ending it would lose them.
+        if pending.is_some() {
+            eprintln!(
+                "note: the session was not ended: it waits for answers to its paused calls (answer them, or end it with --session {session_id} --end-session)"
+            );
+        } else {
+            end_session(args, &client, &found, &session_id).await?;
+            if !args.json {
+                eprintln!("note: ended harness session `{session_id}`");
+            }
+        }
+    }
+    Ok(status)
 }
 
 /// What a stop reason means for the user, and the exit status it maps to.

@@ -11,6 +11,8 @@ use std::path::{Path, PathBuf};
 
 const AGENTS_ONLY: &str = "; it names a Bedrock Agent and its session (use --target agents)";
 const HARNESS_ONLY: &str = "; it names an AgentCore harness (use --target harness)";
+const END_SESSION: &str =
+    "; it ends a session that lives in the service (use --target agents or --target harness)";
 const RETRY_SESSION: &str = "; it works around a failure of Bedrock Agents (use --target agents)";
 
 /// Refuse the flags of the other targets, so a flag is never silently ignored.
@@ -31,8 +33,8 @@ pub fn refuse_other_targets(args: &RunArgs, target: Target) -> Result<(), CliErr
         (
             args.end_session,
             "--end-session",
-            &[Target::Agents],
-            AGENTS_ONLY,
+            &[Target::Agents, Target::Harness],
+            END_SESSION,
         ),
         (
             args.harness_arn.is_some(),
