@@ -136,7 +136,13 @@ async fn run_async(
         if args.tool_results.is_empty() && args.confirm.is_empty() && args.deny.is_empty() {
             (None, None, None)
         } else {
-            let id = args.session.clone().unwrap_or_default();
+            // `run` refuses answers without --session before anything is loaded.
+            let Some(id) = args.session.clone() else {
+                return Err(crate::cli::commands::direct::SetupError::Usage(
+                    "--tool-result, --confirm and --deny need --session".into(),
+                )
+                .into());
+            };
             let store = open_store(spec, &sdk_config).await?;
             let stored = store.load(&store_key(&id)).await?;
             let Some((pending, version)) = stored.and_then(|s| Some((s.state.pending?, s.version)))
