@@ -4,7 +4,6 @@
 //! being typed the YAML usually does not parse (`mod` alone on a line is not `key: value`).
 
 use serde_json::Value;
-use std::sync::LazyLock;
 
 /// One step from a mapping to a value inside it.
 #[derive(Debug, Clone, PartialEq, Eq)]
@@ -216,11 +215,9 @@ fn split_key(text: &str) -> Option<(&str, &str)> {
     (!key.is_empty() && key.chars().all(is_key_char)).then_some((key, &text[colon + 1..]))
 }
 
-static SCHEMA: LazyLock<Value> = LazyLock::new(crate::spec::schema::schema);
-
 /// The keys the spec's schema allows in the mapping at `path`, in the schema's order.
 pub fn keys_at(path: &[Segment]) -> Vec<KeyChoice> {
-    let root = &*SCHEMA;
+    let root = crate::spec::schema::cached();
     let mut nodes = vec![root];
     for segment in path {
         let mut next = Vec::new();

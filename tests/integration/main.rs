@@ -66,5 +66,8 @@ mod run_harness;
 mod schema;
 #[cfg(feature = "serve")]
 mod serve;
+// `agentc serve` as a fleet: two replicas sharing one DynamoDB table (moto).
+#[cfg(feature = "serve")]
+mod serve_ops;
 mod targets;
 mod terraform_export;

@@ -1,9 +1,10 @@
-use super::{GUARDRAIL_ID, GUARDRAIL_VERSION, KMS_ARN, KNOWLEDGE_BASE_ID, LAMBDA_ARN, ROLE_ARN};
+use super::{
+    GUARDRAIL_ID, GUARDRAIL_VERSION, KMS_ARN, KNOWLEDGE_BASE_ID, LAMBDA_ARN, Pattern, ROLE_ARN,
+};
 use crate::declare_rule;
 use crate::diag::Diagnostic;
 use crate::lint::LintContext;
 use crate::spec::Executor;
-use regex::Regex;
 
 declare_rule! {
     /// # invalid-arn
@@ -30,7 +31,7 @@ declare_rule! {
 }
 
 fn check(rule: &InvalidArn, cx: &LintContext<'_>, out: &mut Vec<Diagnostic>) {
-    let mut checks: Vec<(String, &str, &Regex, &str)> = Vec::new();
+    let mut checks: Vec<(String, &str, &Pattern, &str)> = Vec::new();
     for (g, group) in cx.spec.action_groups.iter().enumerate() {
         if let Executor::Lambda(arn) = &group.executor {
             checks.push((

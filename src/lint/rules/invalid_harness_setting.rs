@@ -1,12 +1,10 @@
-use super::{TOOL_NAME, regex};
+use super::{Pattern, SECURITY_GROUP, SUBNET, TOOL_NAME};
 use crate::declare_rule;
 use crate::diag::Diagnostic;
 use crate::harness::desired::{MAX_HARNESS_NAME, harness_name, request, valid_harness_name};
 use crate::lint::LintContext;
 use crate::spec::{HarnessNetworkMode, HarnessTarget};
-use regex::Regex;
 use std::collections::HashSet;
-use std::sync::LazyLock;
 
 declare_rule! {
     /// # invalid-harness-setting
@@ -37,13 +35,10 @@ declare_rule! {
     }
 }
 
-static GATEWAY_ARN: LazyLock<Regex> = LazyLock::new(|| {
-    regex(
-        r"^arn:aws(|-cn|-us-gov):bedrock-agentcore:[a-z0-9-]{1,20}:[0-9]{12}:gateway/([0-9a-z][-]?){1,48}-[a-z0-9]{10}$",
-    )
-});
-static SUBNET: LazyLock<Regex> = LazyLock::new(|| regex(r"^subnet-[0-9a-zA-Z]{8,17}$"));
-static SECURITY_GROUP: LazyLock<Regex> = LazyLock::new(|| regex(r"^sg-[0-9a-zA-Z]{8,17}$"));
+/// Its `{1,48}` group ends where a `-` and ten characters begin: left to the regex engine.
+static GATEWAY_ARN: Pattern = Pattern::compiled(
+    r"^arn:aws(|-cn|-us-gov):bedrock-agentcore:[a-z0-9-]{1,20}:[0-9]{12}:gateway/([0-9a-z][-]?){1,48}-[a-z0-9]{10}$",
+);
 
 fn check(rule: &InvalidHarnessSetting, cx: &LintContext<'_>, out: &mut Vec<Diagnostic>) {
     let block = cx.spec.targets.harness.as_ref();
@@ -123,13 +118,13 @@ fn settings(target: &HarnessTarget, report: &mut impl FnMut(&str, String, &str))
                     (
                         "subnets",
                         &network.subnets,
-                        &*SUBNET,
+                        &SUBNET,
                         "subnet-0a1b2c3d4e5f67890",
                     ),
                     (
                         "security_groups",
                         &network.security_groups,
-                        &*SECURITY_GROUP,
+                        &SECURITY_GROUP,
                         "sg-0a1b2c3d4e5f67890",
                     ),
                 ] {

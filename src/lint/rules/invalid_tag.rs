@@ -1,12 +1,7 @@
-use super::regex;
+use super::TAG_TEXT;
 use crate::declare_rule;
 use crate::diag::Diagnostic;
 use crate::lint::LintContext;
-use regex::Regex;
-use std::sync::LazyLock;
-
-/// Bedrock's tag key and value alphabet (service model, anchored).
-static TAG_TEXT: LazyLock<Regex> = LazyLock::new(|| regex(r"^[a-zA-Z0-9\s._:/=+@-]*$"));
 
 declare_rule! {
     /// # invalid-tag

@@ -27,6 +27,7 @@ mod legacy_instruction_length;
 mod missing_description;
 mod missing_key;
 mod model_lacks_tool_use;
+mod pattern;
 mod too_many_action_groups;
 mod too_many_functions;
 mod too_many_knowledge_bases;
@@ -45,7 +46,11 @@ mod yaml_syntax;
 
 use super::Rule;
 use regex::Regex;
-use std::sync::LazyLock;
+
+pub(crate) use pattern::{
+    GUARDRAIL_ID, GUARDRAIL_VERSION, KMS_ARN, KNOWLEDGE_BASE_ID, LAMBDA_ARN, NAME, Pattern,
+    ROLE_ARN, SECURITY_GROUP, SUBNET, TAG_TEXT, TOOL_NAME,
+};
 
 pub static ALL: &[&dyn Rule] = &[
     // The file itself.
@@ -91,39 +96,15 @@ pub static ALL: &[&dyn Rule] = &[
     &hidden_text::HiddenText,
 ];
 
-/// Patterns are literals of this crate, each tested below: an invalid one is a bug of ours,
+/// Patterns are literals of this crate, each tested: an invalid one is a bug of ours,
 /// and failing loudly beats a fallback that would silently disable the check.
 #[allow(
     clippy::expect_used,
     reason = "literal patterns, tested in this module"
 )]
-fn regex(pattern: &str) -> Regex {
+pub(crate) fn regex(pattern: &str) -> Regex {
     Regex::new(pattern).expect("a literal pattern of this crate compiles")
 }
-
-/// Bedrock's name rule for agents, action groups, functions and parameters, anchored.
-pub(crate) static NAME: LazyLock<Regex> = LazyLock::new(|| regex(r"^([0-9a-zA-Z][_-]?){1,100}$"));
-/// Converse tool names.
-pub(crate) static TOOL_NAME: LazyLock<Regex> = LazyLock::new(|| regex(r"^[a-zA-Z0-9_-]{1,64}$"));
-pub(crate) static LAMBDA_ARN: LazyLock<Regex> = LazyLock::new(|| {
-    regex(
-        r"^arn:(aws[a-zA-Z-]*)?:lambda:[a-z]{2}(-gov)?-[a-z]+-\d{1}:\d{12}:function:[a-zA-Z0-9-_\.]+(:(\$LATEST|[a-zA-Z0-9-_]+))?$",
-    )
-});
-pub(crate) static ROLE_ARN: LazyLock<Regex> =
-    LazyLock::new(|| regex(r"^arn:aws(-[^:]+)?:iam::([0-9]{12})?:role/.+$"));
-pub(crate) static KMS_ARN: LazyLock<Regex> = LazyLock::new(|| {
-    regex(r"^arn:aws(|-cn|-us-gov):kms:[a-zA-Z0-9-]*:[0-9]{12}:key/[a-zA-Z0-9-]{36}$")
-});
-pub(crate) static GUARDRAIL_ID: LazyLock<Regex> = LazyLock::new(|| {
-    regex(
-        r"^(([a-z0-9]+)|(arn:aws(-[^:]+)?:bedrock:[a-z0-9-]{1,20}:[0-9]{12}:guardrail/[a-z0-9]+))$",
-    )
-});
-pub(crate) static GUARDRAIL_VERSION: LazyLock<Regex> =
-    LazyLock::new(|| regex(r"^(([0-9]{1,8})|(DRAFT))$"));
-pub(crate) static KNOWLEDGE_BASE_ID: LazyLock<Regex> =
-    LazyLock::new(|| regex(r"^[0-9a-zA-Z]{10}$"));
 
 #[cfg(test)]
 mod tests {
@@ -132,21 +113,21 @@ mod tests {
     #[test]
     fn patterns_compile_and_match_what_bedrock_accepts() {
         for (re, good, bad) in [
-            (&*NAME, "infra-assistant", "infra--assistant"),
-            (&*NAME, "query_database", "query database"),
-            (&*TOOL_NAME, "database__query_database", "a.b"),
+            (&NAME, "infra-assistant", "infra--assistant"),
+            (&NAME, "query_database", "query database"),
+            (&TOOL_NAME, "database__query_database", "a.b"),
             (
-                &*LAMBDA_ARN,
+                &LAMBDA_ARN,
                 "arn:aws:lambda:us-east-1:123456789012:function:query-database",
                 "arn:aws:lambda:us-east-1:123:function:x",
             ),
             (
-                &*ROLE_ARN,
+                &ROLE_ARN,
                 "arn:aws:iam::123456789012:role/AmazonBedrockExecutionRoleForAgents_infra",
                 "arn:aws:iam::123:user/x",
             ),
-            (&*GUARDRAIL_VERSION, "DRAFT", "v1"),
-            (&*KNOWLEDGE_BASE_ID, "ABCDEFGHIJ", "ABC"),
+            (&GUARDRAIL_VERSION, "DRAFT", "v1"),
+            (&KNOWLEDGE_BASE_ID, "ABCDEFGHIJ", "ABC"),
         ] {
             assert!(re.is_match(good), "{good}");
             assert!(!re.is_match(bad), "{bad}");
