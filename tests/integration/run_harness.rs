@@ -3,6 +3,7 @@
 //! with inline functions answered by local executors, a Lambda (the local Lambda-invoke
 //! server the direct tests use) and a knowledge base (the local Retrieve fake).
 
+use crate::support::event_stream::streams_before_the_end;
 use crate::support::fake_harness::FakeHarness;
 use crate::support::fake_invoke_harness::{
     ARN, Answer, FakeInvokeHarness, Part, answer, event, exception, message_start, message_stop,
@@ -721,7 +722,6 @@ fn cost_reads_a_harness_trace_as_the_harness_column_measured() {
 
 #[test]
 fn the_first_text_delta_is_printed_while_the_stream_is_still_open() {
-    use std::io::Read;
     let (go_on, wait) = std::sync::mpsc::channel();
     let fake = FakeInvokeHarness::start(vec![Answer::Stream(vec![
         Part::Frame(message_start("assistant")),
@@ -733,25 +733,14 @@ fn the_first_text_delta_is_printed_while_the_stream_is_still_open() {
     ])]);
     let ws = Workspace::new(&harness_spec(""));
     let mut command = ws.command("http://127.0.0.1:9", &args(&["hi"]));
-    command
-        .env("AWS_ENDPOINT_URL_BEDROCK_AGENTCORE", &fake.url)
-        .stdout(std::process::Stdio::piped())
-        .stderr(std::process::Stdio::null());
-    let mut child = command.spawn().unwrap();
-    let mut stdout = child.stdout.take().unwrap();
+    command.env("AWS_ENDPOINT_URL_BEDROCK_AGENTCORE", &fake.url);
     // The fake holds the rest of the stream until "first|" has reached agentc's stdout.
-    let mut seen = Vec::new();
-    let mut byte = [0u8; 1];
-    while !seen.ends_with(b"first|") {
-        let n = stdout.read(&mut byte).unwrap();
-        assert!(n > 0, "stdout closed before the first delta: {seen:?}");
-        seen.push(byte[0]);
-    }
-    go_on.send(()).unwrap();
-    let mut rest = String::new();
-    stdout.read_to_string(&mut rest).unwrap();
-    assert!(child.wait().unwrap().success());
-    assert_eq!(rest, "second\n");
+    let rest = streams_before_the_end(&mut command, "first|", &go_on);
+    assert_eq!(
+        rest,
+        "second
+"
+    );
 }
 
 #[test]
