@@ -27,6 +27,7 @@ pub mod lsp;
 pub mod models;
 pub mod plan;
 pub mod render;
+pub mod runtime;
 // `agentc serve`: the InvokeAgent API in front of the runtime (network code: the `serve` feature).
 #[cfg(feature = "serve")]
 pub mod serve;

@@ -164,6 +164,11 @@ pub enum DesiredError {
         #[source]
         source: std::io::Error,
     },
+    /// The schema checks the form; this is the same rule, kept where the value is used so a
+    /// spec built in code cannot send an empty bucket or key.
+    #[error("`{key}` is `{uri}`, not an S3 URI of the form s3://BUCKET/KEY")]
+    #[diagnostic(code(agentc::agents::s3_uri))]
+    S3Uri { key: String, uri: String },
 }
 
 /// Text the service stores without trailing whitespace is compared without it.
@@ -264,7 +269,10 @@ pub fn desired_state(
     for (index, group) in spec.action_groups.iter().enumerate() {
         let schema = match (&group.openapi_s3, &group.openapi) {
             (Some(uri), _) => {
-                let (bucket, key) = split_s3_uri(uri).unwrap_or_default();
+                let (bucket, key) = split_s3_uri(uri).ok_or_else(|| DesiredError::S3Uri {
+                    key: format!("action_groups[{index}].openapi_s3"),
+                    uri: uri.clone(),
+                })?;
                 SchemaConfig::OpenapiS3 { bucket, key }
             }
             (None, Some(path)) => {

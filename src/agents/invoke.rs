@@ -8,7 +8,10 @@
 
 use crate::direct::model::Usage;
 use crate::direct::trace::Step;
-use aws_smithy_types::event_stream::{HeaderValue, Message};
+pub use crate::runtime::frame::EventError;
+use crate::runtime::frame::{self, Frame, payload_error};
+use crate::runtime::stream::frame_headers;
+use aws_smithy_types::event_stream::Message;
 use serde::Deserialize;
 use serde_json::{Value, json};
 use std::collections::HashMap;
@@ -51,66 +54,11 @@ pub enum StreamEvent {
     Unknown(String),
 }
 
-/// Why an event could not be read.
-#[derive(Debug, Clone, PartialEq, thiserror::Error)]
-pub enum EventError {
-    #[error("an event has no `{0}` header")]
-    MissingHeader(&'static str),
-    #[error("a `{kind}` event is not the JSON the service model describes: {reason}")]
-    Payload { kind: String, reason: String },
-    #[error("an event has the unknown message type `{0}`")]
-    MessageType(String),
-}
-
-fn header<'m>(message: &'m Message, name: &str) -> Option<&'m str> {
-    message
-        .headers()
-        .iter()
-        .find(|h| h.name().as_str() == name)
-        .and_then(|h| match h.value() {
-            HeaderValue::String(s) => Some(s.as_str()),
-            _ => None,
-        })
-}
-
-fn payload_error(kind: &str, reason: impl std::fmt::Display) -> EventError {
-    EventError::Payload {
-        kind: kind.to_string(),
-        reason: reason.to_string(),
-    }
-}
-
 /// Read one decoded frame as an event of InvokeAgent's `ResponseStream`.
 pub fn decode_event(message: &Message) -> Result<StreamEvent, EventError> {
-    let message_type =
-        header(message, ":message-type").ok_or(EventError::MissingHeader(":message-type"))?;
-    match message_type {
-        "event" => {
-            let kind =
-                header(message, ":event-type").ok_or(EventError::MissingHeader(":event-type"))?;
-            decode_payload(kind, message.payload())
-        }
-        "exception" => {
-            let kind = header(message, ":exception-type")
-                .ok_or(EventError::MissingHeader(":exception-type"))?;
-            let message = serde_json::from_slice::<Value>(message.payload())
-                .ok()
-                .and_then(|v| v.get("message").and_then(Value::as_str).map(str::to_string))
-                .unwrap_or_default();
-            Ok(StreamEvent::Exception {
-                kind: kind.to_string(),
-                message,
-            })
-        }
-        "error" => Ok(StreamEvent::Exception {
-            kind: header(message, ":error-code")
-                .unwrap_or("unknownError")
-                .to_string(),
-            message: header(message, ":error-message")
-                .unwrap_or_default()
-                .to_string(),
-        }),
-        other => Err(EventError::MessageType(other.to_string())),
+    match frame::classify(frame_headers(message), message.payload())? {
+        Frame::Event { kind, payload } => decode_payload(kind, payload),
+        Frame::Exception { kind, message } => Ok(StreamEvent::Exception { kind, message }),
     }
 }
 
@@ -558,7 +506,7 @@ pub fn read_trace(part: &Value) -> TraceFact {
 #[cfg(test)]
 mod tests {
     use super::*;
-    use aws_smithy_types::event_stream::Header;
+    use aws_smithy_types::event_stream::{Header, HeaderValue};
 
     #[test]
     fn a_returned_input_reads_back_as_it_was_stored_with_a_pause() {

@@ -17,19 +17,17 @@ use crate::direct::compile::ToolNameMap;
 use crate::direct::dispatch::{CallOutcome, Dispatcher, ToolCall, ToolOutput};
 use crate::direct::lambda_event::EventContext;
 use crate::direct::model::Usage;
-use crate::direct::retry::{RetryPolicy, TimedOut, retry};
+use crate::direct::retry::RetryPolicy;
 use crate::direct::runner::Answer;
 use crate::direct::session::{InvocationType, Pending, PendingCall};
 use crate::direct::trace::{Event, Step, Trace, TraceError, round_ms};
+use crate::runtime::frame::{count_unknown, service_code};
+use crate::runtime::stream::{FrameReader, ServiceCall, StreamClient, UNRESERVED, stream_errors};
 use crate::spec::{Agent, ToolSource};
-use aws_credential_types::provider::{ProvideCredentials, SharedCredentialsProvider};
-use aws_sigv4::http_request::{SignableBody, SignableRequest, SigningSettings, sign};
-use aws_sigv4::sign::v4;
-use aws_smithy_eventstream::frame::{DecodedFrame, MessageFrameDecoder};
-use percent_encoding::{AsciiSet, NON_ALPHANUMERIC, utf8_percent_encode};
+use percent_encoding::utf8_percent_encode;
 use serde_json::{Value, json};
 use std::collections::HashMap;
-use std::time::{Duration, Instant, SystemTime};
+use std::time::{Instant, SystemTime};
 
 /// Bedrock Agents' runtime endpoint, as the SDK's endpoint configuration names it.
 pub const SERVICE: crate::aws::Service = crate::aws::Service {
@@ -38,15 +36,8 @@ pub const SERVICE: crate::aws::Service = crate::aws::Service {
     host: "bedrock-agent-runtime",
 };
 
-/// Path labels are percent-encoded like the SDK encodes them (everything but unreserved).
-const LABEL: &AsciiSet = &NON_ALPHANUMERIC
-    .remove(b'-')
-    .remove(b'.')
-    .remove(b'_')
-    .remove(b'~');
-
-/// The most an error body before the stream is read (it is a JSON message).
-const MAX_ERROR_BODY: usize = 64 * 1024;
+/// InvokeAgent's signing name is `bedrock`, not its endpoint prefix.
+const SIGNING_NAME: &str = "bedrock";
 /// InvokeAgent takes at most 5 results per answer, and an agent that keeps returning
 /// control is looping: this many answered rounds end the request.
 pub const MAX_ROUNDS: u32 = 10;
@@ -209,162 +200,38 @@ fn transient(code: &str, status: u16) -> bool {
         || status >= 500
 }
 
-/// An attempt's failure before the stream started.
-enum OpenError {
-    Service {
-        code: String,
-        status: u16,
-        message: String,
-    },
-    Network(String),
-    Final(AgentRunError),
-}
+stream_errors!(AgentRunError, help_for);
 
-/// The InvokeAgent client: credentials, Region and endpoint of the standard AWS
-/// configuration.
+/// The InvokeAgent client.
 pub struct AgentRuntime {
-    http: reqwest::Client,
-    base_url: String,
-    endpoint: String,
-    region: String,
-    credentials: SharedCredentialsProvider,
-    retry: RetryPolicy,
+    client: StreamClient,
 }
 
 impl AgentRuntime {
     pub fn new(config: &aws_config::SdkConfig, retry: RetryPolicy) -> Result<Self, AgentRunError> {
-        let region = config
-            .region()
-            .map(ToString::to_string)
-            .ok_or(AgentRunError::NoRegion)?;
-        let credentials = config
-            .credentials_provider()
-            .ok_or_else(|| AgentRunError::NoCredentials("no credentials provider".into()))?;
-        let base_url = std::env::var(format!("AWS_ENDPOINT_URL_{}", SERVICE.env))
-            .ok()
-            .filter(|v| !v.is_empty())
-            .or_else(|| config.endpoint_url().map(str::to_string))
-            .unwrap_or_else(|| {
-                let suffix = if region.starts_with("cn-") {
-                    "amazonaws.com.cn"
-                } else {
-                    "amazonaws.com"
-                };
-                format!("https://{}.{region}.{suffix}", SERVICE.host)
-            })
-            .trim_end_matches('/')
-            .to_string();
-        let builder = reqwest::Client::builder()
-            .user_agent(concat!("agentc/", env!("CARGO_PKG_VERSION")))
-            .connect_timeout(Duration::from_secs(10))
-            // A stream that stops sending counts as cut, not as forever.
-            .read_timeout(retry.attempt_timeout);
-        // A plain-HTTP endpoint (a local server) needs no root certificates: loading the
-        // system's store costs more than the whole local request.
-        let builder = if base_url.starts_with("http://") {
-            builder.tls_certs_only(std::iter::empty())
-        } else {
-            builder
+        let call = ServiceCall {
+            service: SERVICE,
+            signing_name: SIGNING_NAME,
+            transient,
         };
-        let http = builder.build().map_err(|e| AgentRunError::Unreachable {
-            endpoint: base_url.clone(),
-            attempts: 0,
-            message: format!("cannot create an HTTP client: {e}"),
-        })?;
         Ok(Self {
-            http,
-            endpoint: crate::aws::endpoint(config, SERVICE),
-            base_url,
-            region,
-            credentials,
-            retry,
+            client: StreamClient::new(config, call, retry)?,
         })
     }
 
     /// Where requests go, for messages.
     pub fn endpoint(&self) -> &str {
-        &self.endpoint
+        self.client.endpoint()
     }
 
     fn url(&self, agent_id: &str, alias_id: &str, session_id: &str) -> String {
         format!(
             "{}/agents/{}/agentAliases/{}/sessions/{}/text",
-            self.base_url,
-            utf8_percent_encode(agent_id, LABEL),
-            utf8_percent_encode(alias_id, LABEL),
-            utf8_percent_encode(session_id, LABEL)
+            self.client.base_url(),
+            utf8_percent_encode(agent_id, UNRESERVED),
+            utf8_percent_encode(alias_id, UNRESERVED),
+            utf8_percent_encode(session_id, UNRESERVED)
         )
-    }
-
-    async fn open_once(&self, url: &str, body: &[u8]) -> Result<reqwest::Response, OpenError> {
-        let credentials = self.credentials.provide_credentials().await.map_err(|e| {
-            OpenError::Final(AgentRunError::NoCredentials(crate::diag::error_chain(&e)))
-        })?;
-        let identity = credentials.into();
-        let params = v4::SigningParams::builder()
-            .identity(&identity)
-            .region(&self.region)
-            // InvokeAgent's signing name is `bedrock`, not its endpoint prefix.
-            .name("bedrock")
-            .time(SystemTime::now())
-            .settings(SigningSettings::default())
-            .build()
-            .map_err(|e| OpenError::Final(AgentRunError::Framing(e.to_string())))?
-            .into();
-        let headers = [("content-type", "application/json")];
-        let signable = SignableRequest::new(
-            "POST",
-            url,
-            headers.iter().copied(),
-            SignableBody::Bytes(body),
-        )
-        .map_err(|e| OpenError::Final(AgentRunError::Framing(e.to_string())))?;
-        let (instructions, _) = sign(signable, &params)
-            .map_err(|e| OpenError::Final(AgentRunError::Framing(e.to_string())))?
-            .into_parts();
-        let mut request = self
-            .http
-            .post(url)
-            .header("content-type", "application/json")
-            .body(body.to_vec());
-        for (name, value) in instructions.headers() {
-            request = request.header(name, value);
-        }
-        let response = request
-            .send()
-            .await
-            .map_err(|e| OpenError::Network(crate::diag::error_chain(&e)))?;
-        let status = response.status().as_u16();
-        if status == 200 {
-            return Ok(response);
-        }
-        let header_code = response
-            .headers()
-            .get("x-amzn-errortype")
-            .and_then(|v| v.to_str().ok())
-            .map(|v| v.split(':').next().unwrap_or(v).to_string());
-        let body = read_bounded(response, MAX_ERROR_BODY).await;
-        let json: Value = serde_json::from_slice(&body).unwrap_or(Value::Null);
-        let code = header_code
-            .or_else(|| {
-                ["__type", "code"]
-                    .iter()
-                    .find_map(|k| json.get(*k).and_then(Value::as_str))
-                    .map(|c| c.rsplit('#').next().unwrap_or(c).to_string())
-            })
-            .unwrap_or_else(|| format!("HTTP{status}"));
-        let message = ["message", "Message"]
-            .iter()
-            .find_map(|k| json.get(*k).and_then(Value::as_str))
-            .map_or_else(
-                || String::from_utf8_lossy(&body).chars().take(300).collect(),
-                str::to_string,
-            );
-        Err(OpenError::Service {
-            code,
-            status,
-            message,
-        })
     }
 
     /// Send one InvokeAgent and return its stream once the service accepted it; transient
@@ -378,111 +245,25 @@ impl AgentRuntime {
     ) -> Result<EventReader, AgentRunError> {
         let url = self.url(agent_id, alias_id, session_id);
         let bytes = serde_json::to_vec(body).unwrap_or_default();
-        let (result, attempts) = retry(
-            &self.retry,
-            || self.open_once(&url, &bytes),
-            |error| match error {
-                OpenError::Service { code, status, .. } => transient(code, *status),
-                OpenError::Network(_) => true,
-                OpenError::Final(_) => false,
-            },
-            |timed_out| {
-                OpenError::Network(match timed_out {
-                    TimedOut::Attempt(after) => {
-                        format!("no answer within {} s", after.as_secs_f64())
-                    }
-                    TimedOut::Deadline(after) => {
-                        format!("gave up after {} s in all", after.as_secs_f64())
-                    }
-                })
-            },
-        )
-        .await;
-        match result {
-            Ok(response) => Ok(EventReader {
-                response,
-                decoder: MessageFrameDecoder::new(),
-                buffer: bytes::BytesMut::new(),
-                events: 0,
-                endpoint: self.endpoint.clone(),
-            }),
-            Err(OpenError::Final(error)) => Err(error),
-            Err(OpenError::Network(message)) => Err(AgentRunError::Unreachable {
-                endpoint: self.endpoint.clone(),
-                attempts,
-                message,
-            }),
-            Err(OpenError::Service {
-                code,
-                status,
-                message,
-            }) => Err(AgentRunError::Service {
-                help: help_for(&code).to_string(),
-                code,
-                status,
-                message: if attempts > 1 {
-                    format!("{message} ({attempts} attempts)")
-                } else {
-                    message
-                },
-                endpoint: self.endpoint.clone(),
-            }),
-        }
+        let frames = self.client.open(&url, &[], &bytes).await?;
+        Ok(EventReader { frames })
     }
 }
 
-async fn read_bounded(mut response: reqwest::Response, limit: usize) -> Vec<u8> {
-    let mut body = Vec::new();
-    while let Ok(Some(chunk)) = response.chunk().await {
-        body.extend_from_slice(&chunk);
-        if body.len() >= limit {
-            body.truncate(limit);
-            break;
-        }
-    }
-    body
-}
-
-/// The frames of one response body, decoded as they arrive.
+/// The events of one InvokeAgent response, decoded as they arrive.
 pub struct EventReader {
-    response: reqwest::Response,
-    decoder: MessageFrameDecoder,
-    buffer: bytes::BytesMut,
-    events: u32,
-    endpoint: String,
+    frames: FrameReader,
 }
 
 impl EventReader {
     /// The next event, or `None` at the end of a complete stream.
     pub async fn next(&mut self) -> Result<Option<StreamEvent>, AgentRunError> {
-        loop {
-            match self.decoder.decode_frame(&mut self.buffer) {
-                Ok(DecodedFrame::Complete(message)) => {
-                    self.events += 1;
-                    return invoke::decode_event(&message)
-                        .map(Some)
-                        .map_err(|e| AgentRunError::Framing(e.to_string()));
-                }
-                Ok(DecodedFrame::Incomplete) => {}
-                Err(error) => return Err(AgentRunError::Framing(error.to_string())),
-            }
-            match self.response.chunk().await {
-                Ok(Some(chunk)) => self.buffer.extend_from_slice(&chunk),
-                Ok(None) if self.buffer.is_empty() => return Ok(None),
-                Ok(None) => {
-                    return Err(self.cut("the body ended inside an event".into()));
-                }
-                Err(error) => return Err(self.cut(crate::diag::error_chain(&error))),
-            }
-        }
-    }
-
-    fn cut(&self, detail: String) -> AgentRunError {
-        AgentRunError::StreamCut {
-            endpoint: self.endpoint.clone(),
-            events: self.events,
-            detail,
-        }
+        let Some(message) = self.frames.next().await? else {
+            return Ok(None);
+        };
+        invoke::decode_event(&message)
+            .map(Some)
+            .map_err(|e| AgentRunError::Framing(e.to_string()))
     }
 }
 
@@ -737,7 +518,7 @@ impl Request<'_> {
                                 message,
                             }
                         } else {
-                            let code = upper_first(&kind);
+                            let code = service_code(&kind);
                             AgentRunError::InStream {
                                 help: help_for(&code).to_string(),
                                 kind,
@@ -746,10 +527,7 @@ impl Request<'_> {
                         });
                     }
                     StreamEvent::Unknown(kind) => {
-                        match report.unknown_events.iter_mut().find(|(k, _)| *k == kind) {
-                            Some((_, n)) => *n += 1,
-                            None => report.unknown_events.push((kind, 1)),
-                        }
+                        count_unknown(&mut report.unknown_events, kind);
                     }
                 }
             }
@@ -1162,18 +940,10 @@ async fn futures_join_all<F: std::future::Future>(
     outputs.into_iter().flatten().collect()
 }
 
-/// `throttlingException` → `ThrottlingException`, the code the help table uses.
-fn upper_first(kind: &str) -> String {
-    let mut chars = kind.chars();
-    chars
-        .next()
-        .map(|c| c.to_uppercase().chain(chars).collect())
-        .unwrap_or_default()
-}
-
 #[cfg(test)]
 mod tests {
     use super::*;
+    use aws_credential_types::provider::SharedCredentialsProvider;
 
     #[test]
     fn path_labels_are_encoded_like_the_sdk_encodes_them() {
@@ -1202,7 +972,7 @@ mod tests {
 
     #[test]
     fn in_stream_exception_names_map_to_the_help_table() {
-        assert_eq!(upper_first("throttlingException"), "ThrottlingException");
+        assert_eq!(service_code("throttlingException"), "ThrottlingException");
         assert!(help_for("AccessDeniedException").contains("bedrock:InvokeAgent"));
         assert!(transient("ThrottlingException", 400));
         assert!(!transient("ValidationException", 400));

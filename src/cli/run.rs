@@ -25,7 +25,8 @@ pub struct RunArgs {
     /// harness: the endpoint to invoke (default: `targets.harness.endpoint`, else DEFAULT).
     #[arg(long, value_name = "ENDPOINT")]
     pub qualifier: Option<String>,
-    /// agents: end the session with this request.
+    /// agents, harness: end the session with this request (or, without a message, end
+    /// --session ID).
     #[arg(long)]
     pub end_session: bool,
     /// agents: after an in-stream dependencyFailedException, retry the whole request on a new

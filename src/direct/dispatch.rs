@@ -181,18 +181,23 @@ impl Dispatcher {
                 h.timeout_seconds
                     .map_or(DEFAULT_TIMEOUT, |s| Duration::from_secs(u64::from(s)))
             };
-            let route = match (handler, &tool.executor) {
-                (Some(h), _) if h.command.as_ref().is_some_and(|c| !c.is_empty()) => {
-                    Route::Command {
-                        argv: h.command.clone().unwrap_or_default(),
+            // A local handler (a non-empty command, else an http URL) wins over the executor.
+            let local = handler.and_then(|h| {
+                match (h.command.as_ref().filter(|c| !c.is_empty()), &h.http) {
+                    (Some(argv), _) => Some(Route::Command {
+                        argv: argv.clone(),
                         timeout: timeout(h),
-                    }
+                    }),
+                    (None, Some(url)) => Some(Route::Http {
+                        url: url.clone(),
+                        timeout: timeout(h),
+                    }),
+                    (None, None) => None,
                 }
-                (Some(h), _) if h.http.is_some() => Route::Http {
-                    url: h.http.clone().unwrap_or_default(),
-                    timeout: timeout(h),
-                },
-                (_, Executor::Lambda(arn)) => {
+            });
+            let route = match (local, &tool.executor) {
+                (Some(route), _) => route,
+                (None, Executor::Lambda(arn)) => {
                     let parameters = lambda_event::declared_parameters(&tool.input_schema);
                     let operation = match &tool.source {
                         ToolSource::Function { .. } => Operation::Function {
@@ -224,7 +229,7 @@ impl Dispatcher {
                         operation,
                     }
                 }
-                (_, Executor::ReturnControl) => Route::ReturnControl,
+                (None, Executor::ReturnControl) => Route::ReturnControl,
             };
             let require_confirmation = match &tool.source {
                 ToolSource::Function { index } => spec

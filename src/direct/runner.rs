@@ -392,15 +392,7 @@ impl<'a> Runner<'a> {
                         return Err(RunError::Input(message));
                     }
                 };
-                let to_run: Vec<ToolCall> = content
-                    .iter()
-                    .filter(|(_, answer)| matches!(answer, Answer::Run))
-                    .map(|(call, _)| ToolCall {
-                        tool_use_id: call.tool_use_id.clone(),
-                        name: call.name.clone(),
-                        input: call.input.clone(),
-                    })
-                    .collect();
+                let to_run = calls_to_run(&content);
                 self.resumed_tool_calls += to_run.len() as u32;
                 let mut outputs = self.dispatch_all(&to_run).await?.into_iter();
                 let mut blocks = pending.results.clone();
@@ -617,6 +609,20 @@ impl<'a> Runner<'a> {
         }
         Ok(finished)
     }
+}
+
+/// The calls the caller's answers let run now (a confirmed call; not a declined one, nor one
+/// answered with its result), in the pending order.
+pub fn calls_to_run(answers: &[(PendingCall, Answer)]) -> Vec<ToolCall> {
+    answers
+        .iter()
+        .filter(|(_, answer)| matches!(answer, Answer::Run))
+        .map(|(call, _)| ToolCall {
+            tool_use_id: call.tool_use_id.clone(),
+            name: call.name.clone(),
+            input: call.input.clone(),
+        })
+        .collect()
 }
 
 /// Where a call's result comes from, in the model's order.

@@ -111,6 +111,16 @@ impl HarnessRecord {
             config,
         })
     }
+
+    /// The ARN of the AgentCore Runtime behind the harness (`environment.
+    /// agentCoreRuntimeEnvironment.agentRuntimeArn`), which owns its runtime sessions.
+    pub fn runtime_arn(&self) -> Option<&str> {
+        self.config
+            .get("environment")?
+            .get("agentCoreRuntimeEnvironment")?
+            .get("agentRuntimeArn")?
+            .as_str()
+    }
 }
 
 /// A `HarnessEndpoint`: a named pointer to one harness version (the alias analogue).

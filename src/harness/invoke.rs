@@ -10,6 +10,8 @@
 //! as its three routing headers and its payload, so this module needs no event-stream crate
 //! and is in every build; the client that reads frames off the wire is `harness::runtime`.
 
+pub use crate::runtime::frame::FrameHeaders;
+use crate::runtime::frame::{self, EventError, Frame, payload_error};
 use serde::Deserialize;
 use serde_json::{Value, json};
 use std::collections::{HashMap, HashSet};
@@ -113,20 +115,6 @@ pub fn request_body(messages: Vec<Value>) -> Value {
     json!({ "messages": messages })
 }
 
-/// The routing headers of one event-stream frame.
-#[derive(Debug, Clone, Copy, Default)]
-pub struct FrameHeaders<'a> {
-    /// `:message-type`: `event`, `exception` or `error`.
-    pub message_type: Option<&'a str>,
-    /// `:event-type` of an event.
-    pub event_type: Option<&'a str>,
-    /// `:exception-type` of an exception.
-    pub exception_type: Option<&'a str>,
-    /// `:error-code` and `:error-message` of an error.
-    pub error_code: Option<&'a str>,
-    pub error_message: Option<&'a str>,
-}
-
 /// Token counts of one model call (`HarnessTokenUsage`).
 #[derive(Debug, Clone, Copy, Default, PartialEq, Eq, Deserialize)]
 #[serde(rename_all = "camelCase")]
@@ -196,64 +184,11 @@ pub enum StreamEvent {
     Unknown(String),
 }
 
-/// Why an event could not be read.
-#[derive(Debug, Clone, PartialEq, thiserror::Error)]
-pub enum EventError {
-    #[error("an event has no `{0}` header")]
-    MissingHeader(&'static str),
-    #[error("a `{kind}` event is not the JSON the service model describes: {reason}")]
-    Payload { kind: String, reason: String },
-    #[error("an event has the unknown message type `{0}`")]
-    MessageType(String),
-    #[error("the input of tool call `{tool_use_id}` ({name}) is not JSON: {reason}")]
-    ToolInput {
-        tool_use_id: String,
-        name: String,
-        reason: String,
-    },
-}
-
-fn payload_error(kind: &str, reason: impl std::fmt::Display) -> EventError {
-    EventError::Payload {
-        kind: kind.to_string(),
-        reason: reason.to_string(),
-    }
-}
-
 /// Read one decoded frame as an event of the stream.
 pub fn decode_event(headers: FrameHeaders<'_>, payload: &[u8]) -> Result<StreamEvent, EventError> {
-    match headers
-        .message_type
-        .ok_or(EventError::MissingHeader(":message-type"))?
-    {
-        "event" => {
-            let kind = headers
-                .event_type
-                .ok_or(EventError::MissingHeader(":event-type"))?;
-            decode_payload(kind, payload)
-        }
-        "exception" => {
-            let kind = headers
-                .exception_type
-                .ok_or(EventError::MissingHeader(":exception-type"))?;
-            let message = serde_json::from_slice::<Value>(payload)
-                .ok()
-                .and_then(|v| {
-                    ["message", "Message"]
-                        .iter()
-                        .find_map(|k| v.get(*k).and_then(Value::as_str).map(str::to_string))
-                })
-                .unwrap_or_default();
-            Ok(StreamEvent::Exception {
-                kind: kind.to_string(),
-                message,
-            })
-        }
-        "error" => Ok(StreamEvent::Exception {
-            kind: headers.error_code.unwrap_or("unknownError").to_string(),
-            message: headers.error_message.unwrap_or_default().to_string(),
-        }),
-        other => Err(EventError::MessageType(other.to_string())),
+    match frame::classify(headers, payload)? {
+        Frame::Event { kind, payload } => decode_payload(kind, payload),
+        Frame::Exception { kind, message } => Ok(StreamEvent::Exception { kind, message }),
     }
 }
 

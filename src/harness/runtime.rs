@@ -14,24 +14,23 @@
 //! confirmation, or that has no local executor, pauses the request instead: the caller gets
 //! it back (exit 3) and answers it in a later run.
 
-use super::invoke::{self, FrameHeaders, StreamEvent, ToolUse, Turn};
+use super::invoke::{self, StreamEvent, ToolUse, Turn};
 use crate::direct::dispatch::{Dispatcher, ToolCall, ToolOutput};
 use crate::direct::lambda_event::EventContext;
 use crate::direct::lambda_event::body_content;
 use crate::direct::model::Usage;
-use crate::direct::retry::{RetryPolicy, TimedOut, retry};
-use crate::direct::runner::{Answer, Confirm};
+use crate::direct::retry::RetryPolicy;
+use crate::direct::runner::{Answer, Confirm, calls_to_run};
 use crate::direct::session::{InvocationType, Pending, PendingCall};
 use crate::direct::trace::{Event, Step, Trace, TraceError, round_ms};
-use aws_credential_types::provider::{ProvideCredentials, SharedCredentialsProvider};
-use aws_sigv4::http_request::{SignableBody, SignableRequest, SigningSettings, sign};
-use aws_sigv4::sign::v4;
-use aws_smithy_eventstream::frame::{DecodedFrame, MessageFrameDecoder};
-use aws_smithy_types::event_stream::{HeaderValue, Message};
-use percent_encoding::{AsciiSet, NON_ALPHANUMERIC, utf8_percent_encode};
+use crate::runtime::frame::{count_unknown, service_code};
+use crate::runtime::stream::{
+    FrameReader, ServiceCall, StreamClient, UNRESERVED, frame_headers, stream_errors,
+};
+use percent_encoding::utf8_percent_encode;
 use serde_json::Value;
 use std::sync::Arc;
-use std::time::{Duration, Instant, SystemTime};
+use std::time::Instant;
 
 /// The AgentCore data plane, as the SDK's endpoint configuration names it (service id
 /// "Bedrock AgentCore": `AWS_ENDPOINT_URL_BEDROCK_AGENTCORE`).
@@ -47,16 +46,6 @@ const SIGNING_NAME: &str = "bedrock-agentcore";
 pub const SESSION_HEADER: &str = "x-amzn-bedrock-agentcore-runtime-session-id";
 /// The endpoint InvokeHarness uses without a qualifier.
 pub const DEFAULT_QUALIFIER: &str = "DEFAULT";
-/// The most an error body before the stream is read (it is a JSON message).
-const MAX_ERROR_BODY: usize = 64 * 1024;
-
-/// Query values are encoded like the SDK encodes them (everything but unreserved).
-const UNRESERVED: &AsciiSet = &NON_ALPHANUMERIC
-    .remove(b'-')
-    .remove(b'.')
-    .remove(b'_')
-    .remove(b'~');
-
 #[derive(Debug, thiserror::Error, miette::Diagnostic)]
 pub enum HarnessRunError {
     #[error("no AWS Region is configured")]
@@ -156,6 +145,22 @@ pub enum HarnessRunError {
         )
     )]
     EndpointNotFound { harness: String, endpoint: String },
+    #[error("harness `{harness}` names no AgentCore Runtime, so its sessions cannot be ended")]
+    #[diagnostic(
+        code(agentc::run::harness::no_runtime),
+        help(
+            "check the harness (`agentc plan SPEC --target harness`); its sessions also end by themselves after the runtime's idle timeout"
+        )
+    )]
+    NoRuntime { harness: String },
+    #[error("StopRuntimeSession did not end session `{session}`: {detail}")]
+    #[diagnostic(
+        code(agentc::run::harness::not_stopped),
+        help(
+            "the caller needs `bedrock-agentcore:StopRuntimeSession` on the harness's runtime; an idle session also ends by itself after the runtime's idle timeout"
+        )
+    )]
+    NotStopped { session: String, detail: String },
     #[error(transparent)]
     #[diagnostic(transparent)]
     Trace(#[from] TraceError),
@@ -192,26 +197,11 @@ fn transient(code: &str, status: u16) -> bool {
         || status >= 500
 }
 
-/// An attempt's failure before the stream started.
-enum OpenError {
-    Service {
-        code: String,
-        status: u16,
-        message: String,
-    },
-    Network(String),
-    Final(HarnessRunError),
-}
+stream_errors!(HarnessRunError, help_for);
 
-/// The InvokeHarness client: credentials, Region and endpoint of the standard AWS
-/// configuration.
+/// The InvokeHarness client.
 pub struct HarnessRuntime {
-    http: reqwest::Client,
-    base_url: String,
-    endpoint: String,
-    region: String,
-    credentials: SharedCredentialsProvider,
-    retry: RetryPolicy,
+    client: StreamClient,
 }
 
 impl HarnessRuntime {
@@ -219,136 +209,28 @@ impl HarnessRuntime {
         config: &aws_config::SdkConfig,
         retry: RetryPolicy,
     ) -> Result<Self, HarnessRunError> {
-        let region = config
-            .region()
-            .map(ToString::to_string)
-            .ok_or(HarnessRunError::NoRegion)?;
-        let credentials = config
-            .credentials_provider()
-            .ok_or_else(|| HarnessRunError::NoCredentials("no credentials provider".into()))?;
-        let base_url = crate::aws::configured_endpoint(config, SERVICE)
-            .unwrap_or_else(|| {
-                let suffix = if region.starts_with("cn-") {
-                    "amazonaws.com.cn"
-                } else {
-                    "amazonaws.com"
-                };
-                format!("https://{}.{region}.{suffix}", SERVICE.host)
-            })
-            .trim_end_matches('/')
-            .to_string();
-        let builder = reqwest::Client::builder()
-            .user_agent(concat!("agentc/", env!("CARGO_PKG_VERSION")))
-            .connect_timeout(Duration::from_secs(10))
-            // A stream that stops sending counts as cut, not as forever.
-            .read_timeout(retry.attempt_timeout);
-        // A plain-HTTP endpoint (a local server) needs no root certificates.
-        let builder = if base_url.starts_with("http://") {
-            builder.tls_certs_only(std::iter::empty())
-        } else {
-            builder
+        let call = ServiceCall {
+            service: SERVICE,
+            signing_name: SIGNING_NAME,
+            transient,
         };
-        let http = builder.build().map_err(|e| HarnessRunError::Unreachable {
-            endpoint: base_url.clone(),
-            attempts: 0,
-            message: format!("cannot create an HTTP client: {e}"),
-        })?;
         Ok(Self {
-            http,
-            endpoint: crate::aws::endpoint(config, SERVICE),
-            base_url,
-            region,
-            credentials,
-            retry,
+            client: StreamClient::new(config, call, retry)?,
         })
     }
 
     /// Where requests go, for messages.
     pub fn endpoint(&self) -> &str {
-        &self.endpoint
+        self.client.endpoint()
     }
 
     fn url(&self, harness_arn: &str, qualifier: &str) -> String {
         format!(
             "{}/harnesses/invoke?harnessArn={}&qualifier={}",
-            self.base_url,
+            self.client.base_url(),
             utf8_percent_encode(harness_arn, UNRESERVED),
             utf8_percent_encode(qualifier, UNRESERVED)
         )
-    }
-
-    async fn open_once(
-        &self,
-        url: &str,
-        session_id: &str,
-        body: &[u8],
-    ) -> Result<reqwest::Response, OpenError> {
-        let credentials = self.credentials.provide_credentials().await.map_err(|e| {
-            OpenError::Final(HarnessRunError::NoCredentials(crate::diag::error_chain(&e)))
-        })?;
-        let identity = credentials.into();
-        let params = v4::SigningParams::builder()
-            .identity(&identity)
-            .region(&self.region)
-            .name(SIGNING_NAME)
-            .time(SystemTime::now())
-            .settings(SigningSettings::default())
-            .build()
-            .map_err(|e| OpenError::Final(HarnessRunError::Framing(e.to_string())))?
-            .into();
-        let headers = [
-            ("content-type", "application/json"),
-            (SESSION_HEADER, session_id),
-        ];
-        let signable = SignableRequest::new(
-            "POST",
-            url,
-            headers.iter().copied(),
-            SignableBody::Bytes(body),
-        )
-        .map_err(|e| OpenError::Final(HarnessRunError::Framing(e.to_string())))?;
-        let (instructions, _) = sign(signable, &params)
-            .map_err(|e| OpenError::Final(HarnessRunError::Framing(e.to_string())))?
-            .into_parts();
-        let mut request = self.http.post(url).body(body.to_vec());
-        for (name, value) in headers.iter().copied().chain(instructions.headers()) {
-            request = request.header(name, value);
-        }
-        let response = request
-            .send()
-            .await
-            .map_err(|e| OpenError::Network(crate::diag::error_chain(&e)))?;
-        let status = response.status().as_u16();
-        if status == 200 {
-            return Ok(response);
-        }
-        let header_code = response
-            .headers()
-            .get("x-amzn-errortype")
-            .and_then(|v| v.to_str().ok())
-            .map(|v| v.split(':').next().unwrap_or(v).to_string());
-        let body = read_bounded(response, MAX_ERROR_BODY).await;
-        let json: Value = serde_json::from_slice(&body).unwrap_or(Value::Null);
-        let code = header_code
-            .or_else(|| {
-                ["__type", "code"]
-                    .iter()
-                    .find_map(|k| json.get(*k).and_then(Value::as_str))
-                    .map(|c| c.rsplit('#').next().unwrap_or(c).to_string())
-            })
-            .unwrap_or_else(|| format!("HTTP{status}"));
-        let message = ["message", "Message"]
-            .iter()
-            .find_map(|k| json.get(*k).and_then(Value::as_str))
-            .map_or_else(
-                || String::from_utf8_lossy(&body).chars().take(300).collect(),
-                str::to_string,
-            );
-        Err(OpenError::Service {
-            code,
-            status,
-            message,
-        })
     }
 
     /// Send one InvokeHarness and return its stream once the service accepted it; transient
@@ -362,127 +244,64 @@ impl HarnessRuntime {
     ) -> Result<EventReader, HarnessRunError> {
         let url = self.url(harness_arn, qualifier);
         let bytes = serde_json::to_vec(body).unwrap_or_default();
-        let (result, attempts) = retry(
-            &self.retry,
-            || self.open_once(&url, session_id, &bytes),
-            |error| match error {
-                OpenError::Service { code, status, .. } => transient(code, *status),
-                OpenError::Network(_) => true,
-                OpenError::Final(_) => false,
-            },
-            |timed_out| {
-                OpenError::Network(match timed_out {
-                    TimedOut::Attempt(after) => {
-                        format!("no answer within {} s", after.as_secs_f64())
-                    }
-                    TimedOut::Deadline(after) => {
-                        format!("gave up after {} s in all", after.as_secs_f64())
-                    }
-                })
-            },
-        )
-        .await;
-        match result {
-            Ok(response) => Ok(EventReader {
-                response,
-                decoder: MessageFrameDecoder::new(),
-                buffer: bytes::BytesMut::new(),
-                events: 0,
-                endpoint: self.endpoint.clone(),
-            }),
-            Err(OpenError::Final(error)) => Err(error),
-            Err(OpenError::Network(message)) => Err(HarnessRunError::Unreachable {
-                endpoint: self.endpoint.clone(),
-                attempts,
-                message,
-            }),
-            Err(OpenError::Service {
-                code,
-                status,
-                message,
-            }) => Err(HarnessRunError::Service {
-                help: help_for(&code).to_string(),
-                code,
-                status,
-                message: if attempts > 1 {
-                    format!("{message} ({attempts} attempts)")
-                } else {
-                    message
-                },
-                endpoint: self.endpoint.clone(),
-            }),
-        }
+        let frames = self
+            .client
+            .open(&url, &[(SESSION_HEADER, session_id)], &bytes)
+            .await?;
+        Ok(EventReader { frames })
     }
 }
 
-async fn read_bounded(mut response: reqwest::Response, limit: usize) -> Vec<u8> {
-    let mut body = Vec::new();
-    while let Ok(Some(chunk)) = response.chunk().await {
-        body.extend_from_slice(&chunk);
-        if body.len() >= limit {
-            body.truncate(limit);
-            break;
-        }
+impl HarnessRuntime {
+    /// StopRuntimeSession (`POST /runtimes/{agentRuntimeArn}/stopruntimesession`, the
+    /// session in the session header): end a runtime session of the harness's runtime, so it
+    /// stops costing memory-hours until its idle timeout. Idempotent, so retried like
+    /// InvokeHarness.
+    pub async fn stop_session(
+        &self,
+        runtime_arn: &str,
+        qualifier: &str,
+        session_id: &str,
+    ) -> Result<(), HarnessRunError> {
+        let url = format!(
+            "{}/runtimes/{}/stopruntimesession?qualifier={}",
+            self.client.base_url(),
+            utf8_percent_encode(runtime_arn, UNRESERVED),
+            utf8_percent_encode(qualifier, UNRESERVED)
+        );
+        // The idempotency token (33 to 256 characters) stays the same across the retries.
+        let token = format!(
+            "agentc-stop-{}-{}",
+            std::time::SystemTime::now()
+                .duration_since(std::time::UNIX_EPOCH)
+                .map_or(0, |d| d.as_nanos()),
+            std::process::id()
+        );
+        let token = format!("{token:0<33}");
+        let body =
+            serde_json::to_vec(&serde_json::json!({ "clientToken": token })).unwrap_or_default();
+        // The answer is its status and a header; there is no stream to read.
+        self.client
+            .open(&url, &[(SESSION_HEADER, session_id)], &body)
+            .await?;
+        Ok(())
     }
-    body
 }
 
-fn header<'m>(message: &'m Message, name: &str) -> Option<&'m str> {
-    message
-        .headers()
-        .iter()
-        .find(|h| h.name().as_str() == name)
-        .and_then(|h| match h.value() {
-            HeaderValue::String(s) => Some(s.as_str()),
-            _ => None,
-        })
-}
-
-/// The frames of one response body, decoded as they arrive.
+/// The events of one InvokeHarness response, decoded as they arrive.
 pub struct EventReader {
-    response: reqwest::Response,
-    decoder: MessageFrameDecoder,
-    buffer: bytes::BytesMut,
-    events: u32,
-    endpoint: String,
+    frames: FrameReader,
 }
 
 impl EventReader {
     /// The next event, or `None` at the end of a complete stream.
     pub async fn next(&mut self) -> Result<Option<StreamEvent>, HarnessRunError> {
-        loop {
-            match self.decoder.decode_frame(&mut self.buffer) {
-                Ok(DecodedFrame::Complete(message)) => {
-                    self.events += 1;
-                    let headers = FrameHeaders {
-                        message_type: header(&message, ":message-type"),
-                        event_type: header(&message, ":event-type"),
-                        exception_type: header(&message, ":exception-type"),
-                        error_code: header(&message, ":error-code"),
-                        error_message: header(&message, ":error-message"),
-                    };
-                    return invoke::decode_event(headers, message.payload())
-                        .map(Some)
-                        .map_err(|e| HarnessRunError::Framing(e.to_string()));
-                }
-                Ok(DecodedFrame::Incomplete) => {}
-                Err(error) => return Err(HarnessRunError::Framing(error.to_string())),
-            }
-            match self.response.chunk().await {
-                Ok(Some(chunk)) => self.buffer.extend_from_slice(&chunk),
-                Ok(None) if self.buffer.is_empty() => return Ok(None),
-                Ok(None) => return Err(self.cut("the body ended inside an event".into())),
-                Err(error) => return Err(self.cut(crate::diag::error_chain(&error))),
-            }
-        }
-    }
-
-    fn cut(&self, detail: String) -> HarnessRunError {
-        HarnessRunError::StreamCut {
-            endpoint: self.endpoint.clone(),
-            events: self.events,
-            detail,
-        }
+        let Some(message) = self.frames.next().await? else {
+            return Ok(None);
+        };
+        invoke::decode_event(frame_headers(&message), message.payload())
+            .map(Some)
+            .map_err(|e| HarnessRunError::Framing(e.to_string()))
     }
 }
 
@@ -707,7 +526,7 @@ impl Request<'_> {
                             code: &kind,
                             what: &message,
                         })?;
-                        let code = upper_first(&kind);
+                        let code = service_code(&kind);
                         return Err(HarnessRunError::InStream {
                             help: help_for(&code).to_string(),
                             kind,
@@ -715,10 +534,7 @@ impl Request<'_> {
                         });
                     }
                     StreamEvent::Unknown(kind) => {
-                        match report.unknown_events.iter_mut().find(|(k, _)| *k == kind) {
-                            Some((_, n)) => *n += 1,
-                            None => report.unknown_events.push((kind, 1)),
-                        }
+                        count_unknown(&mut report.unknown_events, kind);
                     }
                     _ => {}
                 }
@@ -753,15 +569,7 @@ impl Request<'_> {
         answers: Vec<(PendingCall, Answer)>,
         report: &mut RunReport,
     ) -> Result<(Value, String), HarnessRunError> {
-        let to_run: Vec<ToolCall> = answers
-            .iter()
-            .filter(|(_, answer)| matches!(answer, Answer::Run))
-            .map(|(call, _)| ToolCall {
-                tool_use_id: call.tool_use_id.clone(),
-                name: call.name.clone(),
-                input: call.input.clone(),
-            })
-            .collect();
+        let to_run = calls_to_run(&answers);
         let input_text = pending
             .service
             .as_ref()
@@ -967,18 +775,10 @@ enum Answered {
     Paused(Pending),
 }
 
-/// `validationException` → `ValidationException`, the code the help table uses.
-fn upper_first(kind: &str) -> String {
-    let mut chars = kind.chars();
-    chars
-        .next()
-        .map(|c| c.to_uppercase().chain(chars).collect())
-        .unwrap_or_default()
-}
-
 #[cfg(test)]
 mod tests {
     use super::*;
+    use aws_credential_types::provider::SharedCredentialsProvider;
 
     #[test]
     fn the_invoke_url_carries_the_arn_and_qualifier_encoded_like_the_sdk() {
@@ -1003,7 +803,7 @@ mod tests {
     fn errors_name_what_to_do() {
         assert!(help_for("ResourceNotFoundException").contains("deploy"));
         assert!(help_for("AccessDeniedException").contains("InvokeHarness"));
-        assert_eq!(upper_first("runtimeClientError"), "RuntimeClientError");
+        assert_eq!(service_code("runtimeClientError"), "RuntimeClientError");
         assert!(transient("ThrottlingException", 400));
         assert!(!transient("ValidationException", 400));
         assert!(matches!(

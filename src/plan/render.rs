@@ -9,6 +9,8 @@ use serde_json::Value;
 /// What a target calls things in the plan's prose.
 #[derive(Debug, Clone, Copy)]
 pub struct Wording {
+    /// What the plan's root is called in its header.
+    pub root: &'static str,
     /// After the root's name when it does not exist yet.
     pub absent: &'static str,
     /// The deploy plan with nothing to do.
@@ -20,16 +22,20 @@ pub struct Wording {
 pub fn wording(target: Target) -> Wording {
     match target {
         Target::Agents => Wording {
+            root: "agent",
             absent: "not deployed yet",
             up_to_date: "No changes: the deployed agent matches the spec.",
             remote: "the agent",
         },
         Target::Harness => Wording {
+            root: "harness",
             absent: "not deployed yet",
             up_to_date: "No changes: the deployed harness matches the spec.",
             remote: "the harness",
         },
         Target::Direct => Wording {
+            // The artifact is the compiled agent: the plan is about that agent.
+            root: "agent",
             absent: "not written yet",
             up_to_date: "No changes: the artifact matches the spec.",
             remote: "the artifact",
@@ -188,8 +194,8 @@ pub fn human(plan: &Plan, color: bool) -> String {
     let wording = wording(plan.target);
     let mut out = String::new();
     let root = match &plan.root_id {
-        Some(id) => format!("agent `{}` ({id})", plan.root),
-        None => format!("agent `{}` ({})", plan.root, wording.absent),
+        Some(id) => format!("{} `{}` ({id})", wording.root, plan.root),
+        None => format!("{} `{}` ({})", wording.root, plan.root, wording.absent),
     };
     if !plan.has_changes() {
         let what = match plan.operation {

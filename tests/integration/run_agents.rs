@@ -1,13 +1,13 @@
 //! `agentc run --target agents` end to end: agentc's InvokeAgent client against a fake
 //! endpoint that answers with real event-stream framing (`support::fake_invoke_agent`).
 
+use crate::support::event_stream::streams_before_the_end;
 use crate::support::fake_bedrock_agent::FakeBedrockAgent;
 use crate::support::fake_invoke_agent::{
     Answer, FakeInvokeAgent, Part, chunk, event, exception, model_input, model_output, trace,
 };
 use crate::support::*;
 use serde_json::{Value, json};
-use std::io::Read;
 
 const IDS: [&str; 4] = ["--agent-id", "AGENT12345", "--agent-alias-id", "ALIAS12345"];
 
@@ -498,26 +498,14 @@ fn the_first_chunk_is_printed_while_the_stream_is_still_open() {
     ])]);
     let ws = Workspace::new(&agents_spec(""));
     let mut command = ws.command("http://127.0.0.1:9", &args(&["hi"]));
-    command
-        .env("AWS_ENDPOINT_URL_BEDROCK_AGENT_RUNTIME", &fake.url)
-        .stdout(std::process::Stdio::piped())
-        .stderr(std::process::Stdio::null());
-    let mut child = command.spawn().unwrap();
-    let mut stdout = child.stdout.take().unwrap();
-    // The fake holds the rest of the stream until "first|" has reached agentc's stdout; an
-    // agentc that printed only at the end would show nothing here.
-    let mut seen = Vec::new();
-    let mut byte = [0u8; 1];
-    while !seen.ends_with(b"first|") {
-        let n = stdout.read(&mut byte).unwrap();
-        assert!(n > 0, "stdout closed before the first chunk: {seen:?}");
-        seen.push(byte[0]);
-    }
-    go_on.send(()).unwrap();
-    let mut rest = String::new();
-    stdout.read_to_string(&mut rest).unwrap();
-    assert!(child.wait().unwrap().success());
-    assert_eq!(rest, "second\n");
+    command.env("AWS_ENDPOINT_URL_BEDROCK_AGENT_RUNTIME", &fake.url);
+    // The fake holds the rest of the stream until "first|" has reached agentc's stdout.
+    let rest = streams_before_the_end(&mut command, "first|", &go_on);
+    assert_eq!(
+        rest,
+        "second
+"
+    );
 }
 
 #[test]

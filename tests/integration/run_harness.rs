@@ -3,6 +3,7 @@
 //! with inline functions answered by local executors, a Lambda (the local Lambda-invoke
 //! server the direct tests use) and a knowledge base (the local Retrieve fake).
 
+use crate::support::event_stream::streams_before_the_end;
 use crate::support::fake_harness::FakeHarness;
 use crate::support::fake_invoke_harness::{
     ARN, Answer, FakeInvokeHarness, Part, answer, event, exception, message_start, message_stop,
@@ -721,7 +722,6 @@ fn cost_reads_a_harness_trace_as_the_harness_column_measured() {
 
 #[test]
 fn the_first_text_delta_is_printed_while_the_stream_is_still_open() {
-    use std::io::Read;
     let (go_on, wait) = std::sync::mpsc::channel();
     let fake = FakeInvokeHarness::start(vec![Answer::Stream(vec![
         Part::Frame(message_start("assistant")),
@@ -733,25 +733,14 @@ fn the_first_text_delta_is_printed_while_the_stream_is_still_open() {
     ])]);
     let ws = Workspace::new(&harness_spec(""));
     let mut command = ws.command("http://127.0.0.1:9", &args(&["hi"]));
-    command
-        .env("AWS_ENDPOINT_URL_BEDROCK_AGENTCORE", &fake.url)
-        .stdout(std::process::Stdio::piped())
-        .stderr(std::process::Stdio::null());
-    let mut child = command.spawn().unwrap();
-    let mut stdout = child.stdout.take().unwrap();
+    command.env("AWS_ENDPOINT_URL_BEDROCK_AGENTCORE", &fake.url);
     // The fake holds the rest of the stream until "first|" has reached agentc's stdout.
-    let mut seen = Vec::new();
-    let mut byte = [0u8; 1];
-    while !seen.ends_with(b"first|") {
-        let n = stdout.read(&mut byte).unwrap();
-        assert!(n > 0, "stdout closed before the first delta: {seen:?}");
-        seen.push(byte[0]);
-    }
-    go_on.send(()).unwrap();
-    let mut rest = String::new();
-    stdout.read_to_string(&mut rest).unwrap();
-    assert!(child.wait().unwrap().success());
-    assert_eq!(rest, "second\n");
+    let rest = streams_before_the_end(&mut command, "first|", &go_on);
+    assert_eq!(
+        rest,
+        "second
+"
+    );
 }
 
 #[test]
@@ -855,4 +844,86 @@ fn the_deployed_endpoint_is_the_qualifier_and_a_missing_one_says_to_deploy() {
         "{}",
         other.stderr
     );
+}
+
+#[test]
+fn end_session_stops_the_runtime_session_with_stop_runtime_session() {
+    let control = FakeHarness::start();
+    let id = control.insert_foreign_harness("test_agent", &[]);
+    let session = "s".repeat(40);
+    // The request's answer, then StopRuntimeSession's (200, no body), then the bare end.
+    let fake = FakeInvokeHarness::start(vec![
+        Answer::frames(answer("Hello.", 5, 2)),
+        Answer::Stream(Vec::new()),
+        Answer::Stream(Vec::new()),
+    ]);
+    let ws = Workspace::new(&harness_spec(""));
+    let agentc = |args: &[&str]| {
+        ws.agentc("http://127.0.0.1:9", args)
+            .envs(control.client_env(ws.path()))
+            .env("AWS_ENDPOINT_URL_BEDROCK_AGENTCORE", &fake.url)
+            .run()
+    };
+    let base = [
+        "run",
+        "agent.yaml",
+        "--target",
+        "harness",
+        "--session",
+        &session,
+    ];
+    let with_message = agentc(&[&base[..], &["Hi", "--end-session"]].concat());
+    assert_eq!(with_message.code, 0, "{}", with_message.stderr);
+    assert_eq!(with_message.stdout.trim(), "Hello.");
+    let bare = agentc(&[&base[..], &["--end-session", "--json"]].concat());
+    assert_eq!(bare.code, 0, "{}", bare.stderr);
+    let line: Value = serde_json::from_str(bare.stdout.trim()).unwrap();
+    assert_eq!(line["outcome"], "session_ended");
+
+    let requests = fake.requests();
+    assert_eq!(requests.len(), 3);
+    assert!(requests[0].path.starts_with("/harnesses/invoke?"));
+    let runtime =
+        format!("arn%3Aaws%3Abedrock-agentcore%3Aus-east-1%3A123456789012%3Aruntime%2F{id}_rt");
+    for stop in &requests[1..] {
+        assert_eq!(stop.method, "POST");
+        assert_eq!(
+            stop.path,
+            format!("/runtimes/{runtime}/stopruntimesession?qualifier=DEFAULT")
+        );
+        assert_eq!(
+            stop.header("x-amzn-bedrock-agentcore-runtime-session-id"),
+            Some(session.as_str())
+        );
+        assert!(signature_is_well_formed(stop));
+        let token = stop.json()["clientToken"]
+            .as_str()
+            .unwrap_or_default()
+            .to_string();
+        assert!((33..=256).contains(&token.len()), "{token}");
+    }
+}
+
+#[test]
+fn end_session_needs_a_session_and_belongs_to_the_service_targets() {
+    let fake = FakeInvokeHarness::start(Vec::new());
+    let ws = Workspace::new(&harness_spec(""));
+    let out = run(&fake, &ws, &args(&["--end-session"]));
+    assert_eq!(out.code, 2, "{}", out.stderr);
+    assert!(out.stderr.contains("needs --session ID"), "{}", out.stderr);
+    let direct = ws
+        .agentc(
+            "http://127.0.0.1:9",
+            &["run", "agent.yaml", "Hi", "--end-session"],
+        )
+        .run();
+    assert_eq!(direct.code, 2, "{}", direct.stderr);
+    assert!(
+        direct
+            .stderr
+            .contains("--end-session does not apply to the direct target"),
+        "{}",
+        direct.stderr
+    );
+    assert!(fake.requests().is_empty());
 }

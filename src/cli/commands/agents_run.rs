@@ -2,37 +2,27 @@
 //! agents` created (found by name, like `plan` finds it) or to the one `--agent-id` and
 //! `--agent-alias-id` name; the answer is printed as it streams in.
 
+use super::run_common::{
+    answer_flags, answers_given, note_unknown_events, print_error_line, print_pending_calls,
+    refuse_other_targets, spec_dir,
+};
 use crate::cli::run::RunArgs;
-use crate::cli::{CliError, CliResult, ExitStatus, load_checked, print_stdout, refuse, runtime};
+use crate::cli::{CliError, CliResult, ExitStatus, load_checked, print_stdout, runtime};
 use agentc::agents::aws::BedrockAgents;
 use agentc::agents::runtime::{AgentRunError, AgentRuntime, Request, RunReport, RunSettings};
 use agentc::direct::dispatch::Dispatcher;
 use agentc::direct::retry::RetryPolicy;
 use agentc::direct::runner::match_answers;
-use agentc::direct::session::{InvocationType, Store, Update};
+use agentc::direct::session::{Store, Update};
 use agentc::direct::trace::Trace;
 use agentc::models::ModelTable;
 use agentc::target::Target;
-use std::path::PathBuf;
 
 const TARGET: Target = Target::Agents;
 
 pub fn run(args: &RunArgs) -> CliResult {
-    const HARNESS_ONLY: &str = "; it names an AgentCore harness (use --target harness)";
-    refuse(
-        args.harness_arn.is_some(),
-        "--harness-arn",
-        TARGET,
-        HARNESS_ONLY,
-    )?;
-    refuse(
-        args.qualifier.is_some(),
-        "--qualifier",
-        TARGET,
-        HARNESS_ONLY,
-    )?;
-    let answers =
-        !args.tool_results.is_empty() || !args.confirm.is_empty() || !args.deny.is_empty();
+    refuse_other_targets(args, TARGET)?;
+    let answers = answers_given(args);
     if answers && (args.session.is_none() || args.message.is_some()) {
         return Err(crate::cli::commands::direct::SetupError::Usage(
             "--tool-result, --confirm and --deny answer the calls a run handed back: give them with --session ID and no message".into(),
@@ -60,22 +50,12 @@ pub fn run(args: &RunArgs) -> CliResult {
         ModelTable::builtin(),
         &[TARGET],
     )?;
-    let spec_dir = match checked.file.dir() {
-        dir if dir.as_os_str().is_empty() => PathBuf::from("."),
-        dir => dir.to_path_buf(),
-    };
+    let spec_dir = spec_dir(checked.file.dir());
     let result = runtime()?.block_on(run_async(args, &checked, &spec_dir));
     match result {
         Ok(report) => Ok(print_report(args, &report)),
         Err(error) => {
-            if args.json {
-                let line = serde_json::json!({
-                    "session": args.session.as_deref(),
-                    "outcome": "error",
-                    "error": error.to_string(),
-                });
-                print_stdout(&format!("{line}\n"));
-            }
+            print_error_line(args, &error);
             Err(error)
         }
     }
@@ -156,7 +136,13 @@ async fn run_async(
         if args.tool_results.is_empty() && args.confirm.is_empty() && args.deny.is_empty() {
             (None, None, None)
         } else {
-            let id = args.session.clone().unwrap_or_default();
+            // `run` refuses answers without --session before anything is loaded.
+            let Some(id) = args.session.clone() else {
+                return Err(crate::cli::commands::direct::SetupError::Usage(
+                    "--tool-result, --confirm and --deny need --session".into(),
+                )
+                .into());
+            };
             let store = open_store(spec, &sdk_config).await?;
             let stored = store.load(&store_key(&id)).await?;
             let Some((pending, version)) = stored.and_then(|s| Some((s.state.pending?, s.version)))
@@ -312,15 +298,7 @@ fn print_report(args: &RunArgs, report: &RunReport) -> ExitStatus {
             report.attempts, report.session_id, report.session_id
         );
     }
-    if !report.unknown_events.is_empty() {
-        let kinds = report
-            .unknown_events
-            .iter()
-            .map(|(kind, n)| format!("{n} `{kind}`"))
-            .collect::<Vec<_>>()
-            .join(", ");
-        eprintln!("note: ignored events of types this agentc does not know: {kinds}");
-    }
+    note_unknown_events(&report.unknown_events);
     if report.files > 0 {
         eprintln!(
             "note: the agent produced {} file(s); agentc does not save them",
@@ -350,35 +328,12 @@ fn print_paused(
         print_stdout(&format!("{line}\n"));
         return ExitStatus::WaitingForToolResults;
     }
-    for call in &pending.calls {
-        let waits = match call.action_invocation_type {
-            InvocationType::Result => "",
-            _ => ", needs confirmation",
-        };
-        print_stdout(&format!(
-            "tool call {} ({}/{}{waits}): {}\n",
-            call.tool_use_id, call.action_group, call.function, call.input
-        ));
-    }
+    print_pending_calls(&pending.calls);
     let ids = match (&args.agent_id, &args.agent_alias_id) {
         (Some(agent), Some(alias)) => format!(" --agent-id {agent} --agent-alias-id {alias}"),
         _ => String::new(),
     };
-    let answers = pending
-        .calls
-        .iter()
-        .map(|c| match c.action_invocation_type {
-            InvocationType::Result => format!("--tool-result '{}=<JSON>'", c.tool_use_id),
-            InvocationType::UserConfirmation => {
-                format!("--confirm {0} (or --deny {0})", c.tool_use_id)
-            }
-            InvocationType::UserConfirmationAndResult => format!(
-                "--tool-result '{0}=<JSON>' once confirmed (or --deny {0})",
-                c.tool_use_id
-            ),
-        })
-        .collect::<Vec<_>>()
-        .join(" ");
+    let answers = answer_flags(&pending.calls);
     eprintln!(
         "note: answer with: agentc run {} --target agents{ids} --session {} {answers}",
         args.input.spec.display(),

@@ -2,17 +2,20 @@
 //! feature). The direct target's local commands are in `artifact`.
 
 use super::artifact::load_for_direct;
+use super::run_common::{
+    answer_flags, answers_given, print_error_line, print_pending_calls, refuse_other_targets,
+    spec_dir,
+};
 use crate::cli::run::RunArgs;
-use crate::cli::{CliResult, ExitStatus, print_stdout, refuse, runtime};
+use crate::cli::{CliResult, ExitStatus, print_stdout, runtime};
 use agentc::direct::dispatch::Dispatcher;
 use agentc::direct::prepare;
 use agentc::direct::retry::RetryPolicy;
 use agentc::direct::runner::{Outcome, Report, Runner, TurnInput};
-use agentc::direct::session::{self, InvocationType};
+use agentc::direct::session;
 use agentc::direct::trace::Trace;
 use agentc::models::ModelTable;
 use agentc::target::Target;
-use std::path::PathBuf;
 use std::sync::Arc;
 
 /// Errors of `agentc run` outside the loop itself.
@@ -35,36 +38,8 @@ pub enum SetupError {
 const TARGET: Target = Target::Direct;
 
 pub fn run(args: &RunArgs) -> CliResult {
-    const AGENTS_ONLY: &str = "; it names a Bedrock Agent and its session (use --target agents)";
-    refuse(args.agent_id.is_some(), "--agent-id", TARGET, AGENTS_ONLY)?;
-    refuse(
-        args.agent_alias_id.is_some(),
-        "--agent-alias-id",
-        TARGET,
-        AGENTS_ONLY,
-    )?;
-    refuse(args.end_session, "--end-session", TARGET, AGENTS_ONLY)?;
-    const HARNESS_ONLY: &str = "; it names an AgentCore harness (use --target harness)";
-    refuse(
-        args.harness_arn.is_some(),
-        "--harness-arn",
-        TARGET,
-        HARNESS_ONLY,
-    )?;
-    refuse(
-        args.qualifier.is_some(),
-        "--qualifier",
-        TARGET,
-        HARNESS_ONLY,
-    )?;
-    refuse(
-        args.retry_session > 0,
-        "--retry-session",
-        TARGET,
-        AGENTS_ONLY,
-    )?;
-    let answers =
-        !args.tool_results.is_empty() || !args.confirm.is_empty() || !args.deny.is_empty();
+    refuse_other_targets(args, TARGET)?;
+    let answers = answers_given(args);
     if args.message.is_none() && !answers {
         return Err(SetupError::Usage(
             "give a message, or --session ID with --tool-result ID=JSON, --confirm ID or --deny ID"
@@ -85,22 +60,10 @@ pub fn run(args: &RunArgs) -> CliResult {
     }
     let checked = load_for_direct(&args.input)?;
     let runtime = runtime()?;
-    let spec_dir = match checked.file.dir() {
-        dir if dir.as_os_str().is_empty() => PathBuf::from("."),
-        dir => dir.to_path_buf(),
-    };
+    let spec_dir = spec_dir(checked.file.dir());
     let result = runtime.block_on(run_async(args, &checked.spec, &checked.agent, &spec_dir));
-    // With --json, a failure is also one JSON line on stdout, so scripts read every outcome
-    // from one place.
-    if let Err(error) = &result
-        && args.json
-    {
-        let line = serde_json::json!({
-            "session": args.session.as_deref(),
-            "outcome": "error",
-            "error": error.to_string(),
-        });
-        print_stdout(&format!("{line}\n"));
+    if let Err(error) = &result {
+        print_error_line(args, error);
     }
     result
 }
@@ -348,20 +311,7 @@ fn print_report(
                 Some(id) => format!(
                     "answer with: agentc run {} --session {id} {}",
                     args.input.spec.display(),
-                    calls
-                        .iter()
-                        .map(|c| match c.action_invocation_type {
-                            InvocationType::Result =>
-                                format!("--tool-result '{}=<JSON>'", c.tool_use_id),
-                            InvocationType::UserConfirmation =>
-                                format!("--confirm {0} (or --deny {0})", c.tool_use_id),
-                            InvocationType::UserConfirmationAndResult => format!(
-                                "--tool-result '{0}=<JSON>' once confirmed (or --deny {0})",
-                                c.tool_use_id
-                            ),
-                        })
-                        .collect::<Vec<_>>()
-                        .join(" ")
+                    answer_flags(calls)
                 ),
                 None => "this run has no --session, so it cannot be resumed; run with --session ID to answer the calls".into(),
             };
@@ -398,18 +348,7 @@ fn print_report(
                 print_stdout(&format!("{}\n", text.trim_end()));
             }
         }
-        Outcome::ReturnControl { calls } => {
-            for call in calls {
-                let waits = match call.action_invocation_type {
-                    InvocationType::Result => "",
-                    _ => ", needs confirmation",
-                };
-                print_stdout(&format!(
-                    "tool call {} ({}/{}{waits}): {}\n",
-                    call.tool_use_id, call.action_group, call.function, call.input
-                ));
-            }
-        }
+        Outcome::ReturnControl { calls } => print_pending_calls(calls),
     }
     if let Some(note) = note {
         eprintln!("note: {note}");

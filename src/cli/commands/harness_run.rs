@@ -6,12 +6,16 @@
 //! answers it with `--session ID --confirm/--deny/--tool-result`.
 
 use super::direct::{SetupError, TerminalConfirm};
+use super::run_common::{
+    answer_flags, answers_given, note_unknown_events, print_error_line, print_pending_calls,
+    refuse_other_targets, spec_dir,
+};
 use crate::cli::run::RunArgs;
-use crate::cli::{CliError, CliResult, ExitStatus, load_checked, print_stdout, refuse, runtime};
+use crate::cli::{CliError, CliResult, ExitStatus, load_checked, print_stdout, runtime};
 use agentc::direct::dispatch::Dispatcher;
 use agentc::direct::retry::RetryPolicy;
 use agentc::direct::runner::match_answers;
-use agentc::direct::session::{InvocationType, Pending, Store, Update};
+use agentc::direct::session::{Pending, Store, Update};
 use agentc::direct::trace::Trace;
 use agentc::harness::desired::harness_name;
 use agentc::harness::http::AgentCoreControl;
@@ -23,7 +27,6 @@ use agentc::harness::runtime::{
 use agentc::models::ModelTable;
 use agentc::spec::HarnessTarget;
 use agentc::target::Target;
-use std::path::PathBuf;
 use std::sync::Arc;
 
 const TARGET: Target = Target::Harness;
@@ -35,27 +38,18 @@ fn store_key(session: &str) -> String {
 }
 
 pub fn run(args: &RunArgs) -> CliResult {
-    const AGENTS_ONLY: &str = "; it names a Bedrock Agent and its session (use --target agents)";
-    refuse(args.agent_id.is_some(), "--agent-id", TARGET, AGENTS_ONLY)?;
-    refuse(
-        args.agent_alias_id.is_some(),
-        "--agent-alias-id",
-        TARGET,
-        AGENTS_ONLY,
-    )?;
-    refuse(args.end_session, "--end-session", TARGET, AGENTS_ONLY)?;
-    refuse(
-        args.retry_session > 0,
-        "--retry-session",
-        TARGET,
-        "; it works around a failure of Bedrock Agents (use --target agents)",
-    )?;
-    let answers =
-        !args.tool_results.is_empty() || !args.confirm.is_empty() || !args.deny.is_empty();
-    if args.message.is_none() && !answers {
+    refuse_other_targets(args, TARGET)?;
+    let answers = answers_given(args);
+    if args.message.is_none() && !answers && !args.end_session {
         return Err(SetupError::Usage(
-            "give a message, or --session ID with --tool-result ID=JSON, --confirm ID or --deny ID"
+            "give a message, or --session ID with --tool-result ID=JSON, --confirm ID or --deny ID (or --session ID --end-session to end a session)"
                 .into(),
+        )
+        .into());
+    }
+    if args.end_session && args.message.is_none() && args.session.is_none() {
+        return Err(SetupError::Usage(
+            "--end-session without a message needs --session ID: the session to end".into(),
         )
         .into());
     }
@@ -81,29 +75,76 @@ pub fn run(args: &RunArgs) -> CliResult {
         ModelTable::builtin(),
         &[TARGET],
     )?;
-    let spec_dir = match checked.file.dir() {
-        dir if dir.as_os_str().is_empty() => PathBuf::from("."),
-        dir => dir.to_path_buf(),
-    };
+    let spec_dir = spec_dir(checked.file.dir());
     let result = runtime()?.block_on(run_async(args, &checked, &spec_dir));
-    if let Err(error) = &result
-        && args.json
-    {
-        let line = serde_json::json!({
-            "session": args.session.as_deref(),
-            "outcome": "error",
-            "error": error.to_string(),
-        });
-        print_stdout(&format!("{line}\n"));
+    if let Err(error) = &result {
+        print_error_line(args, error);
     }
     result
 }
 
-/// Which harness, endpoint and version to invoke: as given, or found by the spec's names.
-async fn find_harness(
+/// The ARN of the runtime behind the harness, whose sessions StopRuntimeSession ends: read
+/// from the harness (GetHarness) when it was named by --harness-arn.
+async fn runtime_arn(
     args: &RunArgs,
-    spec: &agentc::spec::Spec,
-) -> Result<(String, String, Option<String>), CliError> {
+    harness_arn: &str,
+    known: Option<String>,
+) -> Result<String, CliError> {
+    if let Some(arn) = known {
+        return Ok(arn);
+    }
+    let api =
+        AgentCoreControl::connect(args.aws.region.as_deref(), args.aws.profile.as_deref()).await;
+    let id = harness_arn.rsplit('/').next().unwrap_or(harness_arn);
+    let record = agentc::harness::api::HarnessApi::get_harness(&api, id)
+        .await
+        .map_err(|e| {
+            CliError::from(
+                agentc::harness::error::DeployError::api("read", id, e)
+                    .at_endpoint(&api.endpoint()),
+            )
+        })?;
+    record
+        .as_ref()
+        .and_then(|r| r.runtime_arn())
+        .map(str::to_string)
+        .ok_or_else(|| {
+            HarnessRunError::NoRuntime {
+                harness: harness_arn.to_string(),
+            }
+            .into()
+        })
+}
+
+/// End the runtime session (`--end-session`).
+async fn end_session(
+    args: &RunArgs,
+    client: &HarnessRuntime,
+    found: &Found,
+    session_id: &str,
+) -> Result<(), CliError> {
+    let runtime = runtime_arn(args, &found.arn, found.runtime_arn.clone()).await?;
+    client
+        .stop_session(&runtime, &found.qualifier, session_id)
+        .await
+        .map_err(|e| HarnessRunError::NotStopped {
+            session: session_id.to_string(),
+            detail: e.to_string(),
+        })?;
+    Ok(())
+}
+
+/// What `locate_harness` found.
+pub(crate) struct Found {
+    pub(crate) arn: String,
+    pub(crate) qualifier: String,
+    pub(crate) version: Option<String>,
+    /// The runtime behind the harness, when the harness was read.
+    pub(crate) runtime_arn: Option<String>,
+}
+
+/// Which harness, endpoint and version to invoke: as given, or found by the spec's names.
+async fn find_harness(args: &RunArgs, spec: &agentc::spec::Spec) -> Result<Found, CliError> {
     locate_harness(
         args.harness_arn.as_deref(),
         args.qualifier.as_deref(),
@@ -121,7 +162,7 @@ pub(crate) async fn locate_harness(
     qualifier: Option<&str>,
     aws: &crate::cli::args::AwsArgs,
     spec: &agentc::spec::Spec,
-) -> Result<(String, String, Option<String>), CliError> {
+) -> Result<Found, CliError> {
     let spec_endpoint = spec
         .targets
         .harness
@@ -132,7 +173,12 @@ pub(crate) async fn locate_harness(
             .map(str::to_string)
             .or(spec_endpoint)
             .unwrap_or_else(|| DEFAULT_QUALIFIER.into());
-        return Ok((arn.to_string(), qualifier, None));
+        return Ok(Found {
+            arn: arn.to_string(),
+            qualifier,
+            version: None,
+            runtime_arn: None,
+        });
     }
     let api = AgentCoreControl::connect(aws.region.as_deref(), aws.profile.as_deref()).await;
     let name = harness_name(&spec.name);
@@ -149,14 +195,21 @@ pub(crate) async fn locate_harness(
         }
         .into());
     };
+    let runtime_arn = remote.record.runtime_arn().map(str::to_string);
     match read_endpoint {
-        None => Ok((
-            remote.record.arn,
-            DEFAULT_QUALIFIER.into(),
-            Some(remote.record.version),
-        )),
+        None => Ok(Found {
+            arn: remote.record.arn,
+            qualifier: DEFAULT_QUALIFIER.into(),
+            version: Some(remote.record.version),
+            runtime_arn,
+        }),
         Some(wanted) => match remote.endpoint {
-            Some(found) => Ok((remote.record.arn, found.name, found.live_version)),
+            Some(found) => Ok(Found {
+                arn: remote.record.arn,
+                qualifier: found.name,
+                version: found.live_version,
+                runtime_arn,
+            }),
             None => Err(HarnessRunError::EndpointNotFound {
                 harness: name,
                 endpoint: wanted.to_string(),
@@ -184,6 +237,17 @@ async fn run_async(
         .session
         .clone()
         .unwrap_or_else(agentc::harness::invoke::new_session_id);
+    if args.end_session && args.message.is_none() && !answers_given(args) {
+        let found = find_harness(args, spec).await?;
+        end_session(args, &client, &found, &session_id).await?;
+        if args.json {
+            let line = serde_json::json!({ "session": session_id, "outcome": "session_ended" });
+            print_stdout(&format!("{line}\n"));
+        } else {
+            eprintln!("note: ended harness session `{session_id}`");
+        }
+        return Ok(ExitStatus::Success);
+    }
     let sessions = spec
         .targets
         .direct
@@ -244,7 +308,7 @@ async fn run_async(
             Trace::open_for(path, &args.input.spec, args.force).map(|t| t.for_target(TARGET))
         })
         .transpose()?;
-    let (harness_arn, qualifier, harness_version) = find_harness(args, spec).await?;
+    let found = find_harness(args, spec).await?;
     let (_, names) = agentc::direct::compile(spec, agent, ModelTable::builtin());
     let dispatcher = Arc::new(Dispatcher::new(
         spec,
@@ -259,11 +323,11 @@ async fn run_async(
         dispatcher,
         trace: trace.as_ref(),
         settings: RunSettings {
-            harness_arn,
-            qualifier,
+            harness_arn: found.arn.clone(),
+            qualifier: found.qualifier.clone(),
             session_id: session_id.clone(),
             agent_name: agent.name.clone(),
-            harness_version,
+            harness_version: found.version.clone(),
             model_id: spec.model.clone(),
             max_rounds: spec
                 .targets
@@ -327,7 +391,21 @@ async fn run_async(
         };
         store.save(&store_key(&session_id), &update).await?;
     }
-    Ok(print_report(args, &report, pending.as_ref()))
+    let status = print_report(args, &report, pending.as_ref());
+    if args.end_session {
+        // A paused request still waits for answers on this session: ending it would lose them.
+        if pending.is_some() {
+            eprintln!(
+                "note: the session was not ended: it waits for answers to its paused calls (answer them, or end it with --session {session_id} --end-session)"
+            );
+        } else {
+            end_session(args, &client, &found, &session_id).await?;
+            if !args.json {
+                eprintln!("note: ended harness session `{session_id}`");
+            }
+        }
+    }
+    Ok(status)
 }
 
 /// What a stop reason means for the user, and the exit status it maps to.
@@ -369,21 +447,7 @@ fn print_report(args: &RunArgs, report: &RunReport, pending: Option<&Pending>) -
             (status, note.map(str::to_string), stop_reason.as_str())
         }
         (Outcome::ReturnControl { .. }, Some(pending)) => {
-            let answers = pending
-                .calls
-                .iter()
-                .map(|c| match c.action_invocation_type {
-                    InvocationType::Result => format!("--tool-result '{}=<JSON>'", c.tool_use_id),
-                    InvocationType::UserConfirmation => {
-                        format!("--confirm {0} (or --deny {0})", c.tool_use_id)
-                    }
-                    InvocationType::UserConfirmationAndResult => format!(
-                        "--tool-result '{0}=<JSON>' once confirmed (or --deny {0})",
-                        c.tool_use_id
-                    ),
-                })
-                .collect::<Vec<_>>()
-                .join(" ");
+            let answers = answer_flags(&pending.calls);
             (
                 ExitStatus::WaitingForToolResults,
                 Some(format!(
@@ -414,26 +478,9 @@ fn print_report(args: &RunArgs, report: &RunReport, pending: Option<&Pending>) -
         return status;
     }
     if let Some(pending) = pending {
-        for call in &pending.calls {
-            let waits = match call.action_invocation_type {
-                InvocationType::Result => "",
-                _ => ", needs confirmation",
-            };
-            print_stdout(&format!(
-                "tool call {} ({}/{}{waits}): {}\n",
-                call.tool_use_id, call.action_group, call.function, call.input
-            ));
-        }
+        print_pending_calls(&pending.calls);
     }
-    if unknown > 0 {
-        let kinds = report
-            .unknown_events
-            .iter()
-            .map(|(kind, n)| format!("{n} `{kind}`"))
-            .collect::<Vec<_>>()
-            .join(", ");
-        eprintln!("note: ignored events of types this agentc does not know: {kinds}");
-    }
+    note_unknown_events(&report.unknown_events);
     if let Some(note) = note {
         eprintln!("note: {note}");
     }

@@ -15,6 +15,7 @@ pub mod agents;
 pub mod agents_run;
 #[cfg(feature = "direct")]
 pub mod direct;
+// What the three `run` handlers share.
 #[cfg(feature = "harness")]
 pub mod harness_deploy;
 #[cfg(all(feature = "harness", feature = "direct"))]
@@ -26,6 +27,8 @@ pub mod harness_run;
     feature = "serve"
 )))]
 mod lean;
+#[cfg(feature = "direct")]
+pub mod run_common;
 #[cfg(not(feature = "agents"))]
 pub use lean::agents;
 #[cfg(not(all(feature = "agents", feature = "direct")))]

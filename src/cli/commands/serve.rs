@@ -197,7 +197,7 @@ async fn run_on(args: &ServeArgs, source: &AgentSource) -> Result<RunOn, CliErro
     match Target::from(args.target) {
         #[cfg(all(feature = "harness", feature = "direct"))]
         Target::Harness => {
-            let (arn, qualifier, version) = super::harness_run::locate_harness(
+            let found = super::harness_run::locate_harness(
                 args.harness_arn.as_deref(),
                 args.qualifier.as_deref(),
                 &args.aws,
@@ -205,9 +205,9 @@ async fn run_on(args: &ServeArgs, source: &AgentSource) -> Result<RunOn, CliErro
             )
             .await?;
             Ok(RunOn::Harness(agentc::serve::engine::HarnessAt {
-                arn,
-                qualifier,
-                version,
+                arn: found.arn,
+                qualifier: found.qualifier,
+                version: found.version,
             }))
         }
         _ => {

@@ -270,3 +270,32 @@ pub fn exception(kind: &str, message: &str) -> Vec<u8> {
             .add_header(string_header(":content-type", "application/json")),
     )
 }
+
+/// Run `command` (agentc against a fake whose stream waits at a `Part::WaitFor`) and check
+/// that `first` reaches its stdout before the fake is let go on (`go_on`): an agentc that
+/// printed only at the end would show nothing. Returns the rest of stdout; the run must
+/// succeed.
+pub fn streams_before_the_end(
+    command: &mut std::process::Command,
+    first: &str,
+    go_on: &std::sync::mpsc::Sender<()>,
+) -> String {
+    use std::io::Read;
+    command
+        .stdout(std::process::Stdio::piped())
+        .stderr(std::process::Stdio::null());
+    let mut child = command.spawn().expect("start agentc");
+    let mut stdout = child.stdout.take().expect("stdout");
+    let mut seen = Vec::new();
+    let mut byte = [0u8; 1];
+    while !seen.ends_with(first.as_bytes()) {
+        let n = stdout.read(&mut byte).expect("read stdout");
+        assert!(n > 0, "stdout closed before `{first}`: {seen:?}");
+        seen.push(byte[0]);
+    }
+    go_on.send(()).expect("the fake waits");
+    let mut rest = String::new();
+    stdout.read_to_string(&mut rest).expect("read stdout");
+    assert!(child.wait().expect("agentc ends").success());
+    rest
+}
