@@ -1009,10 +1009,14 @@ impl Turn {
         let served = &self.served;
         let Some(input) = self.input.clone() else {
             // endSession without anything to answer: the session just ends.
-            return match served.store.delete(&self.key).await {
-                Ok(()) => "session_ended".into(),
-                Err(e) => self.exception(ErrorKind::InternalServer, &e.to_string()),
-            };
+            if let Err(e) = served.store.delete(&self.key).await {
+                return self.exception(ErrorKind::InternalServer, &e.to_string());
+            }
+            #[cfg(feature = "harness")]
+            if let Backend::Harness(backend) = &served.backend {
+                self.stop_runtime_session(backend).await;
+            }
+            return "session_ended".into();
         };
         let observer = TraceEvents {
             sender: self.sender.clone(),

@@ -460,3 +460,95 @@ targets:",
         "prompt attributes last one turn"
     );
 }
+
+#[test]
+fn end_session_stops_the_harness_runtime_session_and_a_failed_stop_keeps_the_answer() {
+    use crate::support::fake_harness::FakeHarness;
+    let control = FakeHarness::start();
+    let id = control.insert_foreign_harness("test_agent", &[]);
+    let harness_arn = format!("arn:aws:bedrock-agentcore:us-east-1:123456789012:harness/{id}");
+    // The turn's answer, StopRuntimeSession's (200, no body), the bare endSession's stop,
+    // and for the last session a stop the service refuses.
+    let fake = FakeInvokeHarness::start(vec![
+        Answer::frames(answer("Bye.", 5, 2)),
+        Answer::Stream(Vec::new()),
+        Answer::Stream(Vec::new()),
+        Answer::frames(answer("Bye again.", 5, 2)),
+        Answer::Error {
+            status: 400,
+            kind: "ValidationException",
+            message: "no such session",
+        },
+    ]);
+    let ws = Workspace::new(SPEC);
+    let env: Vec<(&str, String)> = control
+        .client_env(ws.path())
+        .into_iter()
+        .map(|(k, v)| (k, v.to_string_lossy().into_owned()))
+        .collect();
+    let mut envs: Vec<(&str, &str)> = env.iter().map(|(k, v)| (*k, v.as_str())).collect();
+    envs.push(("AWS_ENDPOINT_URL_BEDROCK_AGENTCORE", fake.url.as_str()));
+    let serve = Serve::start_with(
+        &ws,
+        "http://127.0.0.1:9",
+        &[
+            "agent.yaml",
+            "--target",
+            "harness",
+            "--harness-arn",
+            &harness_arn,
+        ],
+        &envs,
+    );
+    let client = serve.client();
+    let agent = serve.agent_id();
+    let ended = |session: &str, input: Option<&str>| {
+        runtime().block_on(async {
+            let output = client
+                .invoke_agent()
+                .agent_id(&agent)
+                .agent_alias_id("TSTALIASID")
+                .session_id(session)
+                .set_input_text(input.map(str::to_string))
+                .end_session(true)
+                .send()
+                .await
+                .unwrap();
+            let mut text = String::new();
+            let mut completion = output.completion;
+            while let Some(event) = completion.recv().await.unwrap() {
+                if let ResponseStream::Chunk(part) = event {
+                    text.push_str(std::str::from_utf8(part.bytes().unwrap().as_ref()).unwrap());
+                }
+            }
+            text
+        })
+    };
+    assert_eq!(ended("s-with-message", Some("Hi")), "Bye.");
+    assert_eq!(ended("s-bare", None), "");
+    // The stop fails: the caller still gets the answer, and the log says why.
+    assert_eq!(ended("s-refused", Some("Hi")), "Bye again.");
+    assert_logged(
+        &serve,
+        "endSession did not stop the harness's runtime session",
+    );
+
+    let requests = fake.requests();
+    assert_eq!(requests.len(), 5, "{requests:?}");
+    let runtime_arn =
+        format!("arn%3Aaws%3Abedrock-agentcore%3Aus-east-1%3A123456789012%3Aruntime%2F{id}_rt");
+    let stop_path = format!("/runtimes/{runtime_arn}/stopruntimesession?qualifier=DEFAULT");
+    assert!(requests[0].path.starts_with("/harnesses/invoke?"));
+    for stop in [&requests[1], &requests[2], &requests[4]] {
+        assert_eq!(stop.method, "POST");
+        assert_eq!(stop.path, stop_path);
+    }
+    // Each stop names the runtime session its InvokeAgent session maps to.
+    assert_eq!(runtime_session(&requests[1]), runtime_session(&requests[0]));
+    assert_eq!(runtime_session(&requests[4]), runtime_session(&requests[3]));
+    assert_ne!(runtime_session(&requests[2]), runtime_session(&requests[0]));
+    assert_eq!(
+        runtime_session(&requests[2]),
+        agentc::serve::engine::runtime_session_id(&agent, "s-bare")
+    );
+}

@@ -208,6 +208,7 @@ async fn run_on(args: &ServeArgs, source: &AgentSource) -> Result<RunOn, CliErro
                 arn: found.arn,
                 qualifier: found.qualifier,
                 version: found.version,
+                runtime_arn: found.runtime_arn,
             }))
         }
         _ => {

@@ -32,12 +32,18 @@ pub struct HarnessAt {
     pub qualifier: String,
     /// The version behind the endpoint, when the lookup read it (the Lambda event names it).
     pub version: Option<String>,
+    /// The runtime behind the harness, whose sessions endSession stops: known when the
+    /// harness was found by name; read with GetHarness on the first endSession otherwise.
+    pub runtime_arn: Option<String>,
 }
 
 /// The InvokeHarness client and what every request of one served spec shares.
 pub(super) struct Backend {
     client: HarnessRuntime,
     at: HarnessAt,
+    /// For GetHarness, when the runtime ARN is not known yet.
+    sdk_config: aws_config::SdkConfig,
+    runtime_arn: tokio::sync::Mutex<Option<String>>,
     agent_name: String,
     model_id: String,
     max_rounds: u32,
@@ -53,6 +59,8 @@ impl Backend {
     ) -> Result<Self, HarnessRunError> {
         Ok(Self {
             client: HarnessRuntime::new(sdk_config, retry)?,
+            runtime_arn: tokio::sync::Mutex::new(at.runtime_arn.clone()),
+            sdk_config: sdk_config.clone(),
             at,
             agent_name: agent.name.clone(),
             model_id: spec.model.clone(),
@@ -68,6 +76,40 @@ impl Backend {
 impl Backend {
     pub(super) fn describe(&self) -> String {
         format!("{} at {}", self.at.arn, self.at.qualifier)
+    }
+
+    /// endSession on the harness: StopRuntimeSession ends the runtime session behind the
+    /// InvokeAgent session, so it stops costing memory-hours until its idle timeout.
+    pub(super) async fn stop(&self, agent_id: &str, session_id: &str) -> Result<(), String> {
+        let runtime = self.runtime_arn().await?;
+        self.client
+            .stop_session(
+                &runtime,
+                &self.at.qualifier,
+                &runtime_session_id(agent_id, session_id),
+            )
+            .await
+            .map_err(|e| format!("StopRuntimeSession failed: {e}"))
+    }
+
+    async fn runtime_arn(&self) -> Result<String, String> {
+        // Held across GetHarness, so concurrent endSessions read the harness once.
+        let mut known = self.runtime_arn.lock().await;
+        if let Some(arn) = known.as_ref() {
+            return Ok(arn.clone());
+        }
+        let api = crate::harness::http::AgentCoreControl::from_config(self.sdk_config.clone());
+        let id = self.at.arn.rsplit('/').next().unwrap_or(&self.at.arn);
+        let record = crate::harness::api::HarnessApi::get_harness(&api, id)
+            .await
+            .map_err(|e| format!("reading harness `{id}` (GetHarness) failed: {e}"))?;
+        let arn = record
+            .as_ref()
+            .and_then(|r| r.runtime_arn())
+            .map(str::to_string)
+            .ok_or_else(|| format!("harness `{id}` names no runtime"))?;
+        *known = Some(arn.clone());
+        Ok(arn)
     }
 }
 
@@ -277,12 +319,24 @@ impl Turn {
             }
             (Outcome::ReturnControl { .. }, None) => "return_control".to_string(),
         };
-        if self.end_session
-            && let Err(error) = served.store.delete(&self.key).await
-        {
-            return self.exception(ErrorKind::InternalServer, &error.to_string());
+        if self.end_session {
+            if let Err(error) = served.store.delete(&self.key).await {
+                return self.exception(ErrorKind::InternalServer, &error.to_string());
+            }
+            self.stop_runtime_session(backend).await;
         }
         outcome
+    }
+
+    /// Stops the harness's runtime session at endSession. A failure is only logged: the
+    /// turn's answer is the caller's already, and the runtime session still ends at its
+    /// idle timeout.
+    pub(super) async fn stop_runtime_session(&self, backend: &Backend) {
+        if let Err(error) = backend.stop(&self.agent_id, &self.session_id).await {
+            self.engine.log(format!(
+                "note: endSession did not stop the harness's runtime session (it ends at its idle timeout): {error}"
+            ));
+        }
     }
 }
 
