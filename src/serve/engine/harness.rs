@@ -41,8 +41,9 @@ pub struct HarnessAt {
 pub(super) struct Backend {
     client: HarnessRuntime,
     at: HarnessAt,
-    /// For GetHarness, when the runtime ARN is not known yet.
-    sdk_config: aws_config::SdkConfig,
+    /// For GetHarness, when the runtime ARN is not known yet (boxed: it is large and rarely
+    /// read).
+    sdk_config: Box<aws_config::SdkConfig>,
     runtime_arn: tokio::sync::Mutex<Option<String>>,
     agent_name: String,
     model_id: String,
@@ -60,7 +61,7 @@ impl Backend {
         Ok(Self {
             client: HarnessRuntime::new(sdk_config, retry)?,
             runtime_arn: tokio::sync::Mutex::new(at.runtime_arn.clone()),
-            sdk_config: sdk_config.clone(),
+            sdk_config: Box::new(sdk_config.clone()),
             at,
             agent_name: agent.name.clone(),
             model_id: spec.model.clone(),
@@ -98,7 +99,7 @@ impl Backend {
         if let Some(arn) = known.as_ref() {
             return Ok(arn.clone());
         }
-        let api = crate::harness::http::AgentCoreControl::from_config(self.sdk_config.clone());
+        let api = crate::harness::http::AgentCoreControl::from_config((*self.sdk_config).clone());
         let id = self.at.arn.rsplit('/').next().unwrap_or(&self.at.arn);
         let record = crate::harness::api::HarnessApi::get_harness(&api, id)
             .await
