@@ -213,6 +213,20 @@ pub fn endpoint(config: &aws_config::SdkConfig, service: Service) -> String {
     }
 }
 
+/// A configuration for unit tests of the thin clients: fixed test credentials, `region`, and
+/// an endpoint on loopback where nothing listens.
+#[cfg(test)]
+pub(crate) fn loopback_test_config(region: &str) -> aws_config::SdkConfig {
+    let credentials = aws_credential_types::Credentials::new("AKID", "secret", None, None, "test");
+    aws_config::SdkConfig::builder()
+        .region(aws_config::Region::new(region.to_string()))
+        .endpoint_url("http://127.0.0.1:9/")
+        .credentials_provider(
+            aws_credential_types::provider::SharedCredentialsProvider::new(credentials),
+        )
+        .build()
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;

@@ -943,17 +943,10 @@ async fn futures_join_all<F: std::future::Future>(
 #[cfg(test)]
 mod tests {
     use super::*;
-    use aws_credential_types::provider::SharedCredentialsProvider;
 
     #[test]
     fn path_labels_are_encoded_like_the_sdk_encodes_them() {
-        let credentials =
-            aws_credential_types::Credentials::new("AKID", "secret", None, None, "test");
-        let config = aws_config::SdkConfig::builder()
-            .region(aws_config::Region::new("eu-west-1"))
-            .endpoint_url("http://127.0.0.1:9/")
-            .credentials_provider(SharedCredentialsProvider::new(credentials))
-            .build();
+        let config = crate::aws::loopback_test_config("eu-west-1");
         let client = AgentRuntime::new(&config, RetryPolicy::default()).unwrap();
         assert_eq!(
             client.url("A1", "TSTALIASID", "s:1"),

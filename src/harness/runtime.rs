@@ -778,17 +778,10 @@ enum Answered {
 #[cfg(test)]
 mod tests {
     use super::*;
-    use aws_credential_types::provider::SharedCredentialsProvider;
 
     #[test]
     fn the_invoke_url_carries_the_arn_and_qualifier_encoded_like_the_sdk() {
-        let credentials =
-            aws_credential_types::Credentials::new("AKID", "secret", None, None, "test");
-        let config = aws_config::SdkConfig::builder()
-            .region(aws_config::Region::new("us-east-1"))
-            .endpoint_url("http://127.0.0.1:9/")
-            .credentials_provider(SharedCredentialsProvider::new(credentials))
-            .build();
+        let config = crate::aws::loopback_test_config("us-east-1");
         let client = HarnessRuntime::new(&config, RetryPolicy::default()).unwrap();
         assert_eq!(
             client.url(
