@@ -7,12 +7,15 @@
 //! - The built-in model table (`data/models.yaml`) as JSON: serde_json reads it in a tenth of
 //!   the time the YAML parser takes (~0.6 ms of every lint). `src/models.rs` tests that both
 //!   give the same table.
+//! - The spec schema without its annotations (descriptions are two thirds of its text), for
+//!   `src/spec/conforms.rs`, which walks it over every spec a lint reads.
 
 use std::io::Write;
 
 fn main() {
     println!("cargo:rerun-if-changed=build.rs");
     models_json();
+    schema_keywords();
     let Ok(bpe) = tiktoken_rs::cl100k_base() else {
         panic!("tiktoken-rs could not load cl100k_base");
     };
@@ -51,4 +54,41 @@ fn models_json() {
     let dir = std::env::var("OUT_DIR").unwrap_or_else(|_| ".".into());
     let path = std::path::Path::new(&dir).join("models.json");
     std::fs::write(&path, table.to_string()).unwrap_or_else(|e| panic!("{}: {e}", path.display()));
+}
+
+fn schema_keywords() {
+    let source = "schema/agent.schema.json";
+    println!("cargo:rerun-if-changed={source}");
+    let text = std::fs::read_to_string(source).unwrap_or_else(|e| panic!("{source}: {e}"));
+    let mut schema: serde_json::Value =
+        serde_json::from_str(&text).unwrap_or_else(|e| panic!("{source}: {e}"));
+    strip_annotations(&mut schema, false);
+    let dir = std::env::var("OUT_DIR").unwrap_or_else(|_| ".".into());
+    let path = std::path::Path::new(&dir).join("agent.keywords.json");
+    std::fs::write(&path, schema.to_string()).unwrap_or_else(|e| panic!("{}: {e}", path.display()));
+}
+
+/// Removes the keywords that do not take part in validation (formats are not validated).
+/// The keys of `properties` and `$defs` are names, and `enum`/`const`/`default` values are
+/// data: neither is touched as a keyword.
+fn strip_annotations(node: &mut serde_json::Value, named: bool) {
+    match node {
+        serde_json::Value::Object(map) if named => {
+            map.values_mut().for_each(|v| strip_annotations(v, false));
+        }
+        serde_json::Value::Object(map) => {
+            for key in ["description", "title", "default", "$schema", "format"] {
+                map.remove(key);
+            }
+            for (key, value) in map.iter_mut() {
+                if key != "enum" && key != "const" {
+                    strip_annotations(value, key == "properties" || key == "$defs");
+                }
+            }
+        }
+        serde_json::Value::Array(items) => {
+            items.iter_mut().for_each(|v| strip_annotations(v, false))
+        }
+        _ => {}
+    }
 }

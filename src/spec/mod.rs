@@ -6,6 +6,7 @@
 //!       ─schema::check─▶ diagnostics ─serde─▶ Spec ─resolve─▶ Agent (rendered instruction, tools)
 //! ```
 
+mod conforms;
 pub mod openapi;
 pub mod resolve;
 pub mod schema;
