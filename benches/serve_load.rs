@@ -5,8 +5,10 @@
 //! the server has stopped), agentc's overhead per turn — the caller's turn time minus the
 //! model time the Converse server spent on that turn's two calls, so an upper bound that also
 //! holds the loopback HTTP and this client's own parsing — as p50/p90/p99/max, the server's
-//! own `agentc_serve_overhead_seconds` histogram, and the server's resident memory while 200
-//! sessions are open.
+//! own `agentc_serve_overhead_seconds` histogram, the server's resident memory while 200
+//! sessions are open, and CPU time per turn of the server, of this process (client and fake)
+//! and of the rest of the machine: on a saturated machine the overhead is queueing for a core,
+//! and these say whose work fills it.
 //!
 //! `nice -n 19 cargo bench --bench serve_load` (release). `SERVE_LOAD_SESSIONS`,
 //! `SERVE_LOAD_TURNS`, `SERVE_LOAD_LATENCY_MS` change the load.
