@@ -5,8 +5,10 @@
 //! the server has stopped), agentc's overhead per turn — the caller's turn time minus the
 //! model time the Converse server spent on that turn's two calls, so an upper bound that also
 //! holds the loopback HTTP and this client's own parsing — as p50/p90/p99/max, the server's
-//! own `agentc_serve_overhead_seconds` histogram, and the server's resident memory while 200
-//! sessions are open.
+//! own `agentc_serve_overhead_seconds` histogram, the server's resident memory while 200
+//! sessions are open, and CPU time per turn of the server, of this process (client and fake)
+//! and of the rest of the machine: on a saturated machine the overhead is queueing for a core,
+//! and these say whose work fills it.
 //!
 //! `nice -n 19 cargo bench --bench serve_load` (release). `SERVE_LOAD_SESSIONS`,
 //! `SERVE_LOAD_TURNS`, `SERVE_LOAD_LATENCY_MS` change the load.
@@ -303,6 +305,40 @@ fn rss_kib(pid: u32) -> u64 {
         .unwrap_or(0)
 }
 
+/// CPU time (user + system) a process has used so far, from `/proc/PID/stat` (fields 14 and
+/// 15, in clock ticks of 1/100 s: the kernel's fixed `USER_HZ` on Linux).
+fn cpu_seconds(pid: &str) -> f64 {
+    std::fs::read_to_string(format!("/proc/{pid}/stat"))
+        .ok()
+        .and_then(|s| {
+            // The command name (field 2) may hold spaces; the fields after it do not.
+            let rest = s.get(s.rfind(')')? + 2..)?.to_string();
+            let fields: Vec<&str> = rest.split_whitespace().collect();
+            let utime: f64 = fields.get(11)?.parse().ok()?;
+            let stime: f64 = fields.get(12)?.parse().ok()?;
+            Some((utime + stime) / 100.0)
+        })
+        .unwrap_or(f64::NAN)
+}
+
+/// (busy, total) CPU seconds of the whole machine so far, from `/proc/stat`'s `cpu` line:
+/// whether the cores were saturated, and by whom (the rest is other processes).
+fn machine_cpu_seconds() -> (f64, f64) {
+    let text = std::fs::read_to_string("/proc/stat").unwrap_or_default();
+    let ticks: Vec<f64> = text
+        .lines()
+        .next()
+        .unwrap_or_default()
+        .split_whitespace()
+        .skip(1)
+        .filter_map(|v| v.parse().ok())
+        .collect();
+    let total: f64 = ticks.iter().take(8).sum();
+    // idle and iowait are the 4th and 5th fields.
+    let idle = ticks.get(3).copied().unwrap_or(0.0) + ticks.get(4).copied().unwrap_or(0.0);
+    ((total - idle) / 100.0, total / 100.0)
+}
+
 fn percentile(sorted: &[f64], p: f64) -> f64 {
     if sorted.is_empty() {
         return f64::NAN;
@@ -311,7 +347,17 @@ fn percentile(sorted: &[f64], p: f64) -> f64 {
     sorted[rank.clamp(1, sorted.len()) - 1]
 }
 
+/// The 1-minute load average: other engineers' builds share these cores.
+fn load_average() -> String {
+    std::fs::read_to_string("/proc/loadavg")
+        .ok()
+        .and_then(|s| s.split_whitespace().next().map(str::to_string))
+        .unwrap_or_default()
+}
+
 fn main() {
+    // Before anything of the bench's own runs, so it says what else the machine was doing.
+    let load_before = load_average();
     let sessions = env_usize("SERVE_LOAD_SESSIONS", 200);
     let turns = env_usize("SERVE_LOAD_TURNS", 2000);
     let latency = Duration::from_millis(env_usize("SERVE_LOAD_LATENCY_MS", 50) as u64);
@@ -396,6 +442,9 @@ fn main() {
         .timeout(Duration::from_secs(120))
         .build()
         .unwrap();
+    let pid_text = pid.to_string();
+    let (serve_cpu_before, bench_cpu_before) = (cpu_seconds(&pid_text), cpu_seconds("self"));
+    let machine_before = machine_cpu_seconds();
     let started = Instant::now();
     let results = runtime.block_on(async {
         let mut tasks = Vec::new();
@@ -420,6 +469,11 @@ fn main() {
         all
     });
     let wall = started.elapsed();
+    let serve_cpu = cpu_seconds(&pid_text) - serve_cpu_before;
+    let bench_cpu = cpu_seconds("self") - bench_cpu_before;
+    let machine_after = machine_cpu_seconds();
+    let machine_busy = machine_after.0 - machine_before.0;
+    let machine_total = machine_after.1 - machine_before.1;
     running.store(false, std::sync::atomic::Ordering::Relaxed);
     sampler.join().unwrap();
     let metrics = runtime.block_on(async {
@@ -492,12 +546,9 @@ fn main() {
             .map(str::to_string)
             .collect::<Vec<_>>()
     });
-    let load1 = std::fs::read_to_string("/proc/loadavg")
-        .ok()
-        .and_then(|s| s.split_whitespace().next().map(str::to_string))
-        .unwrap_or_default();
+    let load1 = load_average();
     println!(
-        "serve_load: {sessions} sessions × {per_session} turns = {} turns, model latency {} ms, wall {:.1} s, load average {load1}",
+        "serve_load: {sessions} sessions × {per_session} turns = {} turns, model latency {} ms, wall {:.1} s, load average {load_before} before, {load1} after",
         results.len(),
         latency.as_millis(),
         wall.as_secs_f64()
@@ -519,6 +570,15 @@ fn main() {
         percentile(&overhead_ms, 90.0),
         percentile(&overhead_ms, 99.0),
         overhead_ms.last().copied().unwrap_or(f64::NAN)
+    );
+    let per_turn = |seconds: f64| seconds * 1000.0 / results.len().max(1) as f64;
+    println!(
+        "  CPU per turn: serve {:.3} ms, bench (client + fake) {:.3} ms, other processes {:.3} ms; machine busy {:.0}% of {:.1} core-seconds",
+        per_turn(serve_cpu),
+        per_turn(bench_cpu),
+        per_turn(machine_busy - serve_cpu - bench_cpu),
+        100.0 * machine_busy / machine_total.max(f64::MIN_POSITIVE),
+        machine_total
     );
     if let Some(buckets) = server_overhead {
         println!("  server histogram agentc_serve_overhead_seconds:");

@@ -19,6 +19,7 @@ use indexmap::IndexMap;
 use serde::{Deserialize, Serialize};
 use serde_json::Value;
 use std::path::{Path, PathBuf};
+use std::sync::Arc;
 
 /// Default location of the SQLite store, relative to the current directory.
 pub const DEFAULT_PATH: &str = ".agentc/sessions.db";
@@ -248,7 +249,10 @@ impl Store {
 
     pub async fn load(&self, id: &str) -> Result<Option<Stored>, SessionError> {
         match self {
-            Store::Sqlite(store) => store.load(id),
+            Store::Sqlite(store) => {
+                let id = id.to_string();
+                store.blocking(move |s| s.load(&id)).await
+            }
             Store::Dynamo(store) => store.load(id).await,
         }
     }
@@ -258,7 +262,7 @@ impl Store {
     /// hold (see [`DynamoStore::check_writable`]).
     pub async fn check_writable(&self) -> Result<(), SessionError> {
         match self {
-            Store::Sqlite(store) => store.check_writable(),
+            Store::Sqlite(store) => store.blocking(|s| s.check_writable()).await,
             Store::Dynamo(store) => store.check_writable().await,
         }
     }
@@ -267,7 +271,10 @@ impl Store {
     /// calls. Deleting a session that does not exist is not an error.
     pub async fn delete(&self, id: &str) -> Result<(), SessionError> {
         match self {
-            Store::Sqlite(store) => store.delete(id),
+            Store::Sqlite(store) => {
+                let id = id.to_string();
+                store.blocking(move |s| s.delete(&id)).await
+            }
             Store::Dynamo(store) => store.delete(id).await,
         }
     }
@@ -275,7 +282,10 @@ impl Store {
     /// Write a run's update; returns the new version.
     pub async fn save(&self, id: &str, update: &Update) -> Result<u64, SessionError> {
         match self {
-            Store::Sqlite(store) => store.save(id, update),
+            Store::Sqlite(store) => {
+                let (id, update) = (id.to_string(), update.clone());
+                store.blocking(move |s| s.save(&id, &update)).await
+            }
             Store::Dynamo(store) => store.save(id, update).await,
         }
     }
@@ -291,7 +301,12 @@ impl Store {
     ) -> Result<Lease, SessionError> {
         validate_id(id)?;
         match self {
-            Store::Sqlite(store) => store.acquire_at(id, holder, ttl, now_ms()),
+            Store::Sqlite(store) => {
+                let (id, holder) = (id.to_string(), holder.to_string());
+                store
+                    .blocking(move |s| s.acquire_at(&id, &holder, ttl, now_ms()))
+                    .await
+            }
             Store::Dynamo(store) => store.acquire_at(id, holder, ttl, now_ms()).await,
         }
     }
@@ -299,7 +314,10 @@ impl Store {
     /// Give the lease back (a no-op when it expired and another holder took it over).
     pub async fn release(&self, lease: &Lease) -> Result<(), SessionError> {
         match self {
-            Store::Sqlite(store) => store.release(lease),
+            Store::Sqlite(store) => {
+                let lease = lease.clone();
+                store.blocking(move |s| s.release(&lease)).await
+            }
             Store::Dynamo(store) => store.release(lease).await,
         }
     }
@@ -316,10 +334,12 @@ fn encode(state: &SessionState) -> String {
     serde_json::to_string(state).unwrap_or_default()
 }
 
-/// The embedded default: one SQLite file, safe for concurrent processes.
+/// The embedded default: one SQLite file, safe for concurrent processes. Cloning shares the
+/// connection (so a call can move to a blocking thread).
+#[derive(Clone)]
 pub struct SqliteStore {
-    path: PathBuf,
-    connection: std::sync::Mutex<rusqlite::Connection>,
+    path: Arc<PathBuf>,
+    connection: Arc<std::sync::Mutex<rusqlite::Connection>>,
 }
 
 impl SqliteStore {
@@ -360,9 +380,21 @@ impl SqliteStore {
             )
             .map_err(|e| fail(&e))?;
         Ok(Self {
-            path: path.to_path_buf(),
-            connection: std::sync::Mutex::new(connection),
+            path: Arc::new(path.to_path_buf()),
+            connection: Arc::new(std::sync::Mutex::new(connection)),
         })
+    }
+
+    /// Run `call` on tokio's blocking pool: a SQLite call (and the wait for the connection's
+    /// mutex) must not stall a runtime worker, on which every other request's I/O runs.
+    async fn blocking<T: Send + 'static>(
+        &self,
+        call: impl FnOnce(&SqliteStore) -> Result<T, SessionError> + Send + 'static,
+    ) -> Result<T, SessionError> {
+        let store = self.clone();
+        tokio::task::spawn_blocking(move || call(&store))
+            .await
+            .map_err(|e| self.fail(e))?
     }
 
     /// See [`Store::check_writable`]: a read-only file or folder, a full disk's refusal to
@@ -396,12 +428,12 @@ impl SqliteStore {
         id: &str,
     ) -> rusqlite::Result<Option<(String, u64)>> {
         use rusqlite::OptionalExtension;
+        // Cached: parsing the statement again on every turn showed in the serve profile.
         connection
-            .query_row(
-                "SELECT state, version FROM sessions WHERE id = ?1",
-                [id],
-                |row| Ok((row.get::<_, String>(0)?, row.get::<_, i64>(1)? as u64)),
-            )
+            .prepare_cached("SELECT state, version FROM sessions WHERE id = ?1")?
+            .query_row([id], |row| {
+                Ok((row.get::<_, String>(0)?, row.get::<_, i64>(1)? as u64))
+            })
             .optional()
     }
 
@@ -444,11 +476,13 @@ impl SqliteStore {
             .duration_since(std::time::UNIX_EPOCH)
             .map_or(0, |d| d.as_secs() as i64);
         transaction
-            .execute(
+            .prepare_cached(
                 "INSERT INTO sessions (id, version, state, updated_at) VALUES (?1, ?2, ?3, ?4)
                  ON CONFLICT(id) DO UPDATE SET version = ?2, state = ?3, updated_at = ?4",
-                rusqlite::params![id, version as i64, encode(&state), now],
             )
+            .and_then(|mut statement| {
+                statement.execute(rusqlite::params![id, version as i64, encode(&state), now])
+            })
             .map_err(|e| self.fail(e))?;
         transaction.commit().map_err(|e| self.fail(e))?;
         Ok(version)
@@ -471,12 +505,14 @@ impl SqliteStore {
             .transaction_with_behavior(rusqlite::TransactionBehavior::Immediate)
             .map_err(|e| self.fail(e))?;
         let current = transaction
-            .query_row(
-                "SELECT holder, until_ms FROM leases WHERE id = ?1",
-                [id],
-                |row| Ok((row.get::<_, String>(0)?, row.get::<_, i64>(1)? as u64)),
-            )
-            .optional()
+            .prepare_cached("SELECT holder, until_ms FROM leases WHERE id = ?1")
+            .and_then(|mut statement| {
+                statement
+                    .query_row([id], |row| {
+                        Ok((row.get::<_, String>(0)?, row.get::<_, i64>(1)? as u64))
+                    })
+                    .optional()
+            })
             .map_err(|e| self.fail(e))?;
         if let Some((current_holder, until_ms)) = current
             && current_holder != holder
@@ -491,11 +527,13 @@ impl SqliteStore {
         }
         let until_ms = lease_until(now_ms, ttl);
         transaction
-            .execute(
+            .prepare_cached(
                 "INSERT INTO leases (id, holder, until_ms) VALUES (?1, ?2, ?3)
                  ON CONFLICT(id) DO UPDATE SET holder = ?2, until_ms = ?3",
-                rusqlite::params![id, holder, until_ms as i64],
             )
+            .and_then(|mut statement| {
+                statement.execute(rusqlite::params![id, holder, until_ms as i64])
+            })
             .map_err(|e| self.fail(e))?;
         transaction.commit().map_err(|e| self.fail(e))?;
         Ok(Lease {
@@ -508,10 +546,8 @@ impl SqliteStore {
     pub fn release(&self, lease: &Lease) -> Result<(), SessionError> {
         let connection = self.connection.lock().map_err(|e| self.fail(e))?;
         connection
-            .execute(
-                "DELETE FROM leases WHERE id = ?1 AND holder = ?2",
-                rusqlite::params![lease.id, lease.holder],
-            )
+            .prepare_cached("DELETE FROM leases WHERE id = ?1 AND holder = ?2")
+            .and_then(|mut statement| statement.execute(rusqlite::params![lease.id, lease.holder]))
             .map_err(|e| self.fail(e))?;
         Ok(())
     }

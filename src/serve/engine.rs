@@ -395,6 +395,32 @@ impl Engine {
         body: InvokeBody,
         started: Instant,
     ) -> Result<Streaming, ApiError> {
+        // The store's calls run on blocking threads, so this future yields between taking
+        // the lease and starting the turn; a caller that hangs up there must not leave the
+        // lease behind until it expires, so the steps run on a task of their own.
+        let engine = Arc::clone(self);
+        let (agent_id, alias_id, session_id) = (
+            agent_id.to_string(),
+            alias_id.to_string(),
+            session_id.to_string(),
+        );
+        tokio::spawn(async move {
+            engine
+                .start(&agent_id, &alias_id, &session_id, body, started)
+                .await
+        })
+        .await
+        .map_err(|e| ApiError::new(ErrorKind::InternalServer, e.to_string()))?
+    }
+
+    async fn start(
+        self: &Arc<Self>,
+        agent_id: &str,
+        alias_id: &str,
+        session_id: &str,
+        body: InvokeBody,
+        started: Instant,
+    ) -> Result<Streaming, ApiError> {
         let Some(served) = self.agents.get(agent_id).cloned() else {
             return Err(ApiError::new(
                 ErrorKind::ResourceNotFound,
