@@ -5,82 +5,7 @@
 
 use crate::support::*;
 use serde_json::json;
-use std::net::TcpStream;
-use std::process::{Child, Command, Stdio};
-use std::time::{Duration, Instant};
-
-struct Moto {
-    child: Child,
-    url: String,
-}
-
-impl Drop for Moto {
-    fn drop(&mut self) {
-        let _ = self.child.kill();
-        let _ = self.child.wait();
-    }
-}
-
-fn start_moto() -> Option<Moto> {
-    let port = std::net::TcpListener::bind("127.0.0.1:0")
-        .ok()?
-        .local_addr()
-        .ok()?
-        .port();
-    let child = Command::new("moto_server")
-        .args(["-H", "127.0.0.1", "-p", &port.to_string()])
-        .stdout(Stdio::null())
-        .stderr(Stdio::null())
-        .spawn()
-        .ok()?;
-    let moto = Moto {
-        child,
-        url: format!("http://127.0.0.1:{port}"),
-    };
-    let deadline = Instant::now() + Duration::from_secs(30);
-    while Instant::now() < deadline {
-        if TcpStream::connect(("127.0.0.1", port)).is_ok() {
-            return Some(moto);
-        }
-        std::thread::sleep(Duration::from_millis(100));
-    }
-    panic!("moto_server did not start listening on port {port} within 30 s");
-}
-
-async fn create_table(url: &str, table: &str) {
-    use aws_sdk_dynamodb::types::{
-        AttributeDefinition, BillingMode, KeySchemaElement, KeyType, ScalarAttributeType,
-    };
-    let config = aws_sdk_dynamodb::Config::builder()
-        .behavior_version(aws_sdk_dynamodb::config::BehaviorVersion::latest())
-        .region(aws_sdk_dynamodb::config::Region::new("us-east-1"))
-        .endpoint_url(url)
-        .credentials_provider(aws_sdk_dynamodb::config::Credentials::new(
-            "test", SECRET, None, None, "test",
-        ))
-        .build();
-    aws_sdk_dynamodb::Client::from_conf(config)
-        .create_table()
-        .table_name(table)
-        .billing_mode(BillingMode::PayPerRequest)
-        .attribute_definitions(
-            AttributeDefinition::builder()
-                .attribute_name("session_id")
-                .attribute_type(ScalarAttributeType::S)
-                .build()
-                .unwrap(),
-        )
-        .key_schema(
-            KeySchemaElement::builder()
-                .attribute_name("session_id")
-                .key_type(KeyType::Hash)
-                .build()
-                .unwrap(),
-        )
-        .send()
-        .await
-        .expect("create the sessions table");
-}
+use std::time::Duration;
 
 #[test]
 fn sessions_in_dynamodb_continue_and_survive_concurrent_runs() {
@@ -92,10 +17,10 @@ fn sessions_in_dynamodb_continue_and_survive_concurrent_runs() {
     ) {
         return;
     }
-    let moto = start_moto().expect("start moto_server");
+    let moto = moto::start();
     tokio::runtime::Runtime::new()
         .unwrap()
-        .block_on(create_table(&moto.url, "agentc-sessions"));
+        .block_on(moto::create_table(&moto.url, "agentc-sessions"));
 
     let converse = Server::start(|request| {
         let body = request.json();
@@ -163,7 +88,7 @@ fn a_dynamodb_table_that_cannot_be_written_stops_the_run_before_the_model_is_cal
     ) {
         return;
     }
-    let moto = start_moto().expect("start moto_server");
+    let moto = moto::start();
     let converse = Server::start(|_| text("paid for"));
     // No table is created.
     let ws = Workspace::new(&spec("", "    sessions: dynamodb://no-such-table"));
@@ -201,10 +126,10 @@ fn dynamodb_leases_exclude_a_second_holder_until_released_or_expired() {
     ) {
         return;
     }
-    let moto = start_moto().expect("start moto_server");
+    let moto = moto::start();
     let runtime = tokio::runtime::Runtime::new().unwrap();
     runtime.block_on(async {
-        create_table(&moto.url, "agentc-leases").await;
+        moto::create_table(&moto.url, "agentc-leases").await;
         let config = aws_sdk_dynamodb::Config::builder()
             .behavior_version(aws_sdk_dynamodb::config::BehaviorVersion::latest())
             .region(aws_sdk_dynamodb::config::Region::new("us-east-1"))

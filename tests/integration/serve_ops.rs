@@ -9,86 +9,12 @@ use aws_sdk_bedrockagentruntime::Client;
 use aws_sdk_bedrockagentruntime::config::{BehaviorVersion, Credentials, Region};
 use aws_sdk_bedrockagentruntime::types::ResponseStream;
 use std::io::{BufRead, BufReader};
-use std::net::TcpStream;
-use std::process::{Child, Command, Stdio};
+use std::process::{Child, Stdio};
 use std::sync::mpsc;
-use std::time::{Duration, Instant};
+use std::time::Duration;
 
 const KEY_ID: &str = "AKIDSERVEOPSTEST";
 const KEY_SECRET: &str = "serve-ops-secret-do-not-log";
-
-struct Moto {
-    child: Child,
-    url: String,
-}
-
-impl Drop for Moto {
-    fn drop(&mut self) {
-        let _ = self.child.kill();
-        let _ = self.child.wait();
-    }
-}
-
-fn start_moto() -> Moto {
-    let port = std::net::TcpListener::bind("127.0.0.1:0")
-        .unwrap()
-        .local_addr()
-        .unwrap()
-        .port();
-    let child = Command::new("moto_server")
-        .args(["-H", "127.0.0.1", "-p", &port.to_string()])
-        .stdout(Stdio::null())
-        .stderr(Stdio::null())
-        .spawn()
-        .expect("start moto_server");
-    let moto = Moto {
-        child,
-        url: format!("http://127.0.0.1:{port}"),
-    };
-    let deadline = Instant::now() + Duration::from_secs(30);
-    while Instant::now() < deadline {
-        if TcpStream::connect(("127.0.0.1", port)).is_ok() {
-            return moto;
-        }
-        std::thread::sleep(Duration::from_millis(100));
-    }
-    panic!("moto_server did not start listening on port {port} within 30 s");
-}
-
-async fn create_table(url: &str, table: &str) {
-    use aws_sdk_dynamodb::types::{
-        AttributeDefinition, BillingMode, KeySchemaElement, KeyType, ScalarAttributeType,
-    };
-    let config = aws_sdk_dynamodb::Config::builder()
-        .behavior_version(aws_sdk_dynamodb::config::BehaviorVersion::latest())
-        .region(aws_sdk_dynamodb::config::Region::new("us-east-1"))
-        .endpoint_url(url)
-        .credentials_provider(aws_sdk_dynamodb::config::Credentials::new(
-            "test", SECRET, None, None, "test",
-        ))
-        .build();
-    aws_sdk_dynamodb::Client::from_conf(config)
-        .create_table()
-        .table_name(table)
-        .billing_mode(BillingMode::PayPerRequest)
-        .attribute_definitions(
-            AttributeDefinition::builder()
-                .attribute_name("session_id")
-                .attribute_type(ScalarAttributeType::S)
-                .build()
-                .unwrap(),
-        )
-        .key_schema(
-            KeySchemaElement::builder()
-                .attribute_name("session_id")
-                .key_type(KeyType::Hash)
-                .build()
-                .unwrap(),
-        )
-        .send()
-        .await
-        .expect("create the sessions table");
-}
 
 /// One `agentc serve` replica: its URL and the agent id it printed.
 struct Replica {
@@ -187,12 +113,12 @@ fn two_replicas_share_one_dynamodb_table_and_a_busy_session_is_a_conflict() {
     ) {
         return;
     }
-    let moto = start_moto();
+    let moto = moto::start();
     let rt = tokio::runtime::Builder::new_current_thread()
         .enable_all()
         .build()
         .unwrap();
-    rt.block_on(create_table(&moto.url, "serve-fleet"));
+    rt.block_on(moto::create_table(&moto.url, "serve-fleet"));
 
     // The model answers with the number of user turns it was sent; a turn whose text says
     // `hold` waits until the test lets it go (so it is in flight on one replica).

@@ -14,6 +14,8 @@ pub mod fake_invoke_agent;
 pub mod fake_invoke_harness;
 pub mod fake_retrieve;
 pub mod loopback;
+#[cfg(feature = "direct")]
+pub mod moto;
 
 use serde_json::{Value, json};
 use std::collections::VecDeque;
