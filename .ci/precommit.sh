@@ -31,6 +31,10 @@ fi
 # maturin once into a local wheel directory; every build below installs it from there.
 python3 -m pip download --quiet --dest "$work/wheels" 'maturin>=1.9,<2.0'
 export PIP_FIND_LINKS="$work/wheels" PIP_NO_INDEX=1 PIP_DISABLE_PIP_VERSION_CHECK=1
+# maturin runs `cargo metadata`, which needs every platform's crates (e.g. Windows-only
+# anstyle-wincon) in the cache; the builds above fetched only this platform's. Fetch them all
+# once, then cargo runs offline.
+(cd "$root" && cargo fetch --locked --quiet)
 export CARGO_NET_OFFLINE=true
 export CARGO_TARGET_DIR="${AGENTC_WHEEL_TARGET_DIR:-$root/target/wheel}"
 
