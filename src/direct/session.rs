@@ -321,6 +321,76 @@ impl Store {
             Store::Dynamo(store) => store.release(lease).await,
         }
     }
+
+    /// [`Store::acquire`], then [`Store::load`] under the lease: what a turn of `agentc serve`
+    /// starts with. SQLite does both in one trip to a blocking thread.
+    pub async fn acquire_and_load(
+        &self,
+        id: &str,
+        holder: &str,
+        ttl: std::time::Duration,
+    ) -> Result<(Lease, Option<Stored>), SessionError> {
+        validate_id(id)?;
+        match self {
+            Store::Sqlite(store) => {
+                let (id, holder) = (id.to_string(), holder.to_string());
+                store
+                    .blocking(move |s| {
+                        let lease = s.acquire_at(&id, &holder, ttl, now_ms())?;
+                        match s.load(&id) {
+                            Ok(stored) => Ok((lease, stored)),
+                            Err(error) => {
+                                // Not left held until it expires: the turn never starts.
+                                let _ = s.release(&lease);
+                                Err(error)
+                            }
+                        }
+                    })
+                    .await
+            }
+            Store::Dynamo(store) => {
+                let lease = store.acquire_at(id, holder, ttl, now_ms()).await?;
+                match store.load(id).await {
+                    Ok(stored) => Ok((lease, stored)),
+                    Err(error) => {
+                        let _ = store.release(&lease).await;
+                        Err(error)
+                    }
+                }
+            }
+        }
+    }
+
+    /// [`Store::save`] by a turn that holds the session's lease and still has what it loaded
+    /// (`loaded`, at `update.base_version`): when nobody wrote the session meanwhile — the
+    /// lease's purpose — the stored history is not read and parsed again. With `release`, the
+    /// lease is given back in the same write (SQLite: the same transaction); when the save
+    /// fails, the lease is kept for the caller to release.
+    pub async fn save_loaded(
+        &self,
+        id: &str,
+        update: Update,
+        loaded: Option<Arc<Stored>>,
+        release: Option<Lease>,
+    ) -> Result<u64, SessionError> {
+        match self {
+            Store::Sqlite(store) => {
+                let id = id.to_string();
+                store
+                    .blocking(move |s| {
+                        s.save_loaded(&id, &update, loaded.as_deref(), release.as_ref())
+                    })
+                    .await
+            }
+            Store::Dynamo(store) => {
+                let version = store.save_loaded(id, &update, loaded.as_deref()).await?;
+                if let Some(lease) = &release {
+                    store.release(lease).await?;
+                }
+                Ok(version)
+            }
+        }
+    }
 }
 
 fn decode(id: &str, text: &str) -> Result<SessionState, SessionError> {
@@ -457,20 +527,50 @@ impl SqliteStore {
     }
 
     pub fn save(&self, id: &str, update: &Update) -> Result<u64, SessionError> {
+        self.save_loaded(id, update, None, None)
+    }
+
+    /// See [`Store::save_loaded`]. `loaded: None` only says nothing was loaded: the stored
+    /// session, if any, is then read as by [`SqliteStore::save`].
+    pub fn save_loaded(
+        &self,
+        id: &str,
+        update: &Update,
+        loaded: Option<&Stored>,
+        release: Option<&Lease>,
+    ) -> Result<u64, SessionError> {
+        use rusqlite::OptionalExtension;
         let mut connection = self.connection.lock().map_err(|e| self.fail(e))?;
         // IMMEDIATE takes the write lock before reading, so read-merge-write is atomic
         // across processes (a deferred transaction could deadlock upgrading its lock).
         let transaction = connection
             .transaction_with_behavior(rusqlite::TransactionBehavior::Immediate)
             .map_err(|e| self.fail(e))?;
-        let current = match Self::read(&transaction, id).map_err(|e| self.fail(e))? {
-            None => None,
-            Some((text, version)) => Some(Stored {
-                state: decode(id, &text)?,
-                version,
-            }),
+        let version_now = transaction
+            .prepare_cached("SELECT version FROM sessions WHERE id = ?1")
+            .and_then(|mut statement| {
+                statement
+                    .query_row([id], |row| Ok(row.get::<_, i64>(0)? as u64))
+                    .optional()
+            })
+            .map_err(|e| self.fail(e))?;
+        // Every write bumps the version, so the same version is the same state.
+        let reread;
+        let current = match (version_now, loaded) {
+            (None, _) => None,
+            (Some(now), Some(loaded)) if loaded.version == now => Some(loaded),
+            (Some(_), _) => {
+                reread = match Self::read(&transaction, id).map_err(|e| self.fail(e))? {
+                    None => None,
+                    Some((text, version)) => Some(Stored {
+                        state: decode(id, &text)?,
+                        version,
+                    }),
+                };
+                reread.as_ref()
+            }
         };
-        let state = merge(id, current.as_ref(), update)?;
+        let state = merge(id, current, update)?;
         let version = current.map_or(1, |c| c.version + 1);
         let now = std::time::SystemTime::now()
             .duration_since(std::time::UNIX_EPOCH)
@@ -484,6 +584,14 @@ impl SqliteStore {
                 statement.execute(rusqlite::params![id, version as i64, encode(&state), now])
             })
             .map_err(|e| self.fail(e))?;
+        if let Some(lease) = release {
+            transaction
+                .prepare_cached("DELETE FROM leases WHERE id = ?1 AND holder = ?2")
+                .and_then(|mut statement| {
+                    statement.execute(rusqlite::params![lease.id, lease.holder])
+                })
+                .map_err(|e| self.fail(e))?;
+        }
         transaction.commit().map_err(|e| self.fail(e))?;
         Ok(version)
     }
@@ -669,11 +777,30 @@ impl DynamoStore {
     }
 
     pub async fn save(&self, id: &str, update: &Update) -> Result<u64, SessionError> {
+        self.save_loaded(id, update, None).await
+    }
+
+    /// See [`Store::save_loaded`]: the first round's conditional `PutItem` is made against
+    /// `loaded` (at `update.base_version`) without a `GetItem`; a lost race reads as before.
+    pub async fn save_loaded(
+        &self,
+        id: &str,
+        update: &Update,
+        loaded: Option<&Stored>,
+    ) -> Result<u64, SessionError> {
         use aws_sdk_dynamodb::types::AttributeValue;
+        let mut known = loaded.filter(|l| Some(l.version) == update.base_version);
         for _ in 0..DYNAMO_SAVE_ROUNDS {
-            let current = self.load(id).await?;
-            let state = merge(id, current.as_ref(), update)?;
-            let version = current.as_ref().map_or(1, |c| c.version + 1);
+            let reread;
+            let current = match known.take() {
+                Some(loaded) => Some(loaded),
+                None => {
+                    reread = self.load(id).await?;
+                    reread.as_ref()
+                }
+            };
+            let state = merge(id, current, update)?;
+            let version = current.map_or(1, |c| c.version + 1);
             let now = std::time::SystemTime::now()
                 .duration_since(std::time::UNIX_EPOCH)
                 .map_or(0, |d| d.as_secs());
@@ -685,7 +812,7 @@ impl DynamoStore {
                 .item("version", AttributeValue::N(version.to_string()))
                 .item("state", AttributeValue::S(encode(&state)))
                 .item("updated_at", AttributeValue::N(now.to_string()));
-            request = match &current {
+            request = match current {
                 None => request.condition_expression("attribute_not_exists(session_id)"),
                 Some(current) => request
                     .condition_expression("version = :expected")
@@ -935,6 +1062,71 @@ mod tests {
         a.release(&renewed).unwrap();
         let taken = b.acquire_at("s1", "replica-b/req-3", ttl, 21_000).unwrap();
         assert_eq!(taken.holder, "replica-b/req-3");
+    }
+
+    #[test]
+    fn a_save_by_the_lease_holder_uses_what_it_loaded_and_gives_the_lease_back() {
+        let dir = tempfile::tempdir().unwrap();
+        let path = dir.path().join("s.db");
+        let store = SqliteStore::open(&path).unwrap();
+        let ttl = std::time::Duration::from_secs(60);
+        store.save("s1", &update(None, "one")).unwrap();
+        let lease = store.acquire_at("s1", "a", ttl, now_ms()).unwrap();
+        let loaded = store.load("s1").unwrap().unwrap();
+        // While the version is the one loaded, the row is not read again: a state that no
+        // longer parses goes unnoticed (a re-read would fail with Corrupt).
+        store
+            .connection
+            .lock()
+            .unwrap()
+            .execute("UPDATE sessions SET state = 'not json' WHERE id = 's1'", [])
+            .unwrap();
+        let saved = store
+            .save_loaded("s1", &update(Some(1), "two"), Some(&loaded), Some(&lease))
+            .unwrap();
+        assert_eq!(saved, 2);
+        let stored = store.load("s1").unwrap().unwrap();
+        let texts: Vec<_> = stored
+            .state
+            .messages
+            .iter()
+            .step_by(2)
+            .map(|m| m["content"][0]["text"].clone())
+            .collect();
+        assert_eq!(texts, ["one", "two"]);
+        // The lease went back in the same transaction.
+        let lease = store.acquire_at("s1", "b", ttl, now_ms()).unwrap();
+
+        // Written by another connection meanwhile: read and merged, as `save` does.
+        let other = SqliteStore::open(&path).unwrap();
+        other.save("s1", &update(Some(2), "three")).unwrap();
+        let saved = store
+            .save_loaded("s1", &update(Some(2), "four"), Some(&stored), None)
+            .unwrap();
+        assert_eq!(saved, 4);
+        let texts: Vec<_> = store
+            .load("s1")
+            .unwrap()
+            .unwrap()
+            .state
+            .messages
+            .iter()
+            .step_by(2)
+            .map(|m| m["content"][0]["text"].clone())
+            .collect();
+        assert_eq!(texts, ["one", "two", "three", "four"]);
+
+        // A save that fails (resuming a session changed meanwhile) keeps the lease.
+        let mut resumed = update(Some(2), "five");
+        resumed.resumed = true;
+        assert!(matches!(
+            store.save_loaded("s1", &resumed, Some(&stored), Some(&lease)),
+            Err(SessionError::Conflict { .. })
+        ));
+        assert!(matches!(
+            other.acquire_at("s1", "c", ttl, now_ms()),
+            Err(SessionError::Busy { .. })
+        ));
     }
 
     #[test]

@@ -442,19 +442,18 @@ impl Engine {
         })?;
         // Across replicas sharing the store, the session's lease says so.
         let holder = format!("{}/{}", process_id(), fresh_hex(16));
-        let lease = served
+        let (lease, stored) = served
             .store
-            .acquire(&key, &holder, LEASE_TTL)
+            .acquire_and_load(&key, &holder, LEASE_TTL)
             .await
             .map_err(|e| session_error(&e))?;
-        match self
-            .accept(served, key, agent_id, alias_id, session_id, body, started)
-            .await
-        {
+        match self.accept(
+            served, key, stored, agent_id, alias_id, session_id, body, started,
+        ) {
             Ok((turn, streaming)) => {
                 let mut turn = turn;
                 turn.busy = Some(guard);
-                turn.lease = Some(lease);
+                turn.lease = Mutex::new(Some(lease));
                 self.in_flight.fetch_add(1, Ordering::SeqCst);
                 tokio::spawn(async move {
                     let engine = Arc::clone(&turn.engine);
@@ -482,25 +481,21 @@ impl Engine {
         clippy::too_many_arguments,
         reason = "the request's parts, each used once to build the turn"
     )]
-    async fn accept(
+    fn accept(
         self: &Arc<Self>,
         served: Arc<Served>,
         key: String,
+        stored: Option<session::Stored>,
         agent_id: &str,
         alias_id: &str,
         session_id: &str,
         body: InvokeBody,
         started: Instant,
     ) -> Result<(Turn, Streaming), ApiError> {
-        let stored = served
-            .store
-            .load(&key)
-            .await
-            .map_err(|e| session_error(&e))?;
-        let (mut state, base_version) = match stored {
-            Some(stored) => (stored.state, Some(stored.version)),
-            None => (session::SessionState::default(), None),
-        };
+        let base_version = stored.as_ref().map(|s| s.version);
+        let loaded = stored.map(Arc::new);
+        let state = loaded.as_ref().map_or(&*NO_STATE, |l| &l.state);
+        let mut session_attributes = state.session_attributes.clone();
         let state_in = body.session_state.clone().unwrap_or_default();
         let end_session = body.end_session.unwrap_or(false);
         let results = state_in
@@ -541,7 +536,7 @@ impl Engine {
             }
         };
         if let Some(attributes) = state_in.session_attributes.clone() {
-            state.session_attributes = attributes;
+            session_attributes = attributes;
         }
         let (sender, frames) = tokio::sync::mpsc::unbounded_channel();
         let turn = Turn {
@@ -554,14 +549,15 @@ impl Engine {
             enable_trace: body.enable_trace.unwrap_or(false),
             end_session,
             prompt_session_attributes: state_in.prompt_session_attributes.unwrap_or_default(),
-            state,
+            session_attributes,
+            loaded,
             base_version,
             input,
             input_text: body.input_text,
             sender,
             started,
             busy: None,
-            lease: None,
+            lease: Mutex::new(None),
             last: Mutex::new(Vec::new()),
         };
         let streaming = Streaming {
@@ -572,6 +568,10 @@ impl Engine {
         Ok((turn, streaming))
     }
 }
+
+/// The state of a session that does not exist yet.
+static NO_STATE: std::sync::LazyLock<session::SessionState> =
+    std::sync::LazyLock::new(session::SessionState::default);
 
 /// A session store failure as the caller sees it: a session another replica holds is the
 /// service's `ConflictException`; anything else is an internal error.
@@ -957,14 +957,19 @@ struct Turn {
     enable_trace: bool,
     end_session: bool,
     prompt_session_attributes: IndexMap<String, String>,
-    state: session::SessionState,
+    /// The session attributes the turn starts with: the stored ones, or the request's.
+    session_attributes: IndexMap<String, String>,
+    /// The session as the turn loaded it under its lease (`None`: a new session), shared
+    /// with the save so that it is not read and parsed again.
+    loaded: Option<Arc<session::Stored>>,
     base_version: Option<u64>,
     input: Option<TurnInput>,
     input_text: Option<String>,
     sender: UnboundedSender<Bytes>,
     started: Instant,
     busy: Option<BusyGuard>,
-    lease: Option<session::Lease>,
+    /// Held until the turn's save gives it back, or until the turn ends.
+    lease: Mutex<Option<session::Lease>>,
     /// The events that end the turn (the direct answer, `returnControl`, an exception): sent
     /// only once the session is free, because an SDK hands them to the caller as they arrive
     /// — not at the end of the stream — and a caller that answers at once must not find its
@@ -1000,7 +1005,8 @@ impl Turn {
             line.push_str(&format!(" input={}", json!(text)));
         }
         self.engine.log(line);
-        if let Some(lease) = self.lease.take()
+        let lease = self.take_lease();
+        if let Some(lease) = lease
             && let Err(error) = self.served.store.release(&lease).await
         {
             // The lease expires by itself; until then the session answers Conflict.
@@ -1014,6 +1020,38 @@ impl Turn {
             let _ = self.sender.send(frame);
         }
         // Dropping `self` drops the sender, which ends the stream.
+    }
+
+    /// The session as loaded (a new session's is empty).
+    fn state(&self) -> &session::SessionState {
+        self.loaded.as_ref().map_or(&*NO_STATE, |l| &l.state)
+    }
+
+    fn take_lease(&self) -> Option<session::Lease> {
+        self.lease.lock().unwrap_or_else(|e| e.into_inner()).take()
+    }
+
+    /// Record the turn. The lease is given back in the same write unless the turn goes on to
+    /// end the session, which must still hold it; a lease the save did not give back (it
+    /// failed) is released when the turn ends.
+    async fn save(&self, update: session::Update) -> Result<u64, session::SessionError> {
+        let release = if self.end_session {
+            None
+        } else {
+            self.take_lease()
+        };
+        let kept = release.clone();
+        let result = self
+            .served
+            .store
+            .save_loaded(&self.key, update, self.loaded.clone(), release)
+            .await;
+        if result.is_err()
+            && let Some(lease) = kept
+        {
+            *self.lease.lock().unwrap_or_else(|e| e.into_inner()) = Some(lease);
+        }
+        result
     }
 
     /// Queue an event that ends the turn (see `last`).
@@ -1090,12 +1128,12 @@ impl Turn {
             Arc::clone(&served.dispatcher),
             None,
             settings,
-            self.state.clone(),
+            self.state().clone(),
         );
         let mut runner = match runner {
             Ok(runner) => runner
                 .with_agent_ids(&self.agent_id, &self.alias_id)
-                .with_session_attributes(self.state.session_attributes.clone())
+                .with_session_attributes(self.session_attributes.clone())
                 .with_prompt_session_attributes(self.prompt_session_attributes.clone()),
             Err(error) => {
                 let (kind, message) = exception_of(&error);
@@ -1112,12 +1150,12 @@ impl Turn {
             let update = session::Update {
                 base_version: self.base_version,
                 resumed: runner.resumed,
-                appended: runner.appended.clone(),
+                appended: std::mem::take(&mut runner.appended),
                 session_attributes: runner.session_attributes.clone(),
                 pending: runner.pending().cloned(),
                 max_history_bytes: history_budget,
             };
-            Some(served.store.save(&self.key, &update).await)
+            Some(self.save(update).await)
         } else {
             None
         };

@@ -230,7 +230,7 @@ impl Turn {
                 confirmations,
                 ..
             } => {
-                let Some(pending) = self.state.pending.clone() else {
+                let Some(pending) = self.state().pending.clone() else {
                     return self.exception(
                         ErrorKind::InternalServer,
                         "results were accepted for a session without pending calls",
@@ -257,7 +257,7 @@ impl Turn {
                 harness_version: backend.at.version.clone(),
                 model_id: backend.model_id.clone(),
                 max_rounds: backend.max_rounds,
-                session_attributes: self.state.session_attributes.clone(),
+                session_attributes: self.session_attributes.clone(),
                 prompt_session_attributes: self.prompt_session_attributes.clone(),
                 // Lambdas see the ids the caller sent, as on Bedrock Agents.
                 caller: Some(CallerIds {
@@ -298,7 +298,7 @@ impl Turn {
             pending: pending.clone(),
             max_history_bytes: usize::MAX,
         };
-        if let Err(error) = served.store.save(&self.key, &update).await {
+        if let Err(error) = self.save(update).await {
             return self.exception(
                 ErrorKind::InternalServer,
                 &format!(
