@@ -121,6 +121,7 @@ pub fn answer_flags(calls: &[PendingCall]) -> String {
 }
 
 /// A note about stream events this version did not know (ignored, not fatal).
+#[cfg(any(feature = "agents", feature = "harness"))]
 pub fn note_unknown_events(unknown: &[(String, u32)]) {
     if !unknown.is_empty() {
         let kinds = unknown
