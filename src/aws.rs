@@ -215,7 +215,7 @@ pub fn endpoint(config: &aws_config::SdkConfig, service: Service) -> String {
 
 /// A configuration for unit tests of the thin clients: fixed test credentials, `region`, and
 /// an endpoint on loopback where nothing listens.
-#[cfg(test)]
+#[cfg(all(test, any(feature = "agents", feature = "harness")))]
 pub(crate) fn loopback_test_config(region: &str) -> aws_config::SdkConfig {
     let credentials = aws_credential_types::Credentials::new("AKID", "secret", None, None, "test");
     aws_config::SdkConfig::builder()
