@@ -475,6 +475,17 @@ fn percentile(sorted: &[f64], p: f64) -> f64 {
     sorted[rank.clamp(1, sorted.len()) - 1]
 }
 
+/// p50, p90, p99 and max of sorted milliseconds.
+fn spread(sorted: &[f64]) -> String {
+    format!(
+        "p50 {:.2} ms, p90 {:.2} ms, p99 {:.2} ms, max {:.2} ms",
+        percentile(sorted, 50.0),
+        percentile(sorted, 90.0),
+        percentile(sorted, 99.0),
+        sorted.last().copied().unwrap_or(f64::NAN)
+    )
+}
+
 /// The 1-minute load average: other engineers' builds share these cores.
 fn load_average() -> String {
     std::fs::read_to_string("/proc/loadavg")
@@ -755,18 +766,12 @@ fn main() {
         None => println!("  lost / interleaved turns: not checked (the floor keeps no store)"),
     }
     println!(
-        "  overhead per turn (caller's turn time − model time): p50 {:.2} ms, p90 {:.2} ms, p99 {:.2} ms, max {:.2} ms",
-        percentile(&overhead_ms, 50.0),
-        percentile(&overhead_ms, 90.0),
-        percentile(&overhead_ms, 99.0),
-        overhead_ms.last().copied().unwrap_or(f64::NAN)
+        "  overhead per turn (caller's turn time − model time): {}",
+        spread(&overhead_ms)
     );
     println!(
-        "  the same without each session's first turn: p50 {:.2} ms, p90 {:.2} ms, p99 {:.2} ms, max {:.2} ms",
-        percentile(&later_ms, 50.0),
-        percentile(&later_ms, 90.0),
-        percentile(&later_ms, 99.0),
-        later_ms.last().copied().unwrap_or(f64::NAN)
+        "  the same without each session's first turn: {}",
+        spread(&later_ms)
     );
     let share = |limit: f64| {
         100.0 * overhead_ms.iter().filter(|&&ms| ms <= limit).count() as f64

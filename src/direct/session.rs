@@ -363,31 +363,31 @@ impl Store {
 
     /// [`Store::save`] by a turn that holds the session's lease and still has what it loaded
     /// (`loaded`, at `update.base_version`): when nobody wrote the session meanwhile — the
-    /// lease's purpose — the stored history is not read and parsed again. With `release`, the
-    /// lease is given back in the same write (SQLite: the same transaction); when the save
-    /// fails, the lease is kept for the caller to release.
+    /// lease's purpose — the stored history is not read and parsed again. SQLite also gives
+    /// `release` back in the save's own transaction. Returns the new version and whether the
+    /// lease was given back; it is not when the save fails, nor on DynamoDB, where a separate
+    /// release must not turn a recorded turn into a failed save.
     pub async fn save_loaded(
         &self,
         id: &str,
         update: Update,
         loaded: Option<Arc<Stored>>,
         release: Option<Lease>,
-    ) -> Result<u64, SessionError> {
+    ) -> Result<(u64, bool), SessionError> {
         match self {
             Store::Sqlite(store) => {
                 let id = id.to_string();
-                store
+                let released = release.is_some();
+                let version = store
                     .blocking(move |s| {
                         s.save_loaded(&id, &update, loaded.as_deref(), release.as_ref())
                     })
-                    .await
+                    .await?;
+                Ok((version, released))
             }
             Store::Dynamo(store) => {
                 let version = store.save_loaded(id, &update, loaded.as_deref()).await?;
-                if let Some(lease) = &release {
-                    store.release(lease).await?;
-                }
-                Ok(version)
+                Ok((version, false))
             }
         }
     }
@@ -546,20 +546,26 @@ impl SqliteStore {
         let transaction = connection
             .transaction_with_behavior(rusqlite::TransactionBehavior::Immediate)
             .map_err(|e| self.fail(e))?;
-        let version_now = transaction
-            .prepare_cached("SELECT version FROM sessions WHERE id = ?1")
-            .and_then(|mut statement| {
-                statement
-                    .query_row([id], |row| Ok(row.get::<_, i64>(0)? as u64))
-                    .optional()
-            })
-            .map_err(|e| self.fail(e))?;
-        // Every write bumps the version, so the same version is the same state.
+        // Every write bumps the version, so the version loaded is the state loaded (a delete
+        // and re-create restarts at 1, but not while the lease is held).
+        let unchanged = match loaded {
+            Some(loaded) => {
+                let version_now = transaction
+                    .prepare_cached("SELECT version FROM sessions WHERE id = ?1")
+                    .and_then(|mut statement| {
+                        statement
+                            .query_row([id], |row| Ok(row.get::<_, i64>(0)? as u64))
+                            .optional()
+                    })
+                    .map_err(|e| self.fail(e))?;
+                (version_now == Some(loaded.version)).then_some(loaded)
+            }
+            None => None,
+        };
         let reread;
-        let current = match (version_now, loaded) {
-            (None, _) => None,
-            (Some(now), Some(loaded)) if loaded.version == now => Some(loaded),
-            (Some(_), _) => {
+        let current = match unchanged {
+            Some(loaded) => Some(loaded),
+            None => {
                 reread = match Self::read(&transaction, id).map_err(|e| self.fail(e))? {
                     None => None,
                     Some((text, version)) => Some(Stored {
@@ -1064,6 +1070,17 @@ mod tests {
         assert_eq!(taken.holder, "replica-b/req-3");
     }
 
+    /// The user text of each turn `turn` stored.
+    fn user_texts(stored: &Stored) -> Vec<Value> {
+        stored
+            .state
+            .messages
+            .iter()
+            .step_by(2)
+            .map(|m| m["content"][0]["text"].clone())
+            .collect()
+    }
+
     #[test]
     fn a_save_by_the_lease_holder_uses_what_it_loaded_and_gives_the_lease_back() {
         let dir = tempfile::tempdir().unwrap();
@@ -1086,14 +1103,7 @@ mod tests {
             .unwrap();
         assert_eq!(saved, 2);
         let stored = store.load("s1").unwrap().unwrap();
-        let texts: Vec<_> = stored
-            .state
-            .messages
-            .iter()
-            .step_by(2)
-            .map(|m| m["content"][0]["text"].clone())
-            .collect();
-        assert_eq!(texts, ["one", "two"]);
+        assert_eq!(user_texts(&stored), ["one", "two"]);
         // The lease went back in the same transaction.
         let lease = store.acquire_at("s1", "b", ttl, now_ms()).unwrap();
 
@@ -1104,17 +1114,10 @@ mod tests {
             .save_loaded("s1", &update(Some(2), "four"), Some(&stored), None)
             .unwrap();
         assert_eq!(saved, 4);
-        let texts: Vec<_> = store
-            .load("s1")
-            .unwrap()
-            .unwrap()
-            .state
-            .messages
-            .iter()
-            .step_by(2)
-            .map(|m| m["content"][0]["text"].clone())
-            .collect();
-        assert_eq!(texts, ["one", "two", "three", "four"]);
+        assert_eq!(
+            user_texts(&store.load("s1").unwrap().unwrap()),
+            ["one", "two", "three", "four"]
+        );
 
         // A save that fails (resuming a session changed meanwhile) keeps the lease.
         let mut resumed = update(Some(2), "five");
@@ -1164,6 +1167,29 @@ mod tests {
             ));
             store.release(&lease).await.unwrap();
             store.acquire("s-1", "b", ttl).await.unwrap();
+
+            // A serve turn: take and load in one call, save and give back in another.
+            let (lease, loaded) = store.acquire_and_load("s-2", "a", ttl).await.unwrap();
+            assert_eq!(loaded, None);
+            let saved = store
+                .save_loaded("s-2", update(None, "one"), None, Some(lease))
+                .await
+                .unwrap();
+            assert_eq!(saved, (1, true));
+            let (lease, loaded) = store.acquire_and_load("s-2", "b", ttl).await.unwrap();
+            let loaded = loaded.map(Arc::new);
+            assert_eq!(loaded.as_ref().map(|l| l.version), Some(1));
+            // Without a lease to give back, the session stays held.
+            let saved = store
+                .save_loaded("s-2", update(Some(1), "two"), loaded, None)
+                .await
+                .unwrap();
+            assert_eq!(saved, (2, false));
+            assert!(matches!(
+                store.acquire("s-2", "c", ttl).await,
+                Err(SessionError::Busy { .. })
+            ));
+            store.release(&lease).await.unwrap();
         });
     }
 }

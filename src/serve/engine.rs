@@ -492,7 +492,6 @@ impl Engine {
         body: InvokeBody,
         started: Instant,
     ) -> Result<(Turn, Streaming), ApiError> {
-        let base_version = stored.as_ref().map(|s| s.version);
         let loaded = stored.map(Arc::new);
         let state = loaded.as_ref().map_or(&*NO_STATE, |l| &l.state);
         let mut session_attributes = state.session_attributes.clone();
@@ -551,7 +550,6 @@ impl Engine {
             prompt_session_attributes: state_in.prompt_session_attributes.unwrap_or_default(),
             session_attributes,
             loaded,
-            base_version,
             input,
             input_text: body.input_text,
             sender,
@@ -962,7 +960,6 @@ struct Turn {
     /// The session as the turn loaded it under its lease (`None`: a new session), shared
     /// with the save so that it is not read and parsed again.
     loaded: Option<Arc<session::Stored>>,
-    base_version: Option<u64>,
     input: Option<TurnInput>,
     input_text: Option<String>,
     sender: UnboundedSender<Bytes>,
@@ -1031,27 +1028,29 @@ impl Turn {
         self.lease.lock().unwrap_or_else(|e| e.into_inner()).take()
     }
 
-    /// Record the turn. The lease is given back in the same write unless the turn goes on to
-    /// end the session, which must still hold it; a lease the save did not give back (it
-    /// failed) is released when the turn ends.
+    /// The version the turn started from (`None`: a new session).
+    fn base_version(&self) -> Option<u64> {
+        self.loaded.as_ref().map(|l| l.version)
+    }
+
+    /// Record the turn. The lease goes back in the same write where the store can do that,
+    /// unless the turn goes on to end the session, which must still hold it; a lease the
+    /// save did not give back is released when the turn ends.
     async fn save(&self, update: session::Update) -> Result<u64, session::SessionError> {
         let release = if self.end_session {
             None
         } else {
-            self.take_lease()
+            self.lease.lock().unwrap_or_else(|e| e.into_inner()).clone()
         };
-        let kept = release.clone();
-        let result = self
+        let (version, released) = self
             .served
             .store
             .save_loaded(&self.key, update, self.loaded.clone(), release)
-            .await;
-        if result.is_err()
-            && let Some(lease) = kept
-        {
-            *self.lease.lock().unwrap_or_else(|e| e.into_inner()) = Some(lease);
+            .await?;
+        if released {
+            self.take_lease();
         }
-        result
+        Ok(version)
     }
 
     /// Queue an event that ends the turn (see `last`).
@@ -1148,7 +1147,7 @@ impl Turn {
         let answered = runner.appended.iter().any(|m| m["role"] == "assistant");
         let saved = if answered {
             let update = session::Update {
-                base_version: self.base_version,
+                base_version: self.base_version(),
                 resumed: runner.resumed,
                 appended: std::mem::take(&mut runner.appended),
                 session_attributes: runner.session_attributes.clone(),

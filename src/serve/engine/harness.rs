@@ -291,7 +291,7 @@ impl Turn {
             Outcome::Stopped { .. } => None,
         };
         let update = Update {
-            base_version: self.base_version,
+            base_version: self.base_version(),
             resumed,
             appended: Vec::new(),
             session_attributes: report.session_attributes.clone(),
