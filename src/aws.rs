@@ -190,6 +190,22 @@ pub fn configured_endpoint(config: &aws_config::SdkConfig, service: Service) -> 
         .or_else(|| config.endpoint_url().map(str::to_string))
 }
 
+/// The URL a client agentc builds itself sends `service`'s requests to, without a trailing
+/// `/`: the configured endpoint, else the Region's default host (a client without a Region
+/// fails to sign before it sends anything).
+pub fn base_url(config: &aws_config::SdkConfig, service: Service) -> String {
+    if let Some(url) = configured_endpoint(config, service) {
+        return url.trim_end_matches('/').to_string();
+    }
+    let region = config.region().map_or("us-east-1", |r| r.as_ref());
+    let suffix = if region.starts_with("cn-") {
+        "amazonaws.com.cn"
+    } else {
+        "amazonaws.com"
+    };
+    format!("https://{}.{region}.{suffix}", service.host)
+}
+
 /// Where a client of `service` built from `config` sends its requests, for an error message:
 /// the configured endpoint URL (and the variable it came from), or the service and Region.
 ///
@@ -242,7 +258,7 @@ mod tests {
         builder.build()
     }
 
-    /// The first bytes a Converse call through `lazy_tls_client` sends to `scheme://` a local
+    /// The first bytes a Lambda Invoke through `lazy_tls_client` sends to `scheme://` a local
     /// listener that answers nothing.
     #[cfg(feature = "direct")]
     async fn first_bytes(scheme: &str) -> Vec<u8> {
@@ -258,11 +274,11 @@ mod tests {
             stream.read_exact(&mut bytes).unwrap();
             bytes.to_vec()
         });
-        let config = aws_sdk_bedrockruntime::Config::builder()
-            .behavior_version(aws_sdk_bedrockruntime::config::BehaviorVersion::latest())
+        let config = aws_sdk_lambda::Config::builder()
+            .behavior_version(aws_sdk_lambda::config::BehaviorVersion::latest())
             .http_client(lazy_tls_client())
             .endpoint_url(endpoint)
-            .region(aws_sdk_bedrockruntime::config::Region::new("us-east-1"))
+            .region(aws_sdk_lambda::config::Region::new("us-east-1"))
             .credentials_provider(aws_credential_types::Credentials::new(
                 "AKIDTEST", "secret", None, None, "test",
             ))
@@ -273,8 +289,8 @@ mod tests {
                     .build(),
             )
             .build();
-        let client = aws_sdk_bedrockruntime::Client::from_conf(config);
-        let _ = client.converse().model_id("m").send().await;
+        let client = aws_sdk_lambda::Client::from_conf(config);
+        let _ = client.invoke().function_name("f").send().await;
         reader.join().unwrap()
     }
 

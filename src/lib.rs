@@ -31,6 +31,9 @@ pub mod runtime;
 // `agentc serve`: the InvokeAgent API in front of the runtime (network code: the `serve` feature).
 #[cfg(feature = "serve")]
 pub mod serve;
+// SigV4-signed JSON calls without a generated SDK crate (Converse, Retrieve, the harness).
+#[cfg(feature = "retrieve")]
+pub mod signed;
 pub mod source;
 pub mod spec;
 pub mod target;

@@ -1,5 +1,5 @@
 //! What every runner of the direct loop sets up before the first turn, shared by `agentc run`
-//! and `agentc serve`: the Converse client (agentc's retry policy, the SDK's off), the
+//! and `agentc serve`: the Converse client (with agentc's retry policy), the
 //! history budget from the model's context window, and the loop's settings.
 
 use super::compile::ConverseConfig;
@@ -10,28 +10,18 @@ use super::wire::{RequestParts, WireError};
 use crate::models::ModelTable;
 use crate::spec::{Agent, Spec};
 
-/// The Converse client for `config`, at the endpoint the SDK configuration names.
+/// The Converse client for `config`, at the endpoint the SDK configuration names
+/// (`AWS_ENDPOINT_URL_BEDROCK_RUNTIME`, then `AWS_ENDPOINT_URL`, then the Region's host).
 pub fn model_client(
     sdk_config: &aws_config::SdkConfig,
     config: &ConverseConfig,
     retry: RetryPolicy,
 ) -> Result<ModelClient, WireError> {
     let parts = RequestParts::from_config(config)?;
-    let bedrock_config = aws_sdk_bedrockruntime::config::Builder::from(sdk_config)
-        .retry_config(aws_config::retry::RetryConfig::disabled())
-        .timeout_config(
-            aws_config::timeout::TimeoutConfig::builder()
-                .connect_timeout(std::time::Duration::from_secs(10))
-                .operation_attempt_timeout(std::time::Duration::from_secs(600))
-                .build(),
-        )
-        .build();
-    Ok(ModelClient::new(
-        aws_sdk_bedrockruntime::Client::from_conf(bedrock_config),
-        parts,
-        retry,
-    )
-    .with_endpoint(crate::aws::endpoint(
+    let base = crate::aws::base_url(sdk_config, crate::aws::BEDROCK_RUNTIME);
+    let client = ModelClient::new(sdk_config.clone(), &base, parts, retry)
+        .map_err(|e| WireError(format!("cannot create an HTTP client: {e}")))?;
+    Ok(client.with_endpoint(crate::aws::endpoint(
         sdk_config,
         crate::aws::BEDROCK_RUNTIME,
     )))

@@ -10,8 +10,7 @@ use super::lambda_event::{EventContext, body_content};
 use super::model::{ModelClient, ModelError, Reply, Usage};
 use super::session::{InvocationType, Pending, PendingCall, SessionError, SessionState};
 use super::trace::{Event, Step, Trace, TraceError, round_ms};
-use super::wire::{WireError, message_to_sdk, tool_result_block};
-use aws_sdk_bedrockruntime::types::Message;
+use super::wire::{WireError, check_message, tool_result_block};
 use indexmap::IndexMap;
 use serde_json::{Value, json};
 use std::sync::Arc;
@@ -119,7 +118,8 @@ pub struct Runner<'a> {
     settings: Settings,
     history: Vec<Value>,
     sizes: Vec<usize>,
-    sdk: Vec<Message>,
+    /// Each message of `history` serialized, as the model call sends it.
+    encoded: Vec<String>,
     /// Messages this turn added, unmerged (what the session store appends).
     pub appended: Vec<Value>,
     pub session_attributes: IndexMap<String, String>,
@@ -182,12 +182,11 @@ impl<'a> Runner<'a> {
         settings: Settings,
         state: SessionState,
     ) -> Result<Self, RunError> {
-        let sdk = state
-            .messages
-            .iter()
-            .map(message_to_sdk)
-            .collect::<Result<Vec<_>, _>>()?;
-        let sizes = state.messages.iter().map(|m| m.to_string().len()).collect();
+        for message in &state.messages {
+            check_message(message)?;
+        }
+        let encoded: Vec<String> = state.messages.iter().map(Value::to_string).collect();
+        let sizes = encoded.iter().map(String::len).collect();
         Ok(Self {
             model,
             dispatcher,
@@ -195,7 +194,7 @@ impl<'a> Runner<'a> {
             settings,
             history: state.messages,
             sizes,
-            sdk,
+            encoded,
             appended: Vec::new(),
             session_attributes: state.session_attributes,
             prompt_session_attributes: IndexMap::new(),
@@ -275,13 +274,15 @@ impl<'a> Runner<'a> {
         let before = self.history.len();
         history::append_turn(&mut self.history, [message]);
         if self.history.len() == before {
-            // Merged into the previous message: convert that one again.
-            self.sdk.pop();
+            // Merged into the previous message: serialize that one again.
+            self.encoded.pop();
             self.sizes.pop();
         }
         if let Some(last) = self.history.last() {
-            self.sdk.push(message_to_sdk(last)?);
-            self.sizes.push(last.to_string().len());
+            check_message(last)?;
+            let encoded = last.to_string();
+            self.sizes.push(encoded.len());
+            self.encoded.push(encoded);
         }
         Ok(())
     }
@@ -434,7 +435,7 @@ impl<'a> Runner<'a> {
             if let Some(observer) = self.observer {
                 observer.model_call_started(iteration, self.model.model_id());
             }
-            let reply = self.model.call(&self.sdk[start..]).await?;
+            let reply = self.model.call(&self.encoded[start..]).await?;
             if let Some(observer) = self.observer {
                 observer.model_call(iteration, self.model.model_id(), &reply);
             }

@@ -1,14 +1,9 @@
-//! Converse's JSON shapes ↔ the Rust SDK's types. agentc keeps conversation history as plain
-//! JSON in the Converse wire shape (the same JSON boto3 takes and returns), so a session store
-//! holds documents any tool can read; this module converts at the SDK boundary only.
+//! Converse's JSON shapes. agentc keeps conversation history as plain JSON in the Converse
+//! wire shape (the same JSON boto3 takes and returns), so a session store holds documents any
+//! tool can read, and a model call sends that JSON as it is (`model`): this module checks it,
+//! builds the fixed part of the request once, and reads the model's message out of a reply.
 
 use super::compile::ConverseConfig;
-use aws_sdk_bedrockruntime::types::{
-    CachePointBlock, CachePointType, ContentBlock, ConversationRole, GuardrailConfiguration,
-    InferenceConfiguration, Message, SystemContentBlock, Tool, ToolConfiguration, ToolInputSchema,
-    ToolResultBlock, ToolResultContentBlock, ToolResultStatus, ToolSpecification, ToolUseBlock,
-};
-use aws_smithy_types::{Document, Number};
 use serde_json::{Map, Value, json};
 
 /// A JSON value that does not fit the Converse shape it should have.
@@ -20,275 +15,167 @@ fn bad(what: impl Into<String>) -> WireError {
     WireError(what.into())
 }
 
-pub fn to_document(value: &Value) -> Document {
-    match value {
-        Value::Null => Document::Null,
-        Value::Bool(b) => Document::Bool(*b),
-        Value::Number(n) => {
-            if let Some(u) = n.as_u64() {
-                Document::Number(Number::PosInt(u))
-            } else if let Some(i) = n.as_i64() {
-                Document::Number(Number::NegInt(i))
-            } else {
-                Document::Number(Number::Float(n.as_f64().unwrap_or_default()))
-            }
-        }
-        Value::String(s) => Document::String(s.clone()),
-        Value::Array(items) => Document::Array(items.iter().map(to_document).collect()),
-        Value::Object(map) => Document::Object(
-            map.iter()
-                .map(|(k, v)| (k.clone(), to_document(v)))
-                .collect(),
-        ),
-    }
-}
-
-pub fn from_document(document: &Document) -> Value {
-    match document {
-        Document::Null => Value::Null,
-        Document::Bool(b) => Value::Bool(*b),
-        Document::Number(Number::PosInt(u)) => json!(u),
-        Document::Number(Number::NegInt(i)) => json!(i),
-        Document::Number(Number::Float(f)) => {
-            serde_json::Number::from_f64(*f).map_or(Value::Null, Value::Number)
-        }
-        Document::String(s) => Value::String(s.clone()),
-        Document::Array(items) => Value::Array(items.iter().map(from_document).collect()),
-        Document::Object(map) => {
-            // HashMap order is random; sort keys so stored sessions and traces are stable.
-            let mut keys: Vec<&String> = map.keys().collect();
-            keys.sort();
-            Value::Object(
-                keys.into_iter()
-                    .map(|k| (k.clone(), from_document(&map[k])))
-                    .collect(),
-            )
-        }
-    }
-}
-
-fn cache_point() -> Result<CachePointBlock, WireError> {
-    CachePointBlock::builder()
-        .r#type(CachePointType::Default)
-        .build()
-        .map_err(|e| bad(e.to_string()))
-}
-
-/// The request parts of a compiled config, built once per run and reused for every call.
+/// The parts of a compiled config that do not change between calls, serialized once: the
+/// request body is `{"messages":[…]` followed by `tail`.
 #[derive(Debug, Clone)]
 pub struct RequestParts {
     pub model_id: String,
-    pub system: Vec<SystemContentBlock>,
-    pub tool_config: Option<ToolConfiguration>,
-    pub inference_config: Option<InferenceConfiguration>,
-    pub guardrail_config: Option<GuardrailConfiguration>,
+    /// `,"system":[…]` and the tool, inference and guardrail configuration, then `}`.
+    pub tail: String,
+}
+
+/// Copy `key` from `from` into `to` when it has the JSON type `keep` accepts.
+fn copy_if(to: &mut Map<String, Value>, from: &Value, key: &str, keep: fn(&Value) -> bool) {
+    if let Some(value) = from.get(key).filter(|v| keep(v)) {
+        to.insert(key.to_string(), value.clone());
+    }
 }
 
 impl RequestParts {
+    /// Only the members Converse defines for each part are sent, as the SDK's typed request
+    /// sent them: a hand-edited artifact cannot smuggle other keys into the call.
     pub fn from_config(config: &ConverseConfig) -> Result<Self, WireError> {
         let mut system = Vec::with_capacity(config.system.len());
         for block in &config.system {
             if let Some(text) = block.get("text").and_then(Value::as_str) {
-                system.push(SystemContentBlock::Text(text.to_string()));
+                system.push(json!({ "text": text }));
             } else if block.get("cachePoint").is_some() {
-                system.push(SystemContentBlock::CachePoint(cache_point()?));
+                system.push(json!({ "cachePoint": { "type": "default" } }));
             } else {
                 return Err(bad(format!("unsupported system block {block}")));
             }
         }
-        let tool_config = match &config.tool_config {
-            None => None,
-            Some(tool_config) => {
-                let mut tools = Vec::new();
-                for tool in tool_config
-                    .get("tools")
-                    .and_then(Value::as_array)
-                    .into_iter()
-                    .flatten()
-                {
-                    if let Some(spec) = tool.get("toolSpec") {
-                        let schema = spec
-                            .pointer("/inputSchema/json")
-                            .cloned()
-                            .unwrap_or(json!({"type": "object"}));
-                        let built = ToolSpecification::builder()
-                            .name(spec.get("name").and_then(Value::as_str).unwrap_or_default())
-                            .set_description(
-                                spec.get("description")
-                                    .and_then(Value::as_str)
-                                    .map(str::to_string),
-                            )
-                            .input_schema(ToolInputSchema::Json(to_document(&schema)))
-                            .build()
-                            .map_err(|e| bad(e.to_string()))?;
-                        tools.push(Tool::ToolSpec(built));
-                    } else if tool.get("cachePoint").is_some() {
-                        tools.push(Tool::CachePoint(cache_point()?));
+        let mut body = Map::new();
+        body.insert("system".into(), Value::Array(system));
+        if let Some(tool_config) = &config.tool_config {
+            let mut tools = Vec::new();
+            for tool in tool_config
+                .get("tools")
+                .and_then(Value::as_array)
+                .into_iter()
+                .flatten()
+            {
+                if let Some(spec) = tool.get("toolSpec") {
+                    let name = spec.get("name").and_then(Value::as_str).unwrap_or_default();
+                    if name.is_empty() {
+                        return Err(bad(format!("a tool has no name: {tool}")));
                     }
+                    let schema = spec
+                        .pointer("/inputSchema/json")
+                        .cloned()
+                        .unwrap_or(json!({"type": "object"}));
+                    let mut built = Map::new();
+                    built.insert("name".into(), json!(name));
+                    copy_if(&mut built, spec, "description", Value::is_string);
+                    built.insert("inputSchema".into(), json!({ "json": schema }));
+                    tools.push(json!({ "toolSpec": built }));
+                } else if tool.get("cachePoint").is_some() {
+                    tools.push(json!({ "cachePoint": { "type": "default" } }));
                 }
-                Some(
-                    ToolConfiguration::builder()
-                        .set_tools(Some(tools))
-                        .build()
-                        .map_err(|e| bad(e.to_string()))?,
-                )
             }
-        };
-        let inference_config = config.inference_config.as_ref().map(|c| {
-            InferenceConfiguration::builder()
-                .set_max_tokens(
-                    c.get("maxTokens")
-                        .and_then(Value::as_i64)
-                        .map(|n| n.clamp(1, i32::MAX as i64) as i32),
-                )
-                .set_temperature(
-                    c.get("temperature")
-                        .and_then(Value::as_f64)
-                        .map(|t| t as f32),
-                )
-                .set_top_p(c.get("topP").and_then(Value::as_f64).map(|t| t as f32))
-                .set_stop_sequences(c.get("stopSequences").and_then(Value::as_array).map(|s| {
-                    s.iter()
-                        .filter_map(Value::as_str)
-                        .map(str::to_string)
-                        .collect()
-                }))
-                .build()
-        });
-        let guardrail_config = config.guardrail_config.as_ref().map(|g| {
-            GuardrailConfiguration::builder()
-                .guardrail_identifier(
-                    g.get("guardrailIdentifier")
-                        .and_then(Value::as_str)
-                        .unwrap_or_default(),
-                )
-                .guardrail_version(
-                    g.get("guardrailVersion")
-                        .and_then(Value::as_str)
-                        .unwrap_or_default(),
-                )
-                .build()
-        });
+            body.insert("toolConfig".into(), json!({ "tools": tools }));
+        }
+        if let Some(c) = &config.inference_config {
+            let mut inference = Map::new();
+            if let Some(n) = c.get("maxTokens").and_then(Value::as_i64) {
+                inference.insert("maxTokens".into(), json!(n.clamp(1, i32::MAX as i64)));
+            }
+            copy_if(&mut inference, c, "temperature", Value::is_number);
+            copy_if(&mut inference, c, "topP", Value::is_number);
+            if let Some(stops) = c.get("stopSequences").and_then(Value::as_array) {
+                let stops: Vec<&Value> = stops.iter().filter(|s| s.is_string()).collect();
+                inference.insert("stopSequences".into(), json!(stops));
+            }
+            body.insert("inferenceConfig".into(), Value::Object(inference));
+        }
+        if let Some(g) = &config.guardrail_config {
+            let field = |key: &str| g.get(key).and_then(Value::as_str).unwrap_or_default();
+            body.insert(
+                "guardrailConfig".into(),
+                json!({
+                    "guardrailIdentifier": field("guardrailIdentifier"),
+                    "guardrailVersion": field("guardrailVersion"),
+                }),
+            );
+        }
+        // `{"system":…}` without its opening brace: it follows the messages.
+        let mut tail = Value::Object(body).to_string();
+        tail.replace_range(..1, ",");
         Ok(Self {
             model_id: config.model_id.clone(),
-            system,
-            tool_config,
-            inference_config,
-            guardrail_config,
+            tail,
         })
+    }
+
+    /// The request body for `messages`, each already serialized.
+    pub fn body<S: AsRef<str>>(&self, messages: &[S]) -> String {
+        let size: usize = messages.iter().map(|m| m.as_ref().len() + 1).sum();
+        let mut body = String::with_capacity(size + self.tail.len() + 16);
+        body.push_str("{\"messages\":[");
+        for (i, message) in messages.iter().enumerate() {
+            if i > 0 {
+                body.push(',');
+            }
+            body.push_str(message.as_ref());
+        }
+        body.push(']');
+        body.push_str(&self.tail);
+        body
     }
 }
 
-/// A stored message (`{"role": …, "content": […]}`) → SDK message.
-pub fn message_to_sdk(message: &Value) -> Result<Message, WireError> {
-    let role = match message.get("role").and_then(Value::as_str) {
-        Some("user") => ConversationRole::User,
-        Some("assistant") => ConversationRole::Assistant,
+/// Check that a stored message is one Converse takes: a `user` or `assistant` role and
+/// content blocks of the kinds agentc writes (text, tool use, tool result, cache point).
+pub fn check_message(message: &Value) -> Result<(), WireError> {
+    match message.get("role").and_then(Value::as_str) {
+        Some("user" | "assistant") => {}
         Some(other) => {
             return Err(bad(format!(
                 "message role `{other}` is not user or assistant"
             )));
         }
         None => return Err(bad("a message has no role (user or assistant)".to_string())),
+    }
+    let Some(content) = message.get("content").and_then(Value::as_array) else {
+        return Err(bad("a message has no `content` list"));
     };
-    let mut content = Vec::new();
-    for block in message
+    for block in content {
+        let known = block.get("text").is_some_and(Value::is_string)
+            || block.get("toolUse").is_some_and(Value::is_object)
+            || block.get("toolResult").is_some_and(Value::is_object)
+            || block.get("cachePoint").is_some();
+        if !known {
+            return Err(bad(format!("unsupported content block {block}")));
+        }
+    }
+    Ok(())
+}
+
+/// The model's message from a Converse reply → stored JSON. Only text and tool use are kept:
+/// they are all the loop reads, and Converse accepts a history without the other kinds
+/// (reasoning, citations, images).
+pub fn assistant_message(message: &Value) -> Value {
+    let role = match message.get("role").and_then(Value::as_str) {
+        Some("user") => "user",
+        _ => "assistant",
+    };
+    let content: Vec<Value> = message
         .get("content")
         .and_then(Value::as_array)
         .into_iter()
         .flatten()
-    {
-        content.push(block_to_sdk(block)?);
-    }
-    Message::builder()
-        .role(role)
-        .set_content(Some(content))
-        .build()
-        .map_err(|e| bad(e.to_string()))
-}
-
-fn block_to_sdk(block: &Value) -> Result<ContentBlock, WireError> {
-    if let Some(text) = block.get("text").and_then(Value::as_str) {
-        return Ok(ContentBlock::Text(text.to_string()));
-    }
-    if let Some(tool_use) = block.get("toolUse") {
-        let built = ToolUseBlock::builder()
-            .tool_use_id(
-                tool_use
-                    .get("toolUseId")
-                    .and_then(Value::as_str)
-                    .unwrap_or_default(),
-            )
-            .name(
-                tool_use
-                    .get("name")
-                    .and_then(Value::as_str)
-                    .unwrap_or_default(),
-            )
-            .input(to_document(tool_use.get("input").unwrap_or(&Value::Null)))
-            .build()
-            .map_err(|e| bad(e.to_string()))?;
-        return Ok(ContentBlock::ToolUse(built));
-    }
-    if let Some(result) = block.get("toolResult") {
-        let mut content = Vec::new();
-        for item in result
-            .get("content")
-            .and_then(Value::as_array)
-            .into_iter()
-            .flatten()
-        {
-            if let Some(text) = item.get("text").and_then(Value::as_str) {
-                content.push(ToolResultContentBlock::Text(text.to_string()));
-            } else if let Some(json) = item.get("json") {
-                content.push(ToolResultContentBlock::Json(to_document(json)));
+        .filter_map(|block| {
+            if let Some(text) = block.get("text").and_then(Value::as_str) {
+                return Some(json!({ "text": text }));
             }
-        }
-        let status = match result.get("status").and_then(Value::as_str) {
-            Some("error") => Some(ToolResultStatus::Error),
-            Some("success") => Some(ToolResultStatus::Success),
-            _ => None,
-        };
-        let built = ToolResultBlock::builder()
-            .tool_use_id(
-                result
-                    .get("toolUseId")
-                    .and_then(Value::as_str)
-                    .unwrap_or_default(),
-            )
-            .set_content(Some(content))
-            .set_status(status)
-            .build()
-            .map_err(|e| bad(e.to_string()))?;
-        return Ok(ContentBlock::ToolResult(built));
-    }
-    if block.get("cachePoint").is_some() {
-        return Ok(ContentBlock::CachePoint(cache_point()?));
-    }
-    Err(bad(format!("unsupported content block {block}")))
-}
-
-/// An SDK message from the model → stored JSON. Blocks agentc does not use (reasoning,
-/// images, citations…) are kept as a text placeholder-free omission: only text and tool use
-/// matter to the loop, and Converse accepts a history without the others.
-pub fn message_from_sdk(message: &Message) -> Value {
-    let role = match message.role() {
-        ConversationRole::User => "user",
-        _ => "assistant",
-    };
-    let content: Vec<Value> = message
-        .content()
-        .iter()
-        .filter_map(|block| match block {
-            ContentBlock::Text(text) => Some(json!({ "text": text })),
-            ContentBlock::ToolUse(tool_use) => Some(json!({
+            let tool_use = block.get("toolUse")?;
+            Some(json!({
                 "toolUse": {
-                    "toolUseId": tool_use.tool_use_id(),
-                    "name": tool_use.name(),
-                    "input": from_document(tool_use.input()),
+                    "toolUseId": tool_use.get("toolUseId").and_then(Value::as_str).unwrap_or_default(),
+                    "name": tool_use.get("name").and_then(Value::as_str).unwrap_or_default(),
+                    "input": tool_use.get("input").cloned().unwrap_or(Value::Null),
                 }
-            })),
-            _ => None,
+            }))
         })
         .collect();
     json!({ "role": role, "content": content })
@@ -311,19 +198,62 @@ mod tests {
     use super::*;
 
     #[test]
-    fn documents_round_trip_through_json() {
-        let value = json!({"a": [1, -2, 2.5, "x", true, null], "b": {"c": "d"}});
-        assert_eq!(from_document(&to_document(&value)), value);
-    }
-
-    #[test]
-    fn messages_round_trip_and_bad_roles_are_rejected() {
+    fn stored_messages_are_checked_and_replies_keep_text_and_tool_use() {
         let message = json!({"role": "assistant", "content": [
             {"text": "checking"},
             {"toolUse": {"toolUseId": "t1", "name": "get", "input": {"id": 3}}}
         ]});
-        let sdk = message_to_sdk(&message).expect("valid message");
-        assert_eq!(message_from_sdk(&sdk), message);
-        assert!(message_to_sdk(&json!({"role": "system", "content": []})).is_err());
+        check_message(&message).expect("valid message");
+        let mut reply = message.clone();
+        reply["content"]
+            .as_array_mut()
+            .unwrap()
+            .push(json!({"reasoningContent": {"reasoningText": {"text": "hm"}}}));
+        assert_eq!(assistant_message(&reply), message);
+        assert!(check_message(&json!({"role": "system", "content": []})).is_err());
+        assert!(check_message(&json!({"role": "user"})).is_err());
+        assert!(check_message(&json!({"role": "user", "content": [{"image": {}}]})).is_err());
+    }
+
+    #[test]
+    fn the_request_is_the_messages_then_the_fixed_parts() {
+        let config = ConverseConfig {
+            model_id: "m".into(),
+            system: vec![
+                json!({"text": "be brief"}),
+                json!({"cachePoint": {"type": "default"}}),
+            ],
+            tool_config: Some(json!({"tools": [
+                {"toolSpec": {"name": "t", "description": "d", "extra": 1,
+                              "inputSchema": {"json": {"type": "object"}}}}
+            ]})),
+            inference_config: Some(json!({"maxTokens": 1e12, "temperature": 0.2, "topK": 5})),
+            guardrail_config: None,
+        };
+        let parts = RequestParts::from_config(&config).unwrap();
+        let message = json!({"role": "user", "content": [{"text": "hi"}]}).to_string();
+        let body: Value = serde_json::from_str(&parts.body(&[&message, &message])).unwrap();
+        assert_eq!(
+            body,
+            json!({
+                "messages": [
+                    {"role": "user", "content": [{"text": "hi"}]},
+                    {"role": "user", "content": [{"text": "hi"}]}
+                ],
+                "system": [{"text": "be brief"}, {"cachePoint": {"type": "default"}}],
+                "toolConfig": {"tools": [{"toolSpec": {
+                    "name": "t", "description": "d", "inputSchema": {"json": {"type": "object"}}
+                }}]},
+                "inferenceConfig": {"temperature": 0.2}
+            })
+        );
+        let empty: [&str; 0] = [];
+        let body: Value = serde_json::from_str(&parts.body(&empty)).unwrap();
+        assert_eq!(body["messages"], json!([]));
+        let bad = ConverseConfig {
+            system: vec![json!({"image": {}})],
+            ..config
+        };
+        assert!(RequestParts::from_config(&bad).is_err());
     }
 }

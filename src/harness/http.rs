@@ -14,13 +14,11 @@ use super::api::{
     ApiError, ApiResult, EndpointRecord, EndpointRequest, HarnessApi, HarnessRecord,
     HarnessSummary, Page,
 };
-use aws_credential_types::provider::ProvideCredentials;
-use aws_sigv4::http_request::{SignableBody, SignableRequest, SigningSettings, sign};
-use aws_sigv4::sign::v4;
+use crate::signed::{SignError, Signer};
 use percent_encoding::{AsciiSet, NON_ALPHANUMERIC, utf8_percent_encode};
 use serde_json::{Map, Value, json};
 use std::collections::BTreeMap;
-use std::time::{Duration, SystemTime};
+use std::time::Duration;
 
 /// The service as the SDK's endpoint configuration and errors name it.
 pub const SERVICE: crate::aws::Service = crate::aws::Service {
@@ -54,7 +52,7 @@ fn encode(value: &str) -> String {
 
 /// The AgentCore control-plane client.
 pub struct AgentCoreControl {
-    config: aws_config::SdkConfig,
+    signer: Signer,
     base: String,
     http: reqwest::Client,
 }
@@ -66,21 +64,17 @@ impl AgentCoreControl {
 
     pub fn from_config(config: aws_config::SdkConfig) -> Self {
         let base = base_url(&config);
-        let builder = reqwest::Client::builder().timeout(Duration::from_secs(60));
-        // A plain-HTTP endpoint (a local server) needs no root certificates: reading the
-        // system's store is most of a client's set-up time (as in `aws::lazy_tls_client`).
-        let builder = if base.starts_with("http://") {
-            builder.tls_certs_only(std::iter::empty())
-        } else {
-            builder
-        };
-        let http = builder.build().unwrap_or_default();
-        AgentCoreControl { config, base, http }
+        let http = crate::signed::http_client(&base, Duration::from_secs(60)).unwrap_or_default();
+        AgentCoreControl {
+            signer: Signer::new(config, SIGNING_NAME),
+            base,
+            http,
+        }
     }
 
     /// Where requests go, for error messages.
     pub fn endpoint(&self) -> String {
-        crate::aws::endpoint(&self.config, SERVICE)
+        crate::aws::endpoint(self.signer.config(), SERVICE)
     }
 
     /// One operation: sign, send, retry what the SDK would retry, read the JSON reply.
@@ -118,53 +112,22 @@ impl AgentCoreControl {
         body: &str,
     ) -> Result<Value, (ApiError, bool)> {
         let final_error = |code: &str, message: String| (ApiError::new(code, message), false);
-        let region = self
-            .config
-            .region()
-            .map(ToString::to_string)
-            .ok_or_else(|| {
-                final_error(
-                    "NoRegion",
-                    "no AWS region configured (--region or AWS_REGION)".into(),
-                )
-            })?;
-        let provider = self.config.credentials_provider().ok_or_else(|| {
-            final_error(
-                "NoCredentials",
-                "no AWS credentials provider configured".into(),
-            )
-        })?;
-        let credentials = provider
-            .provide_credentials()
-            .await
-            .map_err(|e| final_error("NoCredentials", crate::diag::error_chain(&e)))?;
         let url = format!("{}{path_and_query}", self.base);
-        let identity = credentials.into();
-        let params = v4::SigningParams::builder()
-            .identity(&identity)
-            .region(&region)
-            .name(SIGNING_NAME)
-            .time(SystemTime::now())
-            .settings(SigningSettings::default())
-            .build()
-            .map_err(|e| final_error("InvalidRequest", e.to_string()))?
-            .into();
         let content_type = [("content-type", "application/json")];
         let headers = if body.is_empty() {
             &[][..]
         } else {
             &content_type[..]
         };
-        let signable = SignableRequest::new(
-            method,
-            &url,
-            headers.iter().copied(),
-            SignableBody::Bytes(body.as_bytes()),
-        )
-        .map_err(|e| final_error("InvalidRequest", e.to_string()))?;
-        let (instructions, _signature) = sign(signable, &params)
-            .map_err(|e| final_error("InvalidRequest", e.to_string()))?
-            .into_parts();
+        let instructions = self
+            .signer
+            .sign(method, &url, headers, body.as_bytes())
+            .await
+            .map_err(|e| match e {
+                SignError::NoRegion => final_error("NoRegion", e.to_string()),
+                SignError::NoCredentials(_) => final_error("NoCredentials", e.to_string()),
+                SignError::Invalid(_) => final_error("InvalidRequest", e.to_string()),
+            })?;
         let method = reqwest::Method::from_bytes(method.as_bytes())
             .map_err(|e| final_error("InvalidRequest", e.to_string()))?;
         let mut request = self.http.request(method, &url);
@@ -240,21 +203,7 @@ fn sanitize_error_code(code: &str) -> &str {
 
 /// The configured endpoint or the Region's default host, without a trailing `/`.
 fn base_url(config: &aws_config::SdkConfig) -> String {
-    let variable = format!("AWS_ENDPOINT_URL_{}", SERVICE.env);
-    let configured = std::env::var(&variable)
-        .ok()
-        .filter(|v| !v.is_empty())
-        .or_else(|| config.endpoint_url().map(str::to_string));
-    if let Some(url) = configured {
-        return url.trim_end_matches('/').to_string();
-    }
-    let region = config.region().map_or("us-east-1", |r| r.as_ref());
-    let suffix = if region.starts_with("cn-") {
-        "amazonaws.com.cn"
-    } else {
-        "amazonaws.com"
-    };
-    format!("https://{}.{region}.{suffix}", SERVICE.host)
+    crate::aws::base_url(config, SERVICE)
 }
 
 fn malformed(operation: &str, what: &str) -> ApiError {

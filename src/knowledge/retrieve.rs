@@ -7,11 +7,9 @@
 
 use super::{KnowledgeBaseTool, Passage};
 use crate::direct::retry::{RetryPolicy, TimedOut, retry};
-use aws_credential_types::provider::ProvideCredentials;
-use aws_sigv4::http_request::{SignableBody, SignableRequest, SigningSettings, sign};
-use aws_sigv4::sign::v4;
+use crate::signed::{ReadError, Signer, read_capped};
 use percent_encoding::{AsciiSet, NON_ALPHANUMERIC, utf8_percent_encode};
-use std::time::{Instant, SystemTime};
+use std::time::{Duration, Instant};
 
 /// What a URI path segment keeps unencoded (RFC 3986 unreserved characters).
 const UNRESERVED: &AsciiSet = &NON_ALPHANUMERIC
@@ -70,7 +68,7 @@ pub enum RetrieveError {
 
 /// A Retrieve client for one run: the AWS configuration and an HTTP client made on first use.
 pub struct RetrieveClient {
-    config: aws_config::SdkConfig,
+    signer: Signer,
     retry: RetryPolicy,
     http: tokio::sync::OnceCell<Result<reqwest::Client, String>>,
 }
@@ -96,7 +94,7 @@ enum Failure {
 impl RetrieveClient {
     pub fn new(config: aws_config::SdkConfig, retry: RetryPolicy) -> Self {
         Self {
-            config,
+            signer: Signer::new(config, "bedrock"),
             retry,
             http: tokio::sync::OnceCell::new(),
         }
@@ -104,24 +102,13 @@ impl RetrieveClient {
 
     /// The URL of the Retrieve operation on `id`.
     pub fn url(&self, id: &str) -> Result<String, String> {
-        let base = match crate::aws::configured_endpoint(
-            &self.config,
-            crate::aws::BEDROCK_AGENT_RUNTIME,
-        ) {
-            Some(url) => url.trim_end_matches('/').to_string(),
-            None => {
-                let region = self
-                    .config
-                    .region()
-                    .ok_or("no AWS Region is configured (--region or AWS_REGION)")?;
-                let suffix = if region.as_ref().starts_with("cn-") {
-                    "amazonaws.com.cn"
-                } else {
-                    "amazonaws.com"
-                };
-                format!("https://bedrock-agent-runtime.{region}.{suffix}")
-            }
-        };
+        let config = self.signer.config();
+        if crate::aws::configured_endpoint(config, crate::aws::BEDROCK_AGENT_RUNTIME).is_none()
+            && config.region().is_none()
+        {
+            return Err("no AWS Region is configured (--region or AWS_REGION)".into());
+        }
+        let base = crate::aws::base_url(config, crate::aws::BEDROCK_AGENT_RUNTIME);
         // An ARN id has `:` and `/`, which the path segment must carry encoded.
         Ok(format!(
             "{base}/knowledgebases/{}/retrieve",
@@ -193,59 +180,22 @@ impl RetrieveClient {
     }
 
     async fn client(&self, url: &str) -> Result<&reqwest::Client, Failure> {
-        let plain = url.starts_with("http://");
         self.http
-            .get_or_init(|| async move {
-                let builder = reqwest::Client::builder()
-                    .user_agent(concat!("agentc/", env!("CARGO_PKG_VERSION")));
-                // A plain-HTTP endpoint (a local server) needs no root certificates, and
-                // loading the system's store costs more than the call itself.
-                let builder = if plain {
-                    builder.tls_certs_only(std::iter::empty())
-                } else {
-                    builder
-                };
-                builder.build().map_err(|e| e.to_string())
-            })
+            .get_or_init(
+                || async move { crate::signed::http_client(url, Duration::from_secs(600)) },
+            )
             .await
             .as_ref()
             .map_err(|e| Failure::Unavailable(format!("cannot create an HTTP client: {e}")))
     }
 
     async fn attempt(&self, url: &str, body: &str) -> Result<Vec<Passage>, Failure> {
-        let region = self.config.region().map(|r| r.to_string()).ok_or_else(|| {
-            Failure::Unavailable("no AWS Region is configured (--region or AWS_REGION)".into())
-        })?;
-        let provider = self.config.credentials_provider().ok_or_else(|| {
-            Failure::Unavailable("no AWS credentials provider is configured".into())
-        })?;
-        let credentials = provider.provide_credentials().await.map_err(|e| {
-            Failure::Unavailable(format!(
-                "no AWS credentials: {}",
-                crate::diag::error_chain(&e)
-            ))
-        })?;
-        let identity = credentials.into();
-        let params = v4::SigningParams::builder()
-            .identity(&identity)
-            .region(&region)
-            .name("bedrock")
-            .time(SystemTime::now())
-            .settings(SigningSettings::default())
-            .build()
-            .map_err(|e| Failure::Unavailable(e.to_string()))?
-            .into();
         let headers = [("content-type", "application/json")];
-        let signable = SignableRequest::new(
-            "POST",
-            url,
-            headers.iter().copied(),
-            SignableBody::Bytes(body.as_bytes()),
-        )
-        .map_err(|e| Failure::Unavailable(e.to_string()))?;
-        let (instructions, _signature) = sign(signable, &params)
-            .map_err(|e| Failure::Unavailable(e.to_string()))?
-            .into_parts();
+        let instructions = self
+            .signer
+            .sign("POST", url, &headers, body.as_bytes())
+            .await
+            .map_err(|e| Failure::Unavailable(e.to_string()))?;
 
         let client = self.client(url).await?;
         let mut request = client
@@ -272,15 +222,17 @@ impl RetrieveClient {
             .get("x-amzn-errortype")
             .and_then(|v| v.to_str().ok())
             .map(|v| v.split(':').next().unwrap_or(v).to_string());
-        let bytes = response
-            .bytes()
-            .await
-            .map_err(|e| Failure::Unavailable(format!("POST {url}: {e}")))?;
-        if bytes.len() > MAX_RESPONSE_BYTES {
-            return Err(Failure::Malformed(format!(
-                "the response is over {MAX_RESPONSE_BYTES} bytes"
-            )));
-        }
+        let bytes = match read_capped(response, MAX_RESPONSE_BYTES).await {
+            Ok(bytes) => bytes,
+            Err(ReadError::TooLarge(max)) => {
+                return Err(Failure::Malformed(format!(
+                    "the response is over {max} bytes"
+                )));
+            }
+            Err(ReadError::Lost(e)) => {
+                return Err(Failure::Unavailable(format!("POST {url}: {e}")));
+            }
+        };
         let json: Option<serde_json::Value> = serde_json::from_slice(&bytes).ok();
         if !(200..300).contains(&status) {
             let code = error_type

@@ -95,6 +95,10 @@ pub enum RunOn {
 }
 
 /// What runs a served agent's turns.
+#[allow(
+    clippy::large_enum_variant,
+    reason = "one per served agent, made once at start-up and never moved"
+)]
 enum Backend {
     Direct {
         model: ModelClient,

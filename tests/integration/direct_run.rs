@@ -60,6 +60,8 @@ fn a_plain_answer_is_printed_and_traced_without_credentials() {
             .header("authorization")
             .is_some_and(|a| a.contains("AWS4-HMAC-SHA256"))
     );
+    #[cfg(feature = "serve")]
+    verify_converse_signature(&requests[0]);
 
     let lines = trace_lines(&trace);
     assert_eq!(lines.len(), 2, "a model call and the end of the request");
@@ -381,4 +383,31 @@ fn the_loop_stops_at_max_iterations() {
         stderr(&out)
     );
     assert_eq!(converse.requests().len(), 3);
+}
+
+/// Check the request's SigV4 signature as Bedrock would: recomputed from the request as the
+/// server received it (the model id still percent-encoded in the path) with the run's
+/// credentials, signing name `bedrock` and its Region, by serve's verifier, which passes the
+/// AWS SigV4 test suite.
+#[cfg(feature = "serve")]
+fn verify_converse_signature(request: &Recorded) {
+    use agentc::serve::auth::{Credentials, Request, Verifier};
+    let credentials =
+        Credentials::parse(&format!("test {SECRET}\n"), std::path::Path::new("inline")).unwrap();
+    let headers: Vec<(&str, &str)> = request
+        .headers
+        .iter()
+        .map(|(n, v)| (n.as_str(), v.as_str()))
+        .collect();
+    let received = Request {
+        method: &request.method,
+        target: &request.path,
+        headers: &headers,
+        body: request.body.as_bytes(),
+    };
+    let principal = Verifier::for_service(credentials, "bedrock")
+        .verify(&received, std::time::SystemTime::now())
+        .expect("the Converse request is signed as the SDK signs it");
+    assert_eq!(principal.access_key_id, "test");
+    assert_eq!(principal.region, "us-east-1");
 }
