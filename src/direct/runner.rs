@@ -8,7 +8,7 @@ use super::dispatch::{Dispatcher, ToolCall, ToolOutput};
 use super::history;
 use super::lambda_event::{EventContext, body_content};
 use super::model::{ModelClient, ModelError, Reply, Usage};
-use super::session::{InvocationType, Pending, PendingCall, SessionError, SessionState};
+use super::session::{History, InvocationType, Pending, PendingCall, SessionError, SessionState};
 use super::trace::{Event, Step, Trace, TraceError, round_ms};
 use super::wire::{WireError, check_message, tool_result_block};
 use indexmap::IndexMap;
@@ -262,6 +262,16 @@ impl<'a> Runner<'a> {
             || name.to_string(),
             |t| format!("{}/{}", t.action_group, t.function),
         )
+    }
+
+    /// The whole history after the turn and each message's JSON text, for a save that finds
+    /// the session as the turn loaded it (`Update::history`); the runner keeps none of it.
+    pub fn take_history(&mut self) -> History {
+        self.sizes.clear();
+        History {
+            messages: std::mem::take(&mut self.history),
+            encoded: std::mem::take(&mut self.encoded),
+        }
     }
 
     /// Calls left for the caller to answer when the turn paused.

@@ -100,6 +100,18 @@ pub struct Update {
     pub pending: Option<Pending>,
     /// Keep at most this many bytes of messages (oldest turns dropped; see `history::trim`).
     pub max_history_bytes: usize,
+    /// The whole history after the run, as the runner holds it, when the run started from
+    /// the stored state (`base_version`). A save that finds the session unchanged stores it
+    /// as it is, neither merging `appended` into a copy of the loaded history nor serializing
+    /// the messages again; otherwise it is ignored and `appended` is merged.
+    pub history: Option<History>,
+}
+
+/// A history and each message's JSON text (`messages[i].to_string()`), kept side by side.
+#[derive(Debug, Clone, Default)]
+pub struct History {
+    pub messages: Vec<Value>,
+    pub encoded: Vec<String>,
 }
 
 #[derive(Debug, thiserror::Error, miette::Diagnostic)]
@@ -193,6 +205,57 @@ pub fn merge(
         session_attributes: update.session_attributes.clone(),
         pending: update.pending.clone(),
     })
+}
+
+/// What to store for `update` applied to `current`. `from_start`: `current` is the state the
+/// run started from (what it loaded, or no session for a new one), so the run's own history,
+/// when the update carries it, is the merge.
+fn merged_text(
+    id: &str,
+    current: Option<&Stored>,
+    update: &Update,
+    from_start: bool,
+) -> Result<String, SessionError> {
+    if from_start
+        && current.map(|c| c.version) == update.base_version
+        && let Some(text) = update
+            .history
+            .as_ref()
+            .and_then(|h| history_text(h, update))
+    {
+        return Ok(text);
+    }
+    Ok(encode(&merge(id, current, update)?))
+}
+
+/// `encode` of the state `history` and `update` make, built from the messages' own texts.
+fn history_text(history: &History, update: &Update) -> Option<String> {
+    if history.encoded.len() != history.messages.len() {
+        return None;
+    }
+    let sizes: Vec<usize> = history.encoded.iter().map(String::len).collect();
+    let start =
+        super::history::trim_start_sized(&history.messages, &sizes, update.max_history_bytes);
+    let rest = encode(&SessionState {
+        messages: Vec::new(),
+        session_attributes: update.session_attributes.clone(),
+        pending: update.pending.clone(),
+    });
+    // `messages` is the first field, so the rest follows its empty list.
+    let tail = rest.strip_prefix("{\"messages\":[]")?;
+    let kept = &history.encoded[start..];
+    let mut text =
+        String::with_capacity(kept.iter().map(|m| m.len() + 1).sum::<usize>() + rest.len() + 16);
+    text.push_str("{\"messages\":[");
+    for (i, message) in kept.iter().enumerate() {
+        if i > 0 {
+            text.push(',');
+        }
+        text.push_str(message);
+    }
+    text.push(']');
+    text.push_str(tail);
+    Some(text)
 }
 
 /// A turn's exclusive hold on a session, from [`Store::acquire`] until [`Store::release`]
@@ -576,7 +639,8 @@ impl SqliteStore {
                 reread.as_ref()
             }
         };
-        let state = merge(id, current, update)?;
+        let from_start = unchanged.is_some() || (loaded.is_none() && current.is_none());
+        let text = merged_text(id, current, update, from_start)?;
         let version = current.map_or(1, |c| c.version + 1);
         let now = std::time::SystemTime::now()
             .duration_since(std::time::UNIX_EPOCH)
@@ -587,7 +651,7 @@ impl SqliteStore {
                  ON CONFLICT(id) DO UPDATE SET version = ?2, state = ?3, updated_at = ?4",
             )
             .and_then(|mut statement| {
-                statement.execute(rusqlite::params![id, version as i64, encode(&state), now])
+                statement.execute(rusqlite::params![id, version as i64, text, now])
             })
             .map_err(|e| self.fail(e))?;
         if let Some(lease) = release {
@@ -798,14 +862,15 @@ impl DynamoStore {
         let mut known = loaded.filter(|l| Some(l.version) == update.base_version);
         for _ in 0..DYNAMO_SAVE_ROUNDS {
             let reread;
-            let current = match known.take() {
-                Some(loaded) => Some(loaded),
+            let (current, from_start) = match known.take() {
+                Some(loaded) => (Some(loaded), true),
                 None => {
                     reread = self.load(id).await?;
-                    reread.as_ref()
+                    let new_session = loaded.is_none() && reread.is_none();
+                    (reread.as_ref(), new_session)
                 }
             };
-            let state = merge(id, current, update)?;
+            let text = merged_text(id, current, update, from_start)?;
             let version = current.map_or(1, |c| c.version + 1);
             let now = std::time::SystemTime::now()
                 .duration_since(std::time::UNIX_EPOCH)
@@ -816,7 +881,7 @@ impl DynamoStore {
                 .table_name(&self.table)
                 .item("session_id", AttributeValue::S(id.to_string()))
                 .item("version", AttributeValue::N(version.to_string()))
-                .item("state", AttributeValue::S(encode(&state)))
+                .item("state", AttributeValue::S(text))
                 .item("updated_at", AttributeValue::N(now.to_string()));
             request = match current {
                 None => request.condition_expression("attribute_not_exists(session_id)"),
@@ -982,7 +1047,77 @@ mod tests {
             session_attributes: IndexMap::new(),
             pending: None,
             max_history_bytes: usize::MAX,
+            history: None,
         }
+    }
+
+    /// The history a runner ends with: `start` with `appended` pushed as the runner pushes.
+    fn runner_history(start: &[Value], appended: &[Value]) -> History {
+        let mut messages = start.to_vec();
+        super::super::history::append_turn(&mut messages, appended.iter().cloned());
+        let encoded = messages.iter().map(Value::to_string).collect();
+        History { messages, encoded }
+    }
+
+    #[test]
+    fn the_runners_history_is_stored_as_the_merge_would_store_it() {
+        let mut loaded_messages = turn("one");
+        // A turn cut short ends on tool results: the next user text joins that message.
+        loaded_messages.push(json!({"role": "user", "content": [
+            {"toolResult": {"toolUseId": "t1", "content": [{"text": "ok"}], "status": "success"}}
+        ]}));
+        let loaded = Stored {
+            state: SessionState {
+                messages: loaded_messages.clone(),
+                session_attributes: IndexMap::from([("k".to_string(), "v".to_string())]),
+                pending: None,
+            },
+            version: 4,
+        };
+        for budget in [usize::MAX, 120] {
+            let mut update = update(Some(4), "two");
+            update.max_history_bytes = budget;
+            update.session_attributes = IndexMap::from([("k".to_string(), "w".to_string())]);
+            let merged = merged_text("s", Some(&loaded), &update, true).unwrap();
+            update.history = Some(runner_history(&loaded_messages, &update.appended));
+            let fast = merged_text("s", Some(&loaded), &update, true).unwrap();
+            assert_eq!(fast, merged, "budget {budget}");
+        }
+        // A new session: nothing loaded, nothing stored.
+        let mut new = update(None, "first");
+        let merged = merged_text("s", None, &new, true).unwrap();
+        new.history = Some(runner_history(&[], &new.appended));
+        assert_eq!(merged_text("s", None, &new, true).unwrap(), merged);
+    }
+
+    #[test]
+    fn a_history_from_another_start_is_not_stored() {
+        let loaded = Stored {
+            state: SessionState {
+                messages: turn("one"),
+                ..SessionState::default()
+            },
+            version: 1,
+        };
+        // Someone else wrote version 2 meanwhile: their turn is kept, ours appended.
+        let theirs = Stored {
+            state: SessionState {
+                messages: [turn("one"), turn("theirs")].concat(),
+                ..SessionState::default()
+            },
+            version: 2,
+        };
+        let mut update = update(Some(1), "ours");
+        update.history = Some(runner_history(&loaded.state.messages, &update.appended));
+        for from_start in [true, false] {
+            let text = merged_text("s", Some(&theirs), &update, from_start).unwrap();
+            let state = decode("s", &text).unwrap();
+            assert_eq!(state.messages.len(), 6, "{text}");
+            assert_eq!(state.messages[2]["content"][0]["text"], "theirs");
+        }
+        // Not from the start, even at the same version: merged.
+        let text = merged_text("s", Some(&loaded), &update, false).unwrap();
+        assert_eq!(decode("s", &text).unwrap().messages.len(), 4);
     }
 
     #[test]

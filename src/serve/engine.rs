@@ -1157,6 +1157,7 @@ impl Turn {
                 session_attributes: runner.session_attributes.clone(),
                 pending: runner.pending().cloned(),
                 max_history_bytes: history_budget,
+                history: Some(runner.take_history()),
             };
             Some(self.save(update).await)
         } else {

@@ -180,6 +180,7 @@ fn dynamodb_leases_exclude_a_second_holder_until_released_or_expired() {
             session_attributes: Default::default(),
             pending: None,
             max_history_bytes: usize::MAX,
+            history: None,
         };
         assert_eq!(store.save("s1", &update).await.unwrap(), 1);
         assert_eq!(

@@ -222,6 +222,7 @@ async fn run_async(
             session_attributes: indexmap::IndexMap::new(),
             pending: report.paused.clone(),
             max_history_bytes: usize::MAX,
+            history: None,
         };
         store.save(&store_key(&report.session_id), &update).await?;
     }

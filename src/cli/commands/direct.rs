@@ -191,6 +191,7 @@ async fn run_async(
             session_attributes: runner.session_attributes.clone(),
             pending: runner.pending().cloned(),
             max_history_bytes: history_budget,
+            history: None,
         };
         saved = Some(store.save(id, &update).await);
     }

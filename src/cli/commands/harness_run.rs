@@ -388,6 +388,7 @@ async fn run_async(
             session_attributes: report.session_attributes.clone(),
             pending: pending.clone(),
             max_history_bytes: usize::MAX,
+            history: None,
         };
         store.save(&store_key(&session_id), &update).await?;
     }

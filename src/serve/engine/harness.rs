@@ -297,6 +297,7 @@ impl Turn {
             session_attributes: report.session_attributes.clone(),
             pending: pending.clone(),
             max_history_bytes: usize::MAX,
+            history: None,
         };
         if let Err(error) = self.save(update).await {
             return self.exception(
