@@ -804,6 +804,38 @@ fn main() {
         100.0 * machine_busy / machine_total.max(f64::MIN_POSITIVE),
         machine_total
     );
+    if let Some(buckets) = &server_overhead {
+        // Cumulative counts by upper bound: a percentile is "at most" the first bound that
+        // holds its share of turns.
+        let parsed: Vec<(f64, f64)> = buckets
+            .iter()
+            .filter_map(|line| {
+                let bound = line.split("le=\"").nth(1)?.split('"').next()?;
+                let count = line.rsplit(' ').next()?.parse().ok()?;
+                Some((bound.parse().unwrap_or(f64::INFINITY), count))
+            })
+            .collect();
+        let total = parsed.last().map_or(0.0, |(_, c)| *c);
+        let at_most = |share: f64| {
+            parsed
+                .iter()
+                .find(|(_, c)| *c >= share * total)
+                .map_or(f64::INFINITY, |(b, _)| b * 1000.0)
+        };
+        let within = |ms: f64| {
+            parsed
+                .iter()
+                .find(|(b, _)| (b * 1000.0 - ms).abs() < 1e-9)
+                .map_or(f64::NAN, |(_, c)| 100.0 * c / total.max(1.0))
+        };
+        println!(
+            "  agentc's own time per turn, as serve measures it (turn − model calls, no client or loopback): p50 ≤ {} ms, p90 ≤ {} ms, p99 ≤ {} ms; ≤ 5 ms: {:.1}%",
+            at_most(0.5),
+            at_most(0.9),
+            at_most(0.99),
+            within(5.0)
+        );
+    }
     if let Some(buckets) = server_overhead {
         println!("  server histogram agentc_serve_overhead_seconds:");
         for bucket in buckets {
