@@ -260,10 +260,21 @@ pub fn store_key(agent_id: &str, session_id: &str) -> String {
     format!("{agent_id}:sha256-{digest}")
 }
 
-/// How long a turn holds its session's lease in the store: the longest a turn may take
-/// (a Lambda runs for up to 15 minutes). A replica that crashed mid-turn blocks the session
-/// for at most this long.
+/// How long a session's lease lasts unless renewed. A turn renews it every third of this
+/// while it runs, however long its tools take; a replica that crashed mid-turn blocks the
+/// session for at most this long.
 pub const LEASE_TTL: std::time::Duration = std::time::Duration::from_secs(16 * 60);
+
+/// [`LEASE_TTL`], or `AGENTC_SERVE_LEASE_TTL_MS` (at least 100 ms), which lets the tests see
+/// a renewal without waiting minutes.
+fn lease_ttl() -> std::time::Duration {
+    std::env::var("AGENTC_SERVE_LEASE_TTL_MS")
+        .ok()
+        .and_then(|v| v.parse::<u64>().ok())
+        .map_or(LEASE_TTL, |ms| {
+            std::time::Duration::from_millis(ms.max(100))
+        })
+}
 
 /// The `invocationId` of a paused turn: derived from its pending calls' tool-use ids (fresh
 /// for every model call), so it needs no field of its own in the stored session and a
@@ -448,7 +459,7 @@ impl Engine {
         let holder = format!("{}/{}", process_id(), fresh_hex(16));
         let (lease, stored) = served
             .store
-            .acquire_and_load(&key, &holder, LEASE_TTL)
+            .acquire_and_load(&key, &holder, lease_ttl())
             .await
             .map_err(|e| session_error(&e))?;
         match self.accept(
@@ -984,7 +995,14 @@ impl Turn {
     async fn run(mut self) {
         let in_flight = self.engine.metrics.turn_started();
         let measured = Mutex::new(Measured::default());
-        let outcome = self.run_inner(&measured).await;
+        let outcome = {
+            let work = self.run_inner(&measured);
+            tokio::pin!(work);
+            tokio::select! {
+                outcome = &mut work => outcome,
+                () = self.renew_lease() => work.await,
+            }
+        };
         let measured = measured.into_inner().unwrap_or_default();
         self.engine.metrics.turn(&super::metrics::Turn {
             total: self.started.elapsed(),
@@ -1021,6 +1039,48 @@ impl Turn {
             let _ = self.sender.send(frame);
         }
         // Dropping `self` drops the sender, which ends the stream.
+    }
+
+    /// Renew the lease at a third of its TTL for as long as the turn holds it, so a turn
+    /// longer than the TTL never lets another replica into its session. Returns once the
+    /// turn no longer holds it (given back by the save) or it cannot be renewed.
+    async fn renew_lease(&self) {
+        let ttl = lease_ttl();
+        loop {
+            tokio::time::sleep(ttl / 3).await;
+            let held = self.lease.lock().unwrap_or_else(|e| e.into_inner()).clone();
+            let Some(lease) = held else { return };
+            match self
+                .served
+                .store
+                .acquire(&lease.id, &lease.holder, ttl)
+                .await
+            {
+                Ok(renewed) => {
+                    let given_back = {
+                        let mut slot = self.lease.lock().unwrap_or_else(|e| e.into_inner());
+                        match slot.as_mut() {
+                            Some(held) => {
+                                *held = renewed.clone();
+                                false
+                            }
+                            None => true,
+                        }
+                    };
+                    if given_back {
+                        // The save gave the lease back while this renewal was in flight.
+                        let _ = self.served.store.release(&renewed).await;
+                        return;
+                    }
+                }
+                Err(error) => {
+                    self.engine.log(format!(
+                        "note: the lease of a session in a turn could not be renewed: {error}"
+                    ));
+                    return;
+                }
+            }
+        }
     }
 
     /// The session as loaded (a new session's is empty).

@@ -2,7 +2,8 @@
 //! (moto's server, as in `direct_dynamodb`), called by the real InvokeAgent client with SigV4
 //! signatures checked against `--credentials`. A session's turns alternate between the two
 //! replicas and its history stays continuous; a second turn on a session that is busy on the
-//! other replica gets the service's `ConflictException`.
+//! other replica gets the service's `ConflictException`, however long the busy turn takes
+//! (its lease is renewed while it runs).
 
 use crate::support::*;
 use aws_sdk_bedrockagentruntime::Client;
@@ -15,6 +16,7 @@ use std::time::Duration;
 
 const KEY_ID: &str = "AKIDSERVEOPSTEST";
 const KEY_SECRET: &str = "serve-ops-secret-do-not-log";
+const LEASE_TTL_MS: u64 = 400;
 
 /// One `agentc serve` replica: its URL and the agent id it printed.
 struct Replica {
@@ -42,6 +44,8 @@ impl Replica {
                 ],
             )
             .env("AWS_ENDPOINT_URL_DYNAMODB", moto_url)
+            // A short lease, so the held turn below outlives it several times over.
+            .env("AGENTC_SERVE_LEASE_TTL_MS", LEASE_TTL_MS.to_string())
             .stdout(Stdio::piped())
             .stderr(Stdio::null())
             .spawn()
@@ -199,6 +203,8 @@ fn two_replicas_share_one_dynamodb_table_and_a_busy_session_is_a_conflict() {
     in_model
         .recv_timeout(Duration::from_secs(30))
         .expect("the first turn reached the model");
+    // Four lease lifetimes later the turn still holds the session: A renews its lease.
+    std::thread::sleep(Duration::from_millis(4 * LEASE_TTL_MS));
     let conflict = rt.block_on(turn(&cb, &a.agent, "fleet-2", "me too"));
     assert_eq!(conflict, Err("ConflictException".to_string()));
     release.send(()).unwrap();
