@@ -13,6 +13,8 @@ use aws_sigv4::http_request::{
     SignableBody, SignableRequest, SigningInstructions, SigningSettings, sign,
 };
 use aws_sigv4::sign::v4;
+use percent_encoding::{AsciiSet, NON_ALPHANUMERIC, utf8_percent_encode};
+use serde_json::Value;
 use std::sync::RwLock;
 use std::time::{Duration, SystemTime};
 
@@ -137,6 +139,50 @@ impl Signer {
     }
 }
 
+/// RFC 3986 unreserved characters: what an HTTP label or query value keeps as it is.
+const UNRESERVED: &AsciiSet = &NON_ALPHANUMERIC
+    .remove(b'-')
+    .remove(b'.')
+    .remove(b'_')
+    .remove(b'~');
+
+/// `value` as an HTTP label or query value, encoded as the SDKs encode one (an ARN's `:` and
+/// `/` included).
+pub fn encode(value: &str) -> String {
+    utf8_percent_encode(value, UNRESERVED).to_string()
+}
+
+/// The `x-amzn-ErrorType` header of a reply, if any.
+pub fn error_type(response: &reqwest::Response) -> Option<String> {
+    response
+        .headers()
+        .get("x-amzn-errortype")
+        .and_then(|v| v.to_str().ok())
+        .map(str::to_string)
+}
+
+/// The error code and message of a non-2xx rest-json reply, as the SDKs' error parser reads
+/// them: the code from the `x-amzn-ErrorType` header, else the body's `code` or `__type`,
+/// without a `:…` suffix or a `…#` namespace; the message from `message`, `Message` or
+/// `errorMessage`.
+pub fn rest_json_error<'a>(
+    header: Option<&'a str>,
+    body: &'a Value,
+) -> (Option<&'a str>, Option<&'a str>) {
+    let field = |key: &str| body.get(key).and_then(Value::as_str);
+    let code = header
+        .or_else(|| field("code"))
+        .or_else(|| field("__type"))
+        .map(|code| {
+            let code = code.split(':').next().unwrap_or(code);
+            code.rsplit('#').next().unwrap_or(code)
+        });
+    let message = field("message")
+        .or_else(|| field("Message"))
+        .or_else(|| field("errorMessage"));
+    (code, message)
+}
+
 /// An HTTP client for `base`. A plain-HTTP endpoint (a local server) gets no root
 /// certificates: reading the system's store is most of a client's set-up time.
 pub fn http_client(base: &str, timeout: Duration) -> Result<reqwest::Client, String> {
@@ -244,6 +290,20 @@ mod tests {
             signer.sign("POST", "https://h/x", &[], b"").await.unwrap();
         }
         assert_eq!(calls.load(Ordering::SeqCst), 3);
+    }
+
+    #[test]
+    fn error_codes_lose_their_namespace_and_suffix() {
+        let body = serde_json::json!({"__type": "com.amazon.coral#AccessDeniedException", "Message": "no"});
+        assert_eq!(
+            rest_json_error(None, &body),
+            (Some("AccessDeniedException"), Some("no"))
+        );
+        assert_eq!(
+            rest_json_error(Some("ThrottlingException:http://internal/"), &Value::Null),
+            (Some("ThrottlingException"), None)
+        );
+        assert_eq!(encode("arn:aws:x/y z"), "arn%3Aaws%3Ax%2Fy%20z");
     }
 
     #[tokio::test]

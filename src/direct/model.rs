@@ -8,7 +8,6 @@
 use super::retry::{RetryPolicy, TimedOut, retry};
 use super::wire::{RequestParts, assistant_message};
 use crate::signed::{ReadError, Signer, read_capped};
-use percent_encoding::{AsciiSet, NON_ALPHANUMERIC, utf8_percent_encode};
 use serde_json::Value;
 use std::sync::Arc;
 use std::time::{Duration, Instant};
@@ -85,14 +84,6 @@ const SIGNING_NAME: &str = "bedrock";
 /// A Converse reply is one message; anything this big is not one.
 const MAX_REPLY_BYTES: usize = 64 * 1024 * 1024;
 
-/// What an HTTP label keeps unencoded (RFC 3986 unreserved characters): a model ARN's `:`
-/// and `/` travel encoded, as the SDK encodes them.
-const UNRESERVED: &AsciiSet = &NON_ALPHANUMERIC
-    .remove(b'-')
-    .remove(b'.')
-    .remove(b'_')
-    .remove(b'~');
-
 /// The Converse client and the parts of the request that do not change between calls.
 #[derive(Debug, Clone)]
 pub struct ModelClient {
@@ -153,7 +144,7 @@ impl ModelClient {
         let url = format!(
             "{}/model/{}/converse",
             base.trim_end_matches('/'),
-            utf8_percent_encode(&parts.model_id, UNRESERVED)
+            crate::signed::encode(&parts.model_id)
         );
         Ok(Self {
             http,
@@ -239,11 +230,7 @@ impl ModelClient {
             }
         })?;
         let status = response.status().as_u16();
-        let error_type = response
-            .headers()
-            .get("x-amzn-errortype")
-            .and_then(|v| v.to_str().ok())
-            .map(str::to_string);
+        let error_type = crate::signed::error_type(&response);
         let bytes = match read_capped(response, MAX_REPLY_BYTES).await {
             Ok(bytes) => bytes,
             Err(ReadError::TooLarge(max)) => {
@@ -285,23 +272,12 @@ impl ModelClient {
     }
 }
 
-/// A non-2xx reply, read as the SDK's rest-json error parser reads it: the type from the
-/// `x-amzn-ErrorType` header, else the body's `__type` or `code`, without a `:…` suffix or a
-/// `…#` namespace; throttling, unavailability and server errors are retried.
+/// A non-2xx reply, read as the SDK's rest-json error parser reads it
+/// (`signed::rest_json_error`); throttling, unavailability and server errors are retried.
 fn service_failure(status: u16, header: Option<&str>, body: &[u8]) -> Failure {
     let json: Value = serde_json::from_slice(body).unwrap_or(Value::Null);
-    let field = |key: &str| json.get(key).and_then(Value::as_str);
-    let code = header
-        .or_else(|| field("__type"))
-        .or_else(|| field("code"))
-        .map(|code| {
-            let code = code.split(':').next().unwrap_or(code);
-            code.rsplit('#').next().unwrap_or(code)
-        })
-        .unwrap_or("error");
-    let message = field("message")
-        .or_else(|| field("Message"))
-        .unwrap_or("no message");
+    let (code, message) = crate::signed::rest_json_error(header, &json);
+    let (code, message) = (code.unwrap_or("error"), message.unwrap_or("no message"));
     let transient_code = matches!(
         code,
         "ThrottlingException"

@@ -15,7 +15,6 @@ use super::api::{
     HarnessSummary, Page,
 };
 use crate::signed::{SignError, Signer};
-use percent_encoding::{AsciiSet, NON_ALPHANUMERIC, utf8_percent_encode};
 use serde_json::{Map, Value, json};
 use std::collections::BTreeMap;
 use std::time::Duration;
@@ -39,16 +38,7 @@ const ATTEMPTS: u32 = 3;
 /// A reply bigger than this is not a harness (the largest is a few hundred KiB of tools).
 const MAX_REPLY_BYTES: usize = 16 * 1024 * 1024;
 
-/// RFC 3986 unreserved characters: what an HTTP label or query value keeps as it is.
-const UNRESERVED: &AsciiSet = &NON_ALPHANUMERIC
-    .remove(b'-')
-    .remove(b'.')
-    .remove(b'_')
-    .remove(b'~');
-
-fn encode(value: &str) -> String {
-    utf8_percent_encode(value, UNRESERVED).to_string()
-}
+use crate::signed::encode;
 
 /// The AgentCore control-plane client.
 pub struct AgentCoreControl {
@@ -148,11 +138,7 @@ impl AgentCoreControl {
         };
         let response = request.send().await.map_err(lost)?;
         let status = response.status().as_u16();
-        let error_type = response
-            .headers()
-            .get("x-amzn-errortype")
-            .and_then(|v| v.to_str().ok())
-            .map(str::to_string);
+        let error_type = crate::signed::error_type(&response);
         let bytes = response.bytes().await.map_err(lost)?;
         if bytes.len() > MAX_REPLY_BYTES {
             return Err(final_error(
@@ -181,24 +167,11 @@ impl AgentCoreControl {
 
 /// The error a non-2xx reply carries, as the SDK's REST-JSON error parser reads it.
 fn service_error(status: u16, header: Option<&str>, body: &Value) -> ApiError {
-    let field = |key: &str| body.get(key).and_then(Value::as_str);
-    let code = header
-        .or_else(|| field("code"))
-        .or_else(|| field("__type"))
-        .map(sanitize_error_code)
-        .map_or_else(|| format!("HTTP {status}"), str::to_string);
-    let message = field("message")
-        .or_else(|| field("Message"))
-        .or_else(|| field("errorMessage"))
-        .unwrap_or("(no message)")
-        .to_string();
-    ApiError { code, message }
-}
-
-/// `aws.protocoltests#ConflictException:http://…` → `ConflictException`.
-fn sanitize_error_code(code: &str) -> &str {
-    let code = code.split(':').next().unwrap_or(code);
-    code.rsplit('#').next().unwrap_or(code)
+    let (code, message) = crate::signed::rest_json_error(header, body);
+    ApiError {
+        code: code.map_or_else(|| format!("HTTP {status}"), str::to_string),
+        message: message.unwrap_or("(no message)").to_string(),
+    }
 }
 
 /// The configured endpoint or the Region's default host, without a trailing `/`.

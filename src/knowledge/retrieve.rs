@@ -8,15 +8,7 @@
 use super::{KnowledgeBaseTool, Passage};
 use crate::direct::retry::{RetryPolicy, TimedOut, retry};
 use crate::signed::{ReadError, Signer, read_capped};
-use percent_encoding::{AsciiSet, NON_ALPHANUMERIC, utf8_percent_encode};
 use std::time::{Duration, Instant};
-
-/// What a URI path segment keeps unencoded (RFC 3986 unreserved characters).
-const UNRESERVED: &AsciiSet = &NON_ALPHANUMERIC
-    .remove(b'-')
-    .remove(b'.')
-    .remove(b'_')
-    .remove(b'~');
 
 /// A Retrieve response is a handful of passages; anything this big is not one.
 const MAX_RESPONSE_BYTES: usize = 16 * 1024 * 1024;
@@ -112,7 +104,7 @@ impl RetrieveClient {
         // An ARN id has `:` and `/`, which the path segment must carry encoded.
         Ok(format!(
             "{base}/knowledgebases/{}/retrieve",
-            utf8_percent_encode(id, UNRESERVED)
+            crate::signed::encode(id)
         ))
     }
 
@@ -217,11 +209,7 @@ impl RetrieveClient {
             }
         })?;
         let status = response.status().as_u16();
-        let error_type = response
-            .headers()
-            .get("x-amzn-errortype")
-            .and_then(|v| v.to_str().ok())
-            .map(|v| v.split(':').next().unwrap_or(v).to_string());
+        let error_type = crate::signed::error_type(&response);
         let bytes = match read_capped(response, MAX_RESPONSE_BYTES).await {
             Ok(bytes) => bytes,
             Err(ReadError::TooLarge(max)) => {
@@ -235,20 +223,10 @@ impl RetrieveClient {
         };
         let json: Option<serde_json::Value> = serde_json::from_slice(&bytes).ok();
         if !(200..300).contains(&status) {
-            let code = error_type
-                .or_else(|| {
-                    json.as_ref()
-                        .and_then(|j| j.get("__type").or_else(|| j.get("code")))
-                        .and_then(|v| v.as_str())
-                        .map(|t| t.rsplit('#').next().unwrap_or(t).to_string())
-                })
-                .unwrap_or_else(|| format!("HTTP{status}"));
-            let message = json
-                .as_ref()
-                .and_then(|j| j.get("message").or_else(|| j.get("Message")))
-                .and_then(|v| v.as_str())
-                .unwrap_or("no message")
-                .to_string();
+            let body = json.unwrap_or(serde_json::Value::Null);
+            let (code, message) = crate::signed::rest_json_error(error_type.as_deref(), &body);
+            let code = code.map_or_else(|| format!("HTTP{status}"), str::to_string);
+            let message = message.unwrap_or("no message").to_string();
             return Err(
                 if status == 429 || status >= 500 || code.starts_with("Throttling") {
                     Failure::Transient {
