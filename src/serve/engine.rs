@@ -266,14 +266,17 @@ pub fn store_key(agent_id: &str, session_id: &str) -> String {
 pub const LEASE_TTL: std::time::Duration = std::time::Duration::from_secs(16 * 60);
 
 /// [`LEASE_TTL`], or `AGENTC_SERVE_LEASE_TTL_MS` (at least 100 ms), which lets the tests see
-/// a renewal without waiting minutes.
+/// a renewal without waiting minutes. Read once: every turn asks for it twice.
 fn lease_ttl() -> std::time::Duration {
-    std::env::var("AGENTC_SERVE_LEASE_TTL_MS")
-        .ok()
-        .and_then(|v| v.parse::<u64>().ok())
-        .map_or(LEASE_TTL, |ms| {
-            std::time::Duration::from_millis(ms.max(100))
-        })
+    static TTL: std::sync::OnceLock<std::time::Duration> = std::sync::OnceLock::new();
+    *TTL.get_or_init(|| {
+        std::env::var("AGENTC_SERVE_LEASE_TTL_MS")
+            .ok()
+            .and_then(|v| v.parse::<u64>().ok())
+            .map_or(LEASE_TTL, |ms| {
+                std::time::Duration::from_millis(ms.max(100))
+            })
+    })
 }
 
 /// The `invocationId` of a paused turn: derived from its pending calls' tool-use ids (fresh
