@@ -459,9 +459,12 @@ fn cpu_seconds(pid: &str) -> f64 {
         .unwrap_or(f64::NAN)
 }
 
-/// (busy, total) CPU seconds of the whole machine so far, from `/proc/stat`'s `cpu` line:
-/// whether the cores were saturated, and by whom (the rest is other processes).
-fn machine_cpu_seconds() -> (f64, f64) {
+/// (busy, steal, total) CPU seconds of the whole machine so far, from `/proc/stat`'s `cpu`
+/// line: whether the cores were saturated, and by whom (the rest of busy is other processes
+/// and the kernel). Steal is time the hypervisor ran something else on this machine's
+/// virtual cores: whatever was running then, serve included, was stopped for it, so a run
+/// with much steal measures the host's neighbours as much as agentc.
+fn machine_cpu_seconds() -> (f64, f64, f64) {
     let text = std::fs::read_to_string("/proc/stat").unwrap_or_default();
     let ticks: Vec<f64> = text
         .lines()
@@ -472,9 +475,10 @@ fn machine_cpu_seconds() -> (f64, f64) {
         .filter_map(|v| v.parse().ok())
         .collect();
     let total: f64 = ticks.iter().take(8).sum();
-    // idle and iowait are the 4th and 5th fields.
+    // idle and iowait are the 4th and 5th fields, steal the 8th.
     let idle = ticks.get(3).copied().unwrap_or(0.0) + ticks.get(4).copied().unwrap_or(0.0);
-    ((total - idle) / 100.0, total / 100.0)
+    let steal = ticks.get(7).copied().unwrap_or(0.0);
+    ((total - idle - steal) / 100.0, steal / 100.0, total / 100.0)
 }
 
 fn percentile(sorted: &[f64], p: f64) -> f64 {
@@ -688,7 +692,8 @@ fn main() {
     let bench_cpu = cpu_seconds("self") - bench_cpu_before;
     let machine_after = machine_cpu_seconds();
     let machine_busy = machine_after.0 - machine_before.0;
-    let machine_total = machine_after.1 - machine_before.1;
+    let machine_steal = machine_after.1 - machine_before.1;
+    let machine_total = machine_after.2 - machine_before.2;
     running.store(false, std::sync::atomic::Ordering::Relaxed);
     if let Some(sampler) = sampler {
         sampler.join().unwrap();
@@ -796,13 +801,15 @@ fn main() {
     );
     let per_turn = |seconds: f64| seconds * 1000.0 / results.len().max(1) as f64;
     println!(
-        "  CPU per turn: serve {:.3} ms, bench (client + fake{}) {:.3} ms, other processes {:.3} ms; machine busy {:.0}% of {:.1} core-seconds",
+        "  CPU per turn: serve {:.3} ms, bench (client + fake{}) {:.3} ms, other processes {:.3} ms, hypervisor steal {:.3} ms; machine busy {:.0}% of {:.1} core-seconds, stolen {:.1}%",
         per_turn(serve_cpu),
         if floor { " + floor proxy" } else { "" },
         per_turn(bench_cpu),
         per_turn(machine_busy - serve_cpu - bench_cpu),
+        per_turn(machine_steal),
         100.0 * machine_busy / machine_total.max(f64::MIN_POSITIVE),
-        machine_total
+        machine_total,
+        100.0 * machine_steal / machine_total.max(f64::MIN_POSITIVE),
     );
     if let Some(buckets) = &server_overhead {
         // Cumulative counts by upper bound: a percentile is "at most" the first bound that
