@@ -314,9 +314,18 @@ impl Store {
         match self {
             Store::Sqlite(store) => {
                 let id = id.to_string();
-                store.blocking(move |s| s.load(&id)).await
+                store.blocking(move |s, c| s.load_on(c, &id)).await
             }
             Store::Dynamo(store) => store.load(id).await,
+        }
+    }
+
+    /// For a long-running server: SQLite's WAL checkpoints leave the writes for a thread of
+    /// their own (see [`SqliteStore::checkpoint_in_background`]). DynamoDB has none.
+    pub fn checkpoint_in_background(&mut self) -> Result<(), SessionError> {
+        match self {
+            Store::Sqlite(store) => store.checkpoint_in_background(),
+            Store::Dynamo(_) => Ok(()),
         }
     }
 
@@ -325,7 +334,7 @@ impl Store {
     /// hold (see [`DynamoStore::check_writable`]).
     pub async fn check_writable(&self) -> Result<(), SessionError> {
         match self {
-            Store::Sqlite(store) => store.blocking(|s| s.check_writable()).await,
+            Store::Sqlite(store) => store.blocking(|s, c| s.check_writable_on(c)).await,
             Store::Dynamo(store) => store.check_writable().await,
         }
     }
@@ -336,7 +345,7 @@ impl Store {
         match self {
             Store::Sqlite(store) => {
                 let id = id.to_string();
-                store.blocking(move |s| s.delete(&id)).await
+                store.blocking(move |s, c| s.delete_on(c, &id)).await
             }
             Store::Dynamo(store) => store.delete(id).await,
         }
@@ -347,7 +356,9 @@ impl Store {
         match self {
             Store::Sqlite(store) => {
                 let (id, update) = (id.to_string(), update.clone());
-                store.blocking(move |s| s.save(&id, &update)).await
+                store
+                    .blocking(move |s, c| s.save_loaded_on(c, &id, &update, None, None))
+                    .await
             }
             Store::Dynamo(store) => store.save(id, update).await,
         }
@@ -367,7 +378,7 @@ impl Store {
             Store::Sqlite(store) => {
                 let (id, holder) = (id.to_string(), holder.to_string());
                 store
-                    .blocking(move |s| s.acquire_at(&id, &holder, ttl, now_ms()))
+                    .blocking(move |s, c| s.acquire_at_on(c, &id, &holder, ttl, now_ms()))
                     .await
             }
             Store::Dynamo(store) => store.acquire_at(id, holder, ttl, now_ms()).await,
@@ -379,7 +390,7 @@ impl Store {
         match self {
             Store::Sqlite(store) => {
                 let lease = lease.clone();
-                store.blocking(move |s| s.release(&lease)).await
+                store.blocking(move |s, c| s.release_on(c, &lease)).await
             }
             Store::Dynamo(store) => store.release(lease).await,
         }
@@ -398,13 +409,13 @@ impl Store {
             Store::Sqlite(store) => {
                 let (id, holder) = (id.to_string(), holder.to_string());
                 store
-                    .blocking(move |s| {
-                        let lease = s.acquire_at(&id, &holder, ttl, now_ms())?;
-                        match s.load(&id) {
+                    .blocking(move |s, c| {
+                        let lease = s.acquire_at_on(c, &id, &holder, ttl, now_ms())?;
+                        match s.load_on(c, &id) {
                             Ok(stored) => Ok((lease, stored)),
                             Err(error) => {
                                 // Not left held until it expires: the turn never starts.
-                                let _ = s.release(&lease);
+                                let _ = s.release_on(c, &lease);
                                 Err(error)
                             }
                         }
@@ -442,8 +453,8 @@ impl Store {
                 let id = id.to_string();
                 let released = release.is_some();
                 let version = store
-                    .blocking(move |s| {
-                        s.save_loaded(&id, &update, loaded.as_deref(), release.as_ref())
+                    .blocking(move |s, c| {
+                        s.save_loaded_on(c, &id, &update, loaded.as_deref(), release.as_ref())
                     })
                     .await?;
                 Ok((version, released))
@@ -473,7 +484,37 @@ fn encode(state: &SessionState) -> String {
 pub struct SqliteStore {
     path: Arc<PathBuf>,
     connection: Arc<std::sync::Mutex<rusqlite::Connection>>,
+    /// Set by [`SqliteStore::checkpoint_in_background`]; dropping the last clone stops the
+    /// checkpointer.
+    checkpointer: Option<Arc<Checkpointer>>,
 }
+
+/// The handle of the thread that checkpoints the WAL for a store (see
+/// [`SqliteStore::checkpoint_in_background`]): a write marks it dirty, and dropping it ends
+/// the thread at its next tick.
+struct Checkpointer {
+    dirty: Arc<std::sync::atomic::AtomicBool>,
+    _stop: std::sync::mpsc::Sender<()>,
+}
+
+/// How long a SQLite call waits for another connection's lock before failing.
+const BUSY_TIMEOUT: std::time::Duration = std::time::Duration::from_secs(10);
+
+thread_local! {
+    /// Set by [`refuse_to_wait`]: the call on this thread met another connection's lock.
+    static MET_LOCK: std::cell::Cell<bool> = const { std::cell::Cell::new(false) };
+}
+
+/// SQLite's busy handler while a worker thread runs a call: note the lock and do not wait
+/// (SQLite then fails the statement with `SQLITE_BUSY`).
+fn refuse_to_wait(_attempts: i32) -> bool {
+    MET_LOCK.set(true);
+    false
+}
+
+/// How often the checkpointer looks for writes to copy into the database: the WAL stays
+/// near what 100 ms of writes add (SQLite's own threshold is 1,000 pages, about 4 MB).
+const CHECKPOINT_TICK: std::time::Duration = std::time::Duration::from_millis(100);
 
 impl SqliteStore {
     pub fn open(path: &Path) -> Result<Self, SessionError> {
@@ -489,7 +530,7 @@ impl SqliteStore {
         // The busy timeout first: the pragmas and the schema below may already meet a lock
         // held by a concurrent run.
         connection
-            .busy_timeout(std::time::Duration::from_secs(10))
+            .busy_timeout(BUSY_TIMEOUT)
             .map_err(|e| fail(&e))?;
         connection
             .pragma_update(None, "journal_mode", "WAL")
@@ -515,28 +556,117 @@ impl SqliteStore {
         Ok(Self {
             path: Arc::new(path.to_path_buf()),
             connection: Arc::new(std::sync::Mutex::new(connection)),
+            checkpointer: None,
         })
     }
 
-    /// Run `call` on tokio's blocking pool: a SQLite call (and the wait for the connection's
-    /// mutex) must not stall a runtime worker, on which every other request's I/O runs.
+    /// Move WAL checkpoints off the writes, for a long-running server. SQLite otherwise
+    /// checkpoints in the commit that takes the WAL past 1,000 pages: that commit copies the
+    /// pages and syncs both files (3–7 ms measured under `serve`'s load, with the connection
+    /// held, so the turns queued behind it wait as well) — most of serve's p99. Here the
+    /// writes only append to the WAL, and a thread of its own, on a connection of its own,
+    /// copies what was written every [`CHECKPOINT_TICK`] in a PASSIVE checkpoint, which takes
+    /// no lock a writer or reader waits for. Without that thread (its connection cannot be
+    /// opened), SQLite's own checkpoints stay on.
+    pub fn checkpoint_in_background(&mut self) -> Result<(), SessionError> {
+        if self.checkpointer.is_some() {
+            return Ok(());
+        }
+        let background = rusqlite::Connection::open(&*self.path).map_err(|e| self.fail(e))?;
+        let dirty = Arc::new(std::sync::atomic::AtomicBool::new(false));
+        let (stop, ticks) = std::sync::mpsc::channel::<()>();
+        let marked = Arc::clone(&dirty);
+        std::thread::Builder::new()
+            .name("agentc-sqlite-checkpoint".into())
+            .spawn(move || {
+                use std::sync::atomic::Ordering;
+                use std::sync::mpsc::RecvTimeoutError;
+                while let Err(RecvTimeoutError::Timeout) = ticks.recv_timeout(CHECKPOINT_TICK) {
+                    if marked.swap(false, Ordering::AcqRel) {
+                        // A checkpoint that fails or meets another one leaves the frames in
+                        // the WAL, where readers find them; the next tick copies them.
+                        let _ =
+                            background.query_row("PRAGMA wal_checkpoint(PASSIVE)", [], |_| Ok(()));
+                    }
+                }
+            })
+            .map_err(|e| self.fail(e))?;
+        self.connection
+            .lock()
+            .map_err(|e| self.fail(e))?
+            .pragma_update(None, "wal_autocheckpoint", 0)
+            .map_err(|e| self.fail(e))?;
+        self.checkpointer = Some(Arc::new(Checkpointer { dirty, _stop: stop }));
+        Ok(())
+    }
+
+    /// Tell the checkpointer, if any, that the WAL has frames to copy.
+    fn wrote(&self) {
+        if let Some(checkpointer) = &self.checkpointer {
+            checkpointer
+                .dirty
+                .store(true, std::sync::atomic::Ordering::Release);
+        }
+    }
+
+    /// Run `call` on the connection without stalling a runtime worker, on which every other
+    /// request's I/O runs. A worker may run it itself when nothing can make it wait: the
+    /// connection is free and SQLite is told not to wait for another connection's lock — a
+    /// call then takes a tenth of a millisecond or so, and runs without the two thread
+    /// switches of a trip to the blocking pool (which `serve`'s p99 paid for whenever the
+    /// other core was busy). A call that would have to wait, for the connection or for a
+    /// lock, runs on tokio's blocking pool instead, where it may wait up to the busy
+    /// timeout. So `call` may run twice, but only after its first run met a lock: every
+    /// call here is one transaction (or statement) that SQLite refused whole, or a read.
     async fn blocking<T: Send + 'static>(
         &self,
-        call: impl FnOnce(&SqliteStore) -> Result<T, SessionError> + Send + 'static,
+        call: impl Fn(&SqliteStore, &mut rusqlite::Connection) -> Result<T, SessionError>
+        + Send
+        + 'static,
     ) -> Result<T, SessionError> {
+        if let Ok(mut connection) = self.connection.try_lock()
+            && let Some(result) = self.without_waiting(&mut connection, &call)
+        {
+            return result;
+        }
         let store = self.clone();
-        tokio::task::spawn_blocking(move || call(&store))
-            .await
-            .map_err(|e| self.fail(e))?
+        tokio::task::spawn_blocking(move || {
+            let mut connection = store.connection.lock().map_err(|e| store.fail(e))?;
+            call(&store, &mut connection)
+        })
+        .await
+        .map_err(|e| self.fail(e))?
+    }
+
+    /// `call` with SQLite refusing to wait for a lock; `None` if it met one (the call failed
+    /// whole, and should run again where it may wait).
+    fn without_waiting<T>(
+        &self,
+        connection: &mut rusqlite::Connection,
+        call: &impl Fn(&SqliteStore, &mut rusqlite::Connection) -> Result<T, SessionError>,
+    ) -> Option<Result<T, SessionError>> {
+        MET_LOCK.set(false);
+        connection.busy_handler(Some(refuse_to_wait)).ok()?;
+        let result = call(self, connection);
+        let met = MET_LOCK.replace(false);
+        // Waiting again, for the blocking pool and for `agentc run`.
+        if let Err(error) = connection.busy_timeout(BUSY_TIMEOUT) {
+            return Some(Err(self.fail(error)));
+        }
+        (!met).then_some(result)
     }
 
     /// See [`Store::check_writable`]: a read-only file or folder, a full disk's refusal to
     /// take a lock, or a foreign file at the path fails here instead of after the answer.
     pub fn check_writable(&self) -> Result<(), SessionError> {
-        let connection = self
+        let mut connection = self
             .connection
             .lock()
             .map_err(|_| self.fail("an earlier use of the store failed mid-way"))?;
+        self.check_writable_on(&mut connection)
+    }
+
+    fn check_writable_on(&self, connection: &mut rusqlite::Connection) -> Result<(), SessionError> {
         connection
             .execute_batch(
                 "BEGIN IMMEDIATE;
@@ -571,8 +701,16 @@ impl SqliteStore {
     }
 
     pub fn load(&self, id: &str) -> Result<Option<Stored>, SessionError> {
-        let connection = self.connection.lock().map_err(|e| self.fail(e))?;
-        match Self::read(&connection, id).map_err(|e| self.fail(e))? {
+        let mut connection = self.connection.lock().map_err(|e| self.fail(e))?;
+        self.load_on(&mut connection, id)
+    }
+
+    fn load_on(
+        &self,
+        connection: &mut rusqlite::Connection,
+        id: &str,
+    ) -> Result<Option<Stored>, SessionError> {
+        match Self::read(connection, id).map_err(|e| self.fail(e))? {
             None => Ok(None),
             Some((text, version)) => Ok(Some(Stored {
                 state: decode(id, &text)?,
@@ -582,10 +720,19 @@ impl SqliteStore {
     }
 
     pub fn delete(&self, id: &str) -> Result<(), SessionError> {
-        let connection = self.connection.lock().map_err(|e| self.fail(e))?;
+        let mut connection = self.connection.lock().map_err(|e| self.fail(e))?;
+        self.delete_on(&mut connection, id)
+    }
+
+    fn delete_on(
+        &self,
+        connection: &mut rusqlite::Connection,
+        id: &str,
+    ) -> Result<(), SessionError> {
         connection
             .execute("DELETE FROM sessions WHERE id = ?1", [id])
             .map_err(|e| self.fail(e))?;
+        self.wrote();
         Ok(())
     }
 
@@ -602,8 +749,19 @@ impl SqliteStore {
         loaded: Option<&Stored>,
         release: Option<&Lease>,
     ) -> Result<u64, SessionError> {
-        use rusqlite::OptionalExtension;
         let mut connection = self.connection.lock().map_err(|e| self.fail(e))?;
+        self.save_loaded_on(&mut connection, id, update, loaded, release)
+    }
+
+    fn save_loaded_on(
+        &self,
+        connection: &mut rusqlite::Connection,
+        id: &str,
+        update: &Update,
+        loaded: Option<&Stored>,
+        release: Option<&Lease>,
+    ) -> Result<u64, SessionError> {
+        use rusqlite::OptionalExtension;
         // IMMEDIATE takes the write lock before reading, so read-merge-write is atomic
         // across processes (a deferred transaction could deadlock upgrading its lock).
         let transaction = connection
@@ -663,6 +821,7 @@ impl SqliteStore {
                 .map_err(|e| self.fail(e))?;
         }
         transaction.commit().map_err(|e| self.fail(e))?;
+        self.wrote();
         Ok(version)
     }
 }
@@ -677,8 +836,19 @@ impl SqliteStore {
         ttl: std::time::Duration,
         now_ms: u64,
     ) -> Result<Lease, SessionError> {
-        use rusqlite::OptionalExtension;
         let mut connection = self.connection.lock().map_err(|e| self.fail(e))?;
+        self.acquire_at_on(&mut connection, id, holder, ttl, now_ms)
+    }
+
+    fn acquire_at_on(
+        &self,
+        connection: &mut rusqlite::Connection,
+        id: &str,
+        holder: &str,
+        ttl: std::time::Duration,
+        now_ms: u64,
+    ) -> Result<Lease, SessionError> {
+        use rusqlite::OptionalExtension;
         let transaction = connection
             .transaction_with_behavior(rusqlite::TransactionBehavior::Immediate)
             .map_err(|e| self.fail(e))?;
@@ -714,6 +884,7 @@ impl SqliteStore {
             })
             .map_err(|e| self.fail(e))?;
         transaction.commit().map_err(|e| self.fail(e))?;
+        self.wrote();
         Ok(Lease {
             id: id.to_string(),
             holder: holder.to_string(),
@@ -722,11 +893,20 @@ impl SqliteStore {
     }
 
     pub fn release(&self, lease: &Lease) -> Result<(), SessionError> {
-        let connection = self.connection.lock().map_err(|e| self.fail(e))?;
+        let mut connection = self.connection.lock().map_err(|e| self.fail(e))?;
+        self.release_on(&mut connection, lease)
+    }
+
+    fn release_on(
+        &self,
+        connection: &mut rusqlite::Connection,
+        lease: &Lease,
+    ) -> Result<(), SessionError> {
         connection
             .prepare_cached("DELETE FROM leases WHERE id = ?1 AND holder = ?2")
             .and_then(|mut statement| statement.execute(rusqlite::params![lease.id, lease.holder]))
             .map_err(|e| self.fail(e))?;
+        self.wrote();
         Ok(())
     }
 }
@@ -1146,6 +1326,110 @@ mod tests {
         assert_eq!(stored.version, 3);
         assert_eq!(stored.state.messages.len(), 6);
         assert_eq!(stored.state.messages[4]["content"][0]["text"], "three");
+    }
+
+    /// A call that meets another connection's lock neither fails (the worker's no-wait try
+    /// is retried) nor stalls the runtime while it waits: on a one-thread runtime, a ticker
+    /// task keeps ticking through the wait.
+    #[tokio::test]
+    async fn a_store_call_that_meets_a_lock_waits_off_the_runtime() {
+        let dir = tempfile::tempdir().expect("tempdir");
+        let path = dir.path().join("s.db");
+        let store = Store::Sqlite(SqliteStore::open(&path).expect("open"));
+        // Another process's write in progress.
+        let other = rusqlite::Connection::open(&path).expect("other connection");
+        other.execute_batch("BEGIN IMMEDIATE").expect("lock");
+        let holder = std::thread::spawn(move || {
+            std::thread::sleep(std::time::Duration::from_millis(400));
+            other.execute_batch("COMMIT").expect("unlock");
+        });
+        let ticks = Arc::new(std::sync::atomic::AtomicU32::new(0));
+        let ticker = {
+            let ticks = Arc::clone(&ticks);
+            tokio::spawn(async move {
+                loop {
+                    tokio::time::sleep(std::time::Duration::from_millis(20)).await;
+                    ticks.fetch_add(1, std::sync::atomic::Ordering::SeqCst);
+                }
+            })
+        };
+        let started = std::time::Instant::now();
+        let version = store
+            .save("s1", &update(None, "one"))
+            .await
+            .expect("saved once the lock is free");
+        let waited = started.elapsed();
+        ticker.abort();
+        holder.join().expect("holder");
+        assert_eq!(version, 1);
+        assert!(
+            waited >= std::time::Duration::from_millis(300),
+            "the save did not wait for the lock: {waited:?}"
+        );
+        let ticked = ticks.load(std::sync::atomic::Ordering::SeqCst);
+        assert!(
+            ticked >= 5,
+            "the runtime stalled while the save waited ({ticked} ticks in {waited:?})"
+        );
+        // A call that meets no lock runs on the worker; either way the connection is left
+        // waiting for locks again, as the blocking pool and `agentc run` expect.
+        assert_eq!(
+            store
+                .save("s1", &update(Some(1), "two"))
+                .await
+                .expect("save"),
+            2
+        );
+        let busy_timeout: i64 = match &store {
+            Store::Sqlite(s) => s
+                .connection
+                .lock()
+                .expect("connection")
+                .query_row("PRAGMA busy_timeout", [], |row| row.get(0))
+                .expect("pragma"),
+            Store::Dynamo(_) => unreachable!(),
+        };
+        assert_eq!(busy_timeout, BUSY_TIMEOUT.as_millis() as i64);
+    }
+
+    /// With the background checkpointer, a commit leaves its pages in the WAL (no checkpoint
+    /// in the write) and the thread copies them into the database file within a few ticks.
+    #[test]
+    fn sqlite_checkpoints_in_the_background_not_in_the_write() {
+        let dir = tempfile::tempdir().expect("tempdir");
+        let path = dir.path().join("s.db");
+        let mut store = SqliteStore::open(&path).expect("open");
+        store.checkpoint_in_background().expect("checkpointer");
+        let autocheckpoint: i64 = store
+            .connection
+            .lock()
+            .expect("connection")
+            .query_row("PRAGMA wal_autocheckpoint", [], |row| row.get(0))
+            .expect("pragma");
+        assert_eq!(autocheckpoint, 0, "the writes must not checkpoint");
+        let marker = "checkpointed-by-the-background-thread";
+        store.save("s1", &update(None, marker)).expect("save");
+        // Below SQLite's own 1,000-page threshold, only the thread puts the turn in the file.
+        let deadline = std::time::Instant::now() + std::time::Duration::from_secs(10);
+        loop {
+            let file = std::fs::read(&path).expect("database file");
+            if file.windows(marker.len()).any(|w| w == marker.as_bytes()) {
+                break;
+            }
+            assert!(
+                std::time::Instant::now() < deadline,
+                "the turn never reached the database file"
+            );
+            std::thread::sleep(CHECKPOINT_TICK);
+        }
+        // The WAL's frames are still there to read through the store, and dropping the store
+        // (which ends the thread) does not lose them.
+        drop(store);
+        let reopened = SqliteStore::open(&path).expect("reopen");
+        assert_eq!(
+            reopened.load("s1").expect("load").expect("saved").version,
+            1
+        );
     }
 
     #[test]

@@ -206,8 +206,9 @@ impl Served {
                 .and_then(|d| d.sessions.clone())
         });
         let sdk = sdk_config.clone();
-        let store = Store::open(location.as_deref(), move || sdk).await?;
+        let mut store = Store::open(location.as_deref(), move || sdk).await?;
         store.check_writable().await?;
+        store.checkpoint_in_background()?;
         Ok(Self {
             id,
             name: agent.name.clone(),
