@@ -414,9 +414,10 @@ impl Engine {
         body: InvokeBody,
         started: Instant,
     ) -> Result<Streaming, ApiError> {
-        // The store's calls run on blocking threads, so this future yields between taking
-        // the lease and starting the turn; a caller that hangs up there must not leave the
-        // lease behind until it expires, so the steps run on a task of their own.
+        // The store's calls may run on blocking threads (and DynamoDB's always await), so
+        // this future can yield between taking the lease and starting the turn; a caller that
+        // hangs up there must not leave the lease behind until it expires, so the steps run
+        // on a task of their own.
         let engine = Arc::clone(self);
         let (agent_id, alias_id, session_id) = (
             agent_id.to_string(),
