@@ -209,7 +209,8 @@ pub fn merge(
 
 /// What to store for `update` applied to `current`. `from_start`: `current` is the state the
 /// run started from (what it loaded, or no session for a new one), so the run's own history,
-/// when the update carries it, is the merge.
+/// when the update carries it, is the merge — and `current`'s messages are not read (`serve`
+/// hands them to the runner instead of copying them).
 fn merged_text(
     id: &str,
     current: Option<&Stored>,
@@ -218,12 +219,17 @@ fn merged_text(
 ) -> Result<String, SessionError> {
     if from_start
         && current.map(|c| c.version) == update.base_version
-        && let Some(text) = update
-            .history
-            .as_ref()
-            .and_then(|h| history_text(h, update))
+        && let Some(history) = &update.history
     {
-        return Ok(text);
+        return Ok(history_text(history, update).unwrap_or_else(|| {
+            let mut messages = history.messages.clone();
+            super::history::trim(&mut messages, update.max_history_bytes);
+            encode(&SessionState {
+                messages,
+                session_attributes: update.session_attributes.clone(),
+                pending: update.pending.clone(),
+            })
+        }));
     }
     Ok(encode(&merge(id, current, update)?))
 }
@@ -1262,6 +1268,24 @@ mod tests {
             update.history = Some(runner_history(&loaded_messages, &update.appended));
             let fast = merged_text("s", Some(&loaded), &update, true).unwrap();
             assert_eq!(fast, merged, "budget {budget}");
+            // serve hands the loaded messages to the runner: the save must not need them,
+            // from the messages' texts or (were they missing) from the messages themselves.
+            let mut taken = loaded.clone();
+            taken.state.messages.clear();
+            assert_eq!(
+                merged_text("s", Some(&taken), &update, true).unwrap(),
+                merged,
+                "budget {budget}"
+            );
+            let mut without_texts = update.clone();
+            if let Some(history) = without_texts.history.as_mut() {
+                history.encoded.clear();
+            }
+            assert_eq!(
+                merged_text("s", Some(&taken), &without_texts, true).unwrap(),
+                merged,
+                "budget {budget}"
+            );
         }
         // A new session: nothing loaded, nothing stored.
         let mut new = update(None, "first");

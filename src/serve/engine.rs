@@ -512,6 +512,16 @@ impl Engine {
         body: InvokeBody,
         started: Instant,
     ) -> Result<(Turn, Streaming), ApiError> {
+        // The direct runner takes the loaded history itself instead of a copy: the save reads
+        // only the loaded version, attributes and pending calls (its merge of the runner's
+        // history never reads the loaded messages), and copying, then freeing, every
+        // message's JSON tree twice per turn was a large share of serve's CPU once sessions
+        // grew. The harness keeps no messages in the store.
+        let mut stored = stored;
+        let history = match (&served.backend, stored.as_mut()) {
+            (Backend::Direct { .. }, Some(stored)) => std::mem::take(&mut stored.state.messages),
+            _ => Vec::new(),
+        };
         let loaded = stored.map(Arc::new);
         let state = loaded.as_ref().map_or(&*NO_STATE, |l| &l.state);
         let mut session_attributes = state.session_attributes.clone();
@@ -570,6 +580,7 @@ impl Engine {
             prompt_session_attributes: state_in.prompt_session_attributes.unwrap_or_default(),
             session_attributes,
             loaded,
+            history: Mutex::new(history),
             input,
             input_text: body.input_text,
             sender,
@@ -980,6 +991,8 @@ struct Turn {
     /// The session as the turn loaded it under its lease (`None`: a new session), shared
     /// with the save so that it is not read and parsed again.
     loaded: Option<Arc<session::Stored>>,
+    /// The loaded session's messages, moved out of `loaded` for the direct runner to take.
+    history: Mutex<Vec<Value>>,
     input: Option<TurnInput>,
     input_text: Option<String>,
     sender: UnboundedSender<Bytes>,
@@ -1191,13 +1204,12 @@ impl Turn {
         let served = &self.served;
         let mut settings = settings.clone();
         settings.session_id = self.session_id.clone();
-        let runner = Runner::new(
-            model,
-            Arc::clone(&served.dispatcher),
-            None,
-            settings,
-            self.state().clone(),
-        );
+        let state = session::SessionState {
+            messages: std::mem::take(&mut *self.history.lock().unwrap_or_else(|e| e.into_inner())),
+            session_attributes: self.state().session_attributes.clone(),
+            pending: self.state().pending.clone(),
+        };
+        let runner = Runner::new(model, Arc::clone(&served.dispatcher), None, settings, state);
         let mut runner = match runner {
             Ok(runner) => runner
                 .with_agent_ids(&self.agent_id, &self.alias_id)
