@@ -230,14 +230,6 @@ impl<'a> Runner<'a> {
         self
     }
 
-    /// Replace the session attributes the turn starts with (InvokeAgent's
-    /// `sessionState.sessionAttributes`); what Lambdas return is kept as before.
-    #[must_use]
-    pub fn with_session_attributes(mut self, attributes: IndexMap<String, String>) -> Self {
-        self.session_attributes = attributes;
-        self
-    }
-
     /// Ask `confirm` before running `require_confirmation` calls instead of returning them.
     #[must_use]
     pub fn with_confirm(mut self, confirm: &'a dyn Confirm) -> Self {

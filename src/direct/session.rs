@@ -572,8 +572,8 @@ impl SqliteStore {
     /// held, so the turns queued behind it wait as well) — most of serve's p99. Here the
     /// writes only append to the WAL, and a thread of its own, on a connection of its own,
     /// copies what was written every [`CHECKPOINT_TICK`] in a PASSIVE checkpoint, which takes
-    /// no lock a writer or reader waits for. Without that thread (its connection cannot be
-    /// opened), SQLite's own checkpoints stay on.
+    /// no lock a writer or reader waits for. When the thread or its connection cannot be
+    /// had, the error says so and SQLite's own checkpoints stay on.
     pub fn checkpoint_in_background(&mut self) -> Result<(), SessionError> {
         if self.checkpointer.is_some() {
             return Ok(());
@@ -636,12 +636,18 @@ impl SqliteStore {
             return result;
         }
         let store = self.clone();
-        tokio::task::spawn_blocking(move || {
-            let mut connection = store.connection.lock().map_err(|e| store.fail(e))?;
-            call(&store, &mut connection)
-        })
-        .await
-        .map_err(|e| self.fail(e))?
+        tokio::task::spawn_blocking(move || store.locked(|c| call(&store, c)))
+            .await
+            .map_err(|e| self.fail(e))?
+    }
+
+    /// `call` on the connection, on this thread (the synchronous API, for `agentc run`).
+    fn locked<T>(
+        &self,
+        call: impl FnOnce(&mut rusqlite::Connection) -> Result<T, SessionError>,
+    ) -> Result<T, SessionError> {
+        let mut connection = self.connection.lock().map_err(|e| self.fail(e))?;
+        call(&mut connection)
     }
 
     /// `call` with SQLite refusing to wait for a lock; `None` if it met one (the call failed
@@ -707,8 +713,7 @@ impl SqliteStore {
     }
 
     pub fn load(&self, id: &str) -> Result<Option<Stored>, SessionError> {
-        let mut connection = self.connection.lock().map_err(|e| self.fail(e))?;
-        self.load_on(&mut connection, id)
+        self.locked(|c| self.load_on(c, id))
     }
 
     fn load_on(
@@ -726,8 +731,7 @@ impl SqliteStore {
     }
 
     pub fn delete(&self, id: &str) -> Result<(), SessionError> {
-        let mut connection = self.connection.lock().map_err(|e| self.fail(e))?;
-        self.delete_on(&mut connection, id)
+        self.locked(|c| self.delete_on(c, id))
     }
 
     fn delete_on(
@@ -755,8 +759,7 @@ impl SqliteStore {
         loaded: Option<&Stored>,
         release: Option<&Lease>,
     ) -> Result<u64, SessionError> {
-        let mut connection = self.connection.lock().map_err(|e| self.fail(e))?;
-        self.save_loaded_on(&mut connection, id, update, loaded, release)
+        self.locked(|c| self.save_loaded_on(c, id, update, loaded, release))
     }
 
     fn save_loaded_on(
@@ -842,8 +845,7 @@ impl SqliteStore {
         ttl: std::time::Duration,
         now_ms: u64,
     ) -> Result<Lease, SessionError> {
-        let mut connection = self.connection.lock().map_err(|e| self.fail(e))?;
-        self.acquire_at_on(&mut connection, id, holder, ttl, now_ms)
+        self.locked(|c| self.acquire_at_on(c, id, holder, ttl, now_ms))
     }
 
     fn acquire_at_on(
@@ -899,8 +901,7 @@ impl SqliteStore {
     }
 
     pub fn release(&self, lease: &Lease) -> Result<(), SessionError> {
-        let mut connection = self.connection.lock().map_err(|e| self.fail(e))?;
-        self.release_on(&mut connection, lease)
+        self.locked(|c| self.release_on(c, lease))
     }
 
     fn release_on(

@@ -1206,14 +1206,13 @@ impl Turn {
         settings.session_id = self.session_id.clone();
         let state = session::SessionState {
             messages: std::mem::take(&mut *self.history.lock().unwrap_or_else(|e| e.into_inner())),
-            session_attributes: self.state().session_attributes.clone(),
+            session_attributes: self.session_attributes.clone(),
             pending: self.state().pending.clone(),
         };
         let runner = Runner::new(model, Arc::clone(&served.dispatcher), None, settings, state);
         let mut runner = match runner {
             Ok(runner) => runner
                 .with_agent_ids(&self.agent_id, &self.alias_id)
-                .with_session_attributes(self.session_attributes.clone())
                 .with_prompt_session_attributes(self.prompt_session_attributes.clone()),
             Err(error) => {
                 let (kind, message) = exception_of(&error);
